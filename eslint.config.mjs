@@ -1,0 +1,28 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'out/', 'bin/', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  prettier,
+  {
+    rules: {
+      eqeqeq: 'error',
+      curly: ['error', 'multi-line'],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The core must run in a browser worker and a CLI alike: no editor, LSP or Node imports.
+    files: ['server/src/trace/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['vscode', 'vscode-*', 'node:*', 'fs', 'path', 'os', 'child_process', '../*/../*'] },
+      ],
+      'no-console': 'error',
+    },
+  },
+);

@@ -1,0 +1,545 @@
+/**
+ * The network part of one tcpdump line (everything after the timestamp): endpoints, then the TCP part
+ * in the modern (`Flags [S.], seq ...`), quiet (`tcp N`), truncated (`[|tcp]`) or old 3.x form
+ * (`S 1:1(0) win 5840 <mss 1460>`). Non-TCP lines are recognised and described, never rejected.
+ */
+import { excerpt, isDigit, readUint } from './lineScanner';
+import { portNumber } from './services';
+import { scanOptionList } from './tcpOptions';
+import {
+  ACK,
+  AE,
+  CWR,
+  ECE,
+  FIN,
+  PSH,
+  RST,
+  SYN,
+  URG,
+  type Endpoint,
+  type PacketRecord,
+  type ParseProblem,
+  type RecordKind,
+  type Span,
+} from './types';
+
+/** What one line contributed to its record. */
+export interface LineResult {
+  kind: RecordKind;
+  fields: Partial<PacketRecord>;
+  problem?: ParseProblem;
+  /** An IPv4 `-v` header line whose TCP part follows on the next (4-space) line. */
+  awaitsTcpLine?: boolean;
+}
+
+const MAX_U32 = 0xffffffff;
+
+const FLAG_LETTERS: Record<string, number> = {
+  F: FIN, S: SYN, R: RST, P: PSH, '.': ACK, U: URG, E: ECE, W: CWR, e: AE,
+};
+
+/** Splits `host.port` at the last dot. */
+function endpoint(text: string, start: number, end: number, line: number, needPort: boolean): Endpoint | undefined {
+  if (end <= start || end - start > 200) return undefined;
+  const s = text.slice(start, end);
+  const dot = s.lastIndexOf('.');
+  if (dot <= 0 || dot === s.length - 1) {
+    if (needPort) return undefined;
+    if (!plausibleHost(s)) return undefined;
+    return { host: s, portText: '', port: undefined, span: { line, start, end } };
+  }
+  const host = s.slice(0, dot);
+  const portText = s.slice(dot + 1);
+  if (!plausibleHost(host) || !plausiblePort(portText)) {
+    if (needPort || !plausibleHost(s)) return undefined;
+    return { host: s, portText: '', port: undefined, span: { line, start, end } };
+  }
+  return { host, portText, port: portNumber(portText), span: { line, start, end } };
+}
+
+function plausibleHost(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok =
+      (c >= 48 && c <= 58) || // digits and ':'
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) ||
+      c === 46 || c === 45 || c === 95 || c === 37; // . - _ %
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function plausiblePort(s: string): boolean {
+  if (s.length === 0 || s.length > 40) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95 || c === 43;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** `SRC > DST` ending right before column `colon`, not starting before `min`. */
+function endpointsBefore(
+  text: string,
+  colon: number,
+  min: number,
+  line: number,
+  needPort: boolean,
+): { src: Endpoint; dst: Endpoint; start: number } | undefined {
+  const gt = text.lastIndexOf(' > ', colon);
+  if (gt < min || gt + 3 >= colon) return undefined;
+  const dstText = text.slice(gt + 3, colon);
+  if (dstText.indexOf(' ') >= 0) return undefined;
+  let srcStart = text.lastIndexOf(' ', gt - 1) + 1;
+  if (srcStart < min) srcStart = min;
+  const src = endpoint(text, srcStart, gt, line, needPort);
+  const dst = endpoint(text, gt + 3, colon, line, needPort);
+  if (!src || !dst) return undefined;
+  return { src, dst, start: srcStart };
+}
+
+/**
+ * IPv6 with extension headers prints addresses and ports apart:
+ * `IP6 A > B: HBH 41851 > 43913: Flags [P.]`. Join them into two endpoints.
+ */
+function extensionHeaderEndpoints(
+  text: string,
+  colon: number,
+  min: number,
+  line: number,
+): { src: Endpoint; dst: Endpoint; start: number } | undefined {
+  const m = /(\d{1,5}) > (\d{1,5})$/.exec(text.slice(Math.max(min, colon - 14), colon));
+  if (!m) return undefined;
+  const portsAt = colon - m[0].length;
+  const gt = text.lastIndexOf(' > ', portsAt - 1);
+  if (gt < min) return undefined;
+  const addrColon = text.indexOf(': ', gt);
+  if (addrColon < 0 || addrColon >= portsAt) return undefined;
+  let srcStart = text.lastIndexOf(' ', gt - 1) + 1;
+  if (srcStart < min) srcStart = min;
+  const srcHost = text.slice(srcStart, gt);
+  const dstHost = text.slice(gt + 3, addrColon);
+  if (!plausibleHost(srcHost) || !plausibleHost(dstHost) || dstHost.includes(' ')) return undefined;
+  const sp = m[1]!;
+  const dp = m[2]!;
+  const dpAt = colon - dp.length;
+  return {
+    src: { host: srcHost, portText: sp, port: Number(sp), span: { line, start: srcStart, end: gt } },
+    dst: { host: dstHost, portText: dp, port: Number(dp), span: { line, start: dpAt, end: colon } },
+    start: srcStart,
+  };
+}
+
+function problem(message: string, line: number, start: number, end: number): ParseProblem {
+  return { code: 'parse.malformed-line', message, span: { line, start, end: Math.max(end, start + 1) } };
+}
+
+/** Address family and link text from what precedes the endpoints. */
+function networkContext(text: string, bodyStart: number, srcStart: number, src: Endpoint): Partial<PacketRecord> {
+  const out: Partial<PacketRecord> = {};
+  const before = text.slice(bodyStart, srcStart);
+  if (before.startsWith('IP6')) out.af = 6;
+  else if (before.startsWith('IP ')) out.af = 4;
+  else if (before.includes('IPv6')) out.af = 6;
+  else if (before.includes('IPv4')) out.af = 4;
+  else out.af = src.host.includes(':') && !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(src.host) ? 6 : 4;
+  const link = before.trim();
+  if (link && !link.startsWith('IP')) out.linkText = link.length > 200 ? link.slice(0, 200) : link;
+  if (before.startsWith('IP (')) {
+    const id = / id (\d{1,5}),/.exec(before);
+    if (id) out.ipId = Number(id[1]);
+  }
+  return out;
+}
+
+/**
+ * Parses the network part of a line starting at `bodyStart`. With `bare` (no timestamp or number in
+ * front), returns undefined unless the text really looks like a packet.
+ */
+export function parseNetworkPart(text: string, bodyStart: number, line: number, bare: boolean): LineResult | undefined {
+  // (a) modern TCP: the first ": Flags [" that follows a valid SRC > DST (tunnels print outer headers first).
+  let idx = text.indexOf(': Flags [', bodyStart);
+  while (idx >= 0) {
+    const eps = endpointsBefore(text, idx, bodyStart, line, true);
+    const split = eps ? undefined : extensionHeaderEndpoints(text, idx, bodyStart, line);
+    const found = eps ?? split;
+    if (found) {
+      const r = parseModernTcp(text, idx + 2, line);
+      r.fields.src = found.src;
+      r.fields.dst = found.dst;
+      Object.assign(r.fields, networkContext(text, bodyStart, found.start, found.src));
+      return r;
+    }
+    idx = text.indexOf(': Flags [', idx + 9);
+  }
+  // (b) -q: "tcp N", and the header-length errors that keep that shape.
+  for (const marker of [': tcp ', ':  tcp ']) {
+    const q = text.indexOf(marker, bodyStart);
+    if (q < 0) continue;
+    const eps = endpointsBefore(text, q, bodyStart, line, true);
+    if (!eps) continue;
+    const numAt = q + marker.length;
+    const n = readUint(text, numAt);
+    const fields: Partial<PacketRecord> = { src: eps.src, dst: eps.dst, ...networkContext(text, bodyStart, eps.start, eps.src) };
+    if (Number.isNaN(n.value)) {
+      return { kind: 'malformed', fields, problem: problem(`expected the payload length after 'tcp', found '${excerpt(text, numAt)}'`, line, numAt, numAt + 1) };
+    }
+    fields.length = n.value;
+    fields.lengthSpan = { line, start: numAt, end: n.end };
+    const bad = text.indexOf('[bad hdr length', n.end) >= 0;
+    if (bad) fields.truncated = true;
+    return { kind: bad ? 'tcp-truncated' : 'tcp-quiet', fields };
+  }
+  // (c) the header was cut off before the flags.
+  const trunc = text.indexOf('[|tcp]', bodyStart);
+  if (trunc >= 0) {
+    const colon = text.lastIndexOf(':', trunc);
+    const eps = colon > bodyStart ? endpointsBefore(text, colon, bodyStart, line, false) : undefined;
+    if (eps && text.slice(colon + 1, trunc).trim() === '') {
+      return { kind: 'tcp-truncated', fields: { src: eps.src, dst: eps.dst, truncated: true, ...networkContext(text, bodyStart, eps.start, eps.src) } };
+    }
+  }
+  // (d) the old 3.x form, with endpoints.
+  const gt = text.indexOf(' > ', bodyStart);
+  if (gt >= 0) {
+    const colon = text.indexOf(': ', gt + 3);
+    if (colon >= 0) {
+      const eps = endpointsBefore(text, colon, bodyStart, line, true);
+      if (eps && looksOld(text, colon + 2)) {
+        const r = parseOldTcp(text, colon + 2, line);
+        r.fields.src = eps.src;
+        r.fields.dst = eps.dst;
+        Object.assign(r.fields, networkContext(text, bodyStart, eps.start, eps.src));
+        return r;
+      }
+      if (eps) {
+        const after = text.slice(colon + 2, colon + 9);
+        if (/^(flags|tcp\b)/i.test(after)) {
+          return {
+            kind: 'malformed',
+            fields: { src: eps.src, dst: eps.dst },
+            problem: problem(`expected 'Flags [..]' or 'tcp N' after the endpoints, found '${excerpt(text, colon + 2)}'`, line, colon + 2, colon + 2 + Math.min(7, text.length - colon - 2)),
+          };
+        }
+        if (text.startsWith('ip-proto-6', colon + 2)) {
+          return { kind: 'tcp-fragment', fields: { src: eps.src, dst: eps.dst, protocol: 'TCP fragment' } };
+        }
+      }
+    } else {
+      // "SRC > DST Flags [S]": the colon after the destination is missing.
+      const flagsAt = text.indexOf(' Flags [', gt);
+      if (flagsAt >= 0 && text.indexOf(' ', gt + 3) === flagsAt) {
+        return { kind: 'malformed', fields: {}, problem: problem(`expected ':' after the destination '${excerpt(text, gt + 3)}'`, line, gt + 3, flagsAt) };
+      }
+    }
+  }
+  // (e) a hand-written old-form fragment without endpoints: "P 1:79(78) ack 1".
+  if (looksOld(text, bodyStart) && oldFieldFollows(text, bodyStart)) {
+    return parseOldTcp(text, bodyStart, line);
+  }
+  if (bare && !text.startsWith('IP', bodyStart)) return undefined;
+  return describeOther(text, bodyStart, line);
+}
+
+/** A record that is not TCP: name the protocol for hovers and the outline. */
+function describeOther(text: string, bodyStart: number, line: number): LineResult {
+  const body = text.slice(bodyStart, bodyStart + 400);
+  const fields: Partial<PacketRecord> = {};
+  if (body.startsWith('IP (') || body.startsWith('IP6 (')) {
+    const proto = /proto (\w+) \((\d+)\)/.exec(body) ?? /next-header (\w+) \((\d+)\)/.exec(body);
+    fields.af = body.startsWith('IP6') ? 6 : 4;
+    const id = / id (\d{1,5}),/.exec(body);
+    if (id) fields.ipId = Number(id[1]);
+    if (proto && proto[2] === '6') {
+      const off = /offset (\d+)/.exec(body);
+      if (off && off[1] !== '0') return { kind: 'tcp-fragment', fields: { ...fields, protocol: 'TCP fragment' } };
+      if (body.trimEnd().endsWith(')')) return { kind: 'other', fields: { ...fields, protocol: 'TCP' }, awaitsTcpLine: true };
+    }
+    fields.protocol = proto ? proto[1] : 'IP';
+    return { kind: 'other', fields };
+  }
+  const colon = body.indexOf(': ');
+  let what = colon >= 0 ? body.slice(colon + 2) : body;
+  if (body.startsWith('ARP')) what = 'ARP';
+  const word = /^[A-Za-z][\w-]*/.exec(what);
+  fields.protocol = word ? word[0] : 'other';
+  void line;
+  return { kind: 'other', fields };
+}
+
+/** Whether the text at `i` starts with an old-style flag word (`S`, `P`, `.`, `SF`...) and a space or the end. */
+function looksOld(text: string, i: number): boolean {
+  let j = i;
+  while (j < text.length && j - i < 8) {
+    const c = text[j]!;
+    if ('SFRPWEU.sfrpweu'.includes(c)) j++;
+    else break;
+  }
+  if (j === i) return false;
+  return j === text.length || text.charCodeAt(j) === 32;
+}
+
+/** After the flag word: a `first:last(len)` triple, `ack`, `win` or the end of the line. */
+function oldFieldFollows(text: string, i: number): boolean {
+  const sp = text.indexOf(' ', i);
+  if (sp < 0) return false;
+  const rest = text.slice(sp + 1, sp + 6);
+  return isDigit(rest.charCodeAt(0)) || rest.startsWith('ack ') || rest.startsWith('win ');
+}
+
+function flagsFromLetters(letters: string, modern: boolean): { flags: number; bad?: string } {
+  let flags = 0;
+  if (letters === 'none' || letters === '') return { flags };
+  for (const ch of letters) {
+    let bit = FLAG_LETTERS[ch];
+    if (bit === undefined && !modern) bit = FLAG_LETTERS[ch.toUpperCase()];
+    if (bit === undefined) return { flags, bad: ch };
+    flags |= bit;
+  }
+  return { flags };
+}
+
+/** A 32-bit number field; records a problem and returns undefined when it is not one. */
+function u32(text: string, at: number, line: number, what: string, out: LineResult): { value: number; end: number } | undefined {
+  const r = readUint(text, at);
+  if (Number.isNaN(r.value)) {
+    out.kind = 'malformed';
+    out.problem ??= problem(`expected a number after '${what}', found '${excerpt(text, at)}'`, line, at, at + 1);
+    return undefined;
+  }
+  if (r.value > MAX_U32) {
+    out.kind = 'malformed';
+    out.problem ??= problem(`${what} ${text.slice(at, r.end)} does not fit in 32 bits (at most 4294967295)`, line, at, r.end);
+    return undefined;
+  }
+  return r;
+}
+
+/** `Flags [..]` and the comma-separated fields after it. `p` points at "Flags [". */
+function parseModernTcp(text: string, p: number, line: number): LineResult {
+  const out: LineResult = { kind: 'tcp', fields: { format: 'modern', options: [] } };
+  const f = out.fields;
+  const open = p + 6;
+  const close = text.indexOf(']', open + 1);
+  if (close < 0 || close - open > 12) {
+    return { kind: 'malformed', fields: f, problem: problem(`expected ']' to close the flags after 'Flags ['`, line, p, Math.min(text.length, open + 12)) };
+  }
+  const letters = text.slice(open + 1, close);
+  const fl = flagsFromLetters(letters, true);
+  if (fl.bad !== undefined) {
+    return {
+      kind: 'malformed',
+      fields: f,
+      problem: problem(`unknown TCP flag '${excerpt(fl.bad, 0, 4)}' in 'Flags [${excerpt(letters, 0, 12)}]' (tcpdump prints F S R P . U E W e, or none)`, line, open + 1, close),
+    };
+  }
+  f.flags = fl.flags;
+  f.flagsSpan = { line, start: p, end: close + 1 };
+  let i = close + 1;
+  while (i < text.length) {
+    if (text.startsWith(' [|', i)) {
+      f.truncated = true;
+      break;
+    }
+    if (text.startsWith(' [bad hdr length', i) || text.startsWith(' [remaining caplen', i)) {
+      f.truncated = true;
+      break;
+    }
+    if (!text.startsWith(', ', i)) {
+      out.kind = 'malformed';
+      out.problem = problem(`expected ', ' before the next field, found '${excerpt(text, i)}'`, line, i, i + 1);
+      break;
+    }
+    i += 2;
+    const sp = text.indexOf(' ', i);
+    const word = text.slice(i, sp < 0 ? text.length : sp);
+    const at = sp < 0 ? text.length : sp + 1;
+    if (word === 'seq') {
+      const a = u32(text, at, line, 'seq', out);
+      if (!a) break;
+      f.seq = a.value;
+      i = a.end;
+      if (text.charCodeAt(i) === 58) {
+        const b = u32(text, i + 1, line, 'seq', out);
+        if (!b) break;
+        f.seqEnd = b.value;
+        i = b.end;
+      }
+      f.seqSpan = { line, start: at, end: i };
+    } else if (word === 'ack' || word === 'win' || word === 'urg') {
+      const a = u32(text, at, line, word, out);
+      if (!a) break;
+      const span: Span = { line, start: at, end: a.end };
+      if (word === 'ack') [f.ack, f.ackSpan] = [a.value, span];
+      else if (word === 'win') [f.win, f.winSpan] = [a.value, span];
+      else [f.urg, f.urgSpan] = [a.value, span];
+      i = a.end;
+    } else if (word === 'cksum') {
+      const m = /^0x([0-9a-fA-F]{1,4}) \((correct|incorrect -> 0x([0-9a-fA-F]{1,4}))\)/.exec(text.slice(at, at + 40));
+      if (!m) {
+        out.kind = 'malformed';
+        out.problem = problem(`expected 'cksum 0xHHHH (correct)' or '(incorrect -> 0xHHHH)', found '${excerpt(text, at)}'`, line, at, at + 1);
+        break;
+      }
+      f.cksum = { value: m[1]!, correct: m[2] === 'correct', expected: m[3], span: { line, start: i, end: at + m[0].length } };
+      i = at + m[0].length;
+    } else if (word === 'options') {
+      if (text.charCodeAt(at) !== 91) {
+        out.kind = 'malformed';
+        out.problem = problem(`expected '[' after 'options'`, line, at, at + 1);
+        break;
+      }
+      const list = scanOptionList(text, at, line);
+      f.options = list.options;
+      f.optionsSpan = { line, start: i, end: list.end };
+      i = list.end;
+      if (list.unterminated) {
+        f.truncated = true;
+        break;
+      }
+    } else if (word === 'length') {
+      const a = readUint(text, at);
+      if (Number.isNaN(a.value)) {
+        out.kind = 'malformed';
+        out.problem = problem(`expected the payload length after 'length', found '${excerpt(text, at)}'`, line, at, at + 1);
+        break;
+      }
+      if (a.value > 0x3ffff) {
+        out.kind = 'malformed';
+        out.problem = problem(`length ${text.slice(at, a.end)} is larger than any IP packet`, line, at, a.end);
+        break;
+      }
+      f.length = a.value;
+      f.lengthSpan = { line, start: at, end: a.end };
+      const rest = text.slice(a.end, a.end + 1000);
+      if (rest.length) f.payloadSummary = rest.startsWith(': ') ? rest.slice(2) : rest.trimStart();
+      if (rest.includes('[|tcp]')) f.truncated = true;
+      break;
+    } else if (word === '[ack' || word === '[urg' || word === '[was') {
+      // 4.99.6 notes such as "[ack 5 != 0 while ACK flag not set]".
+      const end = text.indexOf(']', at);
+      if (end < 0) break;
+      i = end + 1;
+    } else if (word.startsWith('[|')) {
+      f.truncated = true;
+      break;
+    } else {
+      out.kind = 'malformed';
+      out.problem = problem(
+        `unknown field '${excerpt(word, 0, 16)}' (expected seq, ack, win, urg, options or length)`,
+        line,
+        i,
+        i + Math.max(1, Math.min(word.length, 40)),
+      );
+      break;
+    }
+  }
+  if (out.kind === 'tcp' && f.seq !== undefined && f.seqEnd !== undefined && f.length !== undefined) {
+    // seq A:B always has B = A + length; anything else was edited by hand.
+    if (((f.seqEnd - f.seq) >>> 0) !== f.length >>> 0 && f.seqSpan) {
+      out.problem = {
+        code: 'parse.length-mismatch',
+        message: `seq ${f.seq}:${f.seqEnd} spans ${((f.seqEnd - f.seq) >>> 0)} bytes but length is ${f.length}`,
+        span: f.seqSpan,
+      };
+    }
+  }
+  if (out.kind === 'tcp' && f.length === undefined && !f.truncated) {
+    // tcpdump always ends a full header with "length N"; without it the line was cut (e.g. "[bad opt]").
+    f.truncated = true;
+  }
+  return out;
+}
+
+/** The 3.x form: `S 768512:768512(0) win 4096 <mss 1024>`, `. ack 1 win 4096`, `P 1:2(1) ack 1 win 4096 urg 1`. */
+function parseOldTcp(text: string, p: number, line: number): LineResult {
+  const out: LineResult = { kind: 'tcp', fields: { format: 'old', options: [] } };
+  const f = out.fields;
+  const sp = text.indexOf(' ', p);
+  const wordEnd = sp < 0 ? text.length : sp;
+  const letters = text.slice(p, wordEnd);
+  let flags = 0;
+  for (const ch of letters) {
+    const bit = FLAG_LETTERS[ch.toUpperCase()] ?? (ch === '.' ? ACK : undefined);
+    // In 3.x '.' meant "no other flag"; ACK comes from the ack field. Hand-written "S." still means SYN+ACK.
+    if (bit !== undefined && ch !== '.') flags |= bit;
+  }
+  f.flagsSpan = { line, start: p, end: wordEnd };
+  let i = wordEnd;
+  while (i < text.length) {
+    while (text.charCodeAt(i) === 32) i++;
+    if (i >= text.length) break;
+    const c = text.charCodeAt(i);
+    if (isDigit(c)) {
+      // first:last(len)
+      const a = u32(text, i, line, 'seq', out);
+      if (!a) break;
+      if (text.charCodeAt(a.end) !== 58) {
+        out.kind = 'malformed';
+        out.problem = problem(`expected 'first:last(len)', found '${excerpt(text, i)}'`, line, i, a.end);
+        break;
+      }
+      const b = u32(text, a.end + 1, line, 'seq', out);
+      if (!b) break;
+      if (text.charCodeAt(b.end) !== 40) {
+        out.kind = 'malformed';
+        out.problem = problem(`expected '(len)' after '${text.slice(i, b.end)}'`, line, b.end, b.end + 1);
+        break;
+      }
+      const l = readUint(text, b.end + 1);
+      if (Number.isNaN(l.value) || text.charCodeAt(l.end) !== 41) {
+        out.kind = 'malformed';
+        out.problem = problem(`expected a length and ')' in '${excerpt(text, i, 40)}'`, line, b.end, b.end + 1);
+        break;
+      }
+      f.seq = a.value;
+      f.seqEnd = b.value;
+      f.length = l.value;
+      f.seqSpan = { line, start: i, end: l.end + 1 };
+      f.lengthSpan = { line, start: b.end + 1, end: l.end };
+      if (((b.value - a.value) >>> 0) !== l.value) {
+        out.problem = {
+          code: 'parse.length-mismatch',
+          message: `${a.value}:${b.value} spans ${((b.value - a.value) >>> 0)} bytes but the length in parentheses is ${l.value}`,
+          span: f.seqSpan,
+        };
+      }
+      i = l.end + 1;
+    } else if (text.startsWith('ack ', i) || text.startsWith('win ', i) || text.startsWith('urg ', i)) {
+      const word = text.slice(i, i + 3);
+      const a = u32(text, i + 4, line, word, out);
+      if (!a) break;
+      const span: Span = { line, start: i + 4, end: a.end };
+      if (word === 'ack') {
+        [f.ack, f.ackSpan] = [a.value, span];
+        flags |= ACK;
+      } else if (word === 'win') [f.win, f.winSpan] = [a.value, span];
+      else {
+        [f.urg, f.urgSpan] = [a.value, span];
+        flags |= URG;
+      }
+      i = a.end;
+    } else if (c === 60) {
+      const list = scanOptionList(text, i, line);
+      f.options = list.options;
+      f.optionsSpan = { line, start: i, end: list.end };
+      i = list.end;
+    } else if (c === 40 || c === 91) {
+      // IP notes of 3.x: (DF), [tos 0x10], (ttl 64, id 1, len 60), (frag 1:2@0+), [tcp sum ok].
+      const close = text.indexOf(c === 40 ? ')' : ']', i);
+      if (close < 0) break;
+      i = close + 1;
+    } else {
+      // Payload decodes and free text after the fields are kept, not judged.
+      f.payloadSummary = text.slice(i, i + 1000);
+      break;
+    }
+  }
+  if (letters.includes('.') && letters.length > 1) flags |= ACK;
+  f.flags = flags;
+  if (f.length === undefined) f.length = 0;
+  return out;
+}

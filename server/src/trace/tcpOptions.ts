@@ -1,0 +1,107 @@
+/**
+ * TCP options as tcpdump prints them: `options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7]` (4.x) and
+ * `<mss 1460,sackOK,timestamp 1 0,nop,wscale 0>` (3.x). MPTCP and SACK items nest their own brackets and
+ * braces, so the list is split with a depth counter, never on the first closing bracket.
+ */
+import { isDigit, readUint } from './lineScanner';
+import type { TcpOption } from './types';
+
+export interface OptionList {
+  options: TcpOption[];
+  /** Column after the closing bracket, or the end of the line when the list was cut off. */
+  end: number;
+  /** The closing bracket is missing: the header was truncated (`[|tcp]`) or the list is bad. */
+  unterminated: boolean;
+}
+
+/**
+ * Scans an option list whose opening bracket is at `open` (`[` or `<`). Linear in the list length.
+ */
+export function scanOptionList(text: string, open: number, line: number): OptionList {
+  const opener = text.charCodeAt(open);
+  const closer = opener === 60 ? 62 : 93; // '<' -> '>', '[' -> ']'
+  const options: TcpOption[] = [];
+  let depth = 0;
+  let itemStart = open + 1;
+  let i = open + 1;
+  const push = (to: number) => {
+    let s = itemStart;
+    while (s < to && text.charCodeAt(s) === 32) s++;
+    if (to > s) options.push(parseOption(text.slice(s, to), { line, start: s, end: to }));
+  };
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123 || (opener === 60 && c === 60)) depth++;
+    else if ((c === 93 || c === 125 || (opener === 60 && c === 62)) && depth > 0) depth--;
+    else if (c === closer && depth === 0) {
+      push(i);
+      return { options, end: i + 1, unterminated: false };
+    } else if (c === 44 && depth === 0) {
+      push(i);
+      itemStart = i + 1;
+    }
+  }
+  // Cut off: keep the items read so far; a trailing ` [|tcp]` is not an option.
+  let tail = text.length;
+  const trunc = text.lastIndexOf(' [|', tail);
+  if (trunc >= itemStart) tail = trunc;
+  push(tail);
+  return { options, end: text.length, unterminated: true };
+}
+
+function parseOption(item: string, span: TcpOption['span']): TcpOption {
+  const sp = item.indexOf(' ');
+  const kind = sp < 0 ? item : item.slice(0, sp);
+  const opt: TcpOption = { kind, text: item, span };
+  const num = (from: number) => {
+    const r = readUint(item, from);
+    return Number.isNaN(r.value) ? undefined : r.value;
+  };
+  switch (kind) {
+    case 'mss':
+    case 'wscale':
+    case 'echo':
+    case 'echoreply':
+      opt.value = num(sp + 1);
+      break;
+    case 'TS': {
+      // "TS val N ecr N"
+      const v = item.indexOf('val ');
+      const e = item.indexOf('ecr ');
+      if (v >= 0) opt.tsVal = num(v + 4);
+      if (e >= 0) opt.tsEcr = num(e + 4);
+      break;
+    }
+    case 'timestamp': {
+      // 3.x: "timestamp VAL ECR"
+      opt.kind = 'TS';
+      const r1 = readUint(item, sp + 1);
+      if (!Number.isNaN(r1.value)) opt.tsVal = r1.value;
+      const r2 = readUint(item, r1.end + 1);
+      if (!Number.isNaN(r2.value)) opt.tsEcr = r2.value;
+      break;
+    }
+    case 'sack':
+      opt.blocks = sackBlocks(item);
+      break;
+    default:
+      break;
+  }
+  return opt;
+}
+
+/** `sack 2 {1:2}{5:9}` (also 3.7's `sack sack 1 {l:r} `) -> [[1,2],[5,9]]. */
+function sackBlocks(item: string): Array<[number, number]> {
+  const blocks: Array<[number, number]> = [];
+  let i = item.indexOf('{');
+  while (i >= 0 && i < item.length) {
+    const a = readUint(item, i + 1);
+    if (Number.isNaN(a.value) || item.charCodeAt(a.end) !== 58) break;
+    const b = readUint(item, a.end + 1);
+    if (Number.isNaN(b.value)) break;
+    blocks.push([a.value, b.value]);
+    i = item.indexOf('{', b.end);
+    if (i < 0 || !isDigit(item.charCodeAt(i + 1))) break;
+  }
+  return blocks;
+}
