@@ -112,6 +112,11 @@ export interface PacketRecord {
   seqSpan?: Span;
   ack?: number;
   ackSpan?: Span;
+  /** Absolute numbers, recovered from tcpdump's relative printing (see numbering.ts). */
+  seqAbs?: number;
+  ackAbs?: number;
+  /** tcpdump printed this line's seq/ack relative to the connection's base. */
+  printedRelative?: boolean;
   win?: number;
   winSpan?: Span;
   urg?: number;

@@ -1,0 +1,91 @@
+/**
+ * The whole pipeline: parse, recover times and absolute numbers, track connections, run the checks,
+ * and collect every finding sorted by position.
+ */
+import { CODES, isKnownCode } from './codes';
+import { trackConnections } from './connections';
+import { checkFlagCombinations } from './flagCombinations';
+import { checkHandshake } from './handshakeChecks';
+import type { Connection, Segment } from './model';
+import { resolveNumbers } from './numbering';
+import { parseTrace, type ParsedTrace } from './parser';
+import { checkTeardown } from './teardownChecks';
+import { resolveTimes } from './times';
+import type { Finding, PacketRecord } from './types';
+import { wiresharkFindings } from './wiresharkFindings';
+import { zeekSummary } from './zeek';
+
+export interface AnalyzeOptions {
+  /** Force absolute (-S) or relative numbering instead of judging it from the numbers. */
+  absoluteNumbers?: boolean;
+}
+
+export interface TraceAnalysis {
+  parsed: ParsedTrace;
+  records: PacketRecord[];
+  connections: Connection[];
+  /** Analysed segment of a TCP record, by record index. */
+  segmentOf: Map<number, Segment>;
+  /** Connection id of a TCP record, by record index. */
+  connectionOf: Map<number, number>;
+  /** Every parse problem and analysis finding, in document order. */
+  findings: Finding[];
+  /** Whether numbers were read as -S (absolute) output. */
+  absoluteNumbers: boolean;
+}
+
+export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceAnalysis {
+  const parsed = parseTrace(text);
+  const records = parsed.records;
+  const findings: Finding[] = [];
+  if (parsed.binary) {
+    findings.push({
+      code: 'parse.binary-capture',
+      severity: CODES['parse.binary-capture'].severity,
+      message: `this is a binary ${parsed.binary} capture, not tcpdump text: turn it into a trace with \`tcpdump -nn -r FILE > FILE.trace\``,
+      span: { line: 0, start: 0, end: 1 },
+      related: [],
+    });
+  }
+  for (const p of parsed.problems) {
+    const code = isKnownCode(p.code) ? p.code : 'parse.malformed-line';
+    findings.push({ code, severity: CODES[code].severity, message: p.message, span: p.span, related: [] });
+  }
+  resolveTimes(records);
+  const numbering = resolveNumbers(records, options.absoluteNumbers);
+  const table = trackConnections(records);
+  for (const conn of table.connections) {
+    conn.handshake = checkHandshake(conn, records);
+    conn.teardown = checkTeardown(conn, records);
+    checkFlagCombinations(conn);
+    wiresharkFindings(conn, records);
+    if (!conn.quiet) {
+      const z = zeekSummary(conn);
+      conn.zeekState = z.state;
+      conn.history = z.history;
+    }
+    findings.push(...conn.findings);
+  }
+  const quiet = table.connections.find((c) => c.quiet);
+  if (quiet) {
+    const r = records[quiet.firstRecord]!;
+    findings.push({
+      code: 'trace.no-flags',
+      severity: CODES['trace.no-flags'].severity,
+      message: 'printed with tcpdump -q: no flags, sequence numbers or windows, so handshakes, teardowns and retransmissions cannot be checked',
+      span: r.lengthSpan ?? { line: r.line, start: 0, end: 1 },
+      record: r.index,
+      related: [],
+    });
+  }
+  findings.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
+  return {
+    parsed,
+    records,
+    connections: table.connections,
+    segmentOf: table.segmentOf,
+    connectionOf: table.connectionOf,
+    findings,
+    absoluteNumbers: numbering.absolute,
+  };
+}

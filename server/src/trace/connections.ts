@@ -1,0 +1,186 @@
+/**
+ * Groups TCP records into connections by their 4-tuple (both directions), decides who is the client,
+ * splits a 4-tuple into a new connection when a SYN brings a new ISN (Wireshark's port reuse), and
+ * runs the per-segment analyses in file order.
+ */
+import { A, type Connection, type Flow, type Segment } from './model';
+import { updateStates } from './endpointStates';
+import { analyzeSegment } from './sequenceAnalysis';
+import { ACK, SYN, type Endpoint, type PacketRecord } from './types';
+
+export interface ConnectionTable {
+  connections: Connection[];
+  /** Segment of each analysed record, by record index. */
+  segmentOf: Map<number, Segment>;
+  /** Connection id of each TCP record (analysed or not), by record index. */
+  connectionOf: Map<number, number>;
+}
+
+function sideKey(e: Endpoint): string {
+  return `${e.host}.${e.portText}`;
+}
+
+function newFlow(endpoint: Endpoint, state: Flow['state']): Flow {
+  return {
+    endpoint,
+    dupacknum: 0,
+    lastsegmentflags: 0,
+    winScale: -1,
+    isFirstAck: true,
+    finRecords: [],
+    packets: 0,
+    bytes: 0,
+    dataSeen: false,
+    sent: [],
+    state,
+  };
+}
+
+/** Servers listen on well-known or named ports; clients use high ephemeral ones. */
+function looksLikeServer(e: Endpoint): number {
+  if (e.port === undefined) return e.portText && !/^\d+$/.test(e.portText) ? 2 : 0;
+  if (e.port < 1024) return 3;
+  if (!/^\d+$/.test(e.portText)) return 2;
+  if (e.port < 32768) return 1;
+  return 0;
+}
+
+function createConnection(id: number, key: string, r: PacketRecord): Connection {
+  const src = r.src!;
+  const dst = r.dst!;
+  let clientEp = src;
+  let serverEp = dst;
+  let guessed = false;
+  const f = r.flags;
+  if (f !== undefined && f & SYN) {
+    if (f & ACK) [clientEp, serverEp] = [dst, src];
+  } else {
+    // Mid-stream start: a stated heuristic, the well-known (or lower) port is the server's.
+    guessed = true;
+    const a = looksLikeServer(src);
+    const b = looksLikeServer(dst);
+    if (a > b || (a === b && src.port !== undefined && dst.port !== undefined && src.port < dst.port)) {
+      [clientEp, serverEp] = [dst, src];
+    }
+  }
+  const midStream = guessed && f !== undefined;
+  return {
+    id,
+    key,
+    client: newFlow(clientEp, midStream ? 'UNKNOWN' : 'CLOSED'),
+    server: newFlow(serverEp, midStream ? 'UNKNOWN' : 'LISTEN'),
+    clientGuessed: guessed,
+    segments: [],
+    records: [],
+    firstRecord: r.index,
+    lastRecord: r.index,
+    quiet: false,
+    handshake: 'unknown',
+    teardown: 'unknown',
+    zeekState: 'OTH',
+    history: '',
+    findings: [],
+  };
+}
+
+/** Wireshark: a SYN whose seq differs from its flow's base starts a new conversation on the 4-tuple. */
+function startsNewConnection(conn: Connection, r: PacketRecord): boolean {
+  if (r.flags === undefined || !(r.flags & SYN) || r.flags & ACK || r.seqAbs === undefined) return false;
+  const fwd = sideKey(conn.client.endpoint) === sideKey(r.src!) ? conn.client : conn.server;
+  return fwd.baseSeq !== undefined && r.seqAbs !== fwd.baseSeq;
+}
+
+export function trackConnections(records: PacketRecord[]): ConnectionTable {
+  const connections: Connection[] = [];
+  const byKey = new Map<string, Connection>();
+  const segmentOf = new Map<number, Segment>();
+  const connectionOf = new Map<number, number>();
+  for (const r of records) {
+    if (!r.src || !r.dst || (r.kind !== 'tcp' && r.kind !== 'tcp-quiet' && r.kind !== 'tcp-truncated')) continue;
+    const s = sideKey(r.src);
+    const d = sideKey(r.dst);
+    const key = s < d ? `${s} ${d}` : `${d} ${s}`;
+    let conn = byKey.get(key);
+    let reused: Connection | undefined;
+    if (conn && r.kind === 'tcp' && startsNewConnection(conn, r)) {
+      reused = conn;
+      conn = undefined;
+    }
+    if (!conn) {
+      conn = createConnection(connections.length + 1, key, r);
+      if (reused) conn.reusedFrom = reused.id;
+      connections.push(conn);
+      byKey.set(key, conn);
+    }
+    conn.records.push(r.index);
+    conn.lastRecord = r.index;
+    connectionOf.set(r.index, conn.id);
+    if (r.kind === 'tcp-quiet') conn.quiet = true;
+    const fromClient = sideKey(conn.client.endpoint) === s;
+    const fwd = fromClient ? conn.client : conn.server;
+    const rev = fromClient ? conn.server : conn.client;
+    fwd.packets++;
+    fwd.bytes += r.length ?? 0;
+    if (r.time !== undefined) {
+      conn.startTime ??= r.time;
+      conn.endTime = r.time;
+    }
+    if (r.kind !== 'tcp' || r.flags === undefined) continue;
+    const seg: Segment = {
+      record: r,
+      connection: conn.id,
+      fromClient,
+      flags: r.flags,
+      len: r.length ?? 0,
+      seq: r.seqAbs,
+      seqInferred: false,
+      ack: r.flags & ACK ? r.ackAbs : undefined,
+      win: r.win,
+      time: r.time,
+      analysis: reused ? A.REUSED_PORTS : 0,
+      clientState: ['UNKNOWN', 'UNKNOWN'],
+      serverState: ['UNKNOWN', 'UNKNOWN'],
+    };
+    if (r.truncated && r.seqAbs === undefined) {
+      // A header cut before its numbers: keep it in the connection, leave it out of sequence analysis.
+      conn.segments.push(seg);
+      segmentOf.set(r.index, seg);
+      continue;
+    }
+    // Wireshark: a SYN-ACK with a new seq replaces its flow's base and is flagged as port reuse.
+    if (r.flags & SYN && r.flags & ACK && fwd.baseSeq !== undefined && r.seqAbs !== undefined && r.seqAbs !== fwd.baseSeq) {
+      seg.analysis |= A.REUSED_PORTS;
+      fwd.baseSeq = r.seqAbs;
+      fwd.nextseq = undefined;
+      fwd.maxseqtobeacked = undefined;
+      fwd.sent = [];
+    }
+    const previous = conn.segments[conn.segments.length - 1];
+    analyzeSegment(conn, seg, fwd, rev, previous);
+    noteControl(seg, fwd);
+    updateStates(seg, fwd, rev);
+    if (seg.len > 0) fwd.dataSeen = true;
+    conn.segments.push(seg);
+    segmentOf.set(r.index, seg);
+  }
+  return { connections, segmentOf, connectionOf };
+}
+
+/** Records the SYN, FIN and RST a flow sent, for the checks and the state machine. */
+function noteControl(seg: Segment, fwd: Flow): void {
+  const f = seg.flags;
+  if (f & SYN && seg.seq !== undefined) {
+    if (f & ACK) fwd.synAckRecord ??= seg.record.index;
+    else fwd.synRecord ??= seg.record.index;
+    fwd.isn ??= seg.seq;
+  }
+  if (f & 0x01 && seg.seq !== undefined) {
+    const finSeq = (seg.seq + seg.len + (f & SYN ? 1 : 0)) >>> 0;
+    if (fwd.finSeq === undefined) {
+      fwd.finSeq = finSeq;
+      fwd.finRecord = seg.record.index;
+    }
+    fwd.finRecords.push(seg.record.index);
+  }
+  if (f & 0x04) fwd.rstRecord ??= seg.record.index;
+}

@@ -1,0 +1,126 @@
+/**
+ * Handshake checks and the handshake verdict of a connection (tcp-analysis-reference.md §1.2-1.3).
+ */
+import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
+import type { Connection, HandshakeVerdict, Segment } from './model';
+import { add32, ge, gt } from './seq32';
+import { ACK, RST, SYN, type PacketRecord } from './types';
+
+const first = (c: Connection, pred: (s: Segment) => boolean) => c.segments.find(pred);
+
+export function checkHandshake(conn: Connection, records: PacketRecord[]): HandshakeVerdict {
+  if (conn.quiet) return 'unknown';
+  const client = conn.client;
+  const server = conn.server;
+  const syn = first(conn, (s) => s.fromClient && (s.flags & (SYN | ACK)) === SYN && s.seq !== undefined);
+  const serverSyn = first(conn, (s) => !s.fromClient && (s.flags & (SYN | ACK)) === SYN);
+  const synAck = first(conn, (s) => !s.fromClient && (s.flags & (SYN | ACK | RST)) === (SYN | ACK));
+  const serverSegments = conn.segments.filter((s) => !s.fromClient);
+
+  // 1. The SYN-ACK must acknowledge the client's ISN + 1 (or, with Fast Open data, ISN + 1 + data).
+  if (syn && synAck && synAck.ack !== undefined && syn.seq !== undefined) {
+    const expected = add32(syn.seq, 1);
+    const withData = add32(expected, syn.len);
+    if (synAck.ack !== expected && synAck.ack !== withData) {
+      const r = synAck.record;
+      conn.findings.push(
+        finding(
+          'handshake.bad-ack',
+          `SYN-ACK acknowledges ${r.ack}, but the client's ISN is ${syn.seq}: expected ack ${asPrinted(r, expected, 'ack')} (ISN + 1)`,
+          r.ackSpan ?? recordSpan(r),
+          r,
+          relatedRecord(syn.record, `the SYN this answers (ISN ${syn.seq})`),
+        ),
+      );
+    }
+  }
+  // 2. The third segment must acknowledge the server's ISN + 1.
+  let finalAck: Segment | undefined;
+  if (synAck && synAck.seq !== undefined) {
+    const expected = add32(synAck.seq, 1);
+    const third = conn.segments.find(
+      (s) => s.fromClient && s.record.index > synAck.record.index && s.flags & ACK && !(s.flags & (SYN | RST)) && s.ack !== undefined,
+    );
+    if (third && third.ack !== expected && !conn.segments.some((s) => !s.fromClient && s.record.index > synAck.record.index && s.len > 0 && s.record.index < third.record.index)) {
+      const r = third.record;
+      conn.findings.push(
+        finding(
+          'handshake.bad-ack',
+          `the handshake's final ACK acknowledges ${r.ack}, but the server's ISN is ${synAck.seq}: expected ack ${asPrinted(r, expected, 'ack')} (ISN + 1)`,
+          r.ackSpan ?? recordSpan(r),
+          r,
+          relatedRecord(synAck.record, `the SYN-ACK it answers (ISN ${synAck.seq})`),
+        ),
+      );
+    }
+    finalAck = conn.segments.find(
+      (s) => s.fromClient && s.record.index > synAck.record.index && s.flags & ACK && !(s.flags & (SYN | RST)) && s.ack !== undefined && ge(s.ack, expected) && !gt(s.ack, add32(expected, 0x40000000)),
+    );
+  }
+  // 3. Data from the client before the server's SYN-ACK (data on the SYN itself is Fast Open).
+  if (syn) {
+    const early = conn.segments.find(
+      (s) => s.fromClient && s.len > 0 && !(s.flags & SYN) && s.record.index > syn.record.index && (!synAck || s.record.index < synAck.record.index) && (!serverSyn || s.record.index < serverSyn.record.index),
+    );
+    if (early && (synAck || serverSegments.length)) {
+      const r = early.record;
+      conn.findings.push(
+        finding(
+          'handshake.data-before-established',
+          `${early.len} bytes of data sent before the server's SYN-ACK: the connection is not established yet (client in SYN-SENT)`,
+          r.seqSpan ?? recordSpan(r),
+          r,
+          relatedRecord(syn.record, 'the SYN still waiting for its SYN-ACK'),
+        ),
+      );
+    }
+  }
+
+  let verdict: HandshakeVerdict;
+  if (client.synRecord !== undefined && server.synRecord !== undefined) verdict = 'simultaneous';
+  else if (synAck) verdict = finalAck ? 'complete' : 'incomplete';
+  else if (syn) {
+    const rst = first(conn, (s) => !s.fromClient && (s.flags & RST) !== 0);
+    if (rst) verdict = 'refused';
+    else if (serverSegments.length === 0) verdict = 'unanswered';
+    else verdict = 'incomplete';
+  } else verdict = 'missing';
+
+  if (verdict === 'refused') {
+    const rst = first(conn, (s) => !s.fromClient && (s.flags & RST) !== 0)!;
+    conn.findings.push(
+      finding(
+        'handshake.refused',
+        `connection refused: the SYN to ${conn.server.endpoint.host}.${conn.server.endpoint.portText} was answered with RST (nothing listens on that port)`,
+        rst.record.flagsSpan ?? recordSpan(rst.record),
+        rst.record,
+        relatedRecord(syn?.record, 'the refused SYN'),
+      ),
+    );
+  } else if (verdict === 'unanswered' && syn) {
+    const syns = conn.segments.filter((s) => s.fromClient && s.flags & SYN);
+    conn.findings.push(
+      finding(
+        'handshake.unanswered-syn',
+        syns.length > 1
+          ? `SYN sent ${syns.length} times and never answered: no SYN-ACK or RST came back`
+          : 'SYN never answered: no SYN-ACK or RST came back before the trace ends',
+        syn.record.flagsSpan ?? recordSpan(syn.record),
+        syn.record,
+        syns.slice(1).map((s) => ({ span: recordSpan(s.record), message: `SYN retransmitted (${lineOf(s.record)})` })),
+      ),
+    );
+  } else if (verdict === 'incomplete' && synAck) {
+    conn.findings.push(
+      finding(
+        'handshake.incomplete',
+        `the handshake never completed: no ACK of the server's ISN ${synAck.seq} + 1 followed this SYN-ACK`,
+        synAck.record.flagsSpan ?? recordSpan(synAck.record),
+        synAck.record,
+        relatedRecord(syn?.record, 'the SYN'),
+      ),
+    );
+  }
+  void records;
+  return verdict;
+}

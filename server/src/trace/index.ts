@@ -1,0 +1,12 @@
+/**
+ * The pure trace core: no editor, LSP or Node imports, so it runs in the language server, the CLI and
+ * a browser worker alike.
+ */
+export { analyzeTrace, type AnalyzeOptions, type TraceAnalysis } from './analyze';
+export { CODES, isKnownCode, type CodeInfo, type DiagnosticCode } from './codes';
+export type { Connection, Flow, Segment, TcpState, HandshakeVerdict, TeardownVerdict } from './model';
+export { A as AnalysisBits } from './model';
+export { parseTrace, splitLines, detectBinaryCapture, type ParsedTrace } from './parser';
+export * from './types';
+export { endpointText } from './report';
+export { jsonReport, textReport, sarifReport, type FileReport } from './report';

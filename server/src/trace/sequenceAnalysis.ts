@@ -1,0 +1,210 @@
+/**
+ * Wireshark's TCP sequence analysis (tcp_analyze_sequence_number in packet-tcp.c, 4.0), run on the
+ * absolute numbers recovered from the text. The steps and their order are Wireshark's; the order is
+ * the precedence (tcp-analysis-reference.md §2.2). Where tcpdump's text hides a field (the seq of a
+ * pure ACK without -vv), inferSeq() stands in for it from what the text does carry.
+ */
+import { A, type Connection, type Flow, type Segment } from './model';
+import { add32, gt, le, lt } from './seq32';
+import { ACK, FIN, RST, SYN } from './types';
+
+/** Fast retransmissions follow the last duplicate ACK within this many seconds. */
+const FAST_RETRANSMISSION_WINDOW = 0.02;
+/** Out-of-order threshold when the initial RTT is unknown. */
+const DEFAULT_OOO_THRESHOLD = 0.003;
+/**
+ * A repeated pure ACK after at least this much silence, with no data just before it, is a keep-alive
+ * (Linux sends them at snd.una - 1, which tcpdump does not print without -vv), not a duplicate ACK:
+ * duplicate ACKs answer arriving segments within moments.
+ */
+const KEEPALIVE_IDLE = 0.5;
+
+/** The window as the receiver means it, in bytes, when scaling is known. */
+export function scaledWindow(flow: Flow, raw: number, isSyn: boolean): number | undefined {
+  if (isSyn) return raw;
+  if (flow.winScale === -1) return undefined;
+  if (flow.winScale === -2) return raw;
+  return raw * 2 ** flow.winScale;
+}
+
+/**
+ * Stands in for the seq tcpdump does not print on a pure ACK: the next sequence number, except when
+ * the segment is what Linux sends as a keep-alive or zero-window probe (snd.una - 1).
+ */
+function inferSeq(seg: Segment, fwd: Flow, rev: Flow, previous: Segment | undefined): number | undefined {
+  const base = fwd.nextseq ?? rev.lastack;
+  if (base === undefined) return undefined;
+  const repeats = seg.ack === fwd.lastack && seg.win === fwd.window;
+  if (!repeats || fwd.nextseq === undefined) return base;
+  // Linux probes a zero window with a bare ACK at snd.una - 1; Wireshark calls it a keep-alive.
+  if (rev.window === 0 && seg.win !== 0) return add32(base, -1);
+  if (
+    previous &&
+    previous.len === 0 &&
+    !(previous.flags & (SYN | FIN | RST)) &&
+    seg.time !== undefined &&
+    previous.time !== undefined &&
+    seg.time - previous.time >= KEEPALIVE_IDLE &&
+    rev.lastack === fwd.nextseq
+  ) {
+    return add32(base, -1);
+  }
+  return base;
+}
+
+/** Wireshark's window-scale bookkeeping after a SYN or SYN-ACK (verify_tcp_window_scaling). */
+function noteWindowScale(seg: Segment, fwd: Flow, rev: Flow): void {
+  const ws = seg.record.options.find((o) => o.kind === 'wscale');
+  if (ws && ws.value !== undefined) fwd.winScale = Math.min(ws.value, 14);
+  if (fwd.winScale === -1) {
+    fwd.winScale = -2;
+    rev.winScale = -2;
+  } else if (seg.flags & ACK && rev.winScale === -2) {
+    fwd.winScale = -2;
+  }
+}
+
+/** Runs the analysis for one segment; `previous` is the connection's previous segment. */
+export function analyzeSegment(conn: Connection, seg: Segment, fwd: Flow, rev: Flow, previous: Segment | undefined): void {
+  const flags = seg.flags;
+  const len = seg.len;
+  const time = seg.time;
+  const isSyn = (flags & SYN) !== 0;
+  const ctl = (flags & (SYN | FIN | RST)) !== 0;
+
+  if (isSyn) noteWindowScale(seg, fwd, rev);
+  if (seg.seq === undefined && !ctl && len === 0) {
+    seg.seq = inferSeq(seg, fwd, rev, previous);
+    seg.seqInferred = seg.seq !== undefined;
+  }
+  const seq = seg.seq;
+  const ack = seg.ack;
+  const win = seg.win;
+
+  // Relative-number bases, as Wireshark fixes them: a SYN's seq, else seq - 1; or the peer's ack - 1.
+  if (fwd.baseSeq === undefined && seq !== undefined) fwd.baseSeq = isSyn ? seq : add32(seq, -1);
+  if (rev.baseSeq === undefined && ack !== undefined && flags & ACK) rev.baseSeq = add32(ack, -1);
+
+  // The initial RTT: from the most recent SYN to the first ACK without SYN after it.
+  if (isSyn && !(flags & ACK)) conn.startTime ??= time;
+  if (flags & ACK && !isSyn && conn.irtt === undefined && conn.segments.some((s) => s.flags & SYN)) {
+    const syn = [...conn.segments].reverse().find((s) => s.flags & SYN && !(s.flags & ACK)) ?? conn.segments.find((s) => s.flags & SYN);
+    if (syn?.time !== undefined && time !== undefined) conn.irtt = time - syn.time;
+  }
+
+  let a = 0;
+  if (seq !== undefined && win !== undefined) {
+    let skipToFinished = false;
+    // 1. zero window probe
+    if (len === 1 && fwd.nextseq !== undefined && seq === fwd.nextseq && rev.window === 0) {
+      a |= A.ZERO_WINDOW_PROBE;
+      skipToFinished = true;
+    }
+    if (!skipToFinished) {
+      // 2. zero window
+      if (win === 0 && !ctl) a |= A.ZERO_WINDOW;
+      // 3. lost segment: the sequence jumps past bytes never seen
+      if (fwd.nextseq !== undefined && gt(seq, fwd.nextseq) && !(flags & RST)) a |= A.LOST_PACKET;
+      // 4. keep-alive
+      if ((len === 0 || len === 1) && fwd.nextseq !== undefined && seq === add32(fwd.nextseq, -1) && !ctl) a |= A.KEEP_ALIVE;
+      // 5. window update
+      if (len === 0 && win !== 0 && win !== fwd.window && seq === fwd.nextseq && ack === fwd.lastack && !ctl) a |= A.WINDOW_UPDATE;
+      // 6. window full
+      if (len > 0 && rev.winScale !== -1 && rev.lastack !== undefined && rev.window !== undefined && !ctl) {
+        const shift = rev.isFirstAck || rev.winScale === -2 ? 0 : rev.winScale;
+        if (add32(seq, len) === add32(rev.lastack, rev.window * 2 ** shift)) a |= A.WINDOW_FULL;
+      }
+      const sameAsLast = len === 0 && win === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && !ctl;
+      // 7. keep-alive ACK
+      if (sameAsLast && win !== 0 && rev.lastsegmentflags & A.KEEP_ALIVE) {
+        a |= A.KEEP_ALIVE_ACK;
+      } else if (sameAsLast && win === 0 && rev.lastsegmentflags & A.ZERO_WINDOW_PROBE) {
+        // 8. zero window probe ACK
+        a |= A.ZERO_WINDOW_PROBE_ACK;
+      } else if (sameAsLast && win !== 0) {
+        // 9. duplicate ACK
+        fwd.dupacknum = fwd.dupacknum < 0 ? 1 : fwd.dupacknum + 1;
+        a |= A.DUPLICATE_ACK;
+        seg.dupAckNum = fwd.dupacknum;
+        seg.dupAckOf = fwd.lastnondupack;
+      }
+    }
+    // 10. only a changed ack number resets the duplicate count
+    if (ack !== fwd.lastack) {
+      fwd.lastnondupack = seg.record.index;
+      fwd.dupacknum = 0;
+    }
+    // 11. ACKed unseen segment
+    if (flags & ACK && ack !== undefined && rev.maxseqtobeacked !== undefined && gt(ack, rev.maxseqtobeacked)) {
+      if (rev.nextseq !== undefined && lt(rev.maxseqtobeacked, rev.nextseq)) {
+        rev.maxseqtobeacked = rev.nextseq;
+        a |= A.ACK_LOST_PACKET;
+      } else {
+        if (rev.dupacknum === 0) a |= A.ACK_LOST_PACKET;
+        rev.dupacknum = -1;
+      }
+    }
+    // 12. retransmission family
+    if ((len > 0 || flags & (SYN | FIN)) && !(a & A.KEEP_ALIVE)) {
+      let notAdvanced = fwd.nextseq !== undefined && lt(seq, fwd.nextseq);
+      if (len > 1 && fwd.nextseq !== undefined && seq === add32(fwd.nextseq, -1)) notAdvanced = false;
+      const synFin = flags & (SYN | FIN) ? 1 : 0;
+      // Spurious: everything in it was already acknowledged (Wireshark does not require notAdvanced here).
+      if (len > 0 && rev.lastack !== undefined && rev.lastack !== 0 && le(add32(seq, len), rev.lastack)) {
+        a |= A.SPURIOUS_RETRANSMISSION;
+      }
+      if (!(a & A.SPURIOUS_RETRANSMISSION) && notAdvanced) {
+        const sinceDup = time !== undefined && rev.lastackTime !== undefined ? time - rev.lastackTime : Infinity;
+        const sinceNext = time !== undefined && fwd.nextseqTime !== undefined ? time - fwd.nextseqTime : Infinity;
+        const oooThreshold = conn.irtt !== undefined && conn.irtt > 0 ? conn.irtt : DEFAULT_OOO_THRESHOLD;
+        if (rev.dupacknum >= 2 && rev.lastack === seq && sinceDup < FAST_RETRANSMISSION_WINDOW) {
+          a |= A.FAST_RETRANSMISSION;
+        } else if (sinceNext < oooThreshold && fwd.nextseq !== add32(seq, len + synFin)) {
+          a |= A.OUT_OF_ORDER;
+        } else {
+          a |= A.RETRANSMISSION;
+        }
+      }
+      if (a & (A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION | A.OUT_OF_ORDER)) {
+        const original = fwd.sent.find((s) => s.seq === seq || (lt(s.seq, add32(seq, 1)) && gt(s.end, seq)));
+        if (original) seg.originalRecord = original.record;
+      }
+    }
+    // 13. bookkeeping
+    let nextseq = add32(seq, len);
+    if (len > 0 || flags & (SYN | FIN)) {
+      if (flags & (SYN | FIN)) nextseq = add32(nextseq, 1);
+      if (!(a & (A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION | A.OUT_OF_ORDER)) && fwd.sent.length < 100000) {
+        fwd.sent.push({ seq, end: nextseq, record: seg.record.index });
+      }
+    }
+    if ((fwd.nextseq === undefined || gt(nextseq, fwd.nextseq)) && !(a & A.ZERO_WINDOW_PROBE)) {
+      fwd.nextseq = nextseq;
+      fwd.nextseqTime = time;
+      fwd.nextseqRecord = seg.record.index;
+    }
+    if ((fwd.maxseqtobeacked === undefined || seq === fwd.maxseqtobeacked) && !(a & A.ZERO_WINDOW_PROBE)) {
+      fwd.maxseqtobeacked = fwd.nextseq;
+    }
+  }
+  if (win !== undefined) fwd.window = win;
+  fwd.lastack = flags & ACK ? ack : undefined;
+  fwd.lastackTime = time;
+  fwd.lastsegmentflags = a;
+  if (flags & ACK && !isSyn) fwd.isFirstAck = false;
+  seg.analysis |= a;
+
+  // What this ACK acknowledges: the latest segment of the peer that it covers in full.
+  if (flags & ACK && ack !== undefined && rev.sent.length) {
+    for (let i = rev.sent.length - 1; i >= 0 && i >= rev.sent.length - 64; i--) {
+      const s = rev.sent[i]!;
+      if (le(s.end, ack)) {
+        seg.acksRecord = s.record;
+        break;
+      }
+    }
+  }
+  if (seq !== undefined && fwd.baseSeq !== undefined) seg.relSeq = (seq - fwd.baseSeq) >>> 0;
+  if (ack !== undefined && rev.baseSeq !== undefined) seg.relAck = (ack - rev.baseSeq) >>> 0;
+  if (win !== undefined) seg.winBytes = scaledWindow(fwd, win, isSyn);
+}

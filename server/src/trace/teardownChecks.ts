@@ -1,0 +1,109 @@
+/**
+ * Teardown checks and the teardown verdict: FIN arithmetic, data after one's own FIN, FINs never
+ * acknowledged, and resets, with severities by meaning (an orderly FIN close is no finding at all).
+ */
+import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
+import type { Connection, Flow, TeardownVerdict } from './model';
+import { add32, ge, gt } from './seq32';
+import { ACK, FIN, RST, type PacketRecord } from './types';
+
+export function checkTeardown(conn: Connection, records: PacketRecord[]): TeardownVerdict {
+  if (conn.quiet) return 'unknown';
+  const rst = conn.segments.find((s) => s.flags & RST);
+  for (const [me, peer, fromClient] of [
+    [conn.client, conn.server, true],
+    [conn.server, conn.client, false],
+  ] as Array<[Flow, Flow, boolean]>) {
+    if (me.finSeq === undefined || me.finRecord === undefined) continue;
+    const fin = records[me.finRecord]!;
+    const finSeq = me.finSeq;
+    const finAckValue = add32(finSeq, 1);
+    // Data after one's own FIN: bytes beyond the FIN's sequence number.
+    const late = conn.segments.find((s) => s.fromClient === fromClient && s.len > 0 && s.seq !== undefined && gt(add32(s.seq, s.len), finSeq) && s.record.index > me.finRecord!);
+    if (late) {
+      conn.findings.push(
+        finding(
+          'teardown.data-after-fin',
+          `${late.len} bytes of new data after this side's own FIN (${lineOf(fin)}): after a FIN a side may only acknowledge`,
+          late.record.seqSpan ?? recordSpan(late.record),
+          late.record,
+          relatedRecord(fin, 'the FIN that closed this direction'),
+        ),
+      );
+    }
+    const peerAcks = conn.segments.filter((s) => s.fromClient !== fromClient && s.flags & ACK && s.ack !== undefined && s.record.index > me.finRecord!);
+    const covering = peerAcks.find((s) => ge(s.ack!, finAckValue));
+    if (covering && gt(covering.ack!, finAckValue) && !(me.nextseq !== undefined && !gt(covering.ack!, me.nextseq))) {
+      const r = covering.record;
+      conn.findings.push(
+        finding(
+          'teardown.bad-fin-ack',
+          `acknowledges ${r.ack}, past the FIN: a FIN at ${asPrinted(r, finSeq, 'ack')} is acknowledged with exactly ${asPrinted(r, finAckValue, 'ack')} (FIN seq + 1)`,
+          r.ackSpan ?? recordSpan(r),
+          r,
+          relatedRecord(fin, 'the FIN'),
+        ),
+      );
+      continue;
+    }
+    if (covering || rst) continue;
+    // The peer closed too while acknowledging only up to the FIN: the +1 for the FIN was forgotten.
+    const short = peerAcks.filter((s) => s.ack === finSeq);
+    const peerFin = peer.finRecord !== undefined && peer.finRecord > me.finRecord;
+    const peerAckedLater = conn.segments.some((s) => s.fromClient === fromClient && s.flags & ACK && peer.finSeq !== undefined && s.ack !== undefined && ge(s.ack, add32(peer.finSeq, 1)));
+    if (short.length && peerFin && peerAckedLater) {
+      const r = short[short.length - 1]!.record;
+      conn.findings.push(
+        finding(
+          'teardown.bad-fin-ack',
+          `acknowledges ${r.ack}, which stops short of the FIN: the FIN occupies ${asPrinted(r, finSeq, 'ack')}, so its ACK is ${asPrinted(r, finAckValue, 'ack')} (FIN seq + 1)`,
+          r.ackSpan ?? recordSpan(r),
+          r,
+          relatedRecord(fin, 'the FIN'),
+        ),
+      );
+      continue;
+    }
+    const peerSent = conn.segments.some((s) => s.fromClient !== fromClient);
+    if (peerSent) {
+      const repeats = me.finRecords.slice(1).map((i) => records[i]!);
+      conn.findings.push(
+        finding(
+          'teardown.fin-unacked',
+          repeats.length
+            ? `FIN sent ${repeats.length + 1} times and never acknowledged: no ACK of ${asPrinted(fin, finAckValue, 'seq')} (FIN seq + 1) before the trace ends`
+            : `FIN never acknowledged: no ACK of ${asPrinted(fin, finAckValue, 'seq')} (FIN seq + 1) before the trace ends`,
+          fin.flagsSpan ?? recordSpan(fin),
+          fin,
+          repeats.map((r) => ({ span: recordSpan(r), message: `FIN retransmitted (${lineOf(r)})` })),
+        ),
+      );
+    }
+  }
+
+  if (rst && conn.handshake !== 'refused') {
+    const r = rst.record;
+    const by = rst.fromClient ? 'client' : 'server';
+    const afterClose = conn.client.finSeq !== undefined && conn.server.finSeq !== undefined;
+    const f = finding(
+      'teardown.reset',
+      afterClose
+        ? `connection reset by the ${by} after both sides had sent FIN`
+        : conn.handshake === 'incomplete' || conn.handshake === 'unanswered'
+          ? `the ${by} reset the connection during the handshake`
+          : `connection aborted: the ${by} sent RST${conn.client.dataSeen || conn.server.dataSeen ? ' after data had been exchanged; unacknowledged data is lost' : ''}`,
+      r.flagsSpan ?? recordSpan(r),
+      r,
+    );
+    // A reset after an orderly close, or of a handshake that failed anyway, is information, not a warning.
+    if (afterClose || conn.handshake === 'incomplete' || conn.handshake === 'unanswered') f.severity = 'information';
+    conn.findings.push(f);
+  }
+
+  if (rst) return 'rst';
+  const finClient = conn.segments.some((s) => s.fromClient && s.flags & FIN);
+  const finServer = conn.segments.some((s) => !s.fromClient && s.flags & FIN);
+  if (finClient && finServer) return 'fin';
+  if (finClient || finServer) return 'half-closed';
+  return 'open';
+}

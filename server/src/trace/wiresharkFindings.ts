@@ -1,0 +1,94 @@
+/**
+ * Turns Wireshark's analysis bits on each segment into findings with Wireshark's codes, on the token
+ * that shows the problem, with the related packet (the original of a retransmission, the ACK a
+ * duplicate repeats). Fast and spurious retransmissions imply a retransmission: only the specific
+ * code is reported, as Wireshark's filter `tcp.analysis.retransmission` matches all three.
+ */
+import type { DiagnosticCode } from './codes';
+import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
+import { A, type Connection, type Flow, type Segment } from './model';
+import type { PacketRecord, Span } from './types';
+
+export function wiresharkFindings(conn: Connection, records: PacketRecord[]): void {
+  for (const seg of conn.segments) {
+    if (!seg.analysis) continue;
+    const r = seg.record;
+    const fwd = seg.fromClient ? conn.client : conn.server;
+    const seqSpan: Span = r.seqSpan ?? r.flagsSpan ?? recordSpan(r);
+    const ackSpan: Span = r.ackSpan ?? r.flagsSpan ?? recordSpan(r);
+    const winSpan: Span = r.winSpan ?? r.flagsSpan ?? recordSpan(r);
+    const add = (code: DiagnosticCode, message: string, span: Span, related?: PacketRecord, relatedText = '') =>
+      conn.findings.push(finding(code, message, span, r, relatedRecord(related, relatedText)));
+    const original = seg.originalRecord !== undefined ? records[seg.originalRecord] : undefined;
+    const a = seg.analysis;
+    const range = rangeText(seg);
+    if (a & A.REUSED_PORTS) add('tcp.port-reused', `a new connection reuses the ports of an earlier one (new ISN ${seg.seq})`, r.flagsSpan ?? recordSpan(r));
+    if (a & A.SPURIOUS_RETRANSMISSION) {
+      add('tcp.spurious-retransmission', `spurious retransmission of ${range}: the receiver had already acknowledged all of it`, seqSpan, original, 'first sent here');
+    } else if (a & A.FAST_RETRANSMISSION) {
+      add('tcp.fast-retransmission', `fast retransmission of ${range}, asked for by ${duplicates(conn, seg)} duplicate ACKs`, seqSpan, original, 'first sent here');
+    } else if (a & A.OUT_OF_ORDER) {
+      add('tcp.out-of-order', `out-of-order segment ${range}: it arrived after higher sequence numbers, within the initial RTT`, seqSpan, original, 'the same bytes sent before');
+    } else if (a & A.RETRANSMISSION) {
+      const rto = original?.time !== undefined && seg.time !== undefined ? ` ${formatSeconds(seg.time - original.time)} after the original` : '';
+      add('tcp.retransmission', `retransmission of ${range}${rto}`, seqSpan, original, 'first sent here');
+    }
+    if (a & A.LOST_PACKET) {
+      const expected = fwd.nextseqRecord !== undefined ? records[fwd.nextseqRecord] : undefined;
+      add('tcp.lost-segment', `previous segment not captured: the sequence jumps past bytes this trace never shows`, seqSpan, expected, 'the last segment before the gap');
+    }
+    if (a & A.ACK_LOST_PACKET) add('tcp.ack-unseen-segment', `acknowledges ${r.ack}, bytes of the other side that this trace never shows`, ackSpan);
+    if (a & A.WINDOW_UPDATE) add('tcp.window-update', `window update: the window changes to ${r.win}${scaled(seg)} with nothing else new`, winSpan);
+    if (a & A.WINDOW_FULL) add('tcp.window-full', `this segment fills the receiver's advertised window exactly`, seqSpan);
+    if (a & A.KEEP_ALIVE) {
+      const how = seg.seqInferred ? ' (a repeated ACK after an idle period: Linux sends keep-alives at next seq - 1, which tcpdump prints only with -vv)' : '';
+      add('tcp.keep-alive', `keep-alive probe${how}`, seg.seqInferred ? (r.flagsSpan ?? recordSpan(r)) : seqSpan);
+    }
+    if (a & A.KEEP_ALIVE_ACK) add('tcp.keep-alive-ack', 'acknowledges a keep-alive probe', ackSpan, previousFrom(conn, seg, !seg.fromClient), 'the keep-alive');
+    if (a & A.DUPLICATE_ACK) {
+      const ref = seg.dupAckOf !== undefined ? records[seg.dupAckOf] : undefined;
+      const s = add('tcp.dup-ack', `duplicate ACK #${seg.dupAckNum ?? 1} of ack ${r.ack}${ref ? ` (${lineOf(ref)})` : ''}`, ackSpan, ref, 'the ACK this repeats');
+      const last = conn.findings[s - 1];
+      if (last) last.count = seg.dupAckNum ?? 1;
+    }
+    if (a & A.ZERO_WINDOW_PROBE) add('tcp.zero-window-probe', `zero window probe: one byte sent while the peer's window is 0`, seqSpan);
+    if (a & A.ZERO_WINDOW) add('tcp.zero-window', `zero window: this side's receive buffer is full and it asks the peer to stop sending`, winSpan);
+    if (a & A.ZERO_WINDOW_PROBE_ACK) add('tcp.zero-window-probe-ack', 'acknowledges a zero window probe; the window stays 0', ackSpan, previousFrom(conn, seg, !seg.fromClient), 'the probe');
+  }
+}
+
+function previousFrom(conn: Connection, seg: Segment, fromClient: boolean): PacketRecord | undefined {
+  const i = conn.segments.indexOf(seg);
+  for (let k = i - 1; k >= 0; k--) if (conn.segments[k]!.fromClient === fromClient) return conn.segments[k]!.record;
+  return undefined;
+}
+
+function duplicates(conn: Connection, seg: Segment): number {
+  const rev: Flow = seg.fromClient ? conn.server : conn.client;
+  void rev;
+  let n = 0;
+  const i = conn.segments.indexOf(seg);
+  for (let k = i - 1; k >= 0; k--) {
+    const s = conn.segments[k]!;
+    if (s.fromClient === seg.fromClient) continue;
+    if (s.analysis & A.DUPLICATE_ACK) n++;
+    else if (n > 0) break;
+  }
+  return Math.max(n, 2);
+}
+
+function rangeText(seg: Segment): string {
+  const r = seg.record;
+  if (r.seq === undefined) return 'this segment';
+  if (seg.len > 0) return `seq ${r.seq}:${asPrinted(r, ((r.seqAbs ?? 0) + seg.len) >>> 0, 'seq')} (${seg.len} bytes)`;
+  return `seq ${r.seq}`;
+}
+
+function scaled(seg: Segment): string {
+  return seg.winBytes !== undefined && seg.winBytes !== seg.win ? ` (${seg.winBytes} bytes scaled)` : '';
+}
+
+export function formatSeconds(s: number): string {
+  if (Math.abs(s) < 1) return `${(s * 1000).toFixed(s < 0.01 ? 3 : 1)} ms`;
+  return `${s.toFixed(3)} s`;
+}

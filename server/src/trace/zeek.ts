@@ -1,0 +1,127 @@
+/**
+ * Zeek's connection summary: each endpoint's Zeek state, the `history` string and `conn_state`
+ * (zeek scripts/base/protocols/conn/main.zeek; TCPSessionAdapter.cc), derived from the segments.
+ */
+import { gt } from './seq32';
+import type { Connection } from './model';
+import { A } from './model';
+import { ACK, FIN, RST, SYN } from './types';
+
+type ZeekEndpointState = 'INACTIVE' | 'SYN_SENT' | 'SYN_ACK_SENT' | 'PARTIAL' | 'ESTABLISHED' | 'CLOSED' | 'RESET';
+
+interface Side {
+  state: ZeekEndpointState;
+  letters: Set<string>;
+  lastSynSeq?: number;
+  lastFinSeq?: number;
+  lastRstSeq?: number;
+  retransmits: number;
+  zeroWindows: number;
+  gaps: number;
+  payload: boolean;
+  highest?: number;
+}
+
+function newSide(): Side {
+  return { state: 'INACTIVE', letters: new Set(), retransmits: 0, zeroWindows: 0, gaps: 0, payload: false };
+}
+
+/** Logarithmic counters: the 1st, 10th, 100th ... event records its letter again. */
+function logarithmic(n: number): boolean {
+  return n === 1 || n === 10 || n === 100 || n === 1000 || n === 10000 || n === 100000;
+}
+
+export function zeekSummary(conn: Connection): { state: string; history: string } {
+  const o = newSide();
+  const r = newSide();
+  let history = '';
+  let finSeenFrom: Side | undefined;
+  const add = (side: Side, letter: string, once = true) => {
+    if (once && side.letters.has(letter)) return;
+    side.letters.add(letter);
+    history += side === o ? letter.toUpperCase() : letter;
+  };
+  for (const seg of conn.segments) {
+    const me = seg.fromClient ? o : r;
+    const peer = seg.fromClient ? r : o;
+    const f = seg.flags;
+    const bits = (f & SYN ? 1 : 0) + (f & FIN ? 1 : 0) + (f & RST ? 1 : 0);
+    const seq = seg.seq;
+    if (bits > 1) {
+      add(me, f & SYN ? 'q' : 'i');
+    } else if (f & SYN) {
+      if (me.lastSynSeq === undefined || seq !== me.lastSynSeq) add(me, f & ACK ? 'h' : 's', false);
+      me.lastSynSeq = seq;
+    } else if (f & FIN) {
+      const finAt = seq === undefined ? undefined : (seq + seg.len) >>> 0;
+      if (me.lastFinSeq === undefined || finAt !== me.lastFinSeq) add(me, 'f', false);
+      me.lastFinSeq = finAt;
+    } else if (f & RST) {
+      if (me.lastRstSeq === undefined || seq !== me.lastRstSeq) add(me, 'r', false);
+      me.lastRstSeq = seq;
+    } else if (seg.len > 0) {
+      add(me, 'd');
+    } else if (f & ACK) {
+      add(me, 'a');
+    }
+    if (seg.len > 0 && seq !== undefined) {
+      const end = (seq + seg.len) >>> 0;
+      if (me.highest !== undefined && !gt(end, me.highest)) {
+        me.retransmits++;
+        if (logarithmic(me.retransmits)) add(me, 't', false);
+      }
+      if (me.highest === undefined || gt(end, me.highest)) me.highest = end;
+    }
+    if (seg.analysis & A.LOST_PACKET) {
+      me.gaps++;
+      if (logarithmic(me.gaps)) add(me, 'g', false);
+    }
+    if (seg.win === 0 && !(f & RST) && finSeenFrom !== peer) {
+      me.zeroWindows++;
+      if (logarithmic(me.zeroWindows)) add(me, 'w', false);
+    }
+    if (f & FIN) finSeenFrom = me;
+
+    // Endpoint states.
+    if (f & RST) me.state = 'RESET';
+    else if (f & FIN) {
+      if (me.state !== 'RESET') me.state = 'CLOSED';
+    } else if (f & SYN) {
+      if (f & ACK) {
+        if (me.state === 'INACTIVE' || me.state === 'PARTIAL') me.state = 'SYN_ACK_SENT';
+        if (peer.state === 'SYN_SENT' || peer.state === 'SYN_ACK_SENT') {
+          me.state = 'ESTABLISHED';
+          peer.state = 'ESTABLISHED';
+        }
+      } else if (me.state === 'INACTIVE') {
+        me.state = 'SYN_SENT';
+      }
+    } else if (me.state === 'INACTIVE') {
+      me.state = 'PARTIAL';
+    } else if ((me.state === 'SYN_SENT' || me.state === 'SYN_ACK_SENT') && f & ACK && peer.state !== 'INACTIVE') {
+      me.state = 'ESTABLISHED';
+      if (peer.state === 'SYN_SENT' || peer.state === 'SYN_ACK_SENT') peer.state = 'ESTABLISHED';
+    }
+    if (seg.len > 0) me.payload = true;
+  }
+  return { state: connState(o, r, history), history };
+}
+
+function connState(o: Side, r: Side, history: string): string {
+  const inactive = (s: Side) => s.state === 'INACTIVE' || s.state === 'PARTIAL';
+  if (r.state === 'RESET') {
+    if (o.state === 'SYN_SENT' || o.state === 'SYN_ACK_SENT' || (o.state === 'RESET' && !o.payload && !r.payload)) return 'REJ';
+    if (inactive(o)) return 'RSTRH';
+    return 'RSTR';
+  }
+  if (o.state === 'RESET') {
+    if (inactive(r)) return /^\^?S[^HAFGIQ]*R/.test(history) ? 'RSTOS0' : 'OTH';
+    return 'RSTO';
+  }
+  if (o.state === 'CLOSED' && r.state === 'CLOSED') return 'SF';
+  if (o.state === 'CLOSED') return inactive(r) ? 'SH' : 'S2';
+  if (r.state === 'CLOSED') return inactive(o) ? 'SHR' : 'S3';
+  if (o.state === 'SYN_SENT' && r.state === 'INACTIVE') return 'S0';
+  if (o.state === 'ESTABLISHED' && r.state === 'ESTABLISHED') return 'S1';
+  return 'OTH';
+}
