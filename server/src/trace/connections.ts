@@ -131,7 +131,7 @@ export function trackConnections(records: PacketRecord[]): ConnectionTable {
       connection: conn.id,
       fromClient,
       flags: r.flags,
-      len: r.length ?? 0,
+      len: Math.max(0, (r.length ?? 0) - (r.ipMissingBytes ?? 0)),
       seq: r.seqAbs,
       seqInferred: false,
       ack: r.flags & ACK ? r.ackAbs : undefined,

@@ -55,6 +55,8 @@ export interface Flow {
   dupacknum: number;
   lastnondupack?: number;
   lastsegmentflags: number;
+  /** Options of this side's previous segment, without timestamps (see optionSignature). */
+  lastOptions?: string;
   /** -1 unknown, -2 no scaling, >= 0 the shift. */
   winScale: number;
   isFirstAck: boolean;

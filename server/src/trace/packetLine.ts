@@ -148,6 +148,9 @@ function networkContext(text: string, bodyStart: number, srcStart: number, src: 
   else out.af = src.host.includes(':') && !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(src.host) ? 6 : 4;
   const link = before.trim();
   if (link && !link.startsWith('IP')) out.linkText = link.length > 200 ? link.slice(0, 200) : link;
+  // "IP truncated-ip - 768 bytes missing!": the IP length claims bytes the capture never had.
+  const missing = / truncated-ip - (\d{1,6}) bytes missing/.exec(before);
+  if (missing) out.ipMissingBytes = Number(missing[1]);
   if (before.startsWith('IP (')) {
     const id = / id (\d{1,5}),/.exec(before);
     if (id) out.ipId = Number(id[1]);

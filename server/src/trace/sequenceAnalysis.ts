@@ -32,12 +32,15 @@ export function scaledWindow(flow: Flow, raw: number, isSyn: boolean): number | 
  * the segment is what Linux sends as a keep-alive or zero-window probe (snd.una - 1).
  */
 function inferSeq(seg: Segment, fwd: Flow, rev: Flow, previous: Segment | undefined): number | undefined {
-  const base = fwd.nextseq ?? rev.lastack;
-  if (base === undefined) return undefined;
+  // With nothing known yet, 0 matches the base numbering.ts chose for this side (any constant would
+  // do: only differences within one flow matter).
+  const base = fwd.nextseq ?? rev.lastack ?? 0;
   const repeats = seg.ack === fwd.lastack && seg.win === fwd.window;
   if (!repeats || fwd.nextseq === undefined) return base;
   // Linux probes a zero window with a bare ACK at snd.una - 1; Wireshark calls it a keep-alive.
   if (rev.window === 0 && seg.win !== 0) return add32(base, -1);
+  // An ACK that carries new signalling (an MPTCP option, say) is not an idle probe.
+  if (optionSignature(seg) !== fwd.lastOptions) return base;
   if (
     previous &&
     previous.len === 0 &&
@@ -50,6 +53,17 @@ function inferSeq(seg: Segment, fwd: Flow, rev: Flow, previous: Segment | undefi
     return add32(base, -1);
   }
   return base;
+}
+
+/** The options of a segment other than padding, timestamps and SACK, which change on every packet. */
+export function optionSignature(seg: Segment): string {
+  let sig = '';
+  for (const o of seg.record.options) {
+    if (o.kind === 'nop' || o.kind === 'TS' || o.kind === 'sack' || o.kind === 'eol') continue;
+    if (o.kind === 'mptcp') sig += `${o.text.replace(/ ack \d+| seq \d+| subseq \d+| csum 0x[0-9a-f]+/g, '')};`;
+    else sig += `${o.kind};`;
+  }
+  return sig;
 }
 
 /** Wireshark's window-scale bookkeeping after a SYN or SYN-ACK (verify_tcp_window_scaling). */
@@ -191,6 +205,7 @@ export function analyzeSegment(conn: Connection, seg: Segment, fwd: Flow, rev: F
   fwd.lastack = flags & ACK ? ack : undefined;
   fwd.lastackTime = time;
   fwd.lastsegmentflags = a;
+  fwd.lastOptions = optionSignature(seg);
   if (flags & ACK && !isSyn) fwd.isFirstAck = false;
   seg.analysis |= a;
 

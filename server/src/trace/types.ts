@@ -131,6 +131,8 @@ export interface PacketRecord {
   cksum?: { value: string; correct: boolean; expected?: string; span: Span };
   /** IPv4 identification (`-v`), useful to tell duplicated capture from retransmission. */
   ipId?: number;
+  /** `truncated-ip - N bytes missing!`: the payload tcpdump counts but the capture does not hold. */
+  ipMissingBytes?: number;
   /** The header was cut short (`[|tcp]`), so some fields are missing. */
   truncated?: boolean;
   /** `#` comment lines directly above this record. */
