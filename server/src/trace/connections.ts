@@ -129,6 +129,7 @@ export function trackConnections(records: PacketRecord[]): ConnectionTable {
     const seg: Segment = {
       record: r,
       connection: conn.id,
+      position: conn.segments.length,
       fromClient,
       flags: r.flags,
       len: Math.max(0, (r.length ?? 0) - (r.ipMissingBytes ?? 0)),

@@ -82,6 +82,8 @@ export interface Flow {
 export interface Segment {
   record: PacketRecord;
   connection: number;
+  /** Index of this segment in its connection's `segments`. */
+  position: number;
   fromClient: boolean;
   flags: number;
   /** Payload length (SYN and FIN not counted). */
@@ -130,6 +132,8 @@ export interface Connection {
   teardown: TeardownVerdict;
   zeekState: string;
   history: string;
+  /** Time of the most recent SYN (without ACK), for the initial RTT. */
+  lastSynTime?: number;
   /** Initial RTT (SYN to the first ACK after it), seconds. */
   irtt?: number;
   startTime?: number;

@@ -33,6 +33,10 @@ export interface LineResult {
 }
 
 const MAX_U32 = 0xffffffff;
+/** Two endpoints and the separator never take more than this many characters. */
+const ENDPOINTS_WINDOW = 420;
+/** How many `: Flags [` occurrences of one line are tried as the TCP part. */
+const MAX_CANDIDATES = 8;
 
 const FLAG_LETTERS: Record<string, number> = {
   F: FIN, S: SYN, R: RST, P: PSH, '.': ACK, U: URG, E: ECE, W: CWR, e: AE,
@@ -89,11 +93,16 @@ function endpointsBefore(
   line: number,
   needPort: boolean,
 ): { src: Endpoint; dst: Endpoint; start: number } | undefined {
-  const gt = text.lastIndexOf(' > ', colon);
-  if (gt < min || gt + 3 >= colon) return undefined;
+  // Endpoints are short: look back a bounded distance, so that a huge line costs no more than its length.
+  const from = Math.max(min, colon - ENDPOINTS_WINDOW);
+  const window = text.slice(from, colon);
+  const gtIn = window.lastIndexOf(' > ');
+  if (gtIn < 0) return undefined;
+  const gt = from + gtIn;
+  if (gt + 3 >= colon) return undefined;
   const dstText = text.slice(gt + 3, colon);
   if (dstText.indexOf(' ') >= 0) return undefined;
-  let srcStart = text.lastIndexOf(' ', gt - 1) + 1;
+  let srcStart = from + window.lastIndexOf(' ', gtIn - 1) + 1;
   if (srcStart < min) srcStart = min;
   const src = endpoint(text, srcStart, gt, line, needPort);
   const dst = endpoint(text, gt + 3, colon, line, needPort);
@@ -114,8 +123,10 @@ function extensionHeaderEndpoints(
   const m = /(\d{1,5}) > (\d{1,5})$/.exec(text.slice(Math.max(min, colon - 14), colon));
   if (!m) return undefined;
   const portsAt = colon - m[0].length;
-  const gt = text.lastIndexOf(' > ', portsAt - 1);
-  if (gt < min) return undefined;
+  const from = Math.max(min, portsAt - ENDPOINTS_WINDOW);
+  const gtIn = text.slice(from, portsAt - 1).lastIndexOf(' > ');
+  if (gtIn < 0) return undefined;
+  const gt = from + gtIn;
   const addrColon = text.indexOf(': ', gt);
   if (addrColon < 0 || addrColon >= portsAt) return undefined;
   let srcStart = text.lastIndexOf(' ', gt - 1) + 1;
@@ -165,7 +176,7 @@ function networkContext(text: string, bodyStart: number, srcStart: number, src: 
 export function parseNetworkPart(text: string, bodyStart: number, line: number, bare: boolean): LineResult | undefined {
   // (a) modern TCP: the first ": Flags [" that follows a valid SRC > DST (tunnels print outer headers first).
   let idx = text.indexOf(': Flags [', bodyStart);
-  while (idx >= 0) {
+  for (let tries = 0; idx >= 0 && tries < MAX_CANDIDATES; tries++) {
     const eps = endpointsBefore(text, idx, bodyStart, line, true);
     const split = eps ? undefined : extensionHeaderEndpoints(text, idx, bodyStart, line);
     const found = eps ?? split;

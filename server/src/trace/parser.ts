@@ -49,6 +49,9 @@ export function detectBinaryCapture(text: string): 'pcap' | 'pcapng' | undefined
   return undefined;
 }
 
+/** Beyond this many unreadable non-packet lines, one summary problem stands for the rest. */
+const MAX_UNKNOWN_LINE_PROBLEMS = 200;
+
 type LineClass =
   | { t: 'blank' }
   | { t: 'comment' }
@@ -103,6 +106,7 @@ export function parseTrace(text: string): ParsedTrace {
   let current: PacketRecord | undefined;
   let awaitingTcp = false;
   let pendingComments: Array<{ text: string; line: number }> = [];
+  let unknownLines = 0;
 
   for (let i = 0; i < lines.length; i++) {
     const cls = classes[i]!;
@@ -164,6 +168,8 @@ export function parseTrace(text: string): ParsedTrace {
           current.dump ??= 'ascii';
           break;
         }
+        unknownLines++;
+        if (unknownLines > MAX_UNKNOWN_LINE_PROBLEMS) break;
         problems.push({
           code: 'parse.unknown-line',
           message: 'not a tcpdump packet line (expected [time] IP SRC.PORT > DST.PORT: Flags [...], ...); start notes with #',
@@ -173,6 +179,14 @@ export function parseTrace(text: string): ParsedTrace {
     }
   }
   finish(current, awaitingTcp, lines, problems);
+  if (unknownLines > MAX_UNKNOWN_LINE_PROBLEMS) {
+    // A file of prose or another tool's output: say so once instead of flooding the Problems view.
+    problems.push({
+      code: 'parse.unknown-line',
+      message: `${unknownLines - MAX_UNKNOWN_LINE_PROBLEMS} more lines are not tcpdump packet lines (only the first ${MAX_UNKNOWN_LINE_PROBLEMS} are marked)`,
+      span: { line: 0, start: 0, end: Math.max(1, lines[0]?.length ?? 1) },
+    });
+  }
   return { records, problems, lineCount: lines.length, asciiDump };
 }
 

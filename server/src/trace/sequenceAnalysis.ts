@@ -100,10 +100,9 @@ export function analyzeSegment(conn: Connection, seg: Segment, fwd: Flow, rev: F
   if (rev.baseSeq === undefined && ack !== undefined && flags & ACK) rev.baseSeq = add32(ack, -1);
 
   // The initial RTT: from the most recent SYN to the first ACK without SYN after it.
-  if (isSyn && !(flags & ACK)) conn.startTime ??= time;
-  if (flags & ACK && !isSyn && conn.irtt === undefined && conn.segments.some((s) => s.flags & SYN)) {
-    const syn = [...conn.segments].reverse().find((s) => s.flags & SYN && !(s.flags & ACK)) ?? conn.segments.find((s) => s.flags & SYN);
-    if (syn?.time !== undefined && time !== undefined) conn.irtt = time - syn.time;
+  if (isSyn && !(flags & ACK)) conn.lastSynTime = time;
+  if (flags & ACK && !isSyn && conn.irtt === undefined && conn.lastSynTime !== undefined && time !== undefined) {
+    conn.irtt = time - conn.lastSynTime;
   }
 
   let a = 0;
@@ -180,8 +179,7 @@ export function analyzeSegment(conn: Connection, seg: Segment, fwd: Flow, rev: F
         }
       }
       if (a & (A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION | A.OUT_OF_ORDER)) {
-        const original = fwd.sent.find((s) => s.seq === seq || (lt(s.seq, add32(seq, 1)) && gt(s.end, seq)));
-        if (original) seg.originalRecord = original.record;
+        seg.originalRecord = firstSentAt(fwd, seq);
       }
     }
     // 13. bookkeeping
@@ -222,4 +220,27 @@ export function analyzeSegment(conn: Connection, seg: Segment, fwd: Flow, rev: F
   if (seq !== undefined && fwd.baseSeq !== undefined) seg.relSeq = (seq - fwd.baseSeq) >>> 0;
   if (ack !== undefined && rev.baseSeq !== undefined) seg.relAck = (ack - rev.baseSeq) >>> 0;
   if (win !== undefined) seg.winBytes = scaledWindow(fwd, win, isSyn);
+}
+
+/**
+ * The record that first sent the byte at `seq`. `sent` holds only segments that advanced the
+ * sequence, so it is sorted by seq (in sequence space relative to its first entry): binary search.
+ */
+function firstSentAt(fwd: Flow, seq: number): number | undefined {
+  const sent = fwd.sent;
+  if (sent.length === 0) return undefined;
+  const origin = sent[0]!.seq;
+  const key = (seq - origin) >>> 0;
+  let lo = 0;
+  let hi = sent.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = sent[mid]!;
+    const start = (s.seq - origin) >>> 0;
+    const end = (s.end - origin) >>> 0;
+    if (key < start) hi = mid - 1;
+    else if (key >= end && end > start) lo = mid + 1;
+    else return s.record;
+  }
+  return undefined;
 }

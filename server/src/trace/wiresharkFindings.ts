@@ -6,7 +6,7 @@
  */
 import type { DiagnosticCode } from './codes';
 import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
-import { A, type Connection, type Flow, type Segment } from './model';
+import { A, type Connection, type Segment } from './model';
 import type { PacketRecord, Span } from './types';
 
 export function wiresharkFindings(conn: Connection, records: PacketRecord[]): void {
@@ -58,17 +58,15 @@ export function wiresharkFindings(conn: Connection, records: PacketRecord[]): vo
 }
 
 function previousFrom(conn: Connection, seg: Segment, fromClient: boolean): PacketRecord | undefined {
-  const i = conn.segments.indexOf(seg);
-  for (let k = i - 1; k >= 0; k--) if (conn.segments[k]!.fromClient === fromClient) return conn.segments[k]!.record;
+  const i = seg.position;
+  for (let k = i - 1; k >= 0 && k >= i - 1000; k--) if (conn.segments[k]!.fromClient === fromClient) return conn.segments[k]!.record;
   return undefined;
 }
 
 function duplicates(conn: Connection, seg: Segment): number {
-  const rev: Flow = seg.fromClient ? conn.server : conn.client;
-  void rev;
   let n = 0;
-  const i = conn.segments.indexOf(seg);
-  for (let k = i - 1; k >= 0; k--) {
+  const i = seg.position;
+  for (let k = i - 1; k >= 0 && k >= i - 10000; k--) {
     const s = conn.segments[k]!;
     if (s.fromClient === seg.fromClient) continue;
     if (s.analysis & A.DUPLICATE_ACK) n++;
