@@ -4,9 +4,7 @@ import * as esbuild from 'esbuild';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-const entries = [
-  { in: 'server/src/cli.ts', out: 'cli' },
-];
+const entries = [{ in: 'server/src/cli.ts', out: 'cli' }];
 
 const ctx = await esbuild.context({
   entryPoints: entries.map((e) => ({ in: e.in, out: e.out })),

@@ -41,17 +41,21 @@ function main(argv: string[]): number {
     const a = argv[i]!;
     if (a === '--format' || a === '-f') {
       const v = argv[++i];
-      if (v !== 'text' && v !== 'json' && v !== 'sarif') fail(`--format takes text, json or sarif, not '${v ?? ''}'`);
+      if (v !== 'text' && v !== 'json' && v !== 'sarif')
+        fail(`--format takes text, json or sarif, not '${v ?? ''}'`);
       format = v;
     } else if (a.startsWith('--format=')) {
       const v = a.slice(9);
-      if (v !== 'text' && v !== 'json' && v !== 'sarif') fail(`--format takes text, json or sarif, not '${v}'`);
+      if (v !== 'text' && v !== 'json' && v !== 'sarif')
+        fail(`--format takes text, json or sarif, not '${v}'`);
       format = v;
     } else if (a === '--summary') summary = true;
     else if (a === '--absolute') absoluteNumbers = true;
     else if (a === '--relative') absoluteNumbers = false;
-    else if (a === '--') files.push(...argv.slice(i + 1)), (i = argv.length);
-    else if (a.startsWith('-') && a !== '-') fail(`unknown option '${a}'; see --help`);
+    else if (a === '--') {
+      files.push(...argv.slice(i + 1));
+      break;
+    } else if (a.startsWith('-') && a !== '-') fail(`unknown option '${a}'; see --help`);
     else files.push(a);
   }
   if (files.length === 0) fail('no FILE given; see --help');
@@ -63,12 +67,18 @@ function main(argv: string[]): number {
       text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      fail(`${file}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message}`);
+      fail(
+        `${file}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message}`,
+      );
     }
     reports.push({ file, analysis: analyzeTrace(text, { absoluteNumbers }) });
   }
   const out =
-    format === 'json' ? `${jsonReport(reports)}\n` : format === 'sarif' ? `${sarifReport(reports, VERSION)}\n` : textReport(reports) + (summary ? summaryReport(reports) : '');
+    format === 'json'
+      ? `${jsonReport(reports)}\n`
+      : format === 'sarif'
+        ? `${sarifReport(reports, VERSION)}\n`
+        : textReport(reports) + (summary ? summaryReport(reports) : '');
   process.stdout.write(out);
   return reports.some((r) => r.analysis.findings.some((f) => f.severity === 'error')) ? 1 : 0;
 }

@@ -72,7 +72,8 @@ export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceA
     findings.push({
       code: 'trace.no-flags',
       severity: CODES['trace.no-flags'].severity,
-      message: 'printed with tcpdump -q: no flags, sequence numbers or windows, so handshakes, teardowns and retransmissions cannot be checked',
+      message:
+        'printed with tcpdump -q: no flags, sequence numbers or windows, so handshakes, teardowns and retransmissions cannot be checked',
       span: r.lengthSpan ?? { line: r.line, start: 0, end: 1 },
       record: r.index,
       related: [],

@@ -16,7 +16,7 @@ export const CODES = {
   'parse.malformed-line': {
     severity: 'error',
     summary: 'A line that starts like a packet but cannot be read.',
-    rule: 'The line has a timestamp, IP header or endpoints, but the TCP part does not follow tcpdump\'s grammar.',
+    rule: "The line has a timestamp, IP header or endpoints, but the TCP part does not follow tcpdump's grammar.",
   },
   'parse.length-mismatch': {
     severity: 'warning',
@@ -75,7 +75,7 @@ export const CODES = {
   },
   'teardown.data-after-fin': {
     severity: 'error',
-    summary: 'New data sent after the sender\'s own FIN.',
+    summary: "New data sent after the sender's own FIN.",
     rule: 'After its FIN, a side may not send new data (RFC 9293 §3.6.1); the peer may (half-close).',
   },
   'teardown.fin-unacked': {
@@ -111,7 +111,7 @@ export const CODES = {
   'tcp.out-of-order': {
     severity: 'warning',
     summary: 'Wireshark: a (suspected) out-of-order segment.',
-    rule: "A segment below the next expected sequence number, seen less than the initial RTT (3 ms if unknown) after the highest one, and not a copy of the latest.",
+    rule: 'A segment below the next expected sequence number, seen less than the initial RTT (3 ms if unknown) after the highest one, and not a copy of the latest.',
   },
   'tcp.lost-segment': {
     severity: 'warning',

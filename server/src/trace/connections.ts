@@ -95,8 +95,10 @@ export function trackConnections(records: PacketRecord[]): ConnectionTable {
   const byKey = new Map<string, Connection>();
   const segmentOf = new Map<number, Segment>();
   const connectionOf = new Map<number, number>();
+  const nextPrinted = nextPrintedSeq(records);
   for (const r of records) {
-    if (!r.src || !r.dst || (r.kind !== 'tcp' && r.kind !== 'tcp-quiet' && r.kind !== 'tcp-truncated')) continue;
+    if (!r.src || !r.dst || (r.kind !== 'tcp' && r.kind !== 'tcp-quiet' && r.kind !== 'tcp-truncated'))
+      continue;
     const s = sideKey(r.src);
     const d = sideKey(r.dst);
     const key = s < d ? `${s} ${d}` : `${d} ${s}`;
@@ -138,6 +140,7 @@ export function trackConnections(records: PacketRecord[]): ConnectionTable {
       ack: r.flags & ACK ? r.ackAbs : undefined,
       win: r.win,
       time: r.time,
+      nextPrintedSeq: nextPrinted.get(r.index),
       analysis: reused ? A.REUSED_PORTS : 0,
       clientState: ['UNKNOWN', 'UNKNOWN'],
       serverState: ['UNKNOWN', 'UNKNOWN'],
@@ -149,7 +152,13 @@ export function trackConnections(records: PacketRecord[]): ConnectionTable {
       continue;
     }
     // Wireshark: a SYN-ACK with a new seq replaces its flow's base and is flagged as port reuse.
-    if (r.flags & SYN && r.flags & ACK && fwd.baseSeq !== undefined && r.seqAbs !== undefined && r.seqAbs !== fwd.baseSeq) {
+    if (
+      r.flags & SYN &&
+      r.flags & ACK &&
+      fwd.baseSeq !== undefined &&
+      r.seqAbs !== undefined &&
+      r.seqAbs !== fwd.baseSeq
+    ) {
       seg.analysis |= A.REUSED_PORTS;
       fwd.baseSeq = r.seqAbs;
       fwd.nextseq = undefined;
@@ -184,4 +193,22 @@ function noteControl(seg: Segment, fwd: Flow): void {
     fwd.finRecords.push(seg.record.index);
   }
   if (f & 0x04) fwd.rstRecord ??= seg.record.index;
+}
+
+/**
+ * For each record, the absolute seq of the next record in the same direction that printed one. A pure
+ * ACK's seq (hidden without -vv) is that value when nothing earlier tells it.
+ */
+function nextPrintedSeq(records: PacketRecord[]): Map<number, number> {
+  const out = new Map<number, number>();
+  const latest = new Map<string, number>();
+  for (let i = records.length - 1; i >= 0; i--) {
+    const r = records[i]!;
+    if (r.kind !== 'tcp' || !r.src || !r.dst) continue;
+    const dir = `${sideKey(r.src)} ${sideKey(r.dst)}`;
+    const next = latest.get(dir);
+    if (next !== undefined) out.set(r.index, next);
+    if (r.seqAbs !== undefined) latest.set(dir, r.seqAbs);
+  }
+  return out;
 }

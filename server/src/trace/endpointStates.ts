@@ -10,7 +10,15 @@ import { ge } from './seq32';
 import type { Flow, Segment, TcpState } from './model';
 import { ACK, FIN, RST, SYN } from './types';
 
-const SYNCHRONIZED = new Set<TcpState>(['ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSE-WAIT', 'CLOSING', 'LAST-ACK', 'TIME-WAIT']);
+const SYNCHRONIZED = new Set<TcpState>([
+  'ESTABLISHED',
+  'FIN-WAIT-1',
+  'FIN-WAIT-2',
+  'CLOSE-WAIT',
+  'CLOSING',
+  'LAST-ACK',
+  'TIME-WAIT',
+]);
 
 export function isSynchronized(state: TcpState): boolean {
   return SYNCHRONIZED.has(state);
@@ -44,20 +52,33 @@ export function updateStates(seg: Segment, fwd: Flow, rev: Flow): void {
         fwd.state = 'SYN-RECEIVED';
         if (rev.state === 'SYN-SENT' || rev.state === 'SYN-RECEIVED') rev.state = 'ESTABLISHED';
       } else {
-        if (fwd.state === 'CLOSED' || fwd.state === 'UNKNOWN' || fwd.state === 'LISTEN' || fwd.state === 'TIME-WAIT') fwd.state = 'SYN-SENT';
+        if (
+          fwd.state === 'CLOSED' ||
+          fwd.state === 'UNKNOWN' ||
+          fwd.state === 'LISTEN' ||
+          fwd.state === 'TIME-WAIT'
+        )
+          fwd.state = 'SYN-SENT';
         // A crossing SYN (simultaneous open) moves a SYN-SENT peer to SYN-RECEIVED.
         if (rev.state === 'SYN-SENT' && beforeFwd !== 'SYN-SENT') rev.state = 'SYN-RECEIVED';
-        else if (rev.state === 'CLOSED' || rev.state === 'UNKNOWN' || rev.state === 'TIME-WAIT') rev.state = 'LISTEN';
+        else if (rev.state === 'CLOSED' || rev.state === 'UNKNOWN' || rev.state === 'TIME-WAIT')
+          rev.state = 'LISTEN';
       }
     }
     if (f & FIN) {
-      if (fwd.state === 'ESTABLISHED' || fwd.state === 'SYN-RECEIVED' || fwd.state === 'UNKNOWN') fwd.state = 'FIN-WAIT-1';
+      if (fwd.state === 'ESTABLISHED' || fwd.state === 'SYN-RECEIVED' || fwd.state === 'UNKNOWN')
+        fwd.state = 'FIN-WAIT-1';
       else if (fwd.state === 'CLOSE-WAIT') fwd.state = 'LAST-ACK';
       if (rev.state === 'ESTABLISHED' || rev.state === 'UNKNOWN') rev.state = 'CLOSE-WAIT';
       else if (rev.state === 'FIN-WAIT-1') rev.state = 'CLOSING';
       else if (rev.state === 'FIN-WAIT-2') rev.state = 'TIME-WAIT';
       // A FIN that also acknowledges the peer's FIN: the peer goes from FIN-WAIT-1 through to TIME-WAIT.
-      if (rev.state === 'CLOSING' && rev.finSeq !== undefined && seg.ack !== undefined && ge(seg.ack, (rev.finSeq + 1) >>> 0)) {
+      if (
+        rev.state === 'CLOSING' &&
+        rev.finSeq !== undefined &&
+        seg.ack !== undefined &&
+        ge(seg.ack, (rev.finSeq + 1) >>> 0)
+      ) {
         rev.state = 'TIME-WAIT';
       }
     }

@@ -39,9 +39,24 @@ export function checkHandshake(conn: Connection, records: PacketRecord[]): Hands
   if (synAck && synAck.seq !== undefined) {
     const expected = add32(synAck.seq, 1);
     const third = conn.segments.find(
-      (s) => s.fromClient && s.record.index > synAck.record.index && s.flags & ACK && !(s.flags & (SYN | RST)) && s.ack !== undefined,
+      (s) =>
+        s.fromClient &&
+        s.record.index > synAck.record.index &&
+        s.flags & ACK &&
+        !(s.flags & (SYN | RST)) &&
+        s.ack !== undefined,
     );
-    if (third && third.ack !== expected && !conn.segments.some((s) => !s.fromClient && s.record.index > synAck.record.index && s.len > 0 && s.record.index < third.record.index)) {
+    if (
+      third &&
+      third.ack !== expected &&
+      !conn.segments.some(
+        (s) =>
+          !s.fromClient &&
+          s.record.index > synAck.record.index &&
+          s.len > 0 &&
+          s.record.index < third.record.index,
+      )
+    ) {
       const r = third.record;
       conn.findings.push(
         finding(
@@ -54,13 +69,26 @@ export function checkHandshake(conn: Connection, records: PacketRecord[]): Hands
       );
     }
     finalAck = conn.segments.find(
-      (s) => s.fromClient && s.record.index > synAck.record.index && s.flags & ACK && !(s.flags & (SYN | RST)) && s.ack !== undefined && ge(s.ack, expected) && !gt(s.ack, add32(expected, 0x40000000)),
+      (s) =>
+        s.fromClient &&
+        s.record.index > synAck.record.index &&
+        s.flags & ACK &&
+        !(s.flags & (SYN | RST)) &&
+        s.ack !== undefined &&
+        ge(s.ack, expected) &&
+        !gt(s.ack, add32(expected, 0x40000000)),
     );
   }
   // 3. Data from the client before the server's SYN-ACK (data on the SYN itself is Fast Open).
   if (syn) {
     const early = conn.segments.find(
-      (s) => s.fromClient && s.len > 0 && !(s.flags & SYN) && s.record.index > syn.record.index && (!synAck || s.record.index < synAck.record.index) && (!serverSyn || s.record.index < serverSyn.record.index),
+      (s) =>
+        s.fromClient &&
+        s.len > 0 &&
+        !(s.flags & SYN) &&
+        s.record.index > syn.record.index &&
+        (!synAck || s.record.index < synAck.record.index) &&
+        (!serverSyn || s.record.index < serverSyn.record.index),
     );
     if (early && (synAck || serverSegments.length)) {
       const r = early.record;
@@ -107,7 +135,9 @@ export function checkHandshake(conn: Connection, records: PacketRecord[]): Hands
           : 'SYN never answered: no SYN-ACK or RST came back before the trace ends',
         syn.record.flagsSpan ?? recordSpan(syn.record),
         syn.record,
-        syns.slice(1).map((s) => ({ span: recordSpan(s.record), message: `SYN retransmitted (${lineOf(s.record)})` })),
+        syns
+          .slice(1)
+          .map((s) => ({ span: recordSpan(s.record), message: `SYN retransmitted (${lineOf(s.record)})` })),
       ),
     );
   } else if (verdict === 'incomplete' && synAck) {

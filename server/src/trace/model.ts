@@ -37,7 +37,8 @@ export type TcpState =
   | 'TIME-WAIT'
   | 'UNKNOWN';
 
-export type HandshakeVerdict = 'complete' | 'incomplete' | 'refused' | 'unanswered' | 'missing' | 'simultaneous' | 'unknown';
+export type HandshakeVerdict =
+  'complete' | 'incomplete' | 'refused' | 'unanswered' | 'missing' | 'simultaneous' | 'unknown';
 export type TeardownVerdict = 'fin' | 'rst' | 'half-closed' | 'open' | 'unknown';
 
 /** One direction of a connection: what Wireshark keeps per flow, and what the checks need. */
@@ -91,6 +92,8 @@ export interface Segment {
   /** Absolute seq; for pure ACKs without a printed seq, the inferred one. */
   seq?: number;
   seqInferred: boolean;
+  /** The next printed seq in this direction, a stand-in for a hidden seq when nothing earlier tells it. */
+  nextPrintedSeq?: number;
   /** Absolute ack (only with the ACK flag). */
   ack?: number;
   win?: number;

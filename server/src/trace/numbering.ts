@@ -52,7 +52,12 @@ function looksAbsolute(records: PacketRecord[]): boolean {
     const key = pairKey(s, d);
     const entry = table.get(key);
     if (!entry || r.flags! & SYN) {
-      table.set(key, { base: new Map([[s, r.seq], [d, r.ack === undefined ? undefined : add32(r.ack, -1)]]) });
+      table.set(key, {
+        base: new Map([
+          [s, r.seq],
+          [d, r.ack === undefined ? undefined : add32(r.ack, -1)],
+        ]),
+      });
       continue;
     }
     const vote = (printed: number | undefined, base: number | undefined) => {
@@ -88,11 +93,17 @@ export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean)
       const entry = table.get(key);
       if (!entry || flags & SYN) {
         const own = r.seq ?? nextSeq.get(s);
-        const fresh: Entry = { base: new Map([[s, own], [d, r.ack === undefined ? undefined : add32(r.ack, -1)]]) };
+        const fresh: Entry = {
+          base: new Map([
+            [s, own],
+            [d, r.ack === undefined ? undefined : add32(r.ack, -1)],
+          ]),
+        };
         table.set(key, fresh);
         // SACK edges are rebased even on the line that creates the entry.
         const sackBase = fresh.base.get(d) ?? 0;
-        for (const o of r.options) if (o.blocks) o.blocksAbs = o.blocks.map(([a, b]) => [add32(a, sackBase), add32(b, sackBase)]);
+        for (const o of r.options)
+          if (o.blocks) o.blocksAbs = o.blocks.map(([a, b]) => [add32(a, sackBase), add32(b, sackBase)]);
       } else {
         relative = true;
         let sb = entry.base.get(s);
@@ -114,7 +125,8 @@ export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean)
     if (r.seq !== undefined) r.seqAbs = add32(r.seq, seqBase);
     if (r.ack !== undefined) r.ackAbs = add32(r.ack, ackBase);
     if (relative) {
-      for (const o of r.options) if (o.blocks) o.blocksAbs = o.blocks.map(([a, b]) => [add32(a, ackBase), add32(b, ackBase)]);
+      for (const o of r.options)
+        if (o.blocks) o.blocksAbs = o.blocks.map(([a, b]) => [add32(a, ackBase), add32(b, ackBase)]);
     } else {
       for (const o of r.options) if (o.blocks && !o.blocksAbs) o.blocksAbs = o.blocks.map(([a, b]) => [a, b]);
     }

@@ -39,11 +39,25 @@ const ENDPOINTS_WINDOW = 420;
 const MAX_CANDIDATES = 8;
 
 const FLAG_LETTERS: Record<string, number> = {
-  F: FIN, S: SYN, R: RST, P: PSH, '.': ACK, U: URG, E: ECE, W: CWR, e: AE,
+  F: FIN,
+  S: SYN,
+  R: RST,
+  P: PSH,
+  '.': ACK,
+  U: URG,
+  E: ECE,
+  W: CWR,
+  e: AE,
 };
 
 /** Splits `host.port` at the last dot. */
-function endpoint(text: string, start: number, end: number, line: number, needPort: boolean): Endpoint | undefined {
+function endpoint(
+  text: string,
+  start: number,
+  end: number,
+  line: number,
+  needPort: boolean,
+): Endpoint | undefined {
   if (end <= start || end - start > 200) return undefined;
   const s = text.slice(start, end);
   const dot = s.lastIndexOf('.');
@@ -69,7 +83,10 @@ function plausibleHost(s: string): boolean {
       (c >= 48 && c <= 58) || // digits and ':'
       (c >= 65 && c <= 90) ||
       (c >= 97 && c <= 122) ||
-      c === 46 || c === 45 || c === 95 || c === 37; // . - _ %
+      c === 46 ||
+      c === 45 ||
+      c === 95 ||
+      c === 37; // . - _ %
     if (!ok) return false;
   }
   return true;
@@ -79,7 +96,13 @@ function plausiblePort(s: string): boolean {
   if (s.length === 0 || s.length > 40) return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95 || c === 43;
+    const ok =
+      (c >= 48 && c <= 57) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) ||
+      c === 45 ||
+      c === 95 ||
+      c === 43;
     if (!ok) return false;
   }
   return true;
@@ -149,7 +172,12 @@ function problem(message: string, line: number, start: number, end: number): Par
 }
 
 /** Address family and link text from what precedes the endpoints. */
-function networkContext(text: string, bodyStart: number, srcStart: number, src: Endpoint): Partial<PacketRecord> {
+function networkContext(
+  text: string,
+  bodyStart: number,
+  srcStart: number,
+  src: Endpoint,
+): Partial<PacketRecord> {
   const out: Partial<PacketRecord> = {};
   const before = text.slice(bodyStart, srcStart);
   if (before.startsWith('IP6')) out.af = 6;
@@ -173,7 +201,12 @@ function networkContext(text: string, bodyStart: number, srcStart: number, src: 
  * Parses the network part of a line starting at `bodyStart`. With `bare` (no timestamp or number in
  * front), returns undefined unless the text really looks like a packet.
  */
-export function parseNetworkPart(text: string, bodyStart: number, line: number, bare: boolean): LineResult | undefined {
+export function parseNetworkPart(
+  text: string,
+  bodyStart: number,
+  line: number,
+  bare: boolean,
+): LineResult | undefined {
   // (a) modern TCP: the first ": Flags [" that follows a valid SRC > DST (tunnels print outer headers first).
   let idx = text.indexOf(': Flags [', bodyStart);
   for (let tries = 0; idx >= 0 && tries < MAX_CANDIDATES; tries++) {
@@ -197,9 +230,22 @@ export function parseNetworkPart(text: string, bodyStart: number, line: number, 
     if (!eps) continue;
     const numAt = q + marker.length;
     const n = readUint(text, numAt);
-    const fields: Partial<PacketRecord> = { src: eps.src, dst: eps.dst, ...networkContext(text, bodyStart, eps.start, eps.src) };
+    const fields: Partial<PacketRecord> = {
+      src: eps.src,
+      dst: eps.dst,
+      ...networkContext(text, bodyStart, eps.start, eps.src),
+    };
     if (Number.isNaN(n.value)) {
-      return { kind: 'malformed', fields, problem: problem(`expected the payload length after 'tcp', found '${excerpt(text, numAt)}'`, line, numAt, numAt + 1) };
+      return {
+        kind: 'malformed',
+        fields,
+        problem: problem(
+          `expected the payload length after 'tcp', found '${excerpt(text, numAt)}'`,
+          line,
+          numAt,
+          numAt + 1,
+        ),
+      };
     }
     fields.length = n.value;
     fields.lengthSpan = { line, start: numAt, end: n.end };
@@ -213,7 +259,15 @@ export function parseNetworkPart(text: string, bodyStart: number, line: number, 
     const colon = text.lastIndexOf(':', trunc);
     const eps = colon > bodyStart ? endpointsBefore(text, colon, bodyStart, line, false) : undefined;
     if (eps && text.slice(colon + 1, trunc).trim() === '') {
-      return { kind: 'tcp-truncated', fields: { src: eps.src, dst: eps.dst, truncated: true, ...networkContext(text, bodyStart, eps.start, eps.src) } };
+      return {
+        kind: 'tcp-truncated',
+        fields: {
+          src: eps.src,
+          dst: eps.dst,
+          truncated: true,
+          ...networkContext(text, bodyStart, eps.start, eps.src),
+        },
+      };
     }
   }
   // (d) the old 3.x form, with endpoints.
@@ -235,7 +289,12 @@ export function parseNetworkPart(text: string, bodyStart: number, line: number, 
           return {
             kind: 'malformed',
             fields: { src: eps.src, dst: eps.dst },
-            problem: problem(`expected 'Flags [..]' or 'tcp N' after the endpoints, found '${excerpt(text, colon + 2)}'`, line, colon + 2, colon + 2 + Math.min(7, text.length - colon - 2)),
+            problem: problem(
+              `expected 'Flags [..]' or 'tcp N' after the endpoints, found '${excerpt(text, colon + 2)}'`,
+              line,
+              colon + 2,
+              colon + 2 + Math.min(7, text.length - colon - 2),
+            ),
           };
         }
         if (text.startsWith('ip-proto-6', colon + 2)) {
@@ -246,7 +305,16 @@ export function parseNetworkPart(text: string, bodyStart: number, line: number, 
       // "SRC > DST Flags [S]": the colon after the destination is missing.
       const flagsAt = text.indexOf(' Flags [', gt);
       if (flagsAt >= 0 && text.indexOf(' ', gt + 3) === flagsAt) {
-        return { kind: 'malformed', fields: {}, problem: problem(`expected ':' after the destination '${excerpt(text, gt + 3)}'`, line, gt + 3, flagsAt) };
+        return {
+          kind: 'malformed',
+          fields: {},
+          problem: problem(
+            `expected ':' after the destination '${excerpt(text, gt + 3)}'`,
+            line,
+            gt + 3,
+            flagsAt,
+          ),
+        };
       }
     }
   }
@@ -260,8 +328,14 @@ export function parseNetworkPart(text: string, bodyStart: number, line: number, 
 
 /** A record that is not TCP: name the protocol for hovers and the outline. */
 function describeOther(text: string, bodyStart: number, line: number): LineResult {
-  const body = text.slice(bodyStart, bodyStart + 400);
+  let body = text.slice(bodyStart, bodyStart + 400);
   const fields: Partial<PacketRecord> = {};
+  // 4.99: "IP truncated-ip - 768 bytes missing! (tos ...": the IP length claims bytes never captured.
+  const missing = /^IP truncated-ip - (\d{1,6}) bytes missing! /.exec(body);
+  if (missing) {
+    fields.ipMissingBytes = Number(missing[1]);
+    body = `IP ${body.slice(missing[0].length)}`;
+  }
   if (body.startsWith('IP (') || body.startsWith('IP6 (')) {
     const proto = /proto (\w+) \((\d+)\)/.exec(body) ?? /next-header (\w+) \((\d+)\)/.exec(body);
     fields.af = body.startsWith('IP6') ? 6 : 4;
@@ -269,8 +343,10 @@ function describeOther(text: string, bodyStart: number, line: number): LineResul
     if (id) fields.ipId = Number(id[1]);
     if (proto && proto[2] === '6') {
       const off = /offset (\d+)/.exec(body);
-      if (off && off[1] !== '0') return { kind: 'tcp-fragment', fields: { ...fields, protocol: 'TCP fragment' } };
-      if (body.trimEnd().endsWith(')')) return { kind: 'other', fields: { ...fields, protocol: 'TCP' }, awaitsTcpLine: true };
+      if (off && off[1] !== '0')
+        return { kind: 'tcp-fragment', fields: { ...fields, protocol: 'TCP fragment' } };
+      if (body.trimEnd().endsWith(')'))
+        return { kind: 'other', fields: { ...fields, protocol: 'TCP' }, awaitsTcpLine: true };
     }
     fields.protocol = proto ? proto[1] : 'IP';
     return { kind: 'other', fields };
@@ -317,16 +393,32 @@ function flagsFromLetters(letters: string, modern: boolean): { flags: number; ba
 }
 
 /** A 32-bit number field; records a problem and returns undefined when it is not one. */
-function u32(text: string, at: number, line: number, what: string, out: LineResult): { value: number; end: number } | undefined {
+function u32(
+  text: string,
+  at: number,
+  line: number,
+  what: string,
+  out: LineResult,
+): { value: number; end: number } | undefined {
   const r = readUint(text, at);
   if (Number.isNaN(r.value)) {
     out.kind = 'malformed';
-    out.problem ??= problem(`expected a number after '${what}', found '${excerpt(text, at)}'`, line, at, at + 1);
+    out.problem ??= problem(
+      `expected a number after '${what}', found '${excerpt(text, at)}'`,
+      line,
+      at,
+      at + 1,
+    );
     return undefined;
   }
   if (r.value > MAX_U32) {
     out.kind = 'malformed';
-    out.problem ??= problem(`${what} ${text.slice(at, r.end)} does not fit in 32 bits (at most 4294967295)`, line, at, r.end);
+    out.problem ??= problem(
+      `${what} ${text.slice(at, r.end)} does not fit in 32 bits (at most 4294967295)`,
+      line,
+      at,
+      r.end,
+    );
     return undefined;
   }
   return r;
@@ -339,7 +431,16 @@ function parseModernTcp(text: string, p: number, line: number): LineResult {
   const open = p + 6;
   const close = text.indexOf(']', open + 1);
   if (close < 0 || close - open > 12) {
-    return { kind: 'malformed', fields: f, problem: problem(`expected ']' to close the flags after 'Flags ['`, line, p, Math.min(text.length, open + 12)) };
+    return {
+      kind: 'malformed',
+      fields: f,
+      problem: problem(
+        `expected ']' to close the flags after 'Flags ['`,
+        line,
+        p,
+        Math.min(text.length, open + 12),
+      ),
+    };
   }
   const letters = text.slice(open + 1, close);
   const fl = flagsFromLetters(letters, true);
@@ -347,7 +448,12 @@ function parseModernTcp(text: string, p: number, line: number): LineResult {
     return {
       kind: 'malformed',
       fields: f,
-      problem: problem(`unknown TCP flag '${excerpt(fl.bad, 0, 4)}' in 'Flags [${excerpt(letters, 0, 12)}]' (tcpdump prints F S R P . U E W e, or none)`, line, open + 1, close),
+      problem: problem(
+        `unknown TCP flag '${excerpt(fl.bad, 0, 4)}' in 'Flags [${excerpt(letters, 0, 12)}]' (tcpdump prints F S R P . U E W e, or none)`,
+        line,
+        open + 1,
+        close,
+      ),
     };
   }
   f.flags = fl.flags;
@@ -364,7 +470,12 @@ function parseModernTcp(text: string, p: number, line: number): LineResult {
     }
     if (!text.startsWith(', ', i)) {
       out.kind = 'malformed';
-      out.problem = problem(`expected ', ' before the next field, found '${excerpt(text, i)}'`, line, i, i + 1);
+      out.problem = problem(
+        `expected ', ' before the next field, found '${excerpt(text, i)}'`,
+        line,
+        i,
+        i + 1,
+      );
       break;
     }
     i += 2;
@@ -392,13 +503,25 @@ function parseModernTcp(text: string, p: number, line: number): LineResult {
       else [f.urg, f.urgSpan] = [a.value, span];
       i = a.end;
     } else if (word === 'cksum') {
-      const m = /^0x([0-9a-fA-F]{1,4}) \((correct|incorrect -> 0x([0-9a-fA-F]{1,4}))\)/.exec(text.slice(at, at + 40));
+      const m = /^0x([0-9a-fA-F]{1,4}) \((correct|incorrect -> 0x([0-9a-fA-F]{1,4}))\)/.exec(
+        text.slice(at, at + 40),
+      );
       if (!m) {
         out.kind = 'malformed';
-        out.problem = problem(`expected 'cksum 0xHHHH (correct)' or '(incorrect -> 0xHHHH)', found '${excerpt(text, at)}'`, line, at, at + 1);
+        out.problem = problem(
+          `expected 'cksum 0xHHHH (correct)' or '(incorrect -> 0xHHHH)', found '${excerpt(text, at)}'`,
+          line,
+          at,
+          at + 1,
+        );
         break;
       }
-      f.cksum = { value: m[1]!, correct: m[2] === 'correct', expected: m[3], span: { line, start: i, end: at + m[0].length } };
+      f.cksum = {
+        value: m[1]!,
+        correct: m[2] === 'correct',
+        expected: m[3],
+        span: { line, start: i, end: at + m[0].length },
+      };
       i = at + m[0].length;
     } else if (word === 'options') {
       if (text.charCodeAt(at) !== 91) {
@@ -418,12 +541,22 @@ function parseModernTcp(text: string, p: number, line: number): LineResult {
       const a = readUint(text, at);
       if (Number.isNaN(a.value)) {
         out.kind = 'malformed';
-        out.problem = problem(`expected the payload length after 'length', found '${excerpt(text, at)}'`, line, at, at + 1);
+        out.problem = problem(
+          `expected the payload length after 'length', found '${excerpt(text, at)}'`,
+          line,
+          at,
+          at + 1,
+        );
         break;
       }
       if (a.value > 0x3ffff) {
         out.kind = 'malformed';
-        out.problem = problem(`length ${text.slice(at, a.end)} is larger than any IP packet`, line, at, a.end);
+        out.problem = problem(
+          `length ${text.slice(at, a.end)} is larger than any IP packet`,
+          line,
+          at,
+          a.end,
+        );
         break;
       }
       f.length = a.value;
@@ -453,10 +586,10 @@ function parseModernTcp(text: string, p: number, line: number): LineResult {
   }
   if (out.kind === 'tcp' && f.seq !== undefined && f.seqEnd !== undefined && f.length !== undefined) {
     // seq A:B always has B = A + length; anything else was edited by hand.
-    if (((f.seqEnd - f.seq) >>> 0) !== f.length >>> 0 && f.seqSpan) {
+    if ((f.seqEnd - f.seq) >>> 0 !== f.length >>> 0 && f.seqSpan) {
       out.problem = {
         code: 'parse.length-mismatch',
-        message: `seq ${f.seq}:${f.seqEnd} spans ${((f.seqEnd - f.seq) >>> 0)} bytes but length is ${f.length}`,
+        message: `seq ${f.seq}:${f.seqEnd} spans ${(f.seqEnd - f.seq) >>> 0} bytes but length is ${f.length}`,
         span: f.seqSpan,
       };
     }
@@ -506,7 +639,12 @@ function parseOldTcp(text: string, p: number, line: number): LineResult {
       const l = readUint(text, b.end + 1);
       if (Number.isNaN(l.value) || text.charCodeAt(l.end) !== 41) {
         out.kind = 'malformed';
-        out.problem = problem(`expected a length and ')' in '${excerpt(text, i, 40)}'`, line, b.end, b.end + 1);
+        out.problem = problem(
+          `expected a length and ')' in '${excerpt(text, i, 40)}'`,
+          line,
+          b.end,
+          b.end + 1,
+        );
         break;
       }
       f.seq = a.value;
@@ -514,10 +652,10 @@ function parseOldTcp(text: string, p: number, line: number): LineResult {
       f.length = l.value;
       f.seqSpan = { line, start: i, end: l.end + 1 };
       f.lengthSpan = { line, start: b.end + 1, end: l.end };
-      if (((b.value - a.value) >>> 0) !== l.value) {
+      if ((b.value - a.value) >>> 0 !== l.value) {
         out.problem = {
           code: 'parse.length-mismatch',
-          message: `${a.value}:${b.value} spans ${((b.value - a.value) >>> 0)} bytes but the length in parentheses is ${l.value}`,
+          message: `${a.value}:${b.value} spans ${(b.value - a.value) >>> 0} bytes but the length in parentheses is ${l.value}`,
           span: f.seqSpan,
         };
       }

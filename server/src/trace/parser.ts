@@ -42,7 +42,12 @@ export function detectBinaryCapture(text: string): 'pcap' | 'pcapng' | undefined
   if (text.length < 4) return undefined;
   if (b(0) === 0x0a && b(1) === 0x0d && b(2) === 0x0d && b(3) === 0x0a) return 'pcapng';
   const head = text.slice(0, 4);
-  const magics = ['\u00d4\u00c3\u00b2\u00a1', '\u00a1\u00b2\u00c3\u00d4', '\u004d\u003c\u00b2\u00a1', '\u00a1\u00b2\u003c\u004d'];
+  const magics = [
+    '\u00d4\u00c3\u00b2\u00a1',
+    '\u00a1\u00b2\u00c3\u00d4',
+    '\u004d\u003c\u00b2\u00a1',
+    '\u00a1\u00b2\u003c\u004d',
+  ];
   if (magics.includes(head)) return 'pcap';
   // Decoded as UTF-8, the magic's high bytes become U+FFFD; the NUL-rich header gives it away.
   if (head.includes('\ufffd') && text.slice(0, 24).includes('\u0000')) return 'pcap';
@@ -75,7 +80,16 @@ function classify(text: string, line: number): LineClass {
 }
 
 function emptyRecord(index: number, line: number): PacketRecord {
-  return { index, kind: 'other', line, endLine: line, tcpLine: line, timeKind: 'none', options: [], annotations: [] };
+  return {
+    index,
+    kind: 'other',
+    line,
+    endLine: line,
+    tcpLine: line,
+    timeKind: 'none',
+    options: [],
+    annotations: [],
+  };
 }
 
 /** Parses a whole trace. Linear in the size of the text. */
@@ -172,7 +186,8 @@ export function parseTrace(text: string): ParsedTrace {
         if (unknownLines > MAX_UNKNOWN_LINE_PROBLEMS) break;
         problems.push({
           code: 'parse.unknown-line',
-          message: 'not a tcpdump packet line (expected [time] IP SRC.PORT > DST.PORT: Flags [...], ...); start notes with #',
+          message:
+            'not a tcpdump packet line (expected [time] IP SRC.PORT > DST.PORT: Flags [...], ...); start notes with #',
           span: lineSpan(text, i),
         });
         break;
@@ -197,7 +212,9 @@ function lineSpan(text: string, line: number): Span {
 }
 
 function applyResult(rec: PacketRecord, r: LineResult, line: number, problems: ParseProblem[]): void {
+  const fromHeader = rec.ipMissingBytes;
   Object.assign(rec, r.fields);
+  if (fromHeader !== undefined && rec.ipMissingBytes === undefined) rec.ipMissingBytes = fromHeader;
   if (!r.fields.options) rec.options = rec.options ?? [];
   rec.kind = r.kind;
   rec.tcpLine = line;
@@ -205,14 +222,20 @@ function applyResult(rec: PacketRecord, r: LineResult, line: number, problems: P
 }
 
 /** A `-v` IPv4 header that said TCP but whose TCP line never came is a broken record. */
-function finish(rec: PacketRecord | undefined, awaitingTcp: boolean, lines: string[], problems: ParseProblem[]): void {
+function finish(
+  rec: PacketRecord | undefined,
+  awaitingTcp: boolean,
+  lines: string[],
+  problems: ParseProblem[],
+): void {
   if (!rec || !awaitingTcp) return;
   if (rec.endLine === rec.line) {
     const text = lines[rec.line]!;
     rec.kind = 'malformed';
     problems.push({
       code: 'parse.malformed-line',
-      message: 'IP header says TCP, but the TCP line (4 spaces, then SRC.PORT > DST.PORT: Flags [...]) does not follow',
+      message:
+        'IP header says TCP, but the TCP line (4 spaces, then SRC.PORT > DST.PORT: Flags [...]) does not follow',
       span: lineSpan(text, rec.line),
     });
   }

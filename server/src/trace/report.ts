@@ -83,7 +83,12 @@ export function summaryReport(files: FileReport[]): string {
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
-const SARIF_LEVEL: Record<Severity, string> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
+const SARIF_LEVEL: Record<Severity, string> = {
+  error: 'error',
+  warning: 'warning',
+  information: 'note',
+  hint: 'note',
+};
 
 /** SARIF 2.1.0, as GitHub code scanning accepts it. */
 export function sarifReport(files: FileReport[], toolVersion: string): string {
@@ -124,7 +129,14 @@ export function sarifReport(files: FileReport[], toolVersion: string): string {
       version: '2.1.0',
       runs: [
         {
-          tool: { driver: { name: 'packet-trace', version: toolVersion, informationUri: 'https://github.com/packet-trace/packet-trace-annotator', rules } },
+          tool: {
+            driver: {
+              name: 'packet-trace',
+              version: toolVersion,
+              informationUri: 'https://github.com/packet-trace/packet-trace-annotator',
+              rules,
+            },
+          },
           results,
         },
       ],

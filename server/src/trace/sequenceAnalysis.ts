@@ -34,7 +34,7 @@ export function scaledWindow(flow: Flow, raw: number, isSyn: boolean): number | 
 function inferSeq(seg: Segment, fwd: Flow, rev: Flow, previous: Segment | undefined): number | undefined {
   // With nothing known yet, 0 matches the base numbering.ts chose for this side (any constant would
   // do: only differences within one flow matter).
-  const base = fwd.nextseq ?? rev.lastack ?? 0;
+  const base = fwd.nextseq ?? rev.lastack ?? seg.nextPrintedSeq ?? 0;
   const repeats = seg.ack === fwd.lastack && seg.win === fwd.window;
   if (!repeats || fwd.nextseq === undefined) return base;
   // Linux probes a zero window with a bare ACK at snd.una - 1; Wireshark calls it a keep-alive.
@@ -60,7 +60,8 @@ export function optionSignature(seg: Segment): string {
   let sig = '';
   for (const o of seg.record.options) {
     if (o.kind === 'nop' || o.kind === 'TS' || o.kind === 'sack' || o.kind === 'eol') continue;
-    if (o.kind === 'mptcp') sig += `${o.text.replace(/ ack \d+| seq \d+| subseq \d+| csum 0x[0-9a-f]+/g, '')};`;
+    if (o.kind === 'mptcp')
+      sig += `${o.text.replace(/ ack \d+| seq \d+| subseq \d+| csum 0x[0-9a-f]+/g, '')};`;
     else sig += `${o.kind};`;
   }
   return sig;
@@ -79,7 +80,13 @@ function noteWindowScale(seg: Segment, fwd: Flow, rev: Flow): void {
 }
 
 /** Runs the analysis for one segment; `previous` is the connection's previous segment. */
-export function analyzeSegment(conn: Connection, seg: Segment, fwd: Flow, rev: Flow, previous: Segment | undefined): void {
+export function analyzeSegment(
+  conn: Connection,
+  seg: Segment,
+  fwd: Flow,
+  rev: Flow,
+  previous: Segment | undefined,
+): void {
   const flags = seg.flags;
   const len = seg.len;
   const time = seg.time;
@@ -101,7 +108,13 @@ export function analyzeSegment(conn: Connection, seg: Segment, fwd: Flow, rev: F
 
   // The initial RTT: from the most recent SYN to the first ACK without SYN after it.
   if (isSyn && !(flags & ACK)) conn.lastSynTime = time;
-  if (flags & ACK && !isSyn && conn.irtt === undefined && conn.lastSynTime !== undefined && time !== undefined) {
+  if (
+    flags & ACK &&
+    !isSyn &&
+    conn.irtt === undefined &&
+    conn.lastSynTime !== undefined &&
+    time !== undefined
+  ) {
     conn.irtt = time - conn.lastSynTime;
   }
 
@@ -119,15 +132,18 @@ export function analyzeSegment(conn: Connection, seg: Segment, fwd: Flow, rev: F
       // 3. lost segment: the sequence jumps past bytes never seen
       if (fwd.nextseq !== undefined && gt(seq, fwd.nextseq) && !(flags & RST)) a |= A.LOST_PACKET;
       // 4. keep-alive
-      if ((len === 0 || len === 1) && fwd.nextseq !== undefined && seq === add32(fwd.nextseq, -1) && !ctl) a |= A.KEEP_ALIVE;
+      if ((len === 0 || len === 1) && fwd.nextseq !== undefined && seq === add32(fwd.nextseq, -1) && !ctl)
+        a |= A.KEEP_ALIVE;
       // 5. window update
-      if (len === 0 && win !== 0 && win !== fwd.window && seq === fwd.nextseq && ack === fwd.lastack && !ctl) a |= A.WINDOW_UPDATE;
+      if (len === 0 && win !== 0 && win !== fwd.window && seq === fwd.nextseq && ack === fwd.lastack && !ctl)
+        a |= A.WINDOW_UPDATE;
       // 6. window full
       if (len > 0 && rev.winScale !== -1 && rev.lastack !== undefined && rev.window !== undefined && !ctl) {
         const shift = rev.isFirstAck || rev.winScale === -2 ? 0 : rev.winScale;
         if (add32(seq, len) === add32(rev.lastack, rev.window * 2 ** shift)) a |= A.WINDOW_FULL;
       }
-      const sameAsLast = len === 0 && win === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && !ctl;
+      const sameAsLast =
+        len === 0 && win === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && !ctl;
       // 7. keep-alive ACK
       if (sameAsLast && win !== 0 && rev.lastsegmentflags & A.KEEP_ALIVE) {
         a |= A.KEEP_ALIVE_ACK;
@@ -148,7 +164,12 @@ export function analyzeSegment(conn: Connection, seg: Segment, fwd: Flow, rev: F
       fwd.dupacknum = 0;
     }
     // 11. ACKed unseen segment
-    if (flags & ACK && ack !== undefined && rev.maxseqtobeacked !== undefined && gt(ack, rev.maxseqtobeacked)) {
+    if (
+      flags & ACK &&
+      ack !== undefined &&
+      rev.maxseqtobeacked !== undefined &&
+      gt(ack, rev.maxseqtobeacked)
+    ) {
       if (rev.nextseq !== undefined && lt(rev.maxseqtobeacked, rev.nextseq)) {
         rev.maxseqtobeacked = rev.nextseq;
         a |= A.ACK_LOST_PACKET;
@@ -167,8 +188,10 @@ export function analyzeSegment(conn: Connection, seg: Segment, fwd: Flow, rev: F
         a |= A.SPURIOUS_RETRANSMISSION;
       }
       if (!(a & A.SPURIOUS_RETRANSMISSION) && notAdvanced) {
-        const sinceDup = time !== undefined && rev.lastackTime !== undefined ? time - rev.lastackTime : Infinity;
-        const sinceNext = time !== undefined && fwd.nextseqTime !== undefined ? time - fwd.nextseqTime : Infinity;
+        const sinceDup =
+          time !== undefined && rev.lastackTime !== undefined ? time - rev.lastackTime : Infinity;
+        const sinceNext =
+          time !== undefined && fwd.nextseqTime !== undefined ? time - fwd.nextseqTime : Infinity;
         const oooThreshold = conn.irtt !== undefined && conn.irtt > 0 ? conn.irtt : DEFAULT_OOO_THRESHOLD;
         if (rev.dupacknum >= 2 && rev.lastack === seq && sinceDup < FAST_RETRANSMISSION_WINDOW) {
           a |= A.FAST_RETRANSMISSION;
@@ -186,7 +209,10 @@ export function analyzeSegment(conn: Connection, seg: Segment, fwd: Flow, rev: F
     let nextseq = add32(seq, len);
     if (len > 0 || flags & (SYN | FIN)) {
       if (flags & (SYN | FIN)) nextseq = add32(nextseq, 1);
-      if (!(a & (A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION | A.OUT_OF_ORDER)) && fwd.sent.length < 100000) {
+      if (
+        !(a & (A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION | A.OUT_OF_ORDER)) &&
+        fwd.sent.length < 100000
+      ) {
         fwd.sent.push({ seq, end: nextseq, record: seg.record.index });
       }
     }

@@ -19,7 +19,14 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
     const finSeq = me.finSeq;
     const finAckValue = add32(finSeq, 1);
     // Data after one's own FIN: bytes beyond the FIN's sequence number.
-    const late = conn.segments.find((s) => s.fromClient === fromClient && s.len > 0 && s.seq !== undefined && gt(add32(s.seq, s.len), finSeq) && s.record.index > me.finRecord!);
+    const late = conn.segments.find(
+      (s) =>
+        s.fromClient === fromClient &&
+        s.len > 0 &&
+        s.seq !== undefined &&
+        gt(add32(s.seq, s.len), finSeq) &&
+        s.record.index > me.finRecord!,
+    );
     if (late) {
       conn.findings.push(
         finding(
@@ -31,9 +38,16 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
         ),
       );
     }
-    const peerAcks = conn.segments.filter((s) => s.fromClient !== fromClient && s.flags & ACK && s.ack !== undefined && s.record.index > me.finRecord!);
+    const peerAcks = conn.segments.filter(
+      (s) =>
+        s.fromClient !== fromClient && s.flags & ACK && s.ack !== undefined && s.record.index > me.finRecord!,
+    );
     const covering = peerAcks.find((s) => ge(s.ack!, finAckValue));
-    if (covering && gt(covering.ack!, finAckValue) && !(me.nextseq !== undefined && !gt(covering.ack!, me.nextseq))) {
+    if (
+      covering &&
+      gt(covering.ack!, finAckValue) &&
+      !(me.nextseq !== undefined && !gt(covering.ack!, me.nextseq))
+    ) {
       const r = covering.record;
       conn.findings.push(
         finding(
@@ -50,7 +64,14 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
     // The peer closed too while acknowledging only up to the FIN: the +1 for the FIN was forgotten.
     const short = peerAcks.filter((s) => s.ack === finSeq);
     const peerFin = peer.finRecord !== undefined && peer.finRecord > me.finRecord;
-    const peerAckedLater = conn.segments.some((s) => s.fromClient === fromClient && s.flags & ACK && peer.finSeq !== undefined && s.ack !== undefined && ge(s.ack, add32(peer.finSeq, 1)));
+    const peerAckedLater = conn.segments.some(
+      (s) =>
+        s.fromClient === fromClient &&
+        s.flags & ACK &&
+        peer.finSeq !== undefined &&
+        s.ack !== undefined &&
+        ge(s.ack, add32(peer.finSeq, 1)),
+    );
     if (short.length && peerFin && peerAckedLater) {
       const r = short[short.length - 1]!.record;
       conn.findings.push(
@@ -96,7 +117,8 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
       r,
     );
     // A reset after an orderly close, or of a handshake that failed anyway, is information, not a warning.
-    if (afterClose || conn.handshake === 'incomplete' || conn.handshake === 'unanswered') f.severity = 'information';
+    if (afterClose || conn.handshake === 'incomplete' || conn.handshake === 'unanswered')
+      f.severity = 'information';
     conn.findings.push(f);
   }
 

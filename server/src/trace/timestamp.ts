@@ -70,7 +70,8 @@ export function scanPrefix(text: string, line: number): LinePrefix {
       // -tttt: YYYY-MM-DD HH:MM:SS.frac (the reader's local time; we read it as UTC).
       const mo = readFixedDigits(text, t + 5, 2);
       const d = readFixedDigits(text, t + 8, 2);
-      const clock = text.charCodeAt(t + 7) === 45 && text.charCodeAt(t + 10) === 32 ? readClock(text, t + 11) : undefined;
+      const clock =
+        text.charCodeAt(t + 7) === 45 && text.charCodeAt(t + 10) === 32 ? readClock(text, t + 11) : undefined;
       if (mo >= 0 && d >= 0 && clock) {
         out.timeKind = 'datetime';
         out.timeValue = Date.UTC(y, mo - 1, d) / 1000 + clock.value;
@@ -116,7 +117,7 @@ export function scanPrefix(text: string, line: number): LinePrefix {
     let d = nameEnd;
     while (text.charCodeAt(d) === 32) d++;
     for (const dir of ['In ', 'Out ', 'B ', 'M ', 'P ']) {
-      if (text.startsWith(dir, d) && (d - nameEnd >= 1)) {
+      if (text.startsWith(dir, d) && d - nameEnd >= 1) {
         let e = d + dir.length;
         while (text.charCodeAt(e) === 32) e++;
         // Only when a network part follows, so that a host name is never eaten.

@@ -7,7 +7,8 @@ import type { Connection } from './model';
 import { A } from './model';
 import { ACK, FIN, RST, SYN } from './types';
 
-type ZeekEndpointState = 'INACTIVE' | 'SYN_SENT' | 'SYN_ACK_SENT' | 'PARTIAL' | 'ESTABLISHED' | 'CLOSED' | 'RESET';
+type ZeekEndpointState =
+  'INACTIVE' | 'SYN_SENT' | 'SYN_ACK_SENT' | 'PARTIAL' | 'ESTABLISHED' | 'CLOSED' | 'RESET';
 
 interface Side {
   state: ZeekEndpointState;
@@ -98,7 +99,11 @@ export function zeekSummary(conn: Connection): { state: string; history: string 
       }
     } else if (me.state === 'INACTIVE') {
       me.state = 'PARTIAL';
-    } else if ((me.state === 'SYN_SENT' || me.state === 'SYN_ACK_SENT') && f & ACK && peer.state !== 'INACTIVE') {
+    } else if (
+      (me.state === 'SYN_SENT' || me.state === 'SYN_ACK_SENT') &&
+      f & ACK &&
+      peer.state !== 'INACTIVE'
+    ) {
       me.state = 'ESTABLISHED';
       if (peer.state === 'SYN_SENT' || peer.state === 'SYN_ACK_SENT') peer.state = 'ESTABLISHED';
     }
@@ -110,7 +115,12 @@ export function zeekSummary(conn: Connection): { state: string; history: string 
 function connState(o: Side, r: Side, history: string): string {
   const inactive = (s: Side) => s.state === 'INACTIVE' || s.state === 'PARTIAL';
   if (r.state === 'RESET') {
-    if (o.state === 'SYN_SENT' || o.state === 'SYN_ACK_SENT' || (o.state === 'RESET' && !o.payload && !r.payload)) return 'REJ';
+    if (
+      o.state === 'SYN_SENT' ||
+      o.state === 'SYN_ACK_SENT' ||
+      (o.state === 'RESET' && !o.payload && !r.payload)
+    )
+      return 'REJ';
     if (inactive(o)) return 'RSTRH';
     return 'RSTR';
   }
