@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
-const ALL = ['unit', 'cli', 'corpus'];
+const ALL = ['lint', 'unit', 'cli', 'corpus'];
 const tiers = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 
 function run(cmd, args) {
@@ -12,11 +12,17 @@ function run(cmd, args) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+if (tiers.includes('lint')) {
+  // Lint and layout first: cheap, and a failure here says exactly which line.
+  run(process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
+  run(process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--check', '.']);
+}
 run(process.execPath, ['esbuild.mjs']);
 fs.rmSync('out', { recursive: true, force: true });
 run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
-const dirs = tiers.map((t) => `out/test/${t}`).filter((d) => fs.existsSync(d));
+const dirs = tiers.filter((t) => t !== 'lint').map((t) => `out/test/${t}`).filter((d) => fs.existsSync(d));
 if (dirs.length === 0) {
+  if (tiers.every((t) => t === 'lint')) process.exit(0);
   console.error(`no test folders for: ${tiers.join(', ')}`);
   process.exit(1);
 }

@@ -41,13 +41,15 @@ function main(argv: string[]): number {
     const a = argv[i]!;
     if (a === '--format' || a === '-f') {
       const v = argv[++i];
-      if (v !== 'text' && v !== 'json' && v !== 'sarif')
+      if (v !== 'text' && v !== 'json' && v !== 'sarif') {
         fail(`--format takes text, json or sarif, not '${v ?? ''}'`);
+      }
       format = v;
     } else if (a.startsWith('--format=')) {
       const v = a.slice(9);
-      if (v !== 'text' && v !== 'json' && v !== 'sarif')
+      if (v !== 'text' && v !== 'json' && v !== 'sarif') {
         fail(`--format takes text, json or sarif, not '${v}'`);
+      }
       format = v;
     } else if (a === '--summary') summary = true;
     else if (a === '--absolute') absoluteNumbers = true;

@@ -113,9 +113,11 @@ test(
           return k;
         };
         records += oracle.length;
-        for (const f of a.findings)
-          if (f.code === 'parse.malformed-line')
+        for (const f of a.findings) {
+          if (f.code === 'parse.malformed-line') {
             (malformed++, failures.push(`${cap}/${file}:${f.span.line + 1} malformed: ${f.message}`));
+          }
+        }
         if (rendering.split('-').includes('q')) continue;
         // (b) Wireshark flags per frame
         const got = oracle.map(() => new Set<string>());
@@ -155,8 +157,9 @@ test(
           }
           for (const field of ['handshake', 'teardown', 'zeekState'] as const) {
             const expected = L[field];
-            if (expected && c[field] !== expected)
+            if (expected && c[field] !== expected) {
               failures.push(`${cap}/${file}: ${L.client} ${field} ${c[field]} != ${expected}`);
+            }
           }
         }
         // (d) intended diagnostics, and no unexpected handshake./teardown./flags. ones

@@ -97,8 +97,9 @@ export function trackConnections(records: PacketRecord[]): ConnectionTable {
   const connectionOf = new Map<number, number>();
   const nextPrinted = nextPrintedSeq(records);
   for (const r of records) {
-    if (!r.src || !r.dst || (r.kind !== 'tcp' && r.kind !== 'tcp-quiet' && r.kind !== 'tcp-truncated'))
+    if (!r.src || !r.dst || (r.kind !== 'tcp' && r.kind !== 'tcp-quiet' && r.kind !== 'tcp-truncated')) {
       continue;
+    }
     const s = sideKey(r.src);
     const d = sideKey(r.dst);
     const key = s < d ? `${s} ${d}` : `${d} ${s}`;

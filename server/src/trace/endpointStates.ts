@@ -57,18 +57,20 @@ export function updateStates(seg: Segment, fwd: Flow, rev: Flow): void {
           fwd.state === 'UNKNOWN' ||
           fwd.state === 'LISTEN' ||
           fwd.state === 'TIME-WAIT'
-        )
+        ) {
           fwd.state = 'SYN-SENT';
+        }
         // A crossing SYN (simultaneous open) moves a SYN-SENT peer to SYN-RECEIVED.
         if (rev.state === 'SYN-SENT' && beforeFwd !== 'SYN-SENT') rev.state = 'SYN-RECEIVED';
-        else if (rev.state === 'CLOSED' || rev.state === 'UNKNOWN' || rev.state === 'TIME-WAIT')
+        else if (rev.state === 'CLOSED' || rev.state === 'UNKNOWN' || rev.state === 'TIME-WAIT') {
           rev.state = 'LISTEN';
+        }
       }
     }
     if (f & FIN) {
-      if (fwd.state === 'ESTABLISHED' || fwd.state === 'SYN-RECEIVED' || fwd.state === 'UNKNOWN')
+      if (fwd.state === 'ESTABLISHED' || fwd.state === 'SYN-RECEIVED' || fwd.state === 'UNKNOWN') {
         fwd.state = 'FIN-WAIT-1';
-      else if (fwd.state === 'CLOSE-WAIT') fwd.state = 'LAST-ACK';
+      } else if (fwd.state === 'CLOSE-WAIT') fwd.state = 'LAST-ACK';
       if (rev.state === 'ESTABLISHED' || rev.state === 'UNKNOWN') rev.state = 'CLOSE-WAIT';
       else if (rev.state === 'FIN-WAIT-1') rev.state = 'CLOSING';
       else if (rev.state === 'FIN-WAIT-2') rev.state = 'TIME-WAIT';

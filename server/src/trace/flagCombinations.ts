@@ -8,8 +8,9 @@ import { ACK, FIN, PSH, RST, SYN, URG } from './types';
 
 function describe(f: number): string | undefined {
   if (f === 0) return 'no flags at all (a NULL scan probe)';
-  if (f & SYN && f & FIN)
+  if (f & SYN && f & FIN) {
     return 'SYN and FIN together: a segment cannot open and close at once (scanner probe)';
+  }
   if (f & SYN && f & RST) return 'SYN and RST together are contradictory';
   if (f & FIN && f & RST) return 'FIN and RST together are inconsistent';
   if ((f & (FIN | PSH | URG)) === (FIN | PSH | URG)) return 'FIN+PSH+URG: an Xmas scan probe';

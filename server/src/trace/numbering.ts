@@ -102,8 +102,9 @@ export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean)
         table.set(key, fresh);
         // SACK edges are rebased even on the line that creates the entry.
         const sackBase = fresh.base.get(d) ?? 0;
-        for (const o of r.options)
+        for (const o of r.options) {
           if (o.blocks) o.blocksAbs = o.blocks.map(([a, b]) => [add32(a, sackBase), add32(b, sackBase)]);
+        }
       } else {
         relative = true;
         let sb = entry.base.get(s);
@@ -125,8 +126,9 @@ export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean)
     if (r.seq !== undefined) r.seqAbs = add32(r.seq, seqBase);
     if (r.ack !== undefined) r.ackAbs = add32(r.ack, ackBase);
     if (relative) {
-      for (const o of r.options)
+      for (const o of r.options) {
         if (o.blocks) o.blocksAbs = o.blocks.map(([a, b]) => [add32(a, ackBase), add32(b, ackBase)]);
+      }
     } else {
       for (const o of r.options) if (o.blocks && !o.blocksAbs) o.blocksAbs = o.blocks.map(([a, b]) => [a, b]);
     }

@@ -343,10 +343,12 @@ function describeOther(text: string, bodyStart: number, line: number): LineResul
     if (id) fields.ipId = Number(id[1]);
     if (proto && proto[2] === '6') {
       const off = /offset (\d+)/.exec(body);
-      if (off && off[1] !== '0')
+      if (off && off[1] !== '0') {
         return { kind: 'tcp-fragment', fields: { ...fields, protocol: 'TCP fragment' } };
-      if (body.trimEnd().endsWith(')'))
+      }
+      if (body.trimEnd().endsWith(')')) {
         return { kind: 'other', fields: { ...fields, protocol: 'TCP' }, awaitsTcpLine: true };
+      }
     }
     fields.protocol = proto ? proto[1] : 'IP';
     return { kind: 'other', fields };

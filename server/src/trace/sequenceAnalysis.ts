@@ -60,9 +60,9 @@ export function optionSignature(seg: Segment): string {
   let sig = '';
   for (const o of seg.record.options) {
     if (o.kind === 'nop' || o.kind === 'TS' || o.kind === 'sack' || o.kind === 'eol') continue;
-    if (o.kind === 'mptcp')
+    if (o.kind === 'mptcp') {
       sig += `${o.text.replace(/ ack \d+| seq \d+| subseq \d+| csum 0x[0-9a-f]+/g, '')};`;
-    else sig += `${o.kind};`;
+    } else sig += `${o.kind};`;
   }
   return sig;
 }
@@ -132,11 +132,20 @@ export function analyzeSegment(
       // 3. lost segment: the sequence jumps past bytes never seen
       if (fwd.nextseq !== undefined && gt(seq, fwd.nextseq) && !(flags & RST)) a |= A.LOST_PACKET;
       // 4. keep-alive
-      if ((len === 0 || len === 1) && fwd.nextseq !== undefined && seq === add32(fwd.nextseq, -1) && !ctl)
+      if ((len === 0 || len === 1) && fwd.nextseq !== undefined && seq === add32(fwd.nextseq, -1) && !ctl) {
         a |= A.KEEP_ALIVE;
+      }
       // 5. window update
-      if (len === 0 && win !== 0 && win !== fwd.window && seq === fwd.nextseq && ack === fwd.lastack && !ctl)
+      if (
+        len === 0 &&
+        win !== 0 &&
+        win !== fwd.window &&
+        seq === fwd.nextseq &&
+        ack === fwd.lastack &&
+        !ctl
+      ) {
         a |= A.WINDOW_UPDATE;
+      }
       // 6. window full
       if (len > 0 && rev.winScale !== -1 && rev.lastack !== undefined && rev.window !== undefined && !ctl) {
         const shift = rev.isFirstAck || rev.winScale === -2 ? 0 : rev.winScale;

@@ -117,8 +117,9 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
       r,
     );
     // A reset after an orderly close, or of a handshake that failed anyway, is information, not a warning.
-    if (afterClose || conn.handshake === 'incomplete' || conn.handshake === 'unanswered')
+    if (afterClose || conn.handshake === 'incomplete' || conn.handshake === 'unanswered') {
       f.severity = 'information';
+    }
     conn.findings.push(f);
   }
 

@@ -27,12 +27,13 @@ export function wiresharkFindings(conn: Connection, records: PacketRecord[]): vo
     const original = seg.originalRecord !== undefined ? records[seg.originalRecord] : undefined;
     const a = seg.analysis;
     const range = rangeText(seg);
-    if (a & A.REUSED_PORTS)
+    if (a & A.REUSED_PORTS) {
       add(
         'tcp.port-reused',
         `a new connection reuses the ports of an earlier one (new ISN ${seg.seq})`,
         r.flagsSpan ?? recordSpan(r),
       );
+    }
     if (a & A.SPURIOUS_RETRANSMISSION) {
       add(
         'tcp.spurious-retransmission',
@@ -74,20 +75,23 @@ export function wiresharkFindings(conn: Connection, records: PacketRecord[]): vo
         'the last segment before the gap',
       );
     }
-    if (a & A.ACK_LOST_PACKET)
+    if (a & A.ACK_LOST_PACKET) {
       add(
         'tcp.ack-unseen-segment',
         `acknowledges ${r.ack}, bytes of the other side that this trace never shows`,
         ackSpan,
       );
-    if (a & A.WINDOW_UPDATE)
+    }
+    if (a & A.WINDOW_UPDATE) {
       add(
         'tcp.window-update',
         `window update: the window changes to ${r.win}${scaled(seg)} with nothing else new`,
         winSpan,
       );
-    if (a & A.WINDOW_FULL)
+    }
+    if (a & A.WINDOW_FULL) {
       add('tcp.window-full', `this segment fills the receiver's advertised window exactly`, seqSpan);
+    }
     if (a & A.KEEP_ALIVE) {
       const how = seg.seqInferred
         ? ' (a repeated ACK after an idle period: Linux sends keep-alives at next seq - 1, which tcpdump prints only with -vv)'
@@ -98,7 +102,7 @@ export function wiresharkFindings(conn: Connection, records: PacketRecord[]): vo
         seg.seqInferred ? (r.flagsSpan ?? recordSpan(r)) : seqSpan,
       );
     }
-    if (a & A.KEEP_ALIVE_ACK)
+    if (a & A.KEEP_ALIVE_ACK) {
       add(
         'tcp.keep-alive-ack',
         'acknowledges a keep-alive probe',
@@ -106,6 +110,7 @@ export function wiresharkFindings(conn: Connection, records: PacketRecord[]): vo
         previousFrom(conn, seg, !seg.fromClient),
         'the keep-alive',
       );
+    }
     if (a & A.DUPLICATE_ACK) {
       const ref = seg.dupAckOf !== undefined ? records[seg.dupAckOf] : undefined;
       const s = add(
@@ -118,15 +123,17 @@ export function wiresharkFindings(conn: Connection, records: PacketRecord[]): vo
       const last = conn.findings[s - 1];
       if (last) last.count = seg.dupAckNum ?? 1;
     }
-    if (a & A.ZERO_WINDOW_PROBE)
+    if (a & A.ZERO_WINDOW_PROBE) {
       add('tcp.zero-window-probe', `zero window probe: one byte sent while the peer's window is 0`, seqSpan);
-    if (a & A.ZERO_WINDOW)
+    }
+    if (a & A.ZERO_WINDOW) {
       add(
         'tcp.zero-window',
         `zero window: this side's receive buffer is full and it asks the peer to stop sending`,
         winSpan,
       );
-    if (a & A.ZERO_WINDOW_PROBE_ACK)
+    }
+    if (a & A.ZERO_WINDOW_PROBE_ACK) {
       add(
         'tcp.zero-window-probe-ack',
         'acknowledges a zero window probe; the window stays 0',
@@ -134,13 +141,15 @@ export function wiresharkFindings(conn: Connection, records: PacketRecord[]): vo
         previousFrom(conn, seg, !seg.fromClient),
         'the probe',
       );
+    }
   }
 }
 
 function previousFrom(conn: Connection, seg: Segment, fromClient: boolean): PacketRecord | undefined {
   const i = seg.position;
-  for (let k = i - 1; k >= 0 && k >= i - 1000; k--)
+  for (let k = i - 1; k >= 0 && k >= i - 1000; k--) {
     if (conn.segments[k]!.fromClient === fromClient) return conn.segments[k]!.record;
+  }
   return undefined;
 }
 
@@ -159,8 +168,9 @@ function duplicates(conn: Connection, seg: Segment): number {
 function rangeText(seg: Segment): string {
   const r = seg.record;
   if (r.seq === undefined) return 'this segment';
-  if (seg.len > 0)
+  if (seg.len > 0) {
     return `seq ${r.seq}:${asPrinted(r, ((r.seqAbs ?? 0) + seg.len) >>> 0, 'seq')} (${seg.len} bytes)`;
+  }
   return `seq ${r.seq}`;
 }
 

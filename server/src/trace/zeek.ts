@@ -119,8 +119,9 @@ function connState(o: Side, r: Side, history: string): string {
       o.state === 'SYN_SENT' ||
       o.state === 'SYN_ACK_SENT' ||
       (o.state === 'RESET' && !o.payload && !r.payload)
-    )
+    ) {
       return 'REJ';
+    }
     if (inactive(o)) return 'RSTRH';
     return 'RSTR';
   }
