@@ -115,7 +115,8 @@ test(
         records += oracle.length;
         for (const f of a.findings) {
           if (f.code === 'parse.malformed-line') {
-            (malformed++, failures.push(`${cap}/${file}:${f.span.line + 1} malformed: ${f.message}`));
+            malformed++;
+            failures.push(`${cap}/${file}:${f.span.line + 1} malformed: ${f.message}`);
           }
         }
         if (rendering.split('-').includes('q')) continue;
@@ -133,9 +134,15 @@ test(
             const want = row[column] === '1';
             const have = got[k]!.has(code);
             const c = flags.get(code) ?? { tp: 0, fp: 0, fn: 0 };
-            if (want && have) c.tp++;
-            else if (want) (c.fn++, failures.push(`${cap}/${file}:${starts[k]} missed ${code}`));
-            else if (have) (c.fp++, failures.push(`${cap}/${file}:${starts[k]} extra ${code}`));
+            if (want && have) {
+              c.tp++;
+            } else if (want) {
+              c.fn++;
+              failures.push(`${cap}/${file}:${starts[k]} missed ${code}`);
+            } else if (have) {
+              c.fp++;
+              failures.push(`${cap}/${file}:${starts[k]} extra ${code}`);
+            }
             flags.set(code, c);
           }
         });
