@@ -10,7 +10,6 @@ export default tseslint.config(
   {
     rules: {
       eqeqeq: 'error',
-      curly: ['error', 'multi-line'],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },

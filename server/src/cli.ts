@@ -19,14 +19,17 @@ sequence analysis (retransmissions, lost segments, duplicate ACKs, zero windows,
 Exit status: 0 no errors, 1 errors found, 2 usage or I/O failure.`;
 
 function fail(message: string): never {
-  process.stderr.write(`packet-trace: ${message}\n`);
+  // One line, whatever control characters a file name or argument carries.
+  // eslint-disable-next-line no-control-regex
+  process.stderr.write(`packet-trace: ${message.replace(/[\u0000-\u001f\u007f]/g, '?')}\n`);
   process.exit(2);
 }
 
 function main(argv: string[]): number {
-  if (argv[0] === '--help' || argv[0] === '-h' || argv.length === 0) {
+  if (argv.length === 0) fail('no command given: usage: packet-trace check [--format text|json|sarif] FILE... (see --help)');
+  if (argv[0] === '--help' || argv[0] === '-h' || (argv[0] === 'check' && (argv[1] === '--help' || argv[1] === '-h'))) {
     process.stdout.write(`${USAGE}\n`);
-    return argv.length === 0 ? 2 : 0;
+    return 0;
   }
   if (argv[0] === '--version') {
     process.stdout.write(`${VERSION}\n`);

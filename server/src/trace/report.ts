@@ -83,6 +83,12 @@ export function summaryReport(files: FileReport[]): string {
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
+/** A file path as a SARIF artifact URI reference: relative paths stay relative, characters escaped. */
+function artifactUri(file: string): string {
+  const slashed = file.replace(/\\/g, '/');
+  return encodeURI(slashed).replace(/#/g, '%23').replace(/\?/g, '%3F');
+}
+
 const SARIF_LEVEL: Record<Severity, string> = {
   error: 'error',
   warning: 'warning',
@@ -115,11 +121,11 @@ export function sarifReport(files: FileReport[], toolVersion: string): string {
       ruleIndex: Math.max(0, ruleIds.indexOf(f.code)),
       level: SARIF_LEVEL[f.severity],
       message: { text: f.message },
-      locations: [{ physicalLocation: { artifactLocation: { uri: file }, region: region(f.span) } }],
+      locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(file) }, region: region(f.span) } }],
       relatedLocations: f.related.map((r, i) => ({
         id: i + 1,
         message: { text: r.message },
-        physicalLocation: { artifactLocation: { uri: file }, region: region(r.span) },
+        physicalLocation: { artifactLocation: { uri: artifactUri(file) }, region: region(r.span) },
       })),
     })),
   );
