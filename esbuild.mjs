@@ -4,7 +4,10 @@ import * as esbuild from 'esbuild';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-const entries = [{ in: 'server/src/cli.ts', out: 'cli' }];
+const entries = [
+  { in: 'server/src/cli.ts', out: 'cli' },
+  { in: 'server/src/main.ts', out: 'server' },
+];
 
 const ctx = await esbuild.context({
   entryPoints: entries.map((e) => ({ in: e.in, out: e.out })),

@@ -26,8 +26,13 @@ function fail(message: string): never {
 }
 
 function main(argv: string[]): number {
-  if (argv.length === 0) fail('no command given: usage: packet-trace check [--format text|json|sarif] FILE... (see --help)');
-  if (argv[0] === '--help' || argv[0] === '-h' || (argv[0] === 'check' && (argv[1] === '--help' || argv[1] === '-h'))) {
+  if (argv.length === 0)
+    fail('no command given: usage: packet-trace check [--format text|json|sarif] FILE... (see --help)');
+  if (
+    argv[0] === '--help' ||
+    argv[0] === '-h' ||
+    (argv[0] === 'check' && (argv[1] === '--help' || argv[1] === '-h'))
+  ) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }

@@ -4,11 +4,16 @@
 import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
 import type { Connection, HandshakeVerdict, Segment } from './model';
 import { add32, ge, gt } from './seq32';
-import { ACK, RST, SYN, type PacketRecord } from './types';
+import { ACK, RST, SYN, type Fix, type PacketRecord, type Span } from './types';
 
 const first = (c: Connection, pred: (s: Segment) => boolean) => c.segments.find(pred);
 
-export function checkHandshake(conn: Connection, records: PacketRecord[]): HandshakeVerdict {
+export function checkHandshake(
+  conn: Connection,
+  records: PacketRecord[],
+  lines: string[],
+  absolute: boolean,
+): HandshakeVerdict {
   if (conn.quiet) return 'unknown';
   const client = conn.client;
   const server = conn.server;
@@ -23,15 +28,15 @@ export function checkHandshake(conn: Connection, records: PacketRecord[]): Hands
     const withData = add32(expected, syn.len);
     if (synAck.ack !== expected && synAck.ack !== withData) {
       const r = synAck.record;
-      conn.findings.push(
-        finding(
-          'handshake.bad-ack',
-          `SYN-ACK acknowledges ${r.ack}, but the client's ISN is ${syn.seq}: expected ack ${asPrinted(r, expected, 'ack')} (ISN + 1)`,
-          r.ackSpan ?? recordSpan(r),
-          r,
-          relatedRecord(syn.record, `the SYN this answers (ISN ${syn.seq})`),
-        ),
+      const f = finding(
+        'handshake.bad-ack',
+        `SYN-ACK acknowledges ${r.ack}, but the client's ISN is ${syn.seq}: expected ack ${asPrinted(r, expected, 'ack')} (ISN + 1)`,
+        r.ackSpan ?? recordSpan(r),
+        r,
+        relatedRecord(syn.record, `the SYN this answers (ISN ${syn.seq})`),
       );
+      if (r.ackSpan) f.fixes = [replaceFix(r.ackSpan, asPrinted(r, expected, 'ack'))];
+      conn.findings.push(f);
     }
   }
   // 2. The third segment must acknowledge the server's ISN + 1.
@@ -58,15 +63,15 @@ export function checkHandshake(conn: Connection, records: PacketRecord[]): Hands
       )
     ) {
       const r = third.record;
-      conn.findings.push(
-        finding(
-          'handshake.bad-ack',
-          `the handshake's final ACK acknowledges ${r.ack}, but the server's ISN is ${synAck.seq}: expected ack ${asPrinted(r, expected, 'ack')} (ISN + 1)`,
-          r.ackSpan ?? recordSpan(r),
-          r,
-          relatedRecord(synAck.record, `the SYN-ACK it answers (ISN ${synAck.seq})`),
-        ),
+      const f = finding(
+        'handshake.bad-ack',
+        `the handshake's final ACK acknowledges ${r.ack}, but the server's ISN is ${synAck.seq}: expected ack ${asPrinted(r, expected, 'ack')} (ISN + 1)`,
+        r.ackSpan ?? recordSpan(r),
+        r,
+        relatedRecord(synAck.record, `the SYN-ACK it answers (ISN ${synAck.seq})`),
       );
+      if (r.ackSpan) f.fixes = [replaceFix(r.ackSpan, asPrinted(r, expected, 'ack'))];
+      conn.findings.push(f);
     }
     finalAck = conn.segments.find(
       (s) =>
@@ -141,16 +146,65 @@ export function checkHandshake(conn: Connection, records: PacketRecord[]): Hands
       ),
     );
   } else if (verdict === 'incomplete' && synAck) {
-    conn.findings.push(
-      finding(
-        'handshake.incomplete',
-        `the handshake never completed: no ACK of the server's ISN ${synAck.seq} + 1 followed this SYN-ACK`,
-        synAck.record.flagsSpan ?? recordSpan(synAck.record),
-        synAck.record,
-        relatedRecord(syn?.record, 'the SYN'),
-      ),
+    const f = finding(
+      'handshake.incomplete',
+      `the handshake never completed: no ACK of the server's ISN ${synAck.seq} + 1 followed this SYN-ACK`,
+      synAck.record.flagsSpan ?? recordSpan(synAck.record),
+      synAck.record,
+      relatedRecord(syn?.record, 'the SYN'),
     );
+    const insert = finalAckInsertion(synAck, records, lines, absolute);
+    if (insert) f.fixes = [insert];
+    conn.findings.push(f);
   }
-  void records;
   return verdict;
+}
+
+function replaceFix(span: Span, value: number): Fix {
+  return { title: `Change to ${value}`, edits: [{ span, newText: String(value) }] };
+}
+
+/**
+ * The missing third segment of a handshake, written in the same form as the SYN-ACK's line (time,
+ * address family, modern or 3.x flags) and inserted right after it.
+ */
+function finalAckInsertion(
+  synAck: Segment,
+  records: PacketRecord[],
+  lines: string[],
+  absolute: boolean,
+): Fix | undefined {
+  const r = synAck.record;
+  if (synAck.seq === undefined || !r.src || !r.dst) return undefined;
+  // tcpdump prints the ACK after a SYN-ACK relative to the SYN-ACK's ISN: ack 1 (absolute with -S).
+  const ack = absolute ? add32(synAck.seq, 1) : 1;
+  const time = r.timeSpan ? `${lines[r.line]!.slice(r.timeSpan.start, r.timeSpan.end)} ` : '';
+  const client = `${r.dst.host}.${r.dst.portText}`;
+  const server = `${r.src.host}.${r.src.portText}`;
+  const proto =
+    r.format === 'old' && !/ IP6? /.test(` ${lines[r.line]!.slice(0, r.src.span.start)}`)
+      ? ''
+      : r.af === 6
+        ? 'IP6 '
+        : 'IP ';
+  const win =
+    records.find(
+      (x) =>
+        x.src && x.index < r.index && `${x.src.host}.${x.src.portText}` === client && x.win !== undefined,
+    )?.win ??
+    r.win ??
+    0;
+  const text =
+    r.format === 'old'
+      ? `${time}${proto}${client} > ${server}: . ack ${ack} win ${win}`
+      : `${time}${proto}${client} > ${server}: Flags [.], ack ${ack}, win ${win}, length 0`;
+  const after = r.endLine;
+  const atEnd = after + 1 >= lines.length;
+  const span: Span = atEnd
+    ? { line: after, start: lines[after]!.length, end: lines[after]!.length }
+    : { line: after + 1, start: 0, end: 0 };
+  return {
+    title: 'Insert the missing final ACK of the handshake',
+    edits: [{ span, newText: atEnd ? `\n${text}` : `${text}\n` }],
+  };
 }

@@ -11,8 +11,9 @@ import type { PacketRecord, ParseProblem, Span } from './types';
 export interface ParsedTrace {
   records: PacketRecord[];
   problems: ParseProblem[];
-  /** Line start offsets into the text (so ranges can be mapped back), one per line. */
   lineCount: number;
+  /** The text of every line, without line terminators. */
+  lines: string[];
   /** The file dumps packet bytes as ASCII (`-A`): unindented lines after a head are payload, not errors. */
   asciiDump: boolean;
   /** The text is a binary capture, not tcpdump text. */
@@ -95,7 +96,7 @@ function emptyRecord(index: number, line: number): PacketRecord {
 /** Parses a whole trace. Linear in the size of the text. */
 export function parseTrace(text: string): ParsedTrace {
   const binary = detectBinaryCapture(text);
-  if (binary) return { records: [], problems: [], lineCount: 1, asciiDump: false, binary };
+  if (binary) return { records: [], problems: [], lineCount: 1, lines: [''], asciiDump: false, binary };
   const lines = splitLines(text);
   const classes: LineClass[] = new Array(lines.length);
   let headsWithText = 0;
@@ -202,7 +203,7 @@ export function parseTrace(text: string): ParsedTrace {
       span: { line: 0, start: 0, end: Math.max(1, lines[0]?.length ?? 1) },
     });
   }
-  return { records, problems, lineCount: lines.length, asciiDump };
+  return { records, problems, lineCount: lines.length, lines, asciiDump };
 }
 
 function lineSpan(text: string, line: number): Span {

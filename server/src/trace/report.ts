@@ -121,7 +121,9 @@ export function sarifReport(files: FileReport[], toolVersion: string): string {
       ruleIndex: Math.max(0, ruleIds.indexOf(f.code)),
       level: SARIF_LEVEL[f.severity],
       message: { text: f.message },
-      locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(file) }, region: region(f.span) } }],
+      locations: [
+        { physicalLocation: { artifactLocation: { uri: artifactUri(file) }, region: region(f.span) } },
+      ],
       relatedLocations: f.related.map((r, i) => ({
         id: i + 1,
         message: { text: r.message },

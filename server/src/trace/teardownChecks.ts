@@ -5,7 +5,7 @@
 import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
 import type { Connection, Flow, TeardownVerdict } from './model';
 import { add32, ge, gt } from './seq32';
-import { ACK, FIN, RST, type PacketRecord } from './types';
+import { ACK, FIN, RST, type Finding, type PacketRecord } from './types';
 
 export function checkTeardown(conn: Connection, records: PacketRecord[]): TeardownVerdict {
   if (conn.quiet) return 'unknown';
@@ -50,12 +50,16 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
     ) {
       const r = covering.record;
       conn.findings.push(
-        finding(
-          'teardown.bad-fin-ack',
-          `acknowledges ${r.ack}, past the FIN: a FIN at ${asPrinted(r, finSeq, 'ack')} is acknowledged with exactly ${asPrinted(r, finAckValue, 'ack')} (FIN seq + 1)`,
-          r.ackSpan ?? recordSpan(r),
+        withFix(
+          finding(
+            'teardown.bad-fin-ack',
+            `acknowledges ${r.ack}, past the FIN: a FIN at ${asPrinted(r, finSeq, 'ack')} is acknowledged with exactly ${asPrinted(r, finAckValue, 'ack')} (FIN seq + 1)`,
+            r.ackSpan ?? recordSpan(r),
+            r,
+            relatedRecord(fin, 'the FIN'),
+          ),
           r,
-          relatedRecord(fin, 'the FIN'),
+          asPrinted(r, finAckValue, 'ack'),
         ),
       );
       continue;
@@ -75,12 +79,16 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
     if (short.length && peerFin && peerAckedLater) {
       const r = short[short.length - 1]!.record;
       conn.findings.push(
-        finding(
-          'teardown.bad-fin-ack',
-          `acknowledges ${r.ack}, which stops short of the FIN: the FIN occupies ${asPrinted(r, finSeq, 'ack')}, so its ACK is ${asPrinted(r, finAckValue, 'ack')} (FIN seq + 1)`,
-          r.ackSpan ?? recordSpan(r),
+        withFix(
+          finding(
+            'teardown.bad-fin-ack',
+            `acknowledges ${r.ack}, which stops short of the FIN: the FIN occupies ${asPrinted(r, finSeq, 'ack')}, so its ACK is ${asPrinted(r, finAckValue, 'ack')} (FIN seq + 1)`,
+            r.ackSpan ?? recordSpan(r),
+            r,
+            relatedRecord(fin, 'the FIN'),
+          ),
           r,
-          relatedRecord(fin, 'the FIN'),
+          asPrinted(r, finAckValue, 'ack'),
         ),
       );
       continue;
@@ -129,4 +137,12 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
   if (finClient && finServer) return 'fin';
   if (finClient || finServer) return 'half-closed';
   return 'open';
+}
+
+function withFix(f: Finding, r: PacketRecord, value: number): Finding {
+  if (r.ackSpan)
+    f.fixes = [
+      { title: `Change to ${value} (FIN seq + 1)`, edits: [{ span: r.ackSpan, newText: String(value) }] },
+    ];
+  return f;
 }

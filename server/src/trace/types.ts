@@ -155,4 +155,17 @@ export interface Finding {
   related: Array<{ span: Span; message: string }>;
   /** For tcp.dup-ack: which duplicate it is. */
   count?: number;
+  /** Edits that repair a hand-written trace (quick fixes). */
+  fixes?: Fix[];
+}
+
+/** A text edit: replace `span` (empty to insert) with `newText`. */
+export interface TextEdit {
+  span: Span;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
 }

@@ -1,0 +1,220 @@
+/**
+ * The language server: LSP in, core calls out. No analysis logic lives here; every feature is a file
+ * in features/. Handlers run through runSafe: a failing handler logs and answers empty, and the
+ * server keeps serving.
+ */
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  ResponseError,
+  LSPErrorCodes,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type CancellationToken,
+  type Connection,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  CONNECTIONS_METHOD,
+  LADDER_METHOD,
+  type ConnectionsParams,
+  type LadderParams,
+} from '../../protocol/lsp';
+import { DocumentCache } from './documentCache';
+import { codeActions } from './features/codeActions';
+import { codeLenses } from './features/codeLens';
+import { diagnostics } from './features/diagnostics';
+import { foldingRanges } from './features/folding';
+import { hover } from './features/hover';
+import { inlayHints } from './features/inlayHints';
+import { connectionSummaries, ladderModel } from './features/ladder';
+import { definition, documentHighlights, references } from './features/navigation';
+import { documentSymbols } from './features/symbols';
+import { DEFAULT_SETTINGS, readSettings, type Settings } from './settings';
+
+/** Diagnostics follow typing after this pause. */
+const DIAGNOSTICS_DEBOUNCE_MS = 150;
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const cache = new DocumentCache();
+  let settings: Settings = DEFAULT_SETTINGS;
+  let canPullConfiguration = false;
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  async function runSafe<T>(
+    label: string,
+    empty: T,
+    token: CancellationToken | undefined,
+    fn: () => T,
+  ): Promise<T | ResponseError<void>> {
+    if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+    try {
+      return fn();
+    } catch (e) {
+      connection.console.error(`${label} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return empty;
+    }
+  }
+
+  function publish(uri: string): void {
+    const doc = documents.get(uri);
+    if (!doc) return;
+    try {
+      const index = cache.get(doc);
+      void connection.sendDiagnostics({
+        uri,
+        version: doc.version,
+        diagnostics: diagnostics(index, settings),
+      });
+    } catch (e) {
+      connection.console.error(
+        `diagnostics failed for ${uri}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+      void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [] });
+    }
+  }
+
+  function schedule(uri: string, delay: number): void {
+    clearTimeout(timers.get(uri));
+    timers.set(
+      uri,
+      setTimeout(() => {
+        timers.delete(uri);
+        publish(uri);
+      }, delay),
+    );
+  }
+
+  async function refreshSettings(): Promise<void> {
+    if (!canPullConfiguration) return;
+    try {
+      const [raw] = await connection.workspace.getConfiguration([{ section: 'packetTrace' }]);
+      settings = readSettings(raw);
+    } catch (e) {
+      connection.console.error(`reading settings failed: ${String(e)}`);
+    }
+  }
+
+  connection.onInitialize((params): InitializeResult => {
+    canPullConfiguration = !!params.capabilities.workspace?.configuration;
+    const init = params.initializationOptions as { settings?: unknown } | undefined;
+    if (init?.settings) settings = readSettings(init.settings);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        inlayHintProvider: true,
+        documentSymbolProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        definitionProvider: true,
+        referencesProvider: true,
+        documentHighlightProvider: true,
+        foldingRangeProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      },
+      serverInfo: { name: 'packet-trace-lsp', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (canPullConfiguration) {
+      void connection.client
+        .register(DidChangeConfigurationNotification.type, { section: 'packetTrace' })
+        .catch(() => undefined);
+      void refreshSettings().then(() => documents.all().forEach((d) => publish(d.uri)));
+    }
+  });
+
+  connection.onDidChangeConfiguration(async (change) => {
+    if (canPullConfiguration) await refreshSettings();
+    else settings = readSettings((change.settings as { packetTrace?: unknown } | undefined)?.packetTrace);
+    documents.all().forEach((d) => publish(d.uri));
+    void connection.languages.inlayHint.refresh().catch(() => undefined);
+  });
+
+  documents.onDidOpen((e) => publish(e.document.uri));
+  documents.onDidChangeContent((e) => schedule(e.document.uri, DIAGNOSTICS_DEBOUNCE_MS));
+  documents.onDidClose((e) => {
+    clearTimeout(timers.get(e.document.uri));
+    timers.delete(e.document.uri);
+    cache.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  const indexFor = (uri: string) => {
+    const doc = documents.get(uri);
+    return doc ? cache.get(doc) : undefined;
+  };
+
+  connection.onHover((p, token) =>
+    runSafe('hover', null, token, () => {
+      const i = indexFor(p.textDocument.uri);
+      return i ? hover(i, p.position.line, p.position.character, settings) : null;
+    }),
+  );
+  connection.languages.inlayHint.on((p, token) =>
+    runSafe('inlay hints', [], token, () => {
+      const i = indexFor(p.textDocument.uri);
+      return i ? inlayHints(i, p.range, settings) : [];
+    }),
+  );
+  connection.onDocumentSymbol((p, token) =>
+    runSafe('symbols', [], token, () => {
+      const i = indexFor(p.textDocument.uri);
+      return i ? documentSymbols(i) : [];
+    }),
+  );
+  connection.onCodeLens((p, token) =>
+    runSafe('code lenses', [], token, () => {
+      const i = indexFor(p.textDocument.uri);
+      return i ? codeLenses(i) : [];
+    }),
+  );
+  connection.onDefinition((p, token) =>
+    runSafe('definition', [], token, () => {
+      const i = indexFor(p.textDocument.uri);
+      return i ? definition(i, p.position.line, p.position.character) : [];
+    }),
+  );
+  connection.onReferences((p, token) =>
+    runSafe('references', [], token, () => {
+      const i = indexFor(p.textDocument.uri);
+      return i ? references(i, p.position.line) : [];
+    }),
+  );
+  connection.onDocumentHighlight((p, token) =>
+    runSafe('highlights', [], token, () => {
+      const i = indexFor(p.textDocument.uri);
+      return i ? documentHighlights(i, p.position.line) : [];
+    }),
+  );
+  connection.onFoldingRanges((p, token) =>
+    runSafe('folding', [], token, () => {
+      const i = indexFor(p.textDocument.uri);
+      return i ? foldingRanges(i) : [];
+    }),
+  );
+  connection.onCodeAction((p, token) =>
+    runSafe('code actions', [], token, () => {
+      const i = indexFor(p.textDocument.uri);
+      return i ? codeActions(i, p.range, settings) : [];
+    }),
+  );
+  connection.onRequest(CONNECTIONS_METHOD, (p: ConnectionsParams, token) =>
+    runSafe('connections', [], token, () => {
+      const i = indexFor(p.uri);
+      return i ? connectionSummaries(i) : [];
+    }),
+  );
+  connection.onRequest(LADDER_METHOD, (p: LadderParams, token) =>
+    runSafe('ladder', null, token, () => {
+      const i = indexFor(p.uri);
+      return i ? ladderModel(i, p) : null;
+    }),
+  );
+
+  documents.listen(connection);
+  connection.listen();
+}
