@@ -7,6 +7,7 @@ const watch = process.argv.includes('--watch');
 const entries = [
   { in: 'server/src/cli.ts', out: 'cli' },
   { in: 'server/src/main.ts', out: 'server' },
+  { in: 'client/src/extension.ts', out: 'extension' },
 ];
 
 const ctx = await esbuild.context({
@@ -18,6 +19,7 @@ const ctx = await esbuild.context({
   format: 'cjs',
   sourcemap: !production,
   minify: production,
+  external: ['vscode'],
   logLevel: 'warning',
 });
 if (watch) {
