@@ -17,7 +17,7 @@ export interface ConnectionTable {
 }
 
 function sideKey(e: Endpoint): string {
-  return `${e.host}.${e.portText}`;
+  return e.key;
 }
 
 function newFlow(endpoint: Endpoint, state: Flow['state']): Flow {

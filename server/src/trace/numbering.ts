@@ -16,8 +16,7 @@ export interface NumberingResult {
 }
 
 function sideKey(r: PacketRecord, which: 'src' | 'dst'): string {
-  const e = r[which]!;
-  return `${e.host}.${e.portText}`;
+  return r[which]!.key;
 }
 
 function pairKey(a: string, b: string): string {

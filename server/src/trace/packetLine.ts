@@ -64,15 +64,15 @@ function endpoint(
   if (dot <= 0 || dot === s.length - 1) {
     if (needPort) return undefined;
     if (!plausibleHost(s)) return undefined;
-    return { host: s, portText: '', port: undefined, span: { line, start, end } };
+    return { host: s, portText: '', port: undefined, key: s, span: { line, start, end } };
   }
   const host = s.slice(0, dot);
   const portText = s.slice(dot + 1);
   if (!plausibleHost(host) || !plausiblePort(portText)) {
     if (needPort || !plausibleHost(s)) return undefined;
-    return { host: s, portText: '', port: undefined, span: { line, start, end } };
+    return { host: s, portText: '', port: undefined, key: s, span: { line, start, end } };
   }
-  return { host, portText, port: portNumber(portText), span: { line, start, end } };
+  return { host, portText, port: portNumber(portText), key: s, span: { line, start, end } };
 }
 
 function plausibleHost(s: string): boolean {
@@ -161,8 +161,20 @@ function extensionHeaderEndpoints(
   const dp = m[2]!;
   const dpAt = colon - dp.length;
   return {
-    src: { host: srcHost, portText: sp, port: Number(sp), span: { line, start: srcStart, end: gt } },
-    dst: { host: dstHost, portText: dp, port: Number(dp), span: { line, start: dpAt, end: colon } },
+    src: {
+      host: srcHost,
+      portText: sp,
+      port: Number(sp),
+      key: `${srcHost}.${sp}`,
+      span: { line, start: srcStart, end: gt },
+    },
+    dst: {
+      host: dstHost,
+      portText: dp,
+      port: Number(dp),
+      key: `${dstHost}.${dp}`,
+      span: { line, start: dpAt, end: colon },
+    },
     start: srcStart,
   };
 }

@@ -32,6 +32,8 @@ export interface Endpoint {
   portText: string;
   /** The port number, when known (service names are mapped with a built-in table). */
   port: number | undefined;
+  /** `host.port` as printed: the identity of this side within one file. */
+  key: string;
   span: Span;
 }
 
