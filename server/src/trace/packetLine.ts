@@ -26,7 +26,8 @@ import {
 /** What one line contributed to its record. */
 export interface LineResult {
   kind: RecordKind;
-  fields: Partial<PacketRecord>;
+  /** The record the line was parsed into. */
+  fields: PacketRecord;
   problem?: ParseProblem;
   /** An IPv4 `-v` header line whose TCP part follows on the next (4-space) line. */
   awaitsTcpLine?: boolean;
@@ -68,11 +69,19 @@ function endpoint(
   }
   const host = s.slice(0, dot);
   const portText = s.slice(dot + 1);
-  if (!plausibleHost(host) || !plausiblePort(portText)) {
+  // Without ports tcpdump prints just the address: a dotted quad, or a name whose last label is no
+  // port number or service name.
+  const portless = !needPort && (isDottedQuad(s) || (!/^\d+$/.test(portText) && portNumber(portText) === undefined));
+  if (portless || !plausibleHost(host) || !plausiblePort(portText)) {
     if (needPort || !plausibleHost(s)) return undefined;
     return { host: s, portText: '', port: undefined, key: s, span: { line, start, end } };
   }
   return { host, portText, port: portNumber(portText), key: s, span: { line, start, end } };
+}
+
+function isDottedQuad(s: string): boolean {
+  const parts = s.split('.');
+  return parts.length === 4 && parts.every((p) => p.length > 0 && p.length <= 3 && /^\d+$/.test(p));
 }
 
 function plausibleHost(s: string): boolean {
@@ -184,21 +193,19 @@ function problem(message: string, line: number, start: number, end: number): Par
 }
 
 /** Address family and link text from what precedes the endpoints. */
-function networkContext(
-  text: string,
-  bodyStart: number,
-  srcStart: number,
-  src: Endpoint,
-): Partial<PacketRecord> {
-  const out: Partial<PacketRecord> = {};
+function networkContext(text: string, bodyStart: number, srcStart: number, src: Endpoint, out: PacketRecord): void {
   const before = text.slice(bodyStart, srcStart);
   if (before.startsWith('IP6')) out.af = 6;
   else if (before.startsWith('IP ')) out.af = 4;
   else if (before.includes('IPv6')) out.af = 6;
   else if (before.includes('IPv4')) out.af = 4;
   else out.af = src.host.includes(':') && !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(src.host) ? 6 : 4;
-  const link = before.trim();
-  if (link && !link.startsWith('IP')) out.linkText = link.length > 200 ? link.slice(0, 200) : link;
+  // Whatever precedes the endpoints other than the bare IP token: -e link headers, IPoIB, the outer
+  // headers of a tunnel.
+  let link = before.trim();
+  if (link === 'IP' || link === 'IP6' || link.startsWith('IP (') || link.startsWith('IP6 (')) link = '';
+  else if (link.startsWith('IP ') || link.startsWith('IP6 ')) link = link.slice(link.indexOf(' ') + 1);
+  if (link) out.linkText = link.length > 200 ? link.slice(0, 200) : link;
   // "IP truncated-ip - 768 bytes missing!": the IP length claims bytes the capture never had.
   const missing = / truncated-ip - (\d{1,6}) bytes missing/.exec(before);
   if (missing) out.ipMissingBytes = Number(missing[1]);
@@ -206,31 +213,38 @@ function networkContext(
     const id = / id (\d{1,5}),/.exec(before);
     if (id) out.ipId = Number(id[1]);
   }
-  return out;
+}
+
+function withEndpoints(
+  rec: PacketRecord,
+  text: string,
+  bodyStart: number,
+  eps: { src: Endpoint; dst: Endpoint; start: number },
+): PacketRecord {
+  rec.src = eps.src;
+  rec.dst = eps.dst;
+  networkContext(text, bodyStart, eps.start, eps.src, rec);
+  return rec;
 }
 
 /**
- * Parses the network part of a line starting at `bodyStart`. With `bare` (no timestamp or number in
- * front), returns undefined unless the text really looks like a packet.
+ * Parses the network part of a line starting at `bodyStart` into `rec`. With `bare` (no timestamp
+ * or number in front), returns undefined unless the text really looks like a packet.
  */
 export function parseNetworkPart(
   text: string,
   bodyStart: number,
   line: number,
   bare: boolean,
+  rec: PacketRecord,
 ): LineResult | undefined {
   // (a) modern TCP: the first ": Flags [" that follows a valid SRC > DST (tunnels print outer headers first).
   let idx = text.indexOf(': Flags [', bodyStart);
   for (let tries = 0; idx >= 0 && tries < MAX_CANDIDATES; tries++) {
-    const eps = endpointsBefore(text, idx, bodyStart, line, true);
-    const split = eps ? undefined : extensionHeaderEndpoints(text, idx, bodyStart, line);
-    const found = eps ?? split;
+    const found = endpointsBefore(text, idx, bodyStart, line, true) ?? extensionHeaderEndpoints(text, idx, bodyStart, line);
     if (found) {
-      const r = parseModernTcp(text, idx + 2, line);
-      r.fields.src = found.src;
-      r.fields.dst = found.dst;
-      Object.assign(r.fields, networkContext(text, bodyStart, found.start, found.src));
-      return r;
+      withEndpoints(rec, text, bodyStart, found);
+      return parseModernTcp(text, idx + 2, line, rec);
     }
     idx = text.indexOf(': Flags [', idx + 9);
   }
@@ -240,30 +254,32 @@ export function parseNetworkPart(
     if (q < 0) continue;
     const eps = endpointsBefore(text, q, bodyStart, line, true);
     if (!eps) continue;
+    withEndpoints(rec, text, bodyStart, eps);
     const numAt = q + marker.length;
     const n = readUint(text, numAt);
-    const fields: Partial<PacketRecord> = {
-      src: eps.src,
-      dst: eps.dst,
-      ...networkContext(text, bodyStart, eps.start, eps.src),
-    };
     if (Number.isNaN(n.value)) {
       return {
         kind: 'malformed',
-        fields,
-        problem: problem(
-          `expected the payload length after 'tcp', found '${excerpt(text, numAt)}'`,
-          line,
-          numAt,
-          numAt + 1,
-        ),
+        fields: rec,
+        problem: problem(`expected the payload length after 'tcp', found '${excerpt(text, numAt)}'`, line, numAt, numAt + 1),
       };
     }
-    fields.length = n.value;
-    fields.lengthSpan = { line, start: numAt, end: n.end };
+    rec.length = n.value;
+    rec.lengthSpan = { line, start: numAt, end: n.end };
     const bad = text.indexOf('[bad hdr length', n.end) >= 0;
-    if (bad) fields.truncated = true;
-    return { kind: bad ? 'tcp-truncated' : 'tcp-quiet', fields };
+    if (bad) rec.truncated = true;
+    return { kind: bad ? 'tcp-truncated' : 'tcp-quiet', fields: rec };
+  }
+  // Non-first fragments: no TCP header, so no ports (`: ip-proto-6`, or `: tcp` with names on).
+  const namedFragment = text.endsWith(': tcp');
+  const frag = namedFragment ? text.length - 5 : text.indexOf(': ip-proto-6', bodyStart);
+  if (frag > bodyStart && (namedFragment || /^: ip-proto-6( |$)/.test(text.slice(frag, frag + 14)))) {
+    const eps = endpointsBefore(text, frag, bodyStart, line, false);
+    // A fragment has no TCP header, so no ports: "1.2.3.4.5 > 6.7.8.9.80: tcp" is a broken -q line.
+    if (eps && eps.src.portText === '' && eps.dst.portText === '') {
+      withEndpoints(rec, text, bodyStart, eps).protocol = 'TCP fragment';
+      return { kind: 'tcp-fragment', fields: rec };
+    }
   }
   // (c) the header was cut off before the flags.
   const trunc = text.indexOf('[|tcp]', bodyStart);
@@ -271,15 +287,8 @@ export function parseNetworkPart(
     const colon = text.lastIndexOf(':', trunc);
     const eps = colon > bodyStart ? endpointsBefore(text, colon, bodyStart, line, false) : undefined;
     if (eps && text.slice(colon + 1, trunc).trim() === '') {
-      return {
-        kind: 'tcp-truncated',
-        fields: {
-          src: eps.src,
-          dst: eps.dst,
-          truncated: true,
-          ...networkContext(text, bodyStart, eps.start, eps.src),
-        },
-      };
+      withEndpoints(rec, text, bodyStart, eps).truncated = true;
+      return { kind: 'tcp-truncated', fields: rec };
     }
   }
   // (d) the old 3.x form, with endpoints.
@@ -289,29 +298,21 @@ export function parseNetworkPart(
     if (colon >= 0) {
       const eps = endpointsBefore(text, colon, bodyStart, line, true);
       if (eps && looksOld(text, colon + 2)) {
-        const r = parseOldTcp(text, colon + 2, line);
-        r.fields.src = eps.src;
-        r.fields.dst = eps.dst;
-        Object.assign(r.fields, networkContext(text, bodyStart, eps.start, eps.src));
-        return r;
+        withEndpoints(rec, text, bodyStart, eps);
+        return parseOldTcp(text, colon + 2, line, rec);
       }
-      if (eps) {
-        const after = text.slice(colon + 2, colon + 9);
-        if (/^(flags|tcp\b)/i.test(after)) {
-          return {
-            kind: 'malformed',
-            fields: { src: eps.src, dst: eps.dst },
-            problem: problem(
-              `expected 'Flags [..]' or 'tcp N' after the endpoints, found '${excerpt(text, colon + 2)}'`,
-              line,
-              colon + 2,
-              colon + 2 + Math.min(7, text.length - colon - 2),
-            ),
-          };
-        }
-        if (text.startsWith('ip-proto-6', colon + 2)) {
-          return { kind: 'tcp-fragment', fields: { src: eps.src, dst: eps.dst, protocol: 'TCP fragment' } };
-        }
+      if (eps && /^(flags|tcp\b)/i.test(text.slice(colon + 2, colon + 9))) {
+        withEndpoints(rec, text, bodyStart, eps);
+        return {
+          kind: 'malformed',
+          fields: rec,
+          problem: problem(
+            `expected 'Flags [..]' or 'tcp N' after the endpoints, found '${excerpt(text, colon + 2)}'`,
+            line,
+            colon + 2,
+            colon + 2 + Math.min(7, text.length - colon - 2),
+          ),
+        };
       }
     } else {
       // "SRC > DST Flags [S]": the colon after the destination is missing.
@@ -319,59 +320,54 @@ export function parseNetworkPart(
       if (flagsAt >= 0 && text.indexOf(' ', gt + 3) === flagsAt) {
         return {
           kind: 'malformed',
-          fields: {},
-          problem: problem(
-            `expected ':' after the destination '${excerpt(text, gt + 3)}'`,
-            line,
-            gt + 3,
-            flagsAt,
-          ),
+          fields: rec,
+          problem: problem(`expected ':' after the destination '${excerpt(text, gt + 3)}'`, line, gt + 3, flagsAt),
         };
       }
     }
   }
   // (e) a hand-written old-form fragment without endpoints: "P 1:79(78) ack 1".
   if (looksOld(text, bodyStart) && oldFieldFollows(text, bodyStart)) {
-    return parseOldTcp(text, bodyStart, line);
+    return parseOldTcp(text, bodyStart, line, rec);
   }
-  if (bare && !text.startsWith('IP', bodyStart)) return undefined;
-  return describeOther(text, bodyStart, line);
+  if (bare && !text.startsWith('IP', bodyStart) && !text.startsWith('ARP, ', bodyStart)) return undefined;
+  return describeOther(text, bodyStart, rec);
 }
 
 /** A record that is not TCP: name the protocol for hovers and the outline. */
-function describeOther(text: string, bodyStart: number, line: number): LineResult {
+function describeOther(text: string, bodyStart: number, rec: PacketRecord): LineResult {
   let body = text.slice(bodyStart, bodyStart + 400);
-  const fields: Partial<PacketRecord> = {};
   // 4.99: "IP truncated-ip - 768 bytes missing! (tos ...": the IP length claims bytes never captured.
   const missing = /^IP truncated-ip - (\d{1,6}) bytes missing! /.exec(body);
   if (missing) {
-    fields.ipMissingBytes = Number(missing[1]);
+    rec.ipMissingBytes = Number(missing[1]);
     body = `IP ${body.slice(missing[0].length)}`;
   }
   if (body.startsWith('IP (') || body.startsWith('IP6 (')) {
     const proto = /proto (\w+) \((\d+)\)/.exec(body) ?? /next-header (\w+) \((\d+)\)/.exec(body);
-    fields.af = body.startsWith('IP6') ? 6 : 4;
+    rec.af = body.startsWith('IP6') ? 6 : 4;
     const id = / id (\d{1,5}),/.exec(body);
-    if (id) fields.ipId = Number(id[1]);
+    if (id) rec.ipId = Number(id[1]);
     if (proto && proto[2] === '6') {
       const off = /offset (\d+)/.exec(body);
       if (off && off[1] !== '0') {
-        return { kind: 'tcp-fragment', fields: { ...fields, protocol: 'TCP fragment' } };
+        rec.protocol = 'TCP fragment';
+        return { kind: 'tcp-fragment', fields: rec };
       }
       if (body.trimEnd().endsWith(')')) {
-        return { kind: 'other', fields: { ...fields, protocol: 'TCP' }, awaitsTcpLine: true };
+        rec.protocol = 'TCP';
+        return { kind: 'other', fields: rec, awaitsTcpLine: true };
       }
     }
-    fields.protocol = proto ? proto[1] : 'IP';
-    return { kind: 'other', fields };
+    rec.protocol = proto ? proto[1] : 'IP';
+    return { kind: 'other', fields: rec };
   }
   const colon = body.indexOf(': ');
   let what = colon >= 0 ? body.slice(colon + 2) : body;
   if (body.startsWith('ARP')) what = 'ARP';
   const word = /^[A-Za-z][\w-]*/.exec(what);
-  fields.protocol = word ? word[0] : 'other';
-  void line;
-  return { kind: 'other', fields };
+  rec.protocol = word ? word[0] : 'other';
+  return { kind: 'other', fields: rec };
 }
 
 /** Whether the text at `i` starts with an old-style flag word (`S`, `P`, `.`, `SF`...) and a space or the end. */
@@ -439,9 +435,11 @@ function u32(
 }
 
 /** `Flags [..]` and the comma-separated fields after it. `p` points at "Flags [". */
-function parseModernTcp(text: string, p: number, line: number): LineResult {
-  const out: LineResult = { kind: 'tcp', fields: { format: 'modern', options: [] } };
-  const f = out.fields;
+function parseModernTcp(text: string, p: number, line: number, rec: PacketRecord): LineResult {
+  const out: LineResult = { kind: 'tcp', fields: rec };
+  const f = rec;
+  f.format = 'modern';
+  f.options = [];
   const open = p + 6;
   const close = text.indexOf(']', open + 1);
   if (close < 0 || close - open > 12) {
@@ -576,7 +574,8 @@ function parseModernTcp(text: string, p: number, line: number): LineResult {
       f.length = a.value;
       f.lengthSpan = { line, start: at, end: a.end };
       const rest = text.slice(a.end, a.end + 1000);
-      if (rest.length) f.payloadSummary = rest.startsWith(': ') ? rest.slice(2) : rest.trimStart();
+      // As printed after the number: ": HTTP: GET / HTTP/1.1"; DNS's "17177+ A? ..." follows a space.
+      if (rest.length) f.payloadSummary = rest.charCodeAt(0) === 32 ? rest.trimStart() : rest;
       if (rest.includes('[|tcp]')) f.truncated = true;
       break;
     } else if (word === '[ack' || word === '[urg' || word === '[was') {
@@ -616,9 +615,11 @@ function parseModernTcp(text: string, p: number, line: number): LineResult {
 }
 
 /** The 3.x form: `S 768512:768512(0) win 4096 <mss 1024>`, `. ack 1 win 4096`, `P 1:2(1) ack 1 win 4096 urg 1`. */
-function parseOldTcp(text: string, p: number, line: number): LineResult {
-  const out: LineResult = { kind: 'tcp', fields: { format: 'old', options: [] } };
-  const f = out.fields;
+function parseOldTcp(text: string, p: number, line: number, rec: PacketRecord): LineResult {
+  const out: LineResult = { kind: 'tcp', fields: rec };
+  const f = rec;
+  f.format = 'old';
+  f.options = [];
   const sp = text.indexOf(' ', p);
   const wordEnd = sp < 0 ? text.length : sp;
   const letters = text.slice(p, wordEnd);

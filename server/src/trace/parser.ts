@@ -4,7 +4,7 @@
  * comment, or blank. Never throws: unreadable lines become `parse.*` problems on their own range.
  */
 import { isBlank } from './lineScanner';
-import { parseNetworkPart, type LineResult } from './packetLine';
+import { parseNetworkPart } from './packetLine';
 import { scanPrefix } from './timestamp';
 import type { PacketRecord, ParseProblem, Span } from './types';
 
@@ -58,28 +58,32 @@ export function detectBinaryCapture(text: string): 'pcap' | 'pcapng' | undefined
 /** Beyond this many unreadable non-packet lines, one summary problem stands for the rest. */
 const MAX_UNKNOWN_LINE_PROBLEMS = 200;
 
-type LineClass =
-  | { t: 'blank' }
-  | { t: 'comment' }
-  | { t: 'indented' }
-  | { t: 'head'; prefix: ReturnType<typeof scanPrefix>; result: LineResult }
-  | { t: 'text' };
+/** What a line is, judged cheaply, for the first pass that decides how to read the file. */
+type QuickKind = 'blank' | 'comment' | 'indented' | 'prefixed' | 'packet' | 'text';
 
-function classify(text: string, line: number): LineClass {
-  if (text.length === 0 || isBlank(text)) return { t: 'blank' };
+function quickKind(text: string): QuickKind {
+  if (text.length === 0 || isBlank(text)) return 'blank';
   const c0 = text.charCodeAt(0);
-  if (c0 === 9) return { t: 'indented' };
-  let firstNonSpace = 0;
-  while (text.charCodeAt(firstNonSpace) === 32) firstNonSpace++;
-  if (text.charCodeAt(firstNonSpace) === 35) return { t: 'comment' };
-  const prefix = scanPrefix(text, line);
-  const hasPrefix = prefix.timeKind !== 'none' || prefix.number !== undefined;
-  if (!hasPrefix && c0 === 32) return { t: 'indented' };
-  const result = parseNetworkPart(text, prefix.bodyStart, line, !hasPrefix);
-  if (result) return { t: 'head', prefix, result };
-  return { t: 'text' };
+  if (c0 === 9) return 'indented';
+  let i = 0;
+  while (text.charCodeAt(i) === 32) i++;
+  if (text.charCodeAt(i) === 35) return 'comment';
+  const prefix = scanPrefix(text, 0);
+  if (prefix.timeKind !== 'none' || prefix.number !== undefined) return 'prefixed';
+  if (c0 === 32) return 'indented';
+  if (text.startsWith('IP ') || text.startsWith('IP6 ') || text.startsWith('ARP, ')) return 'packet';
+  const gt = text.indexOf(' > ');
+  if (gt > 0 && text.indexOf(': ', gt) > 0) return 'packet';
+  return 'text';
 }
 
+/** The first payload line of an -A dump is the IP header as text: `E..<` (IPv4) or a backquote (IPv6). */
+function looksLikeIpHeaderText(text: string): boolean {
+  const c1 = text.charCodeAt(1);
+  return (text.charCodeAt(0) === 69 && !(c1 >= 97 && c1 <= 122)) || text.charCodeAt(0) === 96;
+}
+
+/** Every record starts with the same fields in the same order, so the engine keeps one object shape. */
 function emptyRecord(index: number, line: number): PacketRecord {
   return {
     index,
@@ -87,9 +91,43 @@ function emptyRecord(index: number, line: number): PacketRecord {
     line,
     endLine: line,
     tcpLine: line,
+    number: undefined,
+    numberSpan: undefined,
     timeKind: 'none',
+    timeValue: undefined,
+    timeSpan: undefined,
+    time: undefined,
+    linkText: undefined,
+    af: undefined,
+    src: undefined,
+    dst: undefined,
+    protocol: undefined,
+    format: undefined,
+    flags: undefined,
+    flagsSpan: undefined,
+    seq: undefined,
+    seqEnd: undefined,
+    seqSpan: undefined,
+    ack: undefined,
+    ackSpan: undefined,
+    seqAbs: undefined,
+    ackAbs: undefined,
+    printedRelative: undefined,
+    win: undefined,
+    winSpan: undefined,
+    urg: undefined,
+    urgSpan: undefined,
     options: [],
+    optionsSpan: undefined,
+    length: undefined,
+    lengthSpan: undefined,
+    payloadSummary: undefined,
+    cksum: undefined,
+    ipId: undefined,
+    ipMissingBytes: undefined,
+    truncated: undefined,
     annotations: [],
+    dump: undefined,
   };
 }
 
@@ -98,23 +136,27 @@ export function parseTrace(text: string): ParsedTrace {
   const binary = detectBinaryCapture(text);
   if (binary) return { records: [], problems: [], lineCount: 1, lines: [''], asciiDump: false, binary };
   const lines = splitLines(text);
-  const classes: LineClass[] = new Array(lines.length);
-  let headsWithText = 0;
+
+  // First pass: is this an -A dump (packet bytes as raw text under each head line), and do head lines
+  // carry a time or number prefix? A hand-written trace has at most a few stray lines of prose.
   let heads = 0;
+  let headsWithText = 0;
+  let ipHeaderText = 0;
+  let prefixed: boolean | undefined;
   let recordHasText = false;
   for (let i = 0; i < lines.length; i++) {
-    const cls = classify(lines[i]!, i);
-    classes[i] = cls;
-    if (cls.t === 'head') {
+    const k = quickKind(lines[i]!);
+    if (k === 'prefixed' || k === 'packet') {
+      prefixed ??= k === 'prefixed';
       heads++;
       recordHasText = false;
-    } else if (cls.t === 'text' && heads > 0 && !recordHasText) {
+    } else if ((k === 'text' || k === 'comment') && heads > 0 && !recordHasText) {
       recordHasText = true;
       headsWithText++;
+      if (looksLikeIpHeaderText(lines[i]!)) ipHeaderText++;
     }
   }
-  // -A prints packet bytes as raw text under every head line; a hand-written trace has at most a few stray lines.
-  const asciiDump = headsWithText >= 1 && headsWithText * 2 >= heads;
+  const asciiDump = headsWithText > 0 && headsWithText * 2 >= heads && (ipHeaderText > 0 || headsWithText >= 3);
 
   const records: PacketRecord[] = [];
   const problems: ParseProblem[] = [];
@@ -124,9 +166,12 @@ export function parseTrace(text: string): ParsedTrace {
   let unknownLines = 0;
 
   for (let i = 0; i < lines.length; i++) {
-    const cls = classes[i]!;
     const text = lines[i]!;
-    switch (cls.t) {
+    let kind = quickKind(text);
+    // In an -A dump, payload may look like anything, a comment or a packet line included: only lines
+    // with the file's own head prefix start records.
+    if (asciiDump && current && (kind === 'comment' || (kind === 'packet' && prefixed))) kind = 'text';
+    switch (kind) {
       case 'blank':
         if (!asciiDump) pendingComments = [];
         if (current && asciiDump) current.endLine = i;
@@ -136,13 +181,11 @@ export function parseTrace(text: string): ParsedTrace {
         break;
       case 'indented': {
         if (!current) {
-          if (!isBlank(text)) {
-            problems.push({
-              code: 'parse.orphan-line',
-              message: 'indented line before any packet: continuation lines belong under a packet line',
-              span: lineSpan(text, i),
-            });
-          }
+          problems.push({
+            code: 'parse.orphan-line',
+            message: 'indented line before any packet: continuation lines belong under a packet line',
+            span: lineSpan(text, i),
+          });
           break;
         }
         current.endLine = i;
@@ -151,47 +194,57 @@ export function parseTrace(text: string): ParsedTrace {
           break;
         }
         // The -v TCP line (4 spaces, then SRC > DST: ...) and inner headers of tunnels.
-        if (current.kind === 'other' || current.kind === 'malformed' || awaitingTcp) {
+        if (current.kind === 'other' || awaitingTcp) {
           let s = 0;
           while (text.charCodeAt(s) === 32) s++;
-          const r = parseNetworkPart(text, s, i, true);
+          const r = parseNetworkPart(text, s, i, true, current);
           if (r && r.kind !== 'other') {
-            applyResult(current, r, i, problems);
+            current.kind = r.kind;
+            current.tcpLine = i;
+            if (r.problem) problems.push(r.problem);
             awaitingTcp = false;
           }
         }
         break;
       }
-      case 'head': {
-        finish(current, awaitingTcp, lines, problems);
-        current = emptyRecord(records.length, i);
-        records.push(current);
-        const p = cls.prefix;
-        if (p.number !== undefined) [current.number, current.numberSpan] = [p.number, p.numberSpan];
-        current.timeKind = p.timeKind;
-        current.timeValue = p.timeValue;
-        current.timeSpan = p.timeSpan;
-        current.annotations = pendingComments;
-        pendingComments = [];
-        applyResult(current, cls.result, i, problems);
-        awaitingTcp = cls.result.awaitsTcpLine === true;
-        break;
-      }
-      case 'text':
-        if (current && asciiDump) {
-          current.endLine = i;
-          current.dump ??= 'ascii';
+      default: {
+        const rec = emptyRecord(records.length, i);
+        const prefix = scanPrefix(text, i);
+        const hasPrefix = prefix.timeKind !== 'none' || prefix.number !== undefined;
+        const r = kind === 'text' && asciiDump && current ? undefined : parseNetworkPart(text, prefix.bodyStart, i, !hasPrefix, rec);
+        if (!r) {
+          if (current && asciiDump) {
+            current.endLine = i;
+            current.dump ??= 'ascii';
+            break;
+          }
+          unknownLines++;
+          if (unknownLines > MAX_UNKNOWN_LINE_PROBLEMS) break;
+          problems.push({
+            code: 'parse.unknown-line',
+            message: 'not a tcpdump packet line (expected [time] IP SRC.PORT > DST.PORT: Flags [...], ...); start notes with #',
+            span: lineSpan(text, i),
+          });
           break;
         }
-        unknownLines++;
-        if (unknownLines > MAX_UNKNOWN_LINE_PROBLEMS) break;
-        problems.push({
-          code: 'parse.unknown-line',
-          message:
-            'not a tcpdump packet line (expected [time] IP SRC.PORT > DST.PORT: Flags [...], ...); start notes with #',
-          span: lineSpan(text, i),
-        });
+        finish(current, awaitingTcp, lines, problems);
+        current = rec;
+        records.push(rec);
+        if (prefix.number !== undefined) {
+          rec.number = prefix.number;
+          rec.numberSpan = prefix.numberSpan;
+        }
+        rec.timeKind = prefix.timeKind;
+        rec.timeValue = prefix.timeValue;
+        rec.timeSpan = prefix.timeSpan;
+        if (prefix.interfaceText && !rec.linkText) rec.linkText = prefix.interfaceText;
+        rec.annotations = pendingComments;
+        pendingComments = [];
+        rec.kind = r.kind;
+        if (r.problem) problems.push(r.problem);
+        awaitingTcp = r.awaitsTcpLine === true;
         break;
+      }
     }
   }
   finish(current, awaitingTcp, lines, problems);
@@ -210,16 +263,6 @@ function lineSpan(text: string, line: number): Span {
   let s = 0;
   while (s < text.length && (text.charCodeAt(s) === 32 || text.charCodeAt(s) === 9)) s++;
   return { line, start: s, end: Math.max(s + 1, text.trimEnd().length) };
-}
-
-function applyResult(rec: PacketRecord, r: LineResult, line: number, problems: ParseProblem[]): void {
-  const fromHeader = rec.ipMissingBytes;
-  Object.assign(rec, r.fields);
-  if (fromHeader !== undefined && rec.ipMissingBytes === undefined) rec.ipMissingBytes = fromHeader;
-  if (!r.fields.options) rec.options = rec.options ?? [];
-  rec.kind = r.kind;
-  rec.tcpLine = line;
-  if (r.problem) problems.push(r.problem);
 }
 
 /** A `-v` IPv4 header that said TCP but whose TCP line never came is a broken record. */

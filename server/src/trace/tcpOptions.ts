@@ -51,7 +51,11 @@ export function scanOptionList(text: string, open: number, line: number): Option
 
 function parseOption(item: string, span: TcpOption['span']): TcpOption {
   const sp = item.indexOf(' ');
-  const kind = sp < 0 ? item : item.slice(0, sp);
+  // The keyword ends at a space or at a bracket glued to it ("scps[bad opt]").
+  let kindEnd = sp < 0 ? item.length : sp;
+  const br = item.indexOf('[');
+  if (br > 0 && br < kindEnd) kindEnd = br;
+  const kind = item.slice(0, kindEnd);
   const opt: TcpOption = { kind, text: item, span };
   const num = (from: number) => {
     const r = readUint(item, from);

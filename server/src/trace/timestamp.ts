@@ -6,6 +6,8 @@ import { isDigit, readFixedDigits, skipDigits } from './lineScanner';
 import type { Span, TimeKind } from './types';
 
 export interface LinePrefix {
+  /** `-i any` interface and direction (`lo In`), when printed. */
+  interfaceText?: string;
   number?: number;
   numberSpan?: Span;
   timeKind: TimeKind;
@@ -18,6 +20,11 @@ export interface LinePrefix {
 /** Seconds from a fraction string of 1-10 digits, kept exact to the nanosecond where it can be. */
 function fraction(text: string, from: number, to: number): number {
   if (to <= from) return 0;
+  const digits = to - from;
+  // tcpdump prints the raw micro- or nanosecond field; 7-8 digits (or 10) mean an out-of-range count
+  // of microseconds (nanoseconds), which 4.99.6 marks "(invalid us)".
+  if (digits === 7 || digits === 8) return Number(text.slice(from, to)) / 1e6;
+  if (digits === 10) return Number(text.slice(from, to)) / 1e9;
   return Number(`0.${text.slice(from, to)}`);
 }
 
@@ -52,6 +59,16 @@ export function scanPrefix(text: string, line: number): LinePrefix {
     out.number = Number(text.slice(q, numEnd));
     out.numberSpan = { line, start: q, end: numEnd };
     p = numEnd + 2;
+  }
+  // Two rare prefixes between the number and the time: `caplen N len N ` (--lengths) and a corrupt
+  // record header note.
+  if (text.startsWith('caplen ', p)) {
+    const m = /^caplen \d+ len \d+ /.exec(text.slice(p, p + 40));
+    if (m) p += m[0].length;
+  }
+  if (text.startsWith('[Invalid header', p)) {
+    const close = text.indexOf('] ', p);
+    if (close > 0 && close - p < 200) p = close + 2;
   }
   const t = p;
   const c0 = text.charCodeAt(t);
@@ -121,7 +138,10 @@ export function scanPrefix(text: string, line: number): LinePrefix {
         let e = d + dir.length;
         while (text.charCodeAt(e) === 32) e++;
         // Only when a network part follows, so that a host name is never eaten.
-        if (text.startsWith('IP', e) || text.startsWith('ARP', e)) p = e;
+        if (text.startsWith('IP', e) || text.startsWith('ARP', e)) {
+          out.interfaceText = `${text.slice(p, nameEnd)} ${dir.trim()}`;
+          p = e;
+        }
         break;
       }
     }

@@ -1,0 +1,264 @@
+// Handshake checks (tcp-analysis-reference.md §1.2-1.3): bad ACK numbers, unanswered and refused SYNs,
+// incomplete handshakes and data before the connection is established.
+import assert from 'node:assert/strict';
+import { describe as suite, test } from 'node:test';
+import {
+  EXCHANGE,
+  HANDSHAKE,
+  SYN,
+  SYN_ACK,
+  c,
+  codesAt,
+  expectNone,
+  expectOne,
+  only,
+  relatedLines,
+  run,
+  s,
+  withCode,
+} from '../helpers/analysisHelpers';
+import { codes } from '../helpers/trace';
+
+suite('handshake.bad-ack', () => {
+  test('a SYN-ACK acking ISN + 2 is flagged on its ack number, naming the expected ISN + 1', () => {
+    const r = run(
+      SYN,
+      s(
+        10,
+        'Flags [S.], seq 5000, ack 1002, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
+      ),
+      // RFC 9293 §3.10.7.3: the client answers an unacceptable ACK with <SEQ=SEG.ACK><CTL=RST>
+      c(11, 'Flags [R], seq 1002, win 0, length 0'),
+    );
+    const f = expectOne(r, 'handshake.bad-ack', 2, '1002', 'error');
+    assert.match(f.message, /expected ack 1001\b/);
+    assert.deepEqual(relatedLines(f), [1], 'points at the SYN');
+    assert.equal(only(r.a).handshake, 'incomplete');
+  });
+
+  test('a SYN-ACK acking the ISN itself (not ISN + 1) is flagged too', () => {
+    const r = run(
+      SYN,
+      s(
+        10,
+        'Flags [S.], seq 5000, ack 1000, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
+      ),
+      c(11, 'Flags [R], seq 1000, win 0, length 0'),
+    );
+    const f = expectOne(r, 'handshake.bad-ack', 2, '1000', 'error');
+    assert.match(f.message, /expected ack 1001\b/);
+  });
+
+  test('a third segment acking server ISN + 2 is flagged; the expected value is named as the line prints it (relative 1)', () => {
+    const r = run(SYN, SYN_ACK, c(20, 'Flags [.], ack 2, win 502, length 0'));
+    const f = expectOne(r, 'handshake.bad-ack', 3, '2', 'error');
+    assert.match(f.message, /expected ack 1\b/);
+    assert.deepEqual(relatedLines(f), [2], 'points at the SYN-ACK');
+  });
+
+  test('the same with -S output: the expected value is absolute (5001)', () => {
+    const r = run(
+      SYN,
+      SYN_ACK,
+      c(20, 'Flags [.], ack 5002, win 502, length 0'),
+      c(21, 'Flags [P.], seq 1001:1101, ack 5002, win 502, length 100'),
+    );
+    assert.equal(r.a.absoluteNumbers, true);
+    const f = expectOne(r, 'handshake.bad-ack', 3, '5002', 'error');
+    assert.match(f.message, /expected ack 5001\b/);
+  });
+
+  test(
+    'a final ACK of ISN + 2 (nothing else from the server) does not complete the handshake',
+    {
+      todo: 'analysis bug: handshakeChecks.ts takes any client ACK >= server ISN + 1 as the final ACK, so the verdict is "complete"',
+    },
+    () => {
+      const r = run(SYN, SYN_ACK, c(20, 'Flags [.], ack 2, win 502, length 0'));
+      assert.equal(only(r.a).handshake, 'incomplete');
+    },
+  );
+
+  test('near miss: ack = ISN + 1 on the SYN-ACK and ack 1 on the third segment are correct', () => {
+    const r = run(...HANDSHAKE);
+    assert.deepEqual(codes(r.a), []);
+    assert.equal(only(r.a).handshake, 'complete');
+  });
+});
+
+suite('handshake.unanswered-syn', () => {
+  test('a SYN sent three times and never answered: one warning on the first SYN, the others as related', () => {
+    const r = run(
+      SYN,
+      c(
+        1000,
+        'Flags [S], seq 1000, win 65535, options [mss 1460,sackOK,TS val 1001 ecr 0,nop,wscale 7], length 0',
+      ),
+      c(
+        3000,
+        'Flags [S], seq 1000, win 65535, options [mss 1460,sackOK,TS val 3001 ecr 0,nop,wscale 7], length 0',
+      ),
+    );
+    const f = expectOne(r, 'handshake.unanswered-syn', 1, 'Flags [S]', 'warning');
+    assert.deepEqual(relatedLines(f), [2, 3]);
+    assert.match(f.message, /3 times/);
+    assert.deepEqual(
+      withCode(r.a, 'tcp.retransmission').map((x) => x.span.line + 1),
+      [2, 3],
+    );
+    assert.equal(only(r.a).handshake, 'unanswered');
+  });
+
+  test('near miss: the retransmitted SYN is answered', () => {
+    const r = run(
+      SYN,
+      c(
+        1000,
+        'Flags [S], seq 1000, win 65535, options [mss 1460,sackOK,TS val 1001 ecr 0,nop,wscale 7], length 0',
+      ),
+      s(
+        1010,
+        'Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
+      ),
+      c(1020, 'Flags [.], ack 1, win 502, length 0'),
+    );
+    expectNone(r, 'handshake.unanswered-syn');
+    assert.deepEqual(codes(r.a), ['tcp.retransmission']);
+    assert.equal(only(r.a).handshake, 'complete');
+  });
+
+  // tests/ipoib.pcap as tcpdump prints it: only the client's direction was captured. The client's ACK
+  // of ISN_s + 1 and its later acks of server data show that the SYN was answered.
+  test(
+    'near miss: one-direction capture where the client acks the unseen SYN-ACK is not an unanswered SYN',
+    {
+      todo: 'analysis bug: handshakeChecks.ts calls any connection without server segments "unanswered", ignoring the client ACKs that prove a SYN-ACK (reference §1.5: suppress findings that depend on the missing direction)',
+    },
+    () => {
+      const r = run(
+        '16:32:45.050083 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [SEW], seq 798232822, win 32983, options [mss 65480,sackOK,TS val 62202209 ecr 0,nop,wscale 8], length 0',
+        '16:32:45.050250 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [.], ack 3051049339, win 33232, options [nop,nop,TS val 62202209 ecr 81054], length 0',
+        '16:32:45.051868 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [P.], seq 0:26, ack 1, win 33232, options [nop,nop,TS val 62202209 ecr 81054], length 26: SSH: SSH-2.0-OpenSSH_7.5 FIPS',
+        '16:32:45.062494 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [.], ack 23, win 33232, options [nop,nop,TS val 62202210 ecr 81055], length 0',
+      );
+      expectNone(r, 'handshake.unanswered-syn');
+      assert.notEqual(only(r.a).handshake, 'unanswered');
+    },
+  );
+});
+
+suite('handshake.refused', () => {
+  test('SYN answered by RST+ACK (seq 0, ack ISN + 1): refused, information, on the RST flags; no teardown.reset', () => {
+    const r = run(SYN, s(1, 'Flags [R.], seq 0, ack 1001, win 0, length 0'));
+    const f = expectOne(r, 'handshake.refused', 2, 'Flags [R.]', 'information');
+    assert.deepEqual(relatedLines(f), [1], 'points at the refused SYN');
+    assert.deepEqual(codes(r.a), ['handshake.refused']);
+    assert.equal(only(r.a).handshake, 'refused');
+  });
+
+  test('the corpus "refused" capture: two connections, each refused, nothing else', () => {
+    const r = run(
+      '18:23:41.759407 IP 127.0.0.1.40070 > 127.0.0.1.8081: Flags [S], seq 1380107343, win 64240, options [mss 1460,sackOK,TS val 4026830242 ecr 0,nop,wscale 10], length 0',
+      '18:23:41.759420 IP 127.0.0.1.8081 > 127.0.0.1.40070: Flags [R.], seq 0, ack 1380107344, win 0, length 0',
+      '18:23:42.159981 IP 127.0.0.1.40084 > 127.0.0.1.8081: Flags [S], seq 2588163150, win 64240, options [mss 1460,sackOK,TS val 1086346720 ecr 0,nop,wscale 10], length 0',
+      '18:23:42.159994 IP 127.0.0.1.8081 > 127.0.0.1.40084: Flags [R.], seq 0, ack 2588163151, win 0, length 0',
+    );
+    assert.deepEqual(codes(r.a), ['handshake.refused', 'handshake.refused']);
+    assert.deepEqual(
+      r.a.connections.map((x) => x.handshake),
+      ['refused', 'refused'],
+    );
+  });
+
+  test('near miss: a RST after the connection was established is an abort, not a refusal', () => {
+    const r = run(...EXCHANGE, s(50, 'Flags [R.], seq 201, ack 101, win 0, length 0'));
+    expectNone(r, 'handshake.refused');
+    expectOne(r, 'teardown.reset', 7, 'Flags [R.]', 'warning');
+  });
+});
+
+suite('handshake.incomplete', () => {
+  test('a SYN-ACK (and its retransmission) never followed by the final ACK', () => {
+    const r = run(
+      SYN,
+      SYN_ACK,
+      s(
+        1010,
+        'Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
+      ),
+    );
+    const f = expectOne(r, 'handshake.incomplete', 2, 'Flags [S.]', 'warning');
+    assert.deepEqual(relatedLines(f), [1]);
+    expectOne(r, 'tcp.retransmission', 3, '5000', 'information');
+    assert.equal(only(r.a).handshake, 'incomplete');
+  });
+
+  test('near miss: the final ACK arrives', () => {
+    const r = run(...HANDSHAKE);
+    expectNone(r, 'handshake.incomplete');
+  });
+});
+
+suite('handshake.data-before-established', () => {
+  test('client data (PSH without ACK) between its SYN and the SYN-ACK', () => {
+    const r = run(
+      SYN,
+      c(0.1, 'Flags [P], seq 1001:1101, win 502, length 100'),
+      s(
+        10,
+        'Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
+      ),
+      c(20, 'Flags [.], ack 1, win 502, length 0'),
+      c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+    );
+    const f = expectOne(r, 'handshake.data-before-established', 2, '1001:1101', 'warning');
+    assert.deepEqual(relatedLines(f), [1]);
+    // PSH without ACK is also an odd flag combination; the data sent again after the handshake is a
+    // retransmission to Wireshark.
+    assert.deepEqual(codesAt(r.a, 2), ['flags.invalid-combination', 'handshake.data-before-established']);
+    expectOne(r, 'tcp.retransmission', 5, '1:101', 'information');
+    assert.equal(only(r.a).handshake, 'complete');
+  });
+
+  test('near miss: TCP Fast Open data on the SYN itself, acknowledged by the SYN-ACK', () => {
+    const r = run(
+      c(
+        0,
+        'Flags [S], seq 1000:1100, win 65535, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7,tfo  cookie 0102030405060708,nop,nop], length 100',
+      ),
+      s(
+        10,
+        'Flags [S.], seq 5000, ack 1101, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
+      ),
+      c(20, 'Flags [.], ack 1, win 502, length 0'),
+    );
+    assert.deepEqual(codes(r.a), []);
+    assert.equal(only(r.a).handshake, 'complete');
+  });
+
+  test('near miss: data right after the final ACK', () => {
+    const r = run(...HANDSHAKE, c(20.1, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'));
+    assert.deepEqual(codes(r.a), []);
+  });
+});
+
+suite('simultaneous open', () => {
+  test("crossing SYNs and two SYN-ACKs: verdict simultaneous, only Wireshark's retransmission notes on the SYN-ACKs", () => {
+    const r = run(
+      '12:00:00.010000 IP 192.0.2.30.40001 > 192.0.2.31.40002: Flags [S], seq 7000000, win 64240, options [mss 1460,sackOK,TS val 1040012 ecr 0,nop,wscale 7], length 0',
+      '12:00:00.010100 IP 192.0.2.31.40002 > 192.0.2.30.40001: Flags [S], seq 13000000, win 65160, options [mss 1460,sackOK,TS val 5040003 ecr 0,nop,wscale 7], length 0',
+      '12:00:00.010300 IP 192.0.2.30.40001 > 192.0.2.31.40002: Flags [S.], seq 7000000, ack 13000001, win 64240, options [mss 1460,sackOK,TS val 1040013 ecr 5040003,nop,wscale 7], length 0',
+      '12:00:00.010400 IP 192.0.2.31.40002 > 192.0.2.30.40001: Flags [S.], seq 13000000, ack 7000001, win 65160, options [mss 1460,sackOK,TS val 5040004 ecr 1040013,nop,wscale 7], length 0',
+      '12:00:00.011400 IP 192.0.2.30.40001 > 192.0.2.31.40002: Flags [P.], seq 1:14, ack 1, win 502, options [nop,nop,TS val 1040015 ecr 5040004], length 13',
+      '12:00:00.011600 IP 192.0.2.31.40002 > 192.0.2.30.40001: Flags [.], ack 14, win 502, options [nop,nop,TS val 5040005 ecr 1040015], length 0',
+    );
+    assert.equal(only(r.a).handshake, 'simultaneous');
+    assert.deepEqual(
+      r.a.findings.map((f) => [f.code, f.span.line + 1]),
+      [
+        ['tcp.retransmission', 3],
+        ['tcp.retransmission', 4],
+      ],
+    );
+  });
+});

@@ -1,0 +1,174 @@
+// RFC 9293 endpoint states after every packet (tcp-analysis-reference.md §1.1-1.2): segment.clientState
+// and serverState are [before, after]. The core moves the sender when it sends and takes delivery to the
+// receiver as given (the "trust delivery" reading of §1.1), except that a server stays in LISTEN until
+// it answers a SYN.
+import assert from 'node:assert/strict';
+import { describe as suite, test } from 'node:test';
+import { EXCHANGE, SYN, SYN_ACK, c, only, run, s, segmentAt } from '../helpers/analysisHelpers';
+import type { TcpState, TraceAnalysis } from '../../server/src/trace/index';
+
+type Row = [line: number, client: [TcpState, TcpState], server: [TcpState, TcpState]];
+
+function assertStates(a: TraceAnalysis, rows: Row[]): void {
+  for (const [line, client, server] of rows) {
+    const seg = segmentAt(a, line);
+    assert.deepEqual(seg.clientState, client, `client on line ${line}`);
+    assert.deepEqual(seg.serverState, server, `server on line ${line}`);
+  }
+}
+
+const EST: [TcpState, TcpState] = ['ESTABLISHED', 'ESTABLISHED'];
+const OPENING: Row[] = [
+  [1, ['CLOSED', 'SYN-SENT'], ['LISTEN', 'LISTEN']],
+  [2, ['SYN-SENT', 'ESTABLISHED'], ['LISTEN', 'SYN-RECEIVED']],
+  [3, EST, ['SYN-RECEIVED', 'ESTABLISHED']],
+  [4, EST, EST],
+  [5, EST, EST],
+  [6, EST, EST],
+];
+
+suite('endpoint states', () => {
+  test('handshake, data and a four-way close (as in worked example 1)', () => {
+    const r = run(
+      ...EXCHANGE,
+      c(50, 'Flags [F.], seq 101, ack 201, win 501, length 0'),
+      s(60, 'Flags [.], ack 102, win 509, length 0'),
+      s(61, 'Flags [F.], seq 201, ack 102, win 509, length 0'),
+      c(70, 'Flags [.], ack 202, win 501, length 0'),
+    );
+    assertStates(r.a, [
+      ...OPENING,
+      [7, ['ESTABLISHED', 'FIN-WAIT-1'], ['ESTABLISHED', 'CLOSE-WAIT']],
+      [8, ['FIN-WAIT-1', 'FIN-WAIT-2'], ['CLOSE-WAIT', 'CLOSE-WAIT']],
+      [9, ['FIN-WAIT-2', 'TIME-WAIT'], ['CLOSE-WAIT', 'LAST-ACK']],
+      [10, ['TIME-WAIT', 'TIME-WAIT'], ['LAST-ACK', 'CLOSED']],
+    ]);
+    const conn = only(r.a);
+    assert.equal(conn.client.state, 'TIME-WAIT');
+    assert.equal(conn.server.state, 'CLOSED');
+  });
+
+  test('three-segment close: the FIN+ACK takes the client from FIN-WAIT-1 straight to TIME-WAIT', () => {
+    const r = run(
+      ...EXCHANGE,
+      c(50, 'Flags [F.], seq 101, ack 201, win 501, length 0'),
+      s(60, 'Flags [F.], seq 201, ack 102, win 509, length 0'),
+      c(70, 'Flags [.], ack 202, win 501, length 0'),
+    );
+    assertStates(r.a, [
+      ...OPENING,
+      [7, ['ESTABLISHED', 'FIN-WAIT-1'], ['ESTABLISHED', 'CLOSE-WAIT']],
+      [8, ['FIN-WAIT-1', 'TIME-WAIT'], ['CLOSE-WAIT', 'LAST-ACK']],
+      [9, ['TIME-WAIT', 'TIME-WAIT'], ['LAST-ACK', 'CLOSED']],
+    ]);
+  });
+
+  // Simultaneous close (RFC 9293 Fig. 13): the FINs cross, each carrying the old ack.
+  const SIMULTANEOUS_CLOSE = [
+    ...EXCHANGE,
+    c(50, 'Flags [F.], seq 101, ack 201, win 501, length 0'),
+    s(50.1, 'Flags [F.], seq 201, ack 101, win 509, length 0'),
+    c(60, 'Flags [.], ack 202, win 501, length 0'),
+    s(60.1, 'Flags [.], ack 102, win 509, length 0'),
+  ];
+
+  test('simultaneous close, the client: FIN-WAIT-1, CLOSING, then TIME-WAIT when its FIN is acked', () => {
+    const r = run(...SIMULTANEOUS_CLOSE);
+    const client = (line: number) => segmentAt(r.a, line).clientState;
+    assert.deepEqual(client(7), ['ESTABLISHED', 'FIN-WAIT-1']);
+    assert.deepEqual(client(8), ['FIN-WAIT-1', 'CLOSING']);
+    assert.deepEqual(client(9), ['CLOSING', 'CLOSING']);
+    assert.deepEqual(client(10), ['CLOSING', 'TIME-WAIT']);
+  });
+
+  test(
+    'simultaneous close, the server: its FIN (old ack) shows it was not in CLOSE-WAIT; CLOSING, then TIME-WAIT',
+    {
+      todo: 'analysis bug: endpointStates.ts moves the server to CLOSE-WAIT on the client FIN and then LAST-ACK -> CLOSED, though its crossing FIN does not ack the client FIN; RFC 9293 Fig. 13 ends both sides in TIME-WAIT',
+    },
+    () => {
+      const r = run(...SIMULTANEOUS_CLOSE);
+      const server = (line: number) => segmentAt(r.a, line).serverState;
+      assert.equal(server(8)[1], 'CLOSING');
+      assert.deepEqual(server(9), ['CLOSING', 'TIME-WAIT']);
+      assert.equal(server(10)[1], 'TIME-WAIT');
+      assert.equal(only(r.a).server.state, 'TIME-WAIT');
+      assert.equal(only(r.a).client.state, 'TIME-WAIT');
+    },
+  );
+
+  test('refused: the client goes SYN-SENT -> CLOSED; the server never leaves LISTEN/CLOSED', () => {
+    const r = run(SYN, s(1, 'Flags [R.], seq 0, ack 1001, win 0, length 0'));
+    assert.deepEqual(segmentAt(r.a, 1).clientState, ['CLOSED', 'SYN-SENT']);
+    assert.deepEqual(segmentAt(r.a, 2).clientState, ['SYN-SENT', 'CLOSED']);
+    assert.equal(segmentAt(r.a, 2).serverState[1], 'CLOSED');
+    for (const seg of only(r.a).segments) {
+      for (const st of seg.serverState) assert.ok(st === 'LISTEN' || st === 'CLOSED', `server state ${st}`);
+    }
+  });
+
+  test('an abort: both sides CLOSED after the RST', () => {
+    const r = run(...EXCHANGE, c(50, 'Flags [R.], seq 101, ack 201, win 0, length 0'));
+    assert.deepEqual(segmentAt(r.a, 7).clientState, ['ESTABLISHED', 'CLOSED']);
+    assert.deepEqual(segmentAt(r.a, 7).serverState, ['ESTABLISHED', 'CLOSED']);
+  });
+
+  test('mid-stream start: both sides go from UNKNOWN to ESTABLISHED on the first segment', () => {
+    const r = run(
+      c(0, 'Flags [P.], seq 1000:1100, ack 5001, win 502, length 100'),
+      s(10, 'Flags [.], ack 100, win 509, length 0'),
+    );
+    assert.deepEqual(segmentAt(r.a, 1).clientState, ['UNKNOWN', 'ESTABLISHED']);
+    assert.deepEqual(segmentAt(r.a, 1).serverState, ['UNKNOWN', 'ESTABLISHED']);
+    assert.deepEqual(segmentAt(r.a, 2).serverState, EST);
+  });
+
+  test(
+    'simultaneous open (RFC 9293 Fig. 7): after both SYN-ACKs both sides are ESTABLISHED',
+    {
+      todo: 'analysis bug: endpointStates.ts sets the sender of a SYN-ACK to SYN-RECEIVED unconditionally, moving the server from ESTABLISHED back to SYN-RECEIVED on line 4',
+    },
+    () => {
+      const r = run(
+        '12:00:00.010000 IP 192.0.2.30.40001 > 192.0.2.31.40002: Flags [S], seq 7000000, win 64240, options [mss 1460,sackOK,TS val 1040012 ecr 0,nop,wscale 7], length 0',
+        '12:00:00.010100 IP 192.0.2.31.40002 > 192.0.2.30.40001: Flags [S], seq 13000000, win 65160, options [mss 1460,sackOK,TS val 5040003 ecr 0,nop,wscale 7], length 0',
+        '12:00:00.010300 IP 192.0.2.30.40001 > 192.0.2.31.40002: Flags [S.], seq 7000000, ack 13000001, win 64240, options [mss 1460,sackOK,TS val 1040013 ecr 5040003,nop,wscale 7], length 0',
+        '12:00:00.010400 IP 192.0.2.31.40002 > 192.0.2.30.40001: Flags [S.], seq 13000000, ack 7000001, win 65160, options [mss 1460,sackOK,TS val 5040004 ecr 1040013,nop,wscale 7], length 0',
+      );
+      assert.deepEqual(segmentAt(r.a, 1).clientState, ['CLOSED', 'SYN-SENT']);
+      assert.equal(segmentAt(r.a, 2).clientState[1], 'SYN-RECEIVED', 'the crossing SYN');
+      assert.equal(segmentAt(r.a, 4).clientState[1], 'ESTABLISHED');
+      assert.equal(segmentAt(r.a, 4).serverState[1], 'ESTABLISHED');
+    },
+  );
+
+  test(
+    'SYN not captured: the client that ACKs the SYN-ACK is ESTABLISHED, not CLOSED',
+    {
+      todo: 'analysis bug: connections.ts starts a connection opened by a SYN-ACK with the client in CLOSED, and endpointStates.ts never moves it, so it "sends" an ACK from CLOSED',
+    },
+    () => {
+      const r = run(SYN_ACK, c(20, 'Flags [.], ack 1, win 502, length 0'));
+      assert.equal(segmentAt(r.a, 1).clientState[1], 'ESTABLISHED');
+      assert.deepEqual(segmentAt(r.a, 2).clientState, ['ESTABLISHED', 'ESTABLISHED']);
+      assert.deepEqual(segmentAt(r.a, 2).serverState, ['SYN-RECEIVED', 'ESTABLISHED']);
+    },
+  );
+
+  test(
+    "only the client's direction captured (tests/ipoib): a server whose data the client acks is not in LISTEN",
+    {
+      todo: "analysis bug: endpointStates.ts keeps the server in LISTEN until a captured SYN-ACK, although the client's ACK of ISN_s + 1 and of server data prove it synchronized",
+    },
+    () => {
+      const r = run(
+        '16:32:45.050083 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [SEW], seq 798232822, win 32983, options [mss 65480,sackOK,TS val 62202209 ecr 0,nop,wscale 8], length 0',
+        '16:32:45.050250 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [.], ack 3051049339, win 33232, options [nop,nop,TS val 62202209 ecr 81054], length 0',
+        '16:32:45.051868 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [P.], seq 0:26, ack 1, win 33232, options [nop,nop,TS val 62202209 ecr 81054], length 26: SSH: SSH-2.0-OpenSSH_7.5 FIPS',
+        '16:32:45.062494 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [.], ack 23, win 33232, options [nop,nop,TS val 62202210 ecr 81055], length 0',
+      );
+      assert.deepEqual(segmentAt(r.a, 2).clientState, ['SYN-SENT', 'ESTABLISHED']);
+      assert.equal(segmentAt(r.a, 4).serverState[1], 'ESTABLISHED');
+    },
+  );
+});

@@ -1,0 +1,754 @@
+// Wireshark's tcp.analysis flags (tcp-analysis-reference.md §2): each code on the intended line and
+// token with its severity, a near miss that must not get it, and the precedence rules of §2.4.
+// Unless stated otherwise the connection is HANDSHAKE (client 10.0.0.1.40000 ISN 1000, server
+// 10.0.0.2.5001 ISN 5000, wscale 7 both ways, iRTT 20 ms), so tcpdump prints relative numbers from line 3.
+import assert from 'node:assert/strict';
+import { describe as suite, test } from 'node:test';
+import {
+  EXCHANGE,
+  HANDSHAKE,
+  SYN,
+  SYN_ACK,
+  c,
+  codesAt,
+  expectNone,
+  expectOne,
+  only,
+  relatedLines,
+  run,
+  s,
+  withCode,
+} from '../helpers/analysisHelpers';
+import { codes, codesOnLine } from '../helpers/trace';
+
+/** Four client segments of 100 bytes (lines 4-7); the second one is lost after the capture point. */
+const FOUR_SEGMENTS = [
+  c(21, 'Flags [.], seq 1:101, ack 1, win 502, length 100'),
+  c(22, 'Flags [.], seq 101:201, ack 1, win 502, length 100'),
+  c(23, 'Flags [.], seq 201:301, ack 1, win 502, length 100'),
+  c(24, 'Flags [P.], seq 301:401, ack 1, win 502, length 100'),
+];
+
+suite('tcp.retransmission', () => {
+  test('the same data sent again 279 ms later, unacknowledged, is a retransmission of line 4', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+      c(300, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+    );
+    const f = expectOne(r, 'tcp.retransmission', 5, '1:101', 'information');
+    assert.deepEqual(relatedLines(f), [4], 'points at the original');
+    assert.deepEqual(codes(r.a), ['tcp.retransmission']);
+  });
+
+  test('near miss: new data at the next sequence number is no retransmission', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+      c(300, 'Flags [P.], seq 101:201, ack 1, win 502, length 100'),
+    );
+    assert.deepEqual(codes(r.a), []);
+  });
+
+  test('an exact copy of the latest segment 1 ms later (inside the iRTT) is a retransmission, not out-of-order', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+      c(22, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+    );
+    expectOne(r, 'tcp.retransmission', 5, '1:101', 'information');
+    expectNone(r, 'tcp.out-of-order');
+  });
+
+  test('resending the part the receiver has not acknowledged is a plain retransmission, not spurious', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [.], seq 1:101, ack 1, win 502, length 100'),
+      c(22, 'Flags [P.], seq 101:201, ack 1, win 502, length 100'),
+      s(31, 'Flags [.], ack 101, win 509, length 0'),
+      c(300, 'Flags [P.], seq 101:201, ack 1, win 502, length 100'),
+    );
+    expectOne(r, 'tcp.retransmission', 7, '101:201', 'information');
+    expectNone(r, 'tcp.spurious-retransmission');
+  });
+});
+
+suite('tcp.fast-retransmission and tcp.dup-ack', () => {
+  // Lines 8-10: the server acks 101, then repeats it twice with growing SACK blocks (dup #1, #2).
+  const DUP_ACKS = [
+    s(31, 'Flags [.], ack 101, win 509, length 0'),
+    s(32, 'Flags [.], ack 101, win 509, options [nop,nop,sack 1 {201:301}], length 0'),
+    s(33, 'Flags [.], ack 101, win 509, options [nop,nop,sack 1 {201:401}], length 0'),
+  ];
+
+  test('two duplicate ACKs then the asked-for segment within 20 ms: fast retransmission (beats out-of-order)', () => {
+    const r = run(
+      ...HANDSHAKE,
+      ...FOUR_SEGMENTS,
+      ...DUP_ACKS,
+      c(34, 'Flags [.], seq 101:201, ack 1, win 502, length 100'),
+    );
+    const f = expectOne(r, 'tcp.fast-retransmission', 11, '101:201', 'information');
+    assert.deepEqual(relatedLines(f), [5], 'points at the original');
+    // 10 ms after the highest segment (< iRTT 20 ms) it would also be out-of-order: fast wins, and
+    // only the specific code is reported.
+    assert.deepEqual(codesAt(r.a, 11), ['tcp.fast-retransmission']);
+  });
+
+  test('duplicate ACKs carry their number (#1, #2) in count and message, and point at the ACK they repeat', () => {
+    const r = run(
+      ...HANDSHAKE,
+      ...FOUR_SEGMENTS,
+      ...DUP_ACKS,
+      c(34, 'Flags [.], seq 101:201, ack 1, win 502, length 100'),
+    );
+    const dups = withCode(r.a, 'tcp.dup-ack');
+    assert.deepEqual(
+      dups.map((f) => [f.span.line + 1, f.count]),
+      [
+        [9, 1],
+        [10, 2],
+      ],
+    );
+    for (const f of dups) {
+      assert.equal(f.severity, 'information');
+      assert.deepEqual(
+        relatedLines(f),
+        [8],
+        'the reference frame is the last ACK that changed the ack number',
+      );
+    }
+    assert.match(dups[0]!.message, /#1\b/);
+    assert.match(dups[1]!.message, /#2\b/);
+    assert.deepEqual(codesOnLine(r.a, 8), [], 'the first ACK of 101 is no duplicate');
+  });
+
+  test('the duplicate count is not reset by a data segment that carries the same ack', () => {
+    const r = run(
+      ...HANDSHAKE,
+      ...FOUR_SEGMENTS,
+      s(31, 'Flags [.], ack 101, win 509, length 0'),
+      s(32, 'Flags [.], ack 101, win 509, options [nop,nop,sack 1 {201:301}], length 0'),
+      s(32.5, 'Flags [P.], seq 1:51, ack 101, win 509, length 50'),
+      s(33, 'Flags [.], ack 101, win 509, options [nop,nop,sack 1 {201:401}], length 0'),
+      c(34, 'Flags [.], seq 101:201, ack 51, win 502, length 100'),
+    );
+    assert.deepEqual(
+      withCode(r.a, 'tcp.dup-ack').map((f) => [f.span.line + 1, f.count]),
+      [
+        [9, 1],
+        [11, 2],
+      ],
+    );
+    expectOne(r, 'tcp.fast-retransmission', 12, '101:201', 'information');
+  });
+
+  test('near miss: only one duplicate ACK, so the resent segment is out-of-order (inside the iRTT), not fast', () => {
+    const r = run(
+      ...HANDSHAKE,
+      ...FOUR_SEGMENTS,
+      s(31, 'Flags [.], ack 101, win 509, length 0'),
+      s(33, 'Flags [.], ack 101, win 509, options [nop,nop,sack 1 {201:401}], length 0'),
+      c(34, 'Flags [.], seq 101:201, ack 1, win 502, length 100'),
+    );
+    expectNone(r, 'tcp.fast-retransmission');
+    expectOne(r, 'tcp.out-of-order', 10, '101:201', 'warning');
+  });
+
+  test('near miss: two duplicate ACKs but the segment comes 27 ms after the last one: plain retransmission', () => {
+    const r = run(
+      ...HANDSHAKE,
+      ...FOUR_SEGMENTS,
+      ...DUP_ACKS,
+      c(60, 'Flags [.], seq 101:201, ack 1, win 502, length 100'),
+    );
+    expectNone(r, 'tcp.fast-retransmission');
+    expectOne(r, 'tcp.retransmission', 11, '101:201', 'information');
+  });
+
+  test('the same with -vv (real checksums): pure ACKs print their seq; findings sit on the TCP line of each record', () => {
+    const r = run(
+      '12:00:00.000000 IP (tos 0x0, ttl 64, id 101, offset 0, flags [DF], proto TCP (6), length 60)',
+      '    10.0.0.1.40000 > 10.0.0.2.5001: Flags [S], cksum 0x804b (correct), seq 1000, win 65535, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0',
+      '12:00:00.010000 IP (tos 0x0, ttl 64, id 201, offset 0, flags [DF], proto TCP (6), length 52)',
+      '    10.0.0.2.5001 > 10.0.0.1.40000: Flags [S.], cksum 0x953b (correct), seq 5000, ack 1001, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
+      '12:00:00.020000 IP (tos 0x0, ttl 64, id 102, offset 0, flags [DF], proto TCP (6), length 40)',
+      '    10.0.0.1.40000 > 10.0.0.2.5001: Flags [.], cksum 0xd2a0 (correct), seq 1, ack 1, win 502, length 0',
+      '12:00:00.021000 IP (tos 0x0, ttl 64, id 103, offset 0, flags [DF], proto TCP (6), length 140)',
+      '    10.0.0.1.40000 > 10.0.0.2.5001: Flags [.], cksum 0xd23c (correct), seq 1:101, ack 1, win 502, length 100',
+      '12:00:00.022000 IP (tos 0x0, ttl 64, id 104, offset 0, flags [DF], proto TCP (6), length 140)',
+      '    10.0.0.1.40000 > 10.0.0.2.5001: Flags [.], cksum 0xd1d8 (correct), seq 101:201, ack 1, win 502, length 100',
+      '12:00:00.023000 IP (tos 0x0, ttl 64, id 105, offset 0, flags [DF], proto TCP (6), length 140)',
+      '    10.0.0.1.40000 > 10.0.0.2.5001: Flags [.], cksum 0xd174 (correct), seq 201:301, ack 1, win 502, length 100',
+      '12:00:00.024000 IP (tos 0x0, ttl 64, id 106, offset 0, flags [DF], proto TCP (6), length 140)',
+      '    10.0.0.1.40000 > 10.0.0.2.5001: Flags [P.], cksum 0xd108 (correct), seq 301:401, ack 1, win 502, length 100',
+      '12:00:00.031000 IP (tos 0x0, ttl 64, id 202, offset 0, flags [DF], proto TCP (6), length 40)',
+      '    10.0.0.2.5001 > 10.0.0.1.40000: Flags [.], cksum 0xd235 (correct), seq 1, ack 101, win 509, length 0',
+      '12:00:00.032000 IP (tos 0x0, ttl 64, id 203, offset 0, flags [DF], proto TCP (6), length 52)',
+      '    10.0.0.2.5001 > 10.0.0.1.40000: Flags [.], cksum 0x9258 (correct), seq 1, ack 101, win 509, options [nop,nop,sack 1 {201:301}], length 0',
+      '12:00:00.033000 IP (tos 0x0, ttl 64, id 204, offset 0, flags [DF], proto TCP (6), length 52)',
+      '    10.0.0.2.5001 > 10.0.0.1.40000: Flags [.], cksum 0x91f4 (correct), seq 1, ack 101, win 509, options [nop,nop,sack 1 {201:401}], length 0',
+      '12:00:00.034000 IP (tos 0x0, ttl 64, id 107, offset 0, flags [DF], proto TCP (6), length 140)',
+      '    10.0.0.1.40000 > 10.0.0.2.5001: Flags [.], cksum 0xd1d8 (correct), seq 101:201, ack 1, win 502, length 100',
+    );
+    assert.deepEqual(
+      withCode(r.a, 'tcp.dup-ack').map((f) => [f.span.line + 1, f.count]),
+      [
+        [18, 1],
+        [20, 2],
+      ],
+    );
+    expectOne(r, 'tcp.fast-retransmission', 22, '101:201', 'information');
+    assert.deepEqual(codes(r.a), ['tcp.dup-ack', 'tcp.dup-ack', 'tcp.fast-retransmission']);
+  });
+
+  test('a D-SACK answer to a spurious retransmission is a duplicate ACK #1', () => {
+    const r = run(
+      ...EXCHANGE,
+      s(1040, 'Flags [P.], seq 1:201, ack 101, win 509, length 200'),
+      c(1041, 'Flags [.], ack 201, win 501, options [nop,nop,sack 1 {1:201}], length 0'),
+    );
+    const f = expectOne(r, 'tcp.dup-ack', 8, '201', 'information');
+    assert.equal(f.count, 1);
+    assert.deepEqual(relatedLines(f), [6]);
+    expectNone(r, 'tcp.window-update');
+  });
+
+  test('near miss: the same ACK with a changed window is a window update, not a duplicate ACK', () => {
+    const r = run(
+      ...EXCHANGE,
+      s(1040, 'Flags [P.], seq 1:201, ack 101, win 509, length 200'),
+      c(1041, 'Flags [.], ack 201, win 600, options [nop,nop,sack 1 {1:201}], length 0'),
+    );
+    expectNone(r, 'tcp.dup-ack');
+    expectOne(r, 'tcp.window-update', 8, '600', 'hint');
+  });
+});
+
+suite('tcp.spurious-retransmission', () => {
+  test('data resent after the receiver acknowledged all of it is spurious (and only spurious)', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+      s(31, 'Flags [.], ack 101, win 509, length 0'),
+      c(300, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+    );
+    const f = expectOne(r, 'tcp.spurious-retransmission', 6, '1:101', 'information');
+    assert.deepEqual(relatedLines(f), [4]);
+    assert.deepEqual(codesAt(r.a, 6), ['tcp.spurious-retransmission'], 'not also tcp.retransmission');
+  });
+
+  test('precedence: spurious beats out-of-order (resent 9 ms after the highest segment, inside the iRTT)', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [.], seq 1:101, ack 1, win 502, length 100'),
+      c(22, 'Flags [P.], seq 101:201, ack 1, win 502, length 100'),
+      s(30, 'Flags [.], ack 201, win 509, length 0'),
+      c(31, 'Flags [.], seq 1:101, ack 1, win 502, length 100'),
+    );
+    expectOne(r, 'tcp.spurious-retransmission', 7, '1:101', 'information');
+    assert.deepEqual(codesAt(r.a, 7), ['tcp.spurious-retransmission']);
+  });
+
+  test('near miss: the receiver acknowledged only the first segment, so resending the second is not spurious', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [.], seq 1:101, ack 1, win 502, length 100'),
+      c(22, 'Flags [P.], seq 101:201, ack 1, win 502, length 100'),
+      s(31, 'Flags [.], ack 101, win 509, length 0'),
+      c(300, 'Flags [P.], seq 101:201, ack 1, win 502, length 100'),
+    );
+    expectNone(r, 'tcp.spurious-retransmission');
+  });
+});
+
+suite('tcp.out-of-order and tcp.lost-segment', () => {
+  test('a gap (lost segment) then the missing bytes 1 ms later: out-of-order', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [.], seq 1:101, ack 1, win 502, length 100'),
+      c(22, 'Flags [.], seq 201:301, ack 1, win 502, length 100'),
+      c(23, 'Flags [.], seq 101:201, ack 1, win 502, length 100'),
+    );
+    expectOne(r, 'tcp.lost-segment', 5, '201:301', 'warning');
+    expectOne(r, 'tcp.out-of-order', 6, '101:201', 'warning');
+    assert.deepEqual(codesAt(r.a, 6), ['tcp.out-of-order']);
+  });
+
+  test(
+    'the lost segment points at the last segment before the gap',
+    {
+      todo: 'analysis bug: related info of tcp.lost-segment uses fwd.nextseqRecord read after the whole connection was analysed, so it names the gap segment itself or a later one',
+    },
+    () => {
+      const r = run(
+        ...HANDSHAKE,
+        c(21, 'Flags [.], seq 1:101, ack 1, win 502, length 100'),
+        c(22, 'Flags [.], seq 201:301, ack 1, win 502, length 100'),
+        c(23, 'Flags [.], seq 101:201, ack 1, win 502, length 100'),
+        c(24, 'Flags [P.], seq 301:401, ack 1, win 502, length 100'),
+      );
+      const f = expectOne(r, 'tcp.lost-segment', 5, '201:301', 'warning');
+      assert.deepEqual(relatedLines(f), [4]);
+    },
+  );
+
+  test('near miss: the missing bytes come 28 ms later, beyond the 20 ms iRTT: retransmission', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [.], seq 1:101, ack 1, win 502, length 100'),
+      c(22, 'Flags [.], seq 201:301, ack 1, win 502, length 100'),
+      c(50, 'Flags [.], seq 101:201, ack 1, win 502, length 100'),
+    );
+    expectNone(r, 'tcp.out-of-order');
+    expectOne(r, 'tcp.retransmission', 6, '101:201', 'information');
+  });
+
+  test('near miss: contiguous segments are neither lost nor out of order', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [.], seq 1:101, ack 1, win 502, length 100'),
+      c(22, 'Flags [.], seq 101:201, ack 1, win 502, length 100'),
+      c(23, 'Flags [P.], seq 201:301, ack 1, win 502, length 100'),
+    );
+    assert.deepEqual(codes(r.a), []);
+  });
+
+  // Worked example 4 (tests/bgp-as-path-oobr.pcap): no handshake, so the threshold is 3 ms.
+  const BGP_1 =
+    '00:00:00.000000 IP 172.17.0.0.179 > 172.17.0.3.50651: Flags [.], seq 2419279130:2419280347, ack 1593006533, win 31761, length 1217: BGP';
+  const BGP_2 =
+    '00:00:00.000000 IP 172.17.0.0.179 > 172.17.0.3.50651: Flags [P.], seq 1216:2035, ack 1, win 31761, length 819: BGP';
+  const bgp3 = (time: string) =>
+    `${time} IP 172.17.0.0.179 > 172.17.0.3.50651: Flags [.], seq 1998:3213, ack 1, win 31761, length 1215: BGP`;
+
+  test('worked example 4: the 1-byte overlap (step 12b) is not flagged; the overlap below nextseq at 0 ms is out-of-order', () => {
+    const r = run(BGP_1, BGP_2, bgp3('00:00:00.000000'));
+    assert.deepEqual(codesOnLine(r.a, 1), []);
+    assert.deepEqual(codesOnLine(r.a, 2), [], 'seq == nextseq - 1 with len > 1 clears seq_not_advanced');
+    expectOne(r, 'tcp.out-of-order', 3, '1998:3213', 'warning');
+    assert.deepEqual(codes(r.a), ['tcp.out-of-order']);
+  });
+
+  test('near miss: without a handshake the out-of-order window is 3 ms; 4 ms later it is a retransmission', () => {
+    const r = run(BGP_1, BGP_2, bgp3('00:00:00.004000'));
+    expectNone(r, 'tcp.out-of-order');
+    expectOne(r, 'tcp.retransmission', 3, '1998:3213', 'information');
+  });
+
+  // Worked example 5 (tests/bgp-role.pcapng): capture starts mid-connection.
+  test('worked example 5: lost segment on frame 2, ACKed unseen on frame 3, nothing on frames 1 and 4', () => {
+    const r = run(
+      '20:08:52.541413 IP 192.168.10.17.179 > 192.168.10.124.53580: Flags [P.], seq 3763129203:3763129310, ack 4158499266, win 128, length 107: BGP',
+      '20:08:53.642401 IP 192.168.10.17.179 > 192.168.10.124.53580: Flags [P.], seq 145:168, ack 39, win 128, length 23: BGP',
+      '20:08:53.642524 IP 192.168.10.124.53580 > 192.168.10.17.179: Flags [.], ack 168, win 502, length 0',
+      '20:08:53.643391 IP 192.168.10.124.53580 > 192.168.10.17.179: Flags [P.], seq 39:537, ack 168, win 502, length 498: BGP',
+    );
+    assert.deepEqual(codesOnLine(r.a, 1), [], 'never on the first packet of a direction');
+    expectOne(r, 'tcp.lost-segment', 2, '145:168', 'warning');
+    expectOne(r, 'tcp.ack-unseen-segment', 3, '168', 'warning');
+    assert.deepEqual(
+      codesOnLine(r.a, 4),
+      [],
+      'a hole before the first segment seen in a direction is invisible',
+    );
+  });
+});
+
+suite('tcp.ack-unseen-segment', () => {
+  test('an ACK of server bytes the capture never showed is flagged once, not on every later ACK', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+      s(30, 'Flags [P.], seq 1:101, ack 101, win 509, length 100'),
+      // the server's 101:201 was not captured
+      c(45, 'Flags [.], ack 201, win 501, length 0'),
+      c(60, 'Flags [P.], seq 101:151, ack 201, win 501, length 50'),
+      c(70, 'Flags [P.], seq 151:201, ack 201, win 501, length 50'),
+    );
+    expectOne(r, 'tcp.ack-unseen-segment', 6, '201', 'warning');
+    assert.deepEqual(codes(r.a), ['tcp.ack-unseen-segment']);
+  });
+
+  test('after a capture gap: lost segment on the jump, ACKed unseen on the ACK that covers the hole, then quiet', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+      s(30, 'Flags [.], seq 1:1001, ack 101, win 509, length 1000'),
+      s(31, 'Flags [.], seq 2001:3001, ack 101, win 509, length 1000'),
+      c(40, 'Flags [.], ack 3001, win 501, length 0'),
+      s(41, 'Flags [P.], seq 3001:4001, ack 101, win 509, length 1000'),
+      c(50, 'Flags [.], ack 4001, win 501, length 0'),
+    );
+    expectOne(r, 'tcp.lost-segment', 6, '2001:3001', 'warning');
+    expectOne(r, 'tcp.ack-unseen-segment', 7, '3001', 'warning');
+    assert.deepEqual(codes(r.a), ['tcp.lost-segment', 'tcp.ack-unseen-segment']);
+  });
+
+  test('near miss: the acknowledged bytes were captured', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+      s(30, 'Flags [P.], seq 1:101, ack 101, win 509, length 100'),
+      s(31, 'Flags [P.], seq 101:201, ack 101, win 509, length 100'),
+      c(45, 'Flags [.], ack 201, win 501, length 0'),
+    );
+    assert.deepEqual(codes(r.a), []);
+  });
+});
+
+suite('zero window, probes and window updates', () => {
+  // The client (receiver) closes its window after 1000 bytes; the server probes Windows-style with one
+  // new byte twice; each probe is answered with window 0; the window then reopens.
+  const ZERO_WINDOW = [
+    ...HANDSHAKE,
+    s(30, 'Flags [.], seq 1:1001, ack 1, win 509, length 1000'),
+    c(40, 'Flags [.], ack 1001, win 0, length 0'),
+    s(340, 'Flags [.], seq 1001:1002, ack 1, win 509, length 1'),
+    c(341, 'Flags [.], ack 1001, win 0, length 0'),
+    s(940, 'Flags [.], seq 1001:1002, ack 1, win 509, length 1'),
+    c(941, 'Flags [.], ack 1001, win 0, length 0'),
+    c(1500, 'Flags [.], ack 1001, win 502, length 0'),
+    s(1501, 'Flags [P.], seq 1001:1101, ack 1, win 509, length 100'),
+  ];
+
+  test('zero window on the window number, probe on the byte, probe ACK on the ack (together with zero window)', () => {
+    const r = run(...ZERO_WINDOW);
+    const zw = withCode(r.a, 'tcp.zero-window');
+    assert.deepEqual(
+      zw.map((f) => f.span.line + 1),
+      [5, 7, 9],
+    );
+    for (const f of zw) assert.equal(f.severity, 'warning');
+    assert.deepEqual(codesAt(r.a, 5), ['tcp.zero-window']);
+    const probes = withCode(r.a, 'tcp.zero-window-probe');
+    assert.deepEqual(
+      probes.map((f) => f.span.line + 1),
+      [6, 8],
+    );
+    for (const f of probes) assert.equal(f.severity, 'information');
+    const probeAcks = withCode(r.a, 'tcp.zero-window-probe-ack');
+    assert.deepEqual(
+      probeAcks.map((f) => [f.span.line + 1, f.severity]),
+      [
+        [7, 'information'],
+        [9, 'information'],
+      ],
+    );
+    // ZeroWindow + ZeroWindowProbeAck co-occur (§2.4); a repeated probe is not a retransmission.
+    assert.deepEqual(codesAt(r.a, 7), ['tcp.zero-window', 'tcp.zero-window-probe-ack']);
+    assert.deepEqual(codesAt(r.a, 8), ['tcp.zero-window-probe']);
+    expectOne(r, 'tcp.window-update', 10, '502', 'hint');
+    assert.deepEqual(codesOnLine(r.a, 11), [], 'data resumes at the byte the probes did not get accepted');
+  });
+
+  test('spans: "0" for the zero window, the seq range for the probe, the ack for the probe ACK', () => {
+    const r = run(...ZERO_WINDOW);
+    const lines = r.text.split('\n');
+    const at = (code: string, line: number) => {
+      const f = r.a.findings.find((x) => x.code === code && x.span.line === line - 1)!;
+      return lines[f.span.line]!.slice(f.span.start, f.span.end);
+    };
+    assert.equal(at('tcp.zero-window', 5), '0');
+    assert.equal(at('tcp.zero-window-probe', 6), '1001:1002');
+    assert.equal(at('tcp.zero-window-probe-ack', 7), '1001');
+    assert.equal(at('tcp.zero-window', 7), '0');
+  });
+
+  test('near miss: a RST+ACK advertising window 0 is not a zero window', () => {
+    const r = run(...EXCHANGE, c(50, 'Flags [R.], seq 101, ack 201, win 0, length 0'));
+    expectNone(r, 'tcp.zero-window');
+  });
+
+  test('near miss: one byte at the next sequence number while the window is open is no probe', () => {
+    const r = run(
+      ...HANDSHAKE,
+      s(30, 'Flags [.], seq 1:1001, ack 1, win 509, length 1000'),
+      c(40, 'Flags [.], ack 1001, win 8, length 0'),
+      s(340, 'Flags [P.], seq 1001:1002, ack 1, win 509, length 1'),
+      c(341, 'Flags [.], ack 1002, win 8, length 0'),
+    );
+    assert.deepEqual(codes(r.a), []);
+  });
+
+  test('near miss: a Linux probe (bare ACK at snd.una - 1) is a keep-alive; its answer is only a zero window', () => {
+    const r = run(
+      ...HANDSHAKE,
+      s(30, 'Flags [.], seq 1:1001, ack 1, win 509, length 1000'),
+      c(40, 'Flags [.], ack 1001, win 0, length 0'),
+      s(340, 'Flags [.], ack 1, win 509, length 0'),
+      c(341, 'Flags [.], ack 1001, win 0, length 0'),
+      c(600, 'Flags [.], ack 1001, win 100, length 0'),
+    );
+    assert.deepEqual(codesAt(r.a, 6), ['tcp.keep-alive']);
+    assert.deepEqual(codesAt(r.a, 7), ['tcp.zero-window']);
+    expectNone(r, 'tcp.zero-window-probe');
+    expectNone(r, 'tcp.zero-window-probe-ack');
+    expectOne(r, 'tcp.window-update', 8, '100', 'hint');
+  });
+
+  test('a pure ACK that only changes the window is a window update', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+      s(30, 'Flags [P.], seq 1:201, ack 101, win 509, length 200'),
+      c(40, 'Flags [.], ack 201, win 400, length 0'),
+      c(90, 'Flags [.], ack 201, win 502, length 0'),
+    );
+    expectOne(r, 'tcp.window-update', 7, '502', 'hint');
+    assert.deepEqual(codesOnLine(r.a, 6), [], 'the ack changed there, so it is no window update');
+    assert.deepEqual(codes(r.a), ['tcp.window-update']);
+  });
+});
+
+suite('tcp.window-full', () => {
+  const DATA = [
+    s(30, 'Flags [.], seq 1:1025, ack 1, win 509, length 1024'),
+    s(31, 'Flags [P.], seq 1025:2049, ack 1, win 509, length 1024'),
+  ];
+
+  test('wscale 7 in both SYNs: raw win 16 is 2048 bytes, and the segment ending there fills it', () => {
+    const r = run(SYN, SYN_ACK, c(20, 'Flags [.], ack 1, win 16, length 0'), ...DATA);
+    expectOne(r, 'tcp.window-full', 5, '1025:2049', 'warning');
+    assert.deepEqual(codesOnLine(r.a, 4), []);
+  });
+
+  test('near miss: with wscale 7 a 16-byte segment does not fill a raw window of 16', () => {
+    const r = run(
+      SYN,
+      SYN_ACK,
+      c(20, 'Flags [.], ack 1, win 16, length 0'),
+      s(30, 'Flags [P.], seq 1:17, ack 1, win 509, length 16'),
+    );
+    expectNone(r, 'tcp.window-full');
+  });
+
+  const NO_WS_SYN = c(0, 'Flags [S], seq 1000, win 65535, options [mss 1460,nop,nop,sackOK], length 0');
+  const NO_WS_SYN_ACK = s(
+    10,
+    'Flags [S.], seq 5000, ack 1001, win 65535, options [mss 1460,nop,nop,sackOK], length 0',
+  );
+
+  test('no wscale in either SYN: the raw window 2048 is filled exactly', () => {
+    const r = run(NO_WS_SYN, NO_WS_SYN_ACK, c(20, 'Flags [.], ack 1, win 2048, length 0'), ...DATA);
+    expectOne(r, 'tcp.window-full', 5, '1025:2049', 'warning');
+  });
+
+  test('near miss: no wscale, and the data stops one byte short of the window edge', () => {
+    const r = run(
+      NO_WS_SYN,
+      NO_WS_SYN_ACK,
+      c(20, 'Flags [.], ack 1, win 2048, length 0'),
+      s(30, 'Flags [.], seq 1:1025, ack 1, win 65535, length 1024'),
+      s(31, 'Flags [P.], seq 1025:2048, ack 1, win 65535, length 1023'),
+    );
+    expectNone(r, 'tcp.window-full');
+  });
+
+  test('wscale only in the client SYN: scaling is off for both, the raw window counts', () => {
+    const r = run(
+      SYN,
+      s(10, 'Flags [S.], seq 5000, ack 1001, win 65535, options [mss 1460,nop,nop,sackOK], length 0'),
+      c(20, 'Flags [.], ack 1, win 2048, length 0'),
+      ...DATA,
+    );
+    expectOne(r, 'tcp.window-full', 5, '1025:2049', 'warning');
+  });
+
+  test('near miss: without the handshake the scale is unknown, so never window full', () => {
+    const r = run(
+      c(0, 'Flags [P.], seq 1000:1010, ack 5001, win 2048, length 10'),
+      s(10, 'Flags [.], seq 1:1025, ack 10, win 509, length 1024'),
+      s(11, 'Flags [P.], seq 1025:2049, ack 10, win 509, length 1024'),
+    );
+    expectNone(r, 'tcp.window-full');
+    assert.deepEqual(codes(r.a), []);
+  });
+});
+
+suite('tcp.keep-alive and tcp.keep-alive-ack', () => {
+  test('a 1-byte keep-alive at next seq - 1 after 45 s idle, and its ACK; never a (spurious) retransmission', () => {
+    const r = run(
+      ...EXCHANGE,
+      c(45040, 'Flags [.], seq 100:101, ack 201, win 501, length 1'),
+      s(45050, 'Flags [.], ack 101, win 509, length 0'),
+    );
+    expectOne(r, 'tcp.keep-alive', 7, '100:101', 'information');
+    assert.deepEqual(
+      codesAt(r.a, 7),
+      ['tcp.keep-alive'],
+      'the byte was acked, yet it is no spurious retransmission',
+    );
+    const ack = expectOne(r, 'tcp.keep-alive-ack', 8, '101', 'information');
+    assert.deepEqual(relatedLines(ack), [7]);
+  });
+
+  test('near miss: one new byte at the next sequence number is data, not a keep-alive', () => {
+    const r = run(
+      ...EXCHANGE,
+      c(45040, 'Flags [P.], seq 101:102, ack 201, win 501, length 1'),
+      s(45050, 'Flags [.], ack 102, win 509, length 0'),
+    );
+    assert.deepEqual(codes(r.a), []);
+  });
+
+  test('Linux keep-alives without -vv: a repeated bare ACK after an idle second is inferred as a keep-alive', () => {
+    const r = run(
+      ...EXCHANGE,
+      c(1040, 'Flags [.], ack 201, win 501, length 0'),
+      s(1041, 'Flags [.], ack 101, win 509, length 0'),
+      c(2064, 'Flags [.], ack 201, win 501, length 0'),
+      s(2065, 'Flags [.], ack 101, win 509, length 0'),
+    );
+    const ka = expectLinesOf(r.a, 'tcp.keep-alive', [7, 9]);
+    for (const f of ka) {
+      assert.equal(f.severity, 'information');
+      assert.equal(
+        r.text.split('\n')[f.span.line]!.slice(f.span.start, f.span.end),
+        'Flags [.]',
+        'no seq printed: on the flags',
+      );
+      assert.match(f.message, /-vv/);
+    }
+    const acks = expectLinesOf(r.a, 'tcp.keep-alive-ack', [8, 10]);
+    assert.deepEqual(relatedLines(acks[0]!), [7]);
+    expectNone(r, 'tcp.dup-ack');
+  });
+
+  test('near miss: the same bare ACK sent right after a (spurious) data segment is a duplicate ACK', () => {
+    const r = run(
+      ...EXCHANGE,
+      s(1040, 'Flags [P.], seq 1:201, ack 101, win 509, length 200'),
+      c(1041, 'Flags [.], ack 201, win 501, length 0'),
+    );
+    expectNone(r, 'tcp.keep-alive');
+    expectOne(r, 'tcp.dup-ack', 8, '201', 'information');
+  });
+
+  test('near miss: the answer to a keep-alive with a changed window is a window update, not a keep-alive ACK', () => {
+    const r = run(
+      ...EXCHANGE,
+      c(1040, 'Flags [.], ack 201, win 501, length 0'),
+      s(1041, 'Flags [.], ack 101, win 600, length 0'),
+    );
+    expectOne(r, 'tcp.keep-alive', 7, 'Flags [.]', 'information');
+    expectNone(r, 'tcp.keep-alive-ack');
+    expectOne(r, 'tcp.window-update', 8, '600', 'hint');
+  });
+
+  // The keepalive corpus capture (Linux, TCP_KEEPIDLE=1): frames 1-9.
+  const KA_NN = [
+    '18:23:59.461005 IP 127.0.0.1.51910 > 127.0.0.1.7000: Flags [S], seq 4225220314, win 64240, options [mss 1460,sackOK,TS val 2606803178 ecr 0,nop,wscale 10], length 0',
+    '18:23:59.461023 IP 127.0.0.1.7000 > 127.0.0.1.51910: Flags [S.], seq 949081790, ack 4225220315, win 65160, options [mss 1460,sackOK,TS val 662048251 ecr 2606803178,nop,wscale 10], length 0',
+    '18:23:59.461040 IP 127.0.0.1.51910 > 127.0.0.1.7000: Flags [.], ack 1, win 63, options [nop,nop,TS val 2606803178 ecr 662048251], length 0',
+    '18:23:59.461205 IP 127.0.0.1.51910 > 127.0.0.1.7000: Flags [P.], seq 1:7, ack 1, win 63, options [nop,nop,TS val 2606803178 ecr 662048251], length 6',
+    '18:23:59.461214 IP 127.0.0.1.7000 > 127.0.0.1.51910: Flags [.], ack 7, win 64, options [nop,nop,TS val 662048251 ecr 2606803178], length 0',
+    '18:23:59.461334 IP 127.0.0.1.7000 > 127.0.0.1.51910: Flags [P.], seq 1:7, ack 7, win 64, options [nop,nop,TS val 662048251 ecr 2606803178], length 6',
+    '18:23:59.461344 IP 127.0.0.1.51910 > 127.0.0.1.7000: Flags [.], ack 7, win 63, options [nop,nop,TS val 2606803179 ecr 662048251], length 0',
+    '18:24:00.489397 IP 127.0.0.1.51910 > 127.0.0.1.7000: Flags [.], ack 7, win 63, options [nop,nop,TS val 2606804207 ecr 662048251], length 0',
+    '18:24:00.489408 IP 127.0.0.1.7000 > 127.0.0.1.51910: Flags [.], ack 7, win 64, options [nop,nop,TS val 662049280 ecr 2606803179], length 0',
+  ];
+
+  test('real Linux keep-alive (corpus keepalive, -nn): frame 8 keep-alive, frame 9 keep-alive ACK (tshark agrees)', () => {
+    const r = run(...KA_NN);
+    expectOne(r, 'tcp.keep-alive', 8, 'Flags [.]', 'information');
+    expectOne(r, 'tcp.keep-alive-ack', 9, '7', 'information');
+    assert.deepEqual(codes(r.a), ['tcp.keep-alive', 'tcp.keep-alive-ack']);
+  });
+
+  test('with -vv the keep-alive seq (snd.una - 1) is printed, and the finding sits on it', () => {
+    const r = run(
+      '18:23:59.461005 IP (tos 0x0, ttl 64, id 9034, offset 0, flags [DF], proto TCP (6), length 60)',
+      '    127.0.0.1.51910 > 127.0.0.1.7000: Flags [S], cksum 0xfe30 (incorrect -> 0x69ed), seq 4225220314, win 64240, options [mss 1460,sackOK,TS val 2606803178 ecr 0,nop,wscale 10], length 0',
+      '18:23:59.461023 IP (tos 0x0, ttl 64, id 0, offset 0, flags [DF], proto TCP (6), length 60)',
+      '    127.0.0.1.7000 > 127.0.0.1.51910: Flags [S.], cksum 0xfe30 (incorrect -> 0x2183), seq 949081790, ack 4225220315, win 65160, options [mss 1460,sackOK,TS val 662048251 ecr 2606803178,nop,wscale 10], length 0',
+      '18:23:59.461040 IP (tos 0x0, ttl 64, id 9035, offset 0, flags [DF], proto TCP (6), length 52)',
+      '    127.0.0.1.51910 > 127.0.0.1.7000: Flags [.], cksum 0xfe28 (incorrect -> 0x4e9c), seq 1, ack 1, win 63, options [nop,nop,TS val 2606803178 ecr 662048251], length 0',
+      '18:23:59.461205 IP (tos 0x0, ttl 64, id 9036, offset 0, flags [DF], proto TCP (6), length 58)',
+      '    127.0.0.1.51910 > 127.0.0.1.7000: Flags [P.], cksum 0xfe2e (incorrect -> 0x0ab2), seq 1:7, ack 1, win 63, options [nop,nop,TS val 2606803178 ecr 662048251], length 6',
+      '18:23:59.461214 IP (tos 0x0, ttl 64, id 31644, offset 0, flags [DF], proto TCP (6), length 52)',
+      '    127.0.0.1.7000 > 127.0.0.1.51910: Flags [.], cksum 0xfe28 (incorrect -> 0x4e95), seq 1, ack 7, win 64, options [nop,nop,TS val 662048251 ecr 2606803178], length 0',
+      '18:23:59.461334 IP (tos 0x0, ttl 64, id 31645, offset 0, flags [DF], proto TCP (6), length 58)',
+      '    127.0.0.1.7000 > 127.0.0.1.51910: Flags [P.], cksum 0xfe2e (incorrect -> 0x0aab), seq 1:7, ack 7, win 64, options [nop,nop,TS val 662048251 ecr 2606803178], length 6',
+      '18:23:59.461344 IP (tos 0x0, ttl 64, id 9037, offset 0, flags [DF], proto TCP (6), length 52)',
+      '    127.0.0.1.51910 > 127.0.0.1.7000: Flags [.], cksum 0xfe28 (incorrect -> 0x4e8f), seq 7, ack 7, win 63, options [nop,nop,TS val 2606803179 ecr 662048251], length 0',
+      '18:24:00.489397 IP (tos 0x0, ttl 64, id 9038, offset 0, flags [DF], proto TCP (6), length 52)',
+      '    127.0.0.1.51910 > 127.0.0.1.7000: Flags [.], cksum 0xfe28 (incorrect -> 0x4a8c), seq 6, ack 7, win 63, options [nop,nop,TS val 2606804207 ecr 662048251], length 0',
+      '18:24:00.489408 IP (tos 0x0, ttl 64, id 31646, offset 0, flags [DF], proto TCP (6), length 52)',
+      '    127.0.0.1.7000 > 127.0.0.1.51910: Flags [.], cksum 0xfe28 (incorrect -> 0x4a89), seq 7, ack 7, win 64, options [nop,nop,TS val 662049280 ecr 2606803179], length 0',
+    );
+    const ka = expectOne(r, 'tcp.keep-alive', 16, '6', 'information');
+    assert.doesNotMatch(ka.message, /-vv/, 'the seq was printed, nothing inferred');
+    expectOne(r, 'tcp.keep-alive-ack', 18, '7', 'information');
+    assert.deepEqual(codes(r.a), ['tcp.keep-alive', 'tcp.keep-alive-ack']);
+  });
+});
+
+suite('tcp.port-reused', () => {
+  test('a new SYN with a new ISN on the same 4-tuple starts a new connection', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [F.], seq 1, ack 1, win 502, length 0'),
+      s(30, 'Flags [F.], seq 1, ack 2, win 509, length 0'),
+      c(40, 'Flags [.], ack 2, win 502, length 0'),
+      c(
+        5000,
+        'Flags [S], seq 900000, win 65535, options [mss 1460,sackOK,TS val 5001 ecr 0,nop,wscale 7], length 0',
+      ),
+      s(
+        5010,
+        'Flags [S.], seq 700000, ack 900001, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
+      ),
+      c(5020, 'Flags [.], ack 1, win 502, length 0'),
+    );
+    assert.equal(r.a.connections.length, 2);
+    expectOne(r, 'tcp.port-reused', 7, 'Flags [S]', 'information');
+    assert.deepEqual(codes(r.a), ['tcp.port-reused']);
+    const [first, second] = r.a.connections;
+    assert.equal(first!.teardown, 'fin');
+    assert.equal(second!.reusedFrom, first!.id);
+    assert.equal(second!.handshake, 'complete');
+    assert.equal(r.a.connectionOf.get(6), second!.id, 'the SYN (record 6) belongs to the new connection');
+  });
+
+  test('near miss: a SYN repeated with the same ISN is a retransmission in the same connection', () => {
+    const r = run(
+      SYN,
+      c(
+        1000,
+        'Flags [S], seq 1000, win 65535, options [mss 1460,sackOK,TS val 1001 ecr 0,nop,wscale 7], length 0',
+      ),
+      s(
+        1010,
+        'Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
+      ),
+      c(1020, 'Flags [.], ack 1, win 502, length 0'),
+    );
+    assert.equal(r.a.connections.length, 1);
+    expectNone(r, 'tcp.port-reused');
+    expectOne(r, 'tcp.retransmission', 2, '1000', 'information');
+    assert.equal(only(r.a).handshake, 'complete');
+  });
+});
+
+suite('tcp.port-reused quirk', () => {
+  test('§2.6: the base need not come from a SYN: a SYN+FIN probe after a null probe on the same ports is "reused"', () => {
+    const r = run(
+      c(0, 'Flags [none], seq 1000, win 1024, length 0'),
+      c(100, 'Flags [FS], seq 2000, win 1024, length 0'),
+    );
+    assert.equal(r.a.connections.length, 2);
+    expectOne(r, 'tcp.port-reused', 2, 'Flags [FS]', 'information');
+  });
+});
+
+/** The findings with `code`, asserting they are on exactly these 1-based lines. */
+function expectLinesOf(a: ReturnType<typeof run>['a'], code: string, lines: number[]) {
+  const found = withCode(a, code);
+  assert.deepEqual(
+    found.map((f) => f.span.line + 1),
+    lines,
+    `${code} lines`,
+  );
+  return found;
+}
