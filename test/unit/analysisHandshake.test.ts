@@ -68,16 +68,10 @@ suite('handshake.bad-ack', () => {
     assert.match(f.message, /expected ack 5001\b/);
   });
 
-  test(
-    'a final ACK of ISN + 2 (nothing else from the server) does not complete the handshake',
-    {
-      todo: 'analysis bug: handshakeChecks.ts takes any client ACK >= server ISN + 1 as the final ACK, so the verdict is "complete"',
-    },
-    () => {
-      const r = run(SYN, SYN_ACK, c(20, 'Flags [.], ack 2, win 502, length 0'));
-      assert.equal(only(r.a).handshake, 'incomplete');
-    },
-  );
+  test('a final ACK of ISN + 2 (nothing else from the server) does not complete the handshake', {}, () => {
+    const r = run(SYN, SYN_ACK, c(20, 'Flags [.], ack 2, win 502, length 0'));
+    assert.equal(only(r.a).handshake, 'incomplete');
+  });
 
   test('near miss: ack = ISN + 1 on the SYN-ACK and ack 1 on the third segment are correct', () => {
     const r = run(...HANDSHAKE);
@@ -131,9 +125,7 @@ suite('handshake.unanswered-syn', () => {
   // of ISN_s + 1 and its later acks of server data show that the SYN was answered.
   test(
     'near miss: one-direction capture where the client acks the unseen SYN-ACK is not an unanswered SYN',
-    {
-      todo: 'analysis bug: handshakeChecks.ts calls any connection without server segments "unanswered", ignoring the client ACKs that prove a SYN-ACK (reference §1.5: suppress findings that depend on the missing direction)',
-    },
+    {},
     () => {
       const r = run(
         '16:32:45.050083 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [SEW], seq 798232822, win 32983, options [mss 65480,sackOK,TS val 62202209 ecr 0,nop,wscale 8], length 0',

@@ -275,23 +275,17 @@ suite('tcp.out-of-order and tcp.lost-segment', () => {
     assert.deepEqual(codesAt(r.a, 6), ['tcp.out-of-order']);
   });
 
-  test(
-    'the lost segment points at the last segment before the gap',
-    {
-      todo: 'analysis bug: related info of tcp.lost-segment uses fwd.nextseqRecord read after the whole connection was analysed, so it names the gap segment itself or a later one',
-    },
-    () => {
-      const r = run(
-        ...HANDSHAKE,
-        c(21, 'Flags [.], seq 1:101, ack 1, win 502, length 100'),
-        c(22, 'Flags [.], seq 201:301, ack 1, win 502, length 100'),
-        c(23, 'Flags [.], seq 101:201, ack 1, win 502, length 100'),
-        c(24, 'Flags [P.], seq 301:401, ack 1, win 502, length 100'),
-      );
-      const f = expectOne(r, 'tcp.lost-segment', 5, '201:301', 'warning');
-      assert.deepEqual(relatedLines(f), [4]);
-    },
-  );
+  test('the lost segment points at the last segment before the gap', {}, () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [.], seq 1:101, ack 1, win 502, length 100'),
+      c(22, 'Flags [.], seq 201:301, ack 1, win 502, length 100'),
+      c(23, 'Flags [.], seq 101:201, ack 1, win 502, length 100'),
+      c(24, 'Flags [P.], seq 301:401, ack 1, win 502, length 100'),
+    );
+    const f = expectOne(r, 'tcp.lost-segment', 5, '201:301', 'warning');
+    assert.deepEqual(relatedLines(f), [4]);
+  });
 
   test('near miss: the missing bytes come 28 ms later, beyond the 20 ms iRTT: retransmission', () => {
     const r = run(

@@ -259,15 +259,9 @@ suite('32-bit wrap', () => {
     assert.equal(only(a).teardown, 'fin');
   });
 
-  test(
-    '-S output across the wrap is recognised as absolute without the option',
-    {
-      todo: 'analysis bug: numbering.ts looksAbsolute() votes by magnitude, and absolute numbers that wrapped past 0 look small, so this -S trace is read as relative (false bad-ack, retransmission and ack-unseen findings)',
-    },
-    () => {
-      const { a } = run(...WRAP_ABSOLUTE);
-      assert.equal(a.absoluteNumbers, true);
-      assert.deepEqual(codes(a), []);
-    },
-  );
+  test('-S output across the wrap is recognised as absolute without the option', {}, () => {
+    const { a } = run(...WRAP_ABSOLUTE);
+    assert.equal(a.absoluteNumbers, true);
+    assert.deepEqual(codes(a), []);
+  });
 });

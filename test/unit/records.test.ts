@@ -85,18 +85,12 @@ describe('§5 link-layer prefix (-e)', () => {
     assert.equal(r.seq, 798232822);
   });
 
-  test(
-    'IPoIB: the link header is kept as link text, like the Ethernet one',
-    {
-      todo: "parser bug: packetLine.ts networkContext() skips linkText when the text before the endpoints starts with 'IP', and 'IPOIB, ethertype IPv4 (0x0800), length 104:' does; the check should be for the 'IP ' / 'IP6 ' token",
-    },
-    () => {
-      const r = only(
-        '    9  2017-12-01 10:00:00.000000 IPOIB, ethertype IPv4 (0x0800), length 104: 192.168.56.10.34170 > 192.168.56.20.22: Flags [SEW], seq 798232822, win 29200, options [mss 65520,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0',
-      );
-      assert.ok(r.linkText?.startsWith('IPOIB, ethertype IPv4 (0x0800)'), `linkText ${r.linkText}`);
-    },
-  );
+  test('IPoIB: the link header is kept as link text, like the Ethernet one', {}, () => {
+    const r = only(
+      '    9  2017-12-01 10:00:00.000000 IPOIB, ethertype IPv4 (0x0800), length 104: 192.168.56.10.34170 > 192.168.56.20.22: Flags [SEW], seq 798232822, win 29200, options [mss 65520,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0',
+    );
+    assert.ok(r.linkText?.startsWith('IPOIB, ethertype IPv4 (0x0800)'), `linkText ${r.linkText}`);
+  });
 });
 
 describe('§6 the IP layer', () => {
@@ -189,9 +183,7 @@ describe('§6 the IP layer', () => {
 
   test(
     "a fragment has no ports: 'IP 192.0.2.10 > 198.51.100.20: ip-proto-6' keeps the whole addresses",
-    {
-      todo: "parser bug: packetLine.ts endpoint() splits the address at its last dot, giving host '192.0.2' port 10; fragments print addresses without ports (needs a no-port path for the ip-proto-6 branch)",
-    },
+    {},
     () => {
       const r = only(`${T}IP 192.0.2.10 > 198.51.100.20: ip-proto-6`);
       assert.equal(r.src?.host ?? '192.0.2.10', '192.0.2.10');
@@ -200,17 +192,11 @@ describe('§6 the IP layer', () => {
     },
   );
 
-  test(
-    "a fragment printed with names ('... : tcp') is a tcp-fragment, not a malformed line",
-    {
-      todo: "parser bug: packetLine.ts parseNetworkPart() reports 'expected Flags [..] or tcp N' (parse.malformed-line) for the named-fragment form 'IP SRC > DST: tcp' that §6 documents",
-    },
-    () => {
-      const p = parseTrace(trace(`${T}IP host-a.example > host-b.example: tcp`));
-      assert.deepEqual(p.problems, []);
-      assert.equal(rec(p, 0).kind, 'tcp-fragment');
-    },
-  );
+  test("a fragment printed with names ('... : tcp') is a tcp-fragment, not a malformed line", {}, () => {
+    const p = parseTrace(trace(`${T}IP host-a.example > host-b.example: tcp`));
+    assert.deepEqual(p.problems, []);
+    assert.equal(rec(p, 0).kind, 'tcp-fragment');
+  });
 
   test('-v: a fragment with a nonzero offset is a tcp-fragment, its next line belongs to it', () => {
     const p = parseClean(
@@ -442,17 +428,11 @@ describe('§15 truncated and malformed headers', () => {
     assert.equal(r.flags, undefined);
   });
 
-  test(
-    "'[|tcp]' before the ports: the addresses are kept whole, without ports",
-    {
-      todo: "parser bug: packetLine.ts endpoint() (needPort=false path used by the '[|tcp]' branch) splits '192.0.2.10' into host '192.0.2' port 10; §15 says no ports are printed",
-    },
-    () => {
-      const r = only(`${T}IP 192.0.2.10 > 198.51.100.20: [|tcp]`);
-      assert.deepEqual(ep(r.src), hp('192.0.2.10', '', undefined));
-      assert.deepEqual(ep(r.dst), hp('198.51.100.20', '', undefined));
-    },
-  );
+  test("'[|tcp]' before the ports: the addresses are kept whole, without ports", {}, () => {
+    const r = only(`${T}IP 192.0.2.10 > 198.51.100.20: [|tcp]`);
+    assert.deepEqual(ep(r.src), hp('192.0.2.10', '', undefined));
+    assert.deepEqual(ep(r.dst), hp('198.51.100.20', '', undefined));
+  });
 
   test("'  [|tcp]' inside the fixed header (two spaces), without -v", () => {
     const r = only(`${T}IP 48.48.48.48.12336 > 48.48.48.48.12336:  [|tcp]`);
@@ -611,9 +591,7 @@ describe('§17 payload dumps and continuation lines', () => {
 
   test(
     '-A: payload lines that look like packet lines stay payload (heads are recognised by the -#/time prefix)',
-    {
-      todo: 'parser bug: parser.ts classify() accepts prefix-less lines as heads (parseNetworkPart with bare=true) even when every real head has a -#/timestamp prefix; under -A the payload lines "IP 1.2.3.4.80 > ...: Flags [S]..." and "S 1:2(1) ack 1 win 10" become records',
-    },
+    {},
     () => {
       const p = parseTrace(trace(...ASCII_TRICKY));
       assert.deepEqual(
@@ -625,19 +603,13 @@ describe('§17 payload dumps and continuation lines', () => {
     },
   );
 
-  test(
-    "-A: a payload line starting with '#' is payload, not an annotation of the next packet",
-    {
-      todo: "parser bug: parser.ts parseTrace() treats every '#' line as a comment even inside an -A dump, so a payload line becomes an annotation of the following record",
-    },
-    () => {
-      const p = parseTrace(trace(...ASCII_TRICKY));
-      assert.ok(
-        p.records.every((r) => r.annotations.length === 0),
-        JSON.stringify(p.records.map((r) => r.annotations)),
-      );
-    },
-  );
+  test("-A: a payload line starting with '#' is payload, not an annotation of the next packet", {}, () => {
+    const p = parseTrace(trace(...ASCII_TRICKY));
+    assert.ok(
+      p.records.every((r) => r.annotations.length === 0),
+      JSON.stringify(p.records.map((r) => r.annotations)),
+    );
+  });
 });
 
 describe('non-TCP records', () => {
@@ -693,22 +665,16 @@ describe('non-TCP records', () => {
     );
   });
 
-  test(
-    '-t (no timestamp): an ARP line is an other record, not an unknown line',
-    {
-      todo: "parser bug: packetLine.ts parseNetworkPart() returns undefined for bare lines not starting with 'IP', so '-t' output 'ARP, Request who-has ...' gets parse.unknown-line",
-    },
-    () => {
-      const p = parseTrace(
-        trace(
-          'ARP, Request who-has 192.0.2.1 tell 192.0.2.2, length 28',
-          'IP 192.0.2.1.1 > 192.0.2.2.2: Flags [S], seq 1, win 1, length 0',
-        ),
-      );
-      assert.deepEqual(p.problems, []);
-      assert.equal(rec(p, 0).kind, 'other');
-    },
-  );
+  test('-t (no timestamp): an ARP line is an other record, not an unknown line', {}, () => {
+    const p = parseTrace(
+      trace(
+        'ARP, Request who-has 192.0.2.1 tell 192.0.2.2, length 28',
+        'IP 192.0.2.1.1 > 192.0.2.2.2: Flags [S], seq 1, win 1, length 0',
+      ),
+    );
+    assert.deepEqual(p.problems, []);
+    assert.equal(rec(p, 0).kind, 'other');
+  });
 });
 
 describe('# comments and annotations', () => {

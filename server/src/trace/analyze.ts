@@ -3,7 +3,7 @@
  * and collect every finding sorted by position.
  */
 import { CODES, isKnownCode } from './codes';
-import { trackConnections } from './connections';
+import { RecordTable, trackConnections } from './connections';
 import { checkFlagCombinations } from './flagCombinations';
 import { checkHandshake } from './handshakeChecks';
 import type { Connection, Segment } from './model';
@@ -25,9 +25,9 @@ export interface TraceAnalysis {
   records: PacketRecord[];
   connections: Connection[];
   /** Analysed segment of a TCP record, by record index. */
-  segmentOf: Map<number, Segment>;
+  segmentOf: RecordTable<Segment>;
   /** Connection id of a TCP record, by record index. */
-  connectionOf: Map<number, number>;
+  connectionOf: RecordTable<number>;
   /** Every parse problem and analysis finding, in document order. */
   findings: Finding[];
   /** Whether numbers were read as -S (absolute) output. */
@@ -51,6 +51,7 @@ export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceA
     const code = isKnownCode(p.code) ? p.code : 'parse.malformed-line';
     findings.push({ code, severity: CODES[code].severity, message: p.message, span: p.span, related: [] });
   }
+  internEndpoints(records);
   resolveTimes(records);
   const numbering = resolveNumbers(records, options.absoluteNumbers);
   const table = trackConnections(records);
@@ -89,4 +90,20 @@ export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceA
     findings,
     absoluteNumbers: numbering.absolute,
   };
+}
+
+/** Numbers the distinct `host.port` sides, so that later passes key maps by number, not by string. */
+function internEndpoints(records: PacketRecord[]): void {
+  const ids = new Map<string, number>();
+  for (const r of records) {
+    for (const e of [r.src, r.dst]) {
+      if (!e) continue;
+      let id = ids.get(e.key);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(e.key, id);
+      }
+      e.id = id;
+    }
+  }
 }

@@ -6,18 +6,30 @@
 import { A, type Connection, type Flow, type Segment } from './model';
 import { updateStates } from './endpointStates';
 import { analyzeSegment } from './sequenceAnalysis';
+import { PairMap } from './seq32';
 import { ACK, SYN, type Endpoint, type PacketRecord } from './types';
 
 export interface ConnectionTable {
   connections: Connection[];
   /** Segment of each analysed record, by record index. */
-  segmentOf: Map<number, Segment>;
+  segmentOf: RecordTable<Segment>;
   /** Connection id of each TCP record (analysed or not), by record index. */
-  connectionOf: Map<number, number>;
+  connectionOf: RecordTable<number>;
 }
 
-function sideKey(e: Endpoint): string {
-  return e.key;
+function sideKey(e: Endpoint): number {
+  return e.id;
+}
+
+/** Record-indexed lookups: an array behind a Map-like `get`. */
+export class RecordTable<T> {
+  private readonly items: Array<T | undefined> = [];
+  get(index: number): T | undefined {
+    return this.items[index];
+  }
+  set(index: number, value: T): void {
+    this.items[index] = value;
+  }
 }
 
 function newFlow(endpoint: Endpoint, state: Flow['state']): Flow {
@@ -64,10 +76,12 @@ function createConnection(id: number, key: string, r: PacketRecord): Connection 
     }
   }
   const midStream = guessed && f !== undefined;
+  // A connection first seen at its SYN-ACK: the client's SYN was sent, just not captured.
+  const clientState = midStream ? 'UNKNOWN' : f !== undefined && f & SYN && f & ACK ? 'SYN-SENT' : 'CLOSED';
   return {
     id,
     key,
-    client: newFlow(clientEp, midStream ? 'UNKNOWN' : 'CLOSED'),
+    client: newFlow(clientEp, clientState),
     server: newFlow(serverEp, midStream ? 'UNKNOWN' : 'LISTEN'),
     clientGuessed: guessed,
     segments: [],
@@ -92,9 +106,9 @@ function startsNewConnection(conn: Connection, r: PacketRecord): boolean {
 
 export function trackConnections(records: PacketRecord[]): ConnectionTable {
   const connections: Connection[] = [];
-  const byKey = new Map<string, Connection>();
-  const segmentOf = new Map<number, Segment>();
-  const connectionOf = new Map<number, number>();
+  const byKey = new PairMap<Connection>();
+  const segmentOf = new RecordTable<Segment>();
+  const connectionOf = new RecordTable<number>();
   const nextPrinted = nextPrintedSeq(records);
   for (const r of records) {
     if (!r.src || !r.dst || (r.kind !== 'tcp' && r.kind !== 'tcp-quiet' && r.kind !== 'tcp-truncated')) {
@@ -102,18 +116,17 @@ export function trackConnections(records: PacketRecord[]): ConnectionTable {
     }
     const s = sideKey(r.src);
     const d = sideKey(r.dst);
-    const key = s < d ? `${s} ${d}` : `${d} ${s}`;
-    let conn = byKey.get(key);
+    let conn = byKey.get(s, d);
     let reused: Connection | undefined;
     if (conn && r.kind === 'tcp' && startsNewConnection(conn, r)) {
       reused = conn;
       conn = undefined;
     }
     if (!conn) {
-      conn = createConnection(connections.length + 1, key, r);
+      conn = createConnection(connections.length + 1, `${r.src.key} ${r.dst.key}`, r);
       if (reused) conn.reusedFrom = reused.id;
       connections.push(conn);
-      byKey.set(key, conn);
+      byKey.set(s, d, conn);
     }
     conn.records.push(r.index);
     conn.lastRecord = r.index;
@@ -200,16 +213,20 @@ function noteControl(seg: Segment, fwd: Flow): void {
  * For each record, the absolute seq of the next record in the same direction that printed one. A pure
  * ACK's seq (hidden without -vv) is that value when nothing earlier tells it.
  */
-function nextPrintedSeq(records: PacketRecord[]): Map<number, number> {
-  const out = new Map<number, number>();
-  const latest = new Map<string, number>();
+function nextPrintedSeq(records: PacketRecord[]): RecordTable<number> {
+  const out = new RecordTable<number>();
+  const latest = new Map<number, Map<number, number>>();
   for (let i = records.length - 1; i >= 0; i--) {
     const r = records[i]!;
     if (r.kind !== 'tcp' || !r.src || !r.dst) continue;
-    const dir = `${sideKey(r.src)} ${sideKey(r.dst)}`;
-    const next = latest.get(dir);
+    let row = latest.get(sideKey(r.src));
+    if (!row) {
+      row = new Map();
+      latest.set(sideKey(r.src), row);
+    }
+    const next = row.get(sideKey(r.dst));
     if (next !== undefined) out.set(r.index, next);
-    if (r.seqAbs !== undefined) latest.set(dir, r.seqAbs);
+    if (r.seqAbs !== undefined) row.set(sideKey(r.dst), r.seqAbs);
   }
   return out;
 }

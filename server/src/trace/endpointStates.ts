@@ -45,11 +45,15 @@ export function updateStates(seg: Segment, fwd: Flow, rev: Flow): void {
       if (fwd.state === 'SYN-SENT' && !(f & SYN)) fwd.state = 'ESTABLISHED';
       if (fwd.state === 'UNKNOWN') fwd.state = 'ESTABLISHED';
       if (rev.state === 'UNKNOWN' && !(f & SYN)) rev.state = 'ESTABLISHED';
+      // An ACK from a synchronized side proves the peer answered its SYN, even when that answer is not
+      // in the trace (only one direction captured).
+      if (rev.state === 'LISTEN' && !(f & SYN) && isSynchronized(fwd.state)) rev.state = 'ESTABLISHED';
     }
     if (f & SYN) {
       if (f & ACK) {
-        // SYN-ACK: the sender received a SYN (LISTEN or a crossing SYN-SENT) and answers it.
-        fwd.state = 'SYN-RECEIVED';
+        // SYN-ACK: the sender received a SYN (LISTEN or a crossing SYN-SENT) and answers it; after a
+        // simultaneous open it may already be ESTABLISHED.
+        if (fwd.state !== 'ESTABLISHED') fwd.state = 'SYN-RECEIVED';
         if (rev.state === 'SYN-SENT' || rev.state === 'SYN-RECEIVED') rev.state = 'ESTABLISHED';
       } else {
         if (
@@ -68,8 +72,14 @@ export function updateStates(seg: Segment, fwd: Flow, rev: Flow): void {
       }
     }
     if (f & FIN) {
+      const acksPeerFin =
+        rev.finSeq !== undefined && seg.ack !== undefined && ge(seg.ack, (rev.finSeq + 1) >>> 0);
       if (fwd.state === 'ESTABLISHED' || fwd.state === 'SYN-RECEIVED' || fwd.state === 'UNKNOWN') {
         fwd.state = 'FIN-WAIT-1';
+      } else if (fwd.state === 'CLOSE-WAIT' && rev.finSeq !== undefined && !acksPeerFin) {
+        // Crossing FINs (simultaneous close): this FIN left before the peer's arrived, so this side was
+        // in FIN-WAIT-1 and, once the peer's FIN is in, in CLOSING (RFC 9293 Fig. 13).
+        fwd.state = 'CLOSING';
       } else if (fwd.state === 'CLOSE-WAIT') fwd.state = 'LAST-ACK';
       if (rev.state === 'ESTABLISHED' || rev.state === 'UNKNOWN') rev.state = 'CLOSE-WAIT';
       else if (rev.state === 'FIN-WAIT-1') rev.state = 'CLOSING';

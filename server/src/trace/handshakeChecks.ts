@@ -3,7 +3,7 @@
  */
 import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
 import type { Connection, HandshakeVerdict, Segment } from './model';
-import { add32, ge, gt } from './seq32';
+import { add32, gt } from './seq32';
 import { ACK, RST, SYN, type Fix, type PacketRecord, type Span } from './types';
 
 const first = (c: Connection, pred: (s: Segment) => boolean) => c.segments.find(pred);
@@ -73,6 +73,9 @@ export function checkHandshake(
       if (r.ackSpan) f.fixes = [replaceFix(r.ackSpan, asPrinted(r, expected, 'ack'))];
       conn.findings.push(f);
     }
+    // The final ACK acknowledges exactly ISN + 1, or (if it was not captured) a later ACK covers data
+    // the server is seen to have sent.
+    const serverNext = conn.server.nextseq;
     finalAck = conn.segments.find(
       (s) =>
         s.fromClient &&
@@ -80,8 +83,11 @@ export function checkHandshake(
         s.flags & ACK &&
         !(s.flags & (SYN | RST)) &&
         s.ack !== undefined &&
-        ge(s.ack, expected) &&
-        !gt(s.ack, add32(expected, 0x40000000)),
+        (s.ack === expected ||
+          (gt(s.ack, expected) &&
+            serverNext !== undefined &&
+            !gt(s.ack, serverNext) &&
+            conn.server.dataSeen)),
     );
   }
   // 3. Data from the client before the server's SYN-ACK (data on the SYN itself is Fast Open).
@@ -115,8 +121,11 @@ export function checkHandshake(
   else if (syn) {
     const rst = first(conn, (s) => !s.fromClient && (s.flags & RST) !== 0);
     if (rst) verdict = 'refused';
-    else if (serverSegments.length === 0) verdict = 'unanswered';
-    else verdict = 'incomplete';
+    // Only the client's direction captured: its ACKs prove that a SYN-ACK came back.
+    else if (serverSegments.length === 0) {
+      const acked = conn.segments.some((s) => s.fromClient && s.flags & ACK && !(s.flags & (SYN | RST)));
+      verdict = acked ? 'complete' : 'unanswered';
+    } else verdict = 'incomplete';
   } else verdict = 'missing';
 
   if (verdict === 'refused') {

@@ -56,8 +56,8 @@ export interface Flow {
   dupacknum: number;
   lastnondupack?: number;
   lastsegmentflags: number;
-  /** Options of this side's previous segment, without timestamps (see optionSignature). */
-  lastOptions?: string;
+  /** This side's previous packet (its options tell signalling ACKs from idle probes). */
+  lastRecord?: PacketRecord;
   /** -1 unknown, -2 no scaling, >= 0 the shift. */
   winScale: number;
   isFirstAck: boolean;
@@ -105,6 +105,8 @@ export interface Segment {
   dupAckOf?: number;
   /** Record index of the segment this ACK (first) fully acknowledges. */
   acksRecord?: number;
+  /** For tcp.lost-segment: the record whose end was the next expected sequence number. */
+  beforeGapRecord?: number;
   /** For retransmissions: the record that first sent this sequence number. */
   originalRecord?: number;
   /** Wireshark's relative numbers (base = ISN, or first seq - 1). */

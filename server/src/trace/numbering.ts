@@ -7,7 +7,8 @@
  * seq - base(sender) and ack - base(receiver). Segments without ACK are always absolute. We replay
  * the same table, so every line gets its absolute numbers back (tcpdump-format.md §10).
  */
-import { add32 } from './seq32';
+import { TraceRecord } from './record';
+import { add32, PairMap } from './seq32';
 import { ACK, FIN, RST, SYN, type PacketRecord } from './types';
 
 export interface NumberingResult {
@@ -15,16 +16,24 @@ export interface NumberingResult {
   absolute: boolean;
 }
 
-function sideKey(r: PacketRecord, which: 'src' | 'dst'): string {
-  return r[which]!.key;
+function sideKey(r: PacketRecord, which: 'src' | 'dst'): number {
+  return r[which]!.id;
 }
 
-function pairKey(a: string, b: string): string {
-  return a < b ? `${a} ${b}` : `${b} ${a}`;
-}
-
-interface Entry {
-  base: Map<string, number | undefined>;
+/** tcpdump's table entry: a base for each of the two sides. */
+class Entry {
+  constructor(
+    private readonly sideA: number,
+    private baseA: number | undefined,
+    private baseB: number | undefined,
+  ) {}
+  get(side: number): number | undefined {
+    return side === this.sideA ? this.baseA : this.baseB;
+  }
+  set(side: number, value: number): void {
+    if (side === this.sideA) this.baseA = value;
+    else this.baseB = value;
+  }
 }
 
 /** Signed 32-bit magnitude: how far a number is from 0 in sequence space. */
@@ -37,48 +46,75 @@ function isSegment(r: PacketRecord): boolean {
 }
 
 /**
- * Decides between relative and -S output by replaying the table: on lines tcpdump would have printed
- * relative, relative numbers are small, while absolute ones are close to the stored base.
+ * Decides between relative and -S output by replaying the table. Lines that are absolute either way
+ * (no ACK, or the line that creates a table entry) tell where each side's sequence numbers are; the
+ * first line tcpdump would print relative then fits one reading and not the other. Where no such
+ * anchor exists (a capture that starts mid-connection), relative numbers are small and absolute ones
+ * are near the stored base, by a wide margin.
  */
 function looksAbsolute(records: PacketRecord[]): boolean {
-  const table = new Map<string, Entry>();
+  const table = new PairMap<Entry>();
+  const judged = new PairMap<boolean>();
+  const anchor = new Map<number, number>();
   let relVotes = 0;
   let absVotes = 0;
+  let weakRel = 0;
+  let weakAbs = 0;
   for (const r of records) {
-    if (!isSegment(r) || !(r.flags! & ACK)) continue;
+    if (!isSegment(r)) continue;
+    const flags = r.flags!;
     const s = sideKey(r, 'src');
     const d = sideKey(r, 'dst');
-    const key = pairKey(s, d);
-    const entry = table.get(key);
-    if (!entry || r.flags! & SYN) {
-      table.set(key, {
-        base: new Map([
-          [s, r.seq],
-          [d, r.ack === undefined ? undefined : add32(r.ack, -1)],
-        ]),
-      });
+    const entry = flags & ACK ? table.get(s, d) : undefined;
+    if (!(flags & ACK) || !entry || flags & SYN) {
+      // Absolute in both readings: remember where this side's (and, by its ack, the peer's) numbers are.
+      if (r.seq !== undefined) anchor.set(s, add32(r.seq, (r.length ?? 0) + (flags & (SYN | FIN) ? 1 : 0)));
+      if (flags & ACK && r.ack !== undefined) anchor.set(d, r.ack);
+      if (flags & ACK)
+        table.set(
+          s,
+          d,
+          new Entry(s, r.seq ?? anchor.get(s), r.ack === undefined ? undefined : add32(r.ack, -1)),
+        );
       continue;
     }
-    const vote = (printed: number | undefined, base: number | undefined) => {
-      if (printed === undefined || base === undefined) return;
-      const asRel = magnitude(printed);
-      const asAbs = magnitude(printed - base);
-      if (asRel < asAbs) relVotes++;
-      else if (asAbs < asRel) absVotes++;
-    };
-    vote(r.seq, entry.base.get(s));
-    vote(r.ack, entry.base.get(d));
+    if (!judged.get(s, d)) {
+      judged.set(s, d, true);
+      const score = (printed: number | undefined, base: number | undefined, expected: number | undefined) => {
+        if (printed === undefined || base === undefined || expected === undefined) return 0;
+        const asAbs = magnitude(printed - expected);
+        const asRel = magnitude(add32(printed, base) - expected);
+        return asAbs < asRel ? 1 : asRel < asAbs ? -1 : 0;
+      };
+      const v = score(r.seq, entry.get(s), anchor.get(s)) + score(r.ack, entry.get(d), anchor.get(d));
+      if (v > 0) absVotes++;
+      else if (v < 0) relVotes++;
+    }
+    if (relVotes + absVotes === 0 && weakRel + weakAbs < 1000) {
+      for (const [printed, base] of [
+        [r.seq, entry.get(s)],
+        [r.ack, entry.get(d)],
+      ] as const) {
+        if (printed === undefined || base === undefined) continue;
+        const asRel = magnitude(printed);
+        const asAbs = magnitude(printed - base);
+        // Only a clear difference counts: near the 32-bit wrap both readings look small.
+        if (asRel * 16 < asAbs) weakRel++;
+        else if (asAbs * 16 < asRel) weakAbs++;
+      }
+    }
   }
-  return absVotes > relVotes;
+  if (relVotes + absVotes > 0) return absVotes > relVotes;
+  return weakAbs > weakRel;
 }
 
 /** Fills `seqAbs`, `ackAbs` and absolute SACK edges on every TCP record. */
 export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean): NumberingResult {
   const absolute = forceAbsolute ?? looksAbsolute(records);
-  const table = new Map<string, Entry>();
+  const table = new PairMap<Entry>();
   // Next sequence number each side is known to use, to stand in for a base that tcpdump took from a
   // pure ACK whose seq it did not print.
-  const nextSeq = new Map<string, number>();
+  const nextSeq = new Map<number, number>();
   for (const r of records) {
     if (!isSegment(r)) continue;
     const flags = r.flags!;
@@ -88,34 +124,25 @@ export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean)
     let ackBase = 0;
     let relative = false;
     if (!absolute && flags & ACK) {
-      const key = pairKey(s, d);
-      const entry = table.get(key);
+      const entry = table.get(s, d);
       if (!entry || flags & SYN) {
         const own = r.seq ?? nextSeq.get(s);
-        const fresh: Entry = {
-          base: new Map([
-            [s, own],
-            [d, r.ack === undefined ? undefined : add32(r.ack, -1)],
-          ]),
-        };
-        table.set(key, fresh);
+        const fresh = new Entry(s, own, r.ack === undefined ? undefined : add32(r.ack, -1));
+        table.set(s, d, fresh);
         // SACK edges are rebased even on the line that creates the entry.
-        const sackBase = fresh.base.get(d) ?? 0;
-        for (const o of r.options) {
-          if (o.blocks) o.blocksAbs = o.blocks.map(([a, b]) => [add32(a, sackBase), add32(b, sackBase)]);
-        }
+        if (r instanceof TraceRecord) r.sackBase = fresh.get(d) ?? 0;
       } else {
         relative = true;
-        let sb = entry.base.get(s);
+        let sb = entry.get(s);
         if (sb === undefined) {
           // The entry came from a pure ACK of this side without a printed seq: use what we know.
           sb = nextSeq.get(s) ?? 0;
-          entry.base.set(s, sb);
+          entry.set(s, sb);
         }
-        let db = entry.base.get(d);
+        let db = entry.get(d);
         if (db === undefined) {
           db = nextSeq.get(d) ?? 0;
-          entry.base.set(d, db);
+          entry.set(d, db);
         }
         seqBase = sb;
         ackBase = db;
@@ -124,13 +151,7 @@ export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean)
     r.printedRelative = relative;
     if (r.seq !== undefined) r.seqAbs = add32(r.seq, seqBase);
     if (r.ack !== undefined) r.ackAbs = add32(r.ack, ackBase);
-    if (relative) {
-      for (const o of r.options) {
-        if (o.blocks) o.blocksAbs = o.blocks.map(([a, b]) => [add32(a, ackBase), add32(b, ackBase)]);
-      }
-    } else {
-      for (const o of r.options) if (o.blocks && !o.blocksAbs) o.blocksAbs = o.blocks.map(([a, b]) => [a, b]);
-    }
+    if (relative && r instanceof TraceRecord) r.sackBase = ackBase;
     if (r.seqAbs !== undefined) {
       const n = add32(r.seqAbs, (r.length ?? 0) + (flags & SYN ? 1 : 0) + (flags & FIN ? 1 : 0));
       if (!(flags & RST)) nextSeq.set(s, n);

@@ -5,7 +5,8 @@
  */
 import { excerpt, isDigit, readUint } from './lineScanner';
 import { portNumber } from './services';
-import { scanOptionList } from './tcpOptions';
+import type { TraceRecord } from './record';
+import { optionListEnd } from './tcpOptions';
 import {
   ACK,
   AE,
@@ -17,7 +18,6 @@ import {
   SYN,
   URG,
   type Endpoint,
-  type PacketRecord,
   type ParseProblem,
   type RecordKind,
   type Span,
@@ -27,7 +27,7 @@ import {
 export interface LineResult {
   kind: RecordKind;
   /** The record the line was parsed into. */
-  fields: PacketRecord;
+  fields: TraceRecord;
   problem?: ParseProblem;
   /** An IPv4 `-v` header line whose TCP part follows on the next (4-space) line. */
   awaitsTcpLine?: boolean;
@@ -65,18 +65,19 @@ function endpoint(
   if (dot <= 0 || dot === s.length - 1) {
     if (needPort) return undefined;
     if (!plausibleHost(s)) return undefined;
-    return { host: s, portText: '', port: undefined, key: s, span: { line, start, end } };
+    return { host: s, portText: '', port: undefined, key: s, id: -1, span: { line, start, end } };
   }
   const host = s.slice(0, dot);
   const portText = s.slice(dot + 1);
   // Without ports tcpdump prints just the address: a dotted quad, or a name whose last label is no
   // port number or service name.
-  const portless = !needPort && (isDottedQuad(s) || (!/^\d+$/.test(portText) && portNumber(portText) === undefined));
+  const portless =
+    !needPort && (isDottedQuad(s) || (!/^\d+$/.test(portText) && portNumber(portText) === undefined));
   if (portless || !plausibleHost(host) || !plausiblePort(portText)) {
     if (needPort || !plausibleHost(s)) return undefined;
-    return { host: s, portText: '', port: undefined, key: s, span: { line, start, end } };
+    return { host: s, portText: '', port: undefined, key: s, id: -1, span: { line, start, end } };
   }
-  return { host, portText, port: portNumber(portText), key: s, span: { line, start, end } };
+  return { host, portText, port: portNumber(portText), key: s, id: -1, span: { line, start, end } };
 }
 
 function isDottedQuad(s: string): boolean {
@@ -175,6 +176,7 @@ function extensionHeaderEndpoints(
       portText: sp,
       port: Number(sp),
       key: `${srcHost}.${sp}`,
+      id: -1,
       span: { line, start: srcStart, end: gt },
     },
     dst: {
@@ -182,6 +184,7 @@ function extensionHeaderEndpoints(
       portText: dp,
       port: Number(dp),
       key: `${dstHost}.${dp}`,
+      id: -1,
       span: { line, start: dpAt, end: colon },
     },
     start: srcStart,
@@ -193,7 +196,13 @@ function problem(message: string, line: number, start: number, end: number): Par
 }
 
 /** Address family and link text from what precedes the endpoints. */
-function networkContext(text: string, bodyStart: number, srcStart: number, src: Endpoint, out: PacketRecord): void {
+function networkContext(
+  text: string,
+  bodyStart: number,
+  srcStart: number,
+  src: Endpoint,
+  out: TraceRecord,
+): void {
   const before = text.slice(bodyStart, srcStart);
   if (before.startsWith('IP6')) out.af = 6;
   else if (before.startsWith('IP ')) out.af = 4;
@@ -216,11 +225,11 @@ function networkContext(text: string, bodyStart: number, srcStart: number, src: 
 }
 
 function withEndpoints(
-  rec: PacketRecord,
+  rec: TraceRecord,
   text: string,
   bodyStart: number,
   eps: { src: Endpoint; dst: Endpoint; start: number },
-): PacketRecord {
+): TraceRecord {
   rec.src = eps.src;
   rec.dst = eps.dst;
   networkContext(text, bodyStart, eps.start, eps.src, rec);
@@ -236,12 +245,14 @@ export function parseNetworkPart(
   bodyStart: number,
   line: number,
   bare: boolean,
-  rec: PacketRecord,
+  rec: TraceRecord,
 ): LineResult | undefined {
   // (a) modern TCP: the first ": Flags [" that follows a valid SRC > DST (tunnels print outer headers first).
   let idx = text.indexOf(': Flags [', bodyStart);
   for (let tries = 0; idx >= 0 && tries < MAX_CANDIDATES; tries++) {
-    const found = endpointsBefore(text, idx, bodyStart, line, true) ?? extensionHeaderEndpoints(text, idx, bodyStart, line);
+    const found =
+      endpointsBefore(text, idx, bodyStart, line, true) ??
+      extensionHeaderEndpoints(text, idx, bodyStart, line);
     if (found) {
       withEndpoints(rec, text, bodyStart, found);
       return parseModernTcp(text, idx + 2, line, rec);
@@ -261,7 +272,12 @@ export function parseNetworkPart(
       return {
         kind: 'malformed',
         fields: rec,
-        problem: problem(`expected the payload length after 'tcp', found '${excerpt(text, numAt)}'`, line, numAt, numAt + 1),
+        problem: problem(
+          `expected the payload length after 'tcp', found '${excerpt(text, numAt)}'`,
+          line,
+          numAt,
+          numAt + 1,
+        ),
       };
     }
     rec.length = n.value;
@@ -321,7 +337,12 @@ export function parseNetworkPart(
         return {
           kind: 'malformed',
           fields: rec,
-          problem: problem(`expected ':' after the destination '${excerpt(text, gt + 3)}'`, line, gt + 3, flagsAt),
+          problem: problem(
+            `expected ':' after the destination '${excerpt(text, gt + 3)}'`,
+            line,
+            gt + 3,
+            flagsAt,
+          ),
         };
       }
     }
@@ -335,7 +356,7 @@ export function parseNetworkPart(
 }
 
 /** A record that is not TCP: name the protocol for hovers and the outline. */
-function describeOther(text: string, bodyStart: number, rec: PacketRecord): LineResult {
+function describeOther(text: string, bodyStart: number, rec: TraceRecord): LineResult {
   let body = text.slice(bodyStart, bodyStart + 400);
   // 4.99: "IP truncated-ip - 768 bytes missing! (tos ...": the IP length claims bytes never captured.
   const missing = /^IP truncated-ip - (\d{1,6}) bytes missing! /.exec(body);
@@ -435,11 +456,10 @@ function u32(
 }
 
 /** `Flags [..]` and the comma-separated fields after it. `p` points at "Flags [". */
-function parseModernTcp(text: string, p: number, line: number, rec: PacketRecord): LineResult {
+function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord): LineResult {
   const out: LineResult = { kind: 'tcp', fields: rec };
   const f = rec;
   f.format = 'modern';
-  f.options = [];
   const open = p + 6;
   const close = text.indexOf(']', open + 1);
   if (close < 0 || close - open > 12) {
@@ -541,8 +561,8 @@ function parseModernTcp(text: string, p: number, line: number, rec: PacketRecord
         out.problem = problem(`expected '[' after 'options'`, line, at, at + 1);
         break;
       }
-      const list = scanOptionList(text, at, line);
-      f.options = list.options;
+      const list = optionListEnd(text, at);
+      f.setOptionSource(text, at);
       f.optionsSpan = { line, start: i, end: list.end };
       i = list.end;
       if (list.unterminated) {
@@ -615,11 +635,10 @@ function parseModernTcp(text: string, p: number, line: number, rec: PacketRecord
 }
 
 /** The 3.x form: `S 768512:768512(0) win 4096 <mss 1024>`, `. ack 1 win 4096`, `P 1:2(1) ack 1 win 4096 urg 1`. */
-function parseOldTcp(text: string, p: number, line: number, rec: PacketRecord): LineResult {
+function parseOldTcp(text: string, p: number, line: number, rec: TraceRecord): LineResult {
   const out: LineResult = { kind: 'tcp', fields: rec };
   const f = rec;
   f.format = 'old';
-  f.options = [];
   const sp = text.indexOf(' ', p);
   const wordEnd = sp < 0 ? text.length : sp;
   const letters = text.slice(p, wordEnd);
@@ -690,8 +709,8 @@ function parseOldTcp(text: string, p: number, line: number, rec: PacketRecord): 
       }
       i = a.end;
     } else if (c === 60) {
-      const list = scanOptionList(text, i, line);
-      f.options = list.options;
+      const list = optionListEnd(text, i);
+      f.setOptionSource(text, i);
       f.optionsSpan = { line, start: i, end: list.end };
       i = list.end;
     } else if (c === 40 || c === 91) {

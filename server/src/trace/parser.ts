@@ -5,7 +5,8 @@
  */
 import { isBlank } from './lineScanner';
 import { parseNetworkPart } from './packetLine';
-import { scanPrefix } from './timestamp';
+import { TraceRecord } from './record';
+import { scanPrefix, type LinePrefix } from './timestamp';
 import type { PacketRecord, ParseProblem, Span } from './types';
 
 export interface ParsedTrace {
@@ -23,17 +24,24 @@ export interface ParsedTrace {
 /** Splits text into lines on \n, \r\n or a lone \r, without keeping the terminators. */
 export function splitLines(text: string): string[] {
   const lines: string[] = [];
-  let start = 0;
   const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 13) {
-      lines.push(text.slice(start, i));
-      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
-      start = i + 1;
+  // indexOf is vectorised; a lone CR (old Mac files) is rare enough to handle in a second pass.
+  const hasCR = text.indexOf('\r') >= 0;
+  let start = 0;
+  while (start < n) {
+    let nl = text.indexOf('\n', start);
+    if (nl < 0) nl = n;
+    let end = nl;
+    if (hasCR) {
+      const cr = text.indexOf('\r', start);
+      if (cr >= 0 && cr < nl) {
+        end = cr;
+        if (cr + 1 !== nl) nl = cr; // a lone CR ends the line by itself
+      }
     }
+    lines.push(text.slice(start, end));
+    start = nl + 1;
   }
-  if (start < n) lines.push(text.slice(start));
   return lines;
 }
 
@@ -55,20 +63,24 @@ export function detectBinaryCapture(text: string): 'pcap' | 'pcapng' | undefined
   return undefined;
 }
 
+/** How many lines the first pass looks at to tell an -A dump from a hand-written trace. */
+const ASCII_DUMP_SAMPLE_LINES = 20000;
+
 /** Beyond this many unreadable non-packet lines, one summary problem stands for the rest. */
 const MAX_UNKNOWN_LINE_PROBLEMS = 200;
 
 /** What a line is, judged cheaply, for the first pass that decides how to read the file. */
 type QuickKind = 'blank' | 'comment' | 'indented' | 'prefixed' | 'packet' | 'text';
 
-function quickKind(text: string): QuickKind {
+function quickKind(text: string, line: number, prefixOut?: { prefix?: LinePrefix }): QuickKind {
   if (text.length === 0 || isBlank(text)) return 'blank';
   const c0 = text.charCodeAt(0);
   if (c0 === 9) return 'indented';
   let i = 0;
   while (text.charCodeAt(i) === 32) i++;
   if (text.charCodeAt(i) === 35) return 'comment';
-  const prefix = scanPrefix(text, 0);
+  const prefix = scanPrefix(text, line);
+  if (prefixOut) prefixOut.prefix = prefix;
   if (prefix.timeKind !== 'none' || prefix.number !== undefined) return 'prefixed';
   if (c0 === 32) return 'indented';
   if (text.startsWith('IP ') || text.startsWith('IP6 ') || text.startsWith('ARP, ')) return 'packet';
@@ -81,54 +93,6 @@ function quickKind(text: string): QuickKind {
 function looksLikeIpHeaderText(text: string): boolean {
   const c1 = text.charCodeAt(1);
   return (text.charCodeAt(0) === 69 && !(c1 >= 97 && c1 <= 122)) || text.charCodeAt(0) === 96;
-}
-
-/** Every record starts with the same fields in the same order, so the engine keeps one object shape. */
-function emptyRecord(index: number, line: number): PacketRecord {
-  return {
-    index,
-    kind: 'other',
-    line,
-    endLine: line,
-    tcpLine: line,
-    number: undefined,
-    numberSpan: undefined,
-    timeKind: 'none',
-    timeValue: undefined,
-    timeSpan: undefined,
-    time: undefined,
-    linkText: undefined,
-    af: undefined,
-    src: undefined,
-    dst: undefined,
-    protocol: undefined,
-    format: undefined,
-    flags: undefined,
-    flagsSpan: undefined,
-    seq: undefined,
-    seqEnd: undefined,
-    seqSpan: undefined,
-    ack: undefined,
-    ackSpan: undefined,
-    seqAbs: undefined,
-    ackAbs: undefined,
-    printedRelative: undefined,
-    win: undefined,
-    winSpan: undefined,
-    urg: undefined,
-    urgSpan: undefined,
-    options: [],
-    optionsSpan: undefined,
-    length: undefined,
-    lengthSpan: undefined,
-    payloadSummary: undefined,
-    cksum: undefined,
-    ipId: undefined,
-    ipMissingBytes: undefined,
-    truncated: undefined,
-    annotations: [],
-    dump: undefined,
-  };
 }
 
 /** Parses a whole trace. Linear in the size of the text. */
@@ -144,8 +108,9 @@ export function parseTrace(text: string): ParsedTrace {
   let ipHeaderText = 0;
   let prefixed: boolean | undefined;
   let recordHasText = false;
-  for (let i = 0; i < lines.length; i++) {
-    const k = quickKind(lines[i]!);
+  const sample = Math.min(lines.length, ASCII_DUMP_SAMPLE_LINES);
+  for (let i = 0; i < sample; i++) {
+    const k = quickKind(lines[i]!, i);
     if (k === 'prefixed' || k === 'packet') {
       prefixed ??= k === 'prefixed';
       heads++;
@@ -156,18 +121,21 @@ export function parseTrace(text: string): ParsedTrace {
       if (looksLikeIpHeaderText(lines[i]!)) ipHeaderText++;
     }
   }
-  const asciiDump = headsWithText > 0 && headsWithText * 2 >= heads && (ipHeaderText > 0 || headsWithText >= 3);
+  const asciiDump =
+    headsWithText > 0 && headsWithText * 2 >= heads && (ipHeaderText > 0 || headsWithText >= 3);
 
   const records: PacketRecord[] = [];
   const problems: ParseProblem[] = [];
-  let current: PacketRecord | undefined;
+  let current: TraceRecord | undefined;
   let awaitingTcp = false;
   let pendingComments: Array<{ text: string; line: number }> = [];
   let unknownLines = 0;
+  const held: { prefix?: LinePrefix } = {};
 
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i]!;
-    let kind = quickKind(text);
+    held.prefix = undefined;
+    let kind = quickKind(text, i, held);
     // In an -A dump, payload may look like anything, a comment or a packet line included: only lines
     // with the file's own head prefix start records.
     if (asciiDump && current && (kind === 'comment' || (kind === 'packet' && prefixed))) kind = 'text';
@@ -208,10 +176,13 @@ export function parseTrace(text: string): ParsedTrace {
         break;
       }
       default: {
-        const rec = emptyRecord(records.length, i);
-        const prefix = scanPrefix(text, i);
+        const rec = new TraceRecord(records.length, i);
+        const prefix = held.prefix ?? scanPrefix(text, i);
         const hasPrefix = prefix.timeKind !== 'none' || prefix.number !== undefined;
-        const r = kind === 'text' && asciiDump && current ? undefined : parseNetworkPart(text, prefix.bodyStart, i, !hasPrefix, rec);
+        const r =
+          kind === 'text' && asciiDump && current
+            ? undefined
+            : parseNetworkPart(text, prefix.bodyStart, i, !hasPrefix, rec);
         if (!r) {
           if (current && asciiDump) {
             current.endLine = i;
@@ -222,7 +193,8 @@ export function parseTrace(text: string): ParsedTrace {
           if (unknownLines > MAX_UNKNOWN_LINE_PROBLEMS) break;
           problems.push({
             code: 'parse.unknown-line',
-            message: 'not a tcpdump packet line (expected [time] IP SRC.PORT > DST.PORT: Flags [...], ...); start notes with #',
+            message:
+              'not a tcpdump packet line (expected [time] IP SRC.PORT > DST.PORT: Flags [...], ...); start notes with #',
             span: lineSpan(text, i),
           });
           break;

@@ -6,7 +6,7 @@
  */
 import { A, type Connection, type Flow, type Segment } from './model';
 import { add32, gt, le, lt } from './seq32';
-import { ACK, FIN, RST, SYN } from './types';
+import { ACK, FIN, RST, SYN, type PacketRecord } from './types';
 
 /** Fast retransmissions follow the last duplicate ACK within this many seconds. */
 const FAST_RETRANSMISSION_WINDOW = 0.02;
@@ -40,7 +40,8 @@ function inferSeq(seg: Segment, fwd: Flow, rev: Flow, previous: Segment | undefi
   // Linux probes a zero window with a bare ACK at snd.una - 1; Wireshark calls it a keep-alive.
   if (rev.window === 0 && seg.win !== 0) return add32(base, -1);
   // An ACK that carries new signalling (an MPTCP option, say) is not an idle probe.
-  if (optionSignature(seg) !== fwd.lastOptions) return base;
+  if (fwd.lastRecord !== undefined && optionSignature(seg.record) !== optionSignature(fwd.lastRecord))
+    return base;
   if (
     previous &&
     previous.len === 0 &&
@@ -56,9 +57,9 @@ function inferSeq(seg: Segment, fwd: Flow, rev: Flow, previous: Segment | undefi
 }
 
 /** The options of a segment other than padding, timestamps and SACK, which change on every packet. */
-export function optionSignature(seg: Segment): string {
+export function optionSignature(record: PacketRecord): string {
   let sig = '';
-  for (const o of seg.record.options) {
+  for (const o of record.options) {
     if (o.kind === 'nop' || o.kind === 'TS' || o.kind === 'sack' || o.kind === 'eol') continue;
     if (o.kind === 'mptcp') {
       sig += `${o.text.replace(/ ack \d+| seq \d+| subseq \d+| csum 0x[0-9a-f]+/g, '')};`;
@@ -69,8 +70,8 @@ export function optionSignature(seg: Segment): string {
 
 /** Wireshark's window-scale bookkeeping after a SYN or SYN-ACK (verify_tcp_window_scaling). */
 function noteWindowScale(seg: Segment, fwd: Flow, rev: Flow): void {
-  const ws = seg.record.options.find((o) => o.kind === 'wscale');
-  if (ws && ws.value !== undefined) fwd.winScale = Math.min(ws.value, 14);
+  const ws = seg.record.options.find((o) => o.kind === 'wscale')?.value;
+  if (ws !== undefined) fwd.winScale = Math.min(ws, 14);
   if (fwd.winScale === -1) {
     fwd.winScale = -2;
     rev.winScale = -2;
@@ -130,7 +131,10 @@ export function analyzeSegment(
       // 2. zero window
       if (win === 0 && !ctl) a |= A.ZERO_WINDOW;
       // 3. lost segment: the sequence jumps past bytes never seen
-      if (fwd.nextseq !== undefined && gt(seq, fwd.nextseq) && !(flags & RST)) a |= A.LOST_PACKET;
+      if (fwd.nextseq !== undefined && gt(seq, fwd.nextseq) && !(flags & RST)) {
+        a |= A.LOST_PACKET;
+        seg.beforeGapRecord = fwd.nextseqRecord;
+      }
       // 4. keep-alive
       if ((len === 0 || len === 1) && fwd.nextseq !== undefined && seq === add32(fwd.nextseq, -1) && !ctl) {
         a |= A.KEEP_ALIVE;
@@ -238,7 +242,7 @@ export function analyzeSegment(
   fwd.lastack = flags & ACK ? ack : undefined;
   fwd.lastackTime = time;
   fwd.lastsegmentflags = a;
-  fwd.lastOptions = optionSignature(seg);
+  fwd.lastRecord = seg.record;
   if (flags & ACK && !isSyn) fwd.isFirstAck = false;
   seg.analysis |= a;
 

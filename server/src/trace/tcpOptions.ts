@@ -49,6 +49,20 @@ export function scanOptionList(text: string, open: number, line: number): Option
   return { options, end: text.length, unterminated: true };
 }
 
+/** Finds the end of an option list without building it: where the fields after it resume. */
+export function optionListEnd(text: string, open: number): { end: number; unterminated: boolean } {
+  const opener = text.charCodeAt(open);
+  const closer = opener === 60 ? 62 : 93;
+  let depth = 0;
+  for (let i = open + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123 || (opener === 60 && c === 60)) depth++;
+    else if ((c === 93 || c === 125 || (opener === 60 && c === 62)) && depth > 0) depth--;
+    else if (c === closer && depth === 0) return { end: i + 1, unterminated: false };
+  }
+  return { end: text.length, unterminated: true };
+}
+
 function parseOption(item: string, span: TcpOption['span']): TcpOption {
   const sp = item.indexOf(' ');
   // The keyword ends at a space or at a bracket glued to it ("scps[bad opt]").

@@ -21,11 +21,13 @@ export interface LinePrefix {
 function fraction(text: string, from: number, to: number): number {
   if (to <= from) return 0;
   const digits = to - from;
+  let v = 0;
+  for (let i = from; i < to; i++) v = v * 10 + (text.charCodeAt(i) - 48);
   // tcpdump prints the raw micro- or nanosecond field; 7-8 digits (or 10) mean an out-of-range count
   // of microseconds (nanoseconds), which 4.99.6 marks "(invalid us)".
-  if (digits === 7 || digits === 8) return Number(text.slice(from, to)) / 1e6;
-  if (digits === 10) return Number(text.slice(from, to)) / 1e9;
-  return Number(`0.${text.slice(from, to)}`);
+  if (digits === 7 || digits === 8) return v / 1e6;
+  if (digits === 10) return v / 1e9;
+  return v / 10 ** digits;
 }
 
 /** `HH:MM:SS[.frac]` at `i`; returns the end column and the seconds since midnight. */

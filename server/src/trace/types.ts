@@ -34,6 +34,8 @@ export interface Endpoint {
   port: number | undefined;
   /** `host.port` as printed: the identity of this side within one file. */
   key: string;
+  /** A small number standing for `key` within one analysis (-1 until assigned). */
+  id: number;
   span: Span;
 }
 

@@ -13,7 +13,6 @@ export function wiresharkFindings(conn: Connection, records: PacketRecord[]): vo
   for (const seg of conn.segments) {
     if (!seg.analysis) continue;
     const r = seg.record;
-    const fwd = seg.fromClient ? conn.client : conn.server;
     const seqSpan: Span = r.seqSpan ?? r.flagsSpan ?? recordSpan(r);
     const ackSpan: Span = r.ackSpan ?? r.flagsSpan ?? recordSpan(r);
     const winSpan: Span = r.winSpan ?? r.flagsSpan ?? recordSpan(r);
@@ -66,7 +65,7 @@ export function wiresharkFindings(conn: Connection, records: PacketRecord[]): vo
       add('tcp.retransmission', `retransmission of ${range}${rto}`, seqSpan, original, 'first sent here');
     }
     if (a & A.LOST_PACKET) {
-      const expected = fwd.nextseqRecord !== undefined ? records[fwd.nextseqRecord] : undefined;
+      const expected = seg.beforeGapRecord !== undefined ? records[seg.beforeGapRecord] : undefined;
       add(
         'tcp.lost-segment',
         `previous segment not captured: the sequence jumps past bytes this trace never shows`,
