@@ -49,7 +49,9 @@ export const CORPUS = path.join(ROOT, '../shared/corpus');
 
 /** A corpus file's path (`http-get-fin/nn.trace`) or a repository file's (`examples/x.trace`). */
 export function tracePath(rel: string): string {
-  return rel.startsWith('examples/') || rel.startsWith('test/') ? path.join(ROOT, rel) : path.join(CORPUS, rel);
+  return rel.startsWith('examples/') || rel.startsWith('test/')
+    ? path.join(ROOT, rel)
+    : path.join(CORPUS, rel);
 }
 
 /** The text of a trace, read as UTF-8 like the CLI reads it. */
@@ -157,7 +159,9 @@ export class LspClient {
       this.diagnosticsLog.push(p);
       this.notify();
     });
-    this.connection.onNotification('window/logMessage', (p: { message: string }) => this.logs.push(p.message));
+    this.connection.onNotification('window/logMessage', (p: { message: string }) =>
+      this.logs.push(p.message),
+    );
     this.connection.onNotification('window/showMessage', (p: { message: string }) =>
       this.logs.push(p.message),
     );
@@ -254,7 +258,11 @@ export class LspClient {
    * The first diagnostics push for `uri` (after `since`, for `version`, accepted by `predicate`).
    * Without `version` or `since`, the latest push already received counts.
    */
-  waitForDiagnostics(uri: string, opts: WaitOptions = {}): Promise<PublishDiagnosticsParams> {
+  waitForDiagnostics(
+    uri: string,
+    versionOrOpts: number | WaitOptions = {},
+  ): Promise<PublishDiagnosticsParams> {
+    const opts: WaitOptions = typeof versionOrOpts === 'number' ? { version: versionOrOpts } : versionOrOpts;
     const since = opts.since ?? 0;
     const matches = (p: PublishDiagnosticsParams) =>
       p.uri === uri &&
@@ -295,7 +303,12 @@ export class LspClient {
   }
 
   /** A request with a timeout; rejects with the server's ResponseError on error. */
-  request<R>(method: string, params: unknown, token?: CancellationToken, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<R> {
+  request<R>(
+    method: string,
+    params: unknown,
+    token?: CancellationToken,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<R> {
     this.assertAlive();
     const p = token
       ? this.connection.sendRequest<R>(method, params, token)
@@ -447,7 +460,10 @@ export class LspClient {
 
 function pick(settings: unknown, section: string): unknown {
   let cur: unknown = settings;
-  for (const k of section.replace(/^packetTrace\.?/, '').split('.').filter(Boolean)) {
+  for (const k of section
+    .replace(/^packetTrace\.?/, '')
+    .split('.')
+    .filter(Boolean)) {
     if (!cur || typeof cur !== 'object') return null;
     cur = (cur as Record<string, unknown>)[k];
   }
@@ -558,7 +574,8 @@ export function hoverMarkdown(h: Hover | null): string {
 }
 
 export function rangeContains(outer: Range, inner: Range): boolean {
-  const le = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  const le = (a: Position, b: Position) =>
+    a.line < b.line || (a.line === b.line && a.character <= b.character);
   return le(outer.start, inner.start) && le(inner.end, outer.end);
 }
 

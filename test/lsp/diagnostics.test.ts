@@ -1,0 +1,203 @@
+// Diagnostics are pushed (textDocument/publishDiagnostics with the document's version) and say exactly
+// what the CLI says for the same file: code, 1-based line/column -> 0-based range, severity words ->
+// DiagnosticSeverity, message; source 'packet-trace'; related locations where the finding has them.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+import {
+  LspClient,
+  SEVERITY_NUMBER,
+  cliReport,
+  fileUri,
+  posOf,
+  readTrace,
+  splitLines,
+  stopAll,
+  tracePath,
+} from '../helpers/lspClient';
+
+after(stopAll);
+
+/** A mix of renderings (nn, vv-nn, A-nn, S-nn, e-nn, default, v-nn, X-nn, tttt-nn, q-nn) and crafted captures. */
+const RENDERINGS = [
+  'crafted-synack-bad-ack/nn.trace',
+  'crafted-synack-bad-ack/A-nn.trace',
+  'http-get-fin/nn.trace',
+  'http-get-fin/vv-nn.trace',
+  'tcpdump-ssh/nn.trace',
+  'tcpdump-ssh/vv-nn.trace',
+  'bulk-loss-tx/nn.trace',
+  'bulk-loss-tx/S-nn.trace',
+  'keepalive/e-nn.trace',
+  'refused/default.trace',
+  'crafted-fin-unacked/S-nn.trace',
+  'crafted-data-before-established/default.trace',
+  'crafted-zero-window-probe/v-nn.trace',
+  'crafted-simultaneous-open/tttt-nn.trace',
+  'capture-gap/X-nn.trace',
+  'zero-window/A-nn.trace',
+  'half-close/q-nn.trace',
+  'test/fixtures/malformed-line.trace',
+  'examples/seed-handshake.trace',
+];
+
+const cliCache = new Map<string, ReturnType<typeof cliReport>>();
+function cli(rel: string) {
+  let r = cliCache.get(rel);
+  if (!r) cliCache.set(rel, (r = cliReport(tracePath(rel))));
+  return r;
+}
+
+/** The CLI's diagnostics in LSP form. */
+function expectedFromCli(rel: string) {
+  return cli(rel).diagnostics.map((d) => ({
+    code: d.code,
+    range: {
+      start: { line: d.line - 1, character: d.column - 1 },
+      end: { line: d.endLine - 1, character: d.endColumn - 1 },
+    },
+    severity: SEVERITY_NUMBER[d.severity],
+    message: d.message,
+  }));
+}
+
+function comparable(d: Diagnostic) {
+  return { code: d.code, range: d.range, severity: d.severity, message: d.message };
+}
+
+describe('diagnostics equal the CLI for corpus renderings', () => {
+  let client: LspClient;
+  before(async () => {
+    client = await LspClient.start();
+  });
+  after(async () => {
+    await client.shutdown();
+  });
+
+  for (const rel of RENDERINGS) {
+    test(rel, async () => {
+      const uri = fileUri(`/corpus/${rel}`);
+      const pushed = await client.openAndWait(uri, readTrace(rel), 3);
+      assert.equal(pushed.version, 3, 'the push carries the document version');
+      const expected = expectedFromCli(rel);
+      assert.deepEqual(pushed.diagnostics.map(comparable), expected);
+      for (const d of pushed.diagnostics) assert.equal(d.source, 'packet-trace');
+      client.close(uri);
+    });
+  }
+
+  test('the selection covers at least 8 renderings with findings, of every severity', () => {
+    const withFindings = RENDERINGS.filter((r) => cli(r).diagnostics.length > 0);
+    assert.ok(withFindings.length >= 8, `${withFindings.length} renderings with findings`);
+    const severities = new Set(RENDERINGS.flatMap((r) => cli(r).diagnostics.map((d) => d.severity)));
+    assert.deepEqual([...severities].sort(), ['error', 'hint', 'information', 'warning']);
+  });
+});
+
+describe('related information', () => {
+  let client: LspClient;
+  before(async () => {
+    client = await LspClient.start();
+  });
+  after(async () => {
+    await client.shutdown();
+  });
+
+  test('handshake.bad-ack points at the SYN it answers', async () => {
+    const rel = 'crafted-synack-bad-ack/nn.trace';
+    const uri = fileUri(`/corpus/${rel}`);
+    const lines = splitLines(readTrace(rel));
+    const { diagnostics } = await client.openAndWait(uri, readTrace(rel));
+    const bad = diagnostics.find((d) => d.code === 'handshake.bad-ack');
+    assert.ok(bad, 'handshake.bad-ack reported');
+    assert.equal(bad.severity, 1);
+    assert.equal(
+      lines[bad.range.start.line]!.slice(bad.range.start.character, bad.range.end.character),
+      '1001001',
+    );
+    const related = bad.relatedInformation ?? [];
+    assert.ok(related.length >= 1, 'related information present');
+    const syn = related[0]!;
+    assert.equal(syn.location.uri, uri);
+    assert.ok(syn.location.range.start.line < bad.range.start.line, 'the SYN comes before the SYN-ACK');
+    assert.match(lines[syn.location.range.start.line]!, /Flags \[S\]/, 'related location is the SYN');
+    assert.match(syn.message, /SYN/);
+  });
+
+  test('tcp.retransmission points at the original segment', async () => {
+    const rel = 'tcpdump-ssh/nn.trace';
+    const uri = fileUri(`/corpus/${rel}`);
+    const lines = splitLines(readTrace(rel));
+    const { diagnostics } = await client.openAndWait(uri, readTrace(rel));
+    const retrans = diagnostics.find((d) => d.code === 'tcp.retransmission');
+    assert.ok(retrans, 'tcp.retransmission reported');
+    assert.equal(retrans.range.start.line, 48, 'on line 49');
+    assert.equal(retrans.severity, 3);
+    const related = retrans.relatedInformation ?? [];
+    assert.ok(related.length >= 1, 'related information present');
+    const original = related[0]!;
+    assert.equal(original.location.uri, uri);
+    assert.equal(original.location.range.start.line, 44, 'the original seq 5186 is on line 45');
+    assert.match(lines[44]!, /seq 5186:/);
+    assert.ok(original.message.length > 0);
+  });
+});
+
+describe('push and synchronisation', () => {
+  afterEach(stopAll);
+
+  test('open, incremental change and close each push diagnostics for the right version', async () => {
+    const client = await LspClient.start();
+    const uri = fileUri('/tmp/lsp-sync/clean.trace');
+    const text = readTrace('test/fixtures/clean-handshake-fin.trace');
+    const lines = splitLines(text);
+
+    const opened = await client.openAndWait(uri, text, 5);
+    assert.equal(opened.version, 5);
+    assert.deepEqual(opened.diagnostics, [], 'a clean connection has no findings');
+
+    // An incremental edit: the SYN-ACK's ack 1001 becomes 1005.
+    const at = posOf(lines, 2, 'ack 1001', 4);
+    const changed = await client.changeAndWait(uri, [
+      { range: { start: at, end: { line: at.line, character: at.character + 4 } }, text: '1005' },
+    ]);
+    assert.equal(changed.version, 6);
+    const bad = changed.diagnostics.find((d) => d.code === 'handshake.bad-ack');
+    assert.ok(bad, 'the incremental edit was applied and re-analysed');
+    assert.deepEqual(bad.range, { start: at, end: { line: at.line, character: at.character + 4 } });
+
+    // A second incremental edit that puts it back.
+    const fixed = await client.changeAndWait(uri, [
+      { range: { start: at, end: { line: at.line, character: at.character + 4 } }, text: '1001' },
+    ]);
+    assert.equal(fixed.version, 7);
+    assert.deepEqual(fixed.diagnostics, []);
+
+    // Closing the document clears its diagnostics.
+    const since = client.mark();
+    client.close(uri);
+    const cleared = await client.waitForDiagnostics(uri, { since });
+    assert.deepEqual(cleared.diagnostics, []);
+    await client.shutdown();
+  });
+
+  test('diagnostics arrive without any request from the client (push model)', async () => {
+    const client = await LspClient.start();
+    const uri = fileUri('/tmp/lsp-sync/bad.trace');
+    client.open(uri, readTrace('test/fixtures/bad-synack-ack.trace'));
+    const pushed = await client.waitForDiagnostics(uri, { version: 1 });
+    assert.ok(pushed.diagnostics.some((d) => d.code === 'handshake.bad-ack'));
+    // Nothing but initialize was requested.
+    await client.shutdown();
+  });
+
+  test('documents with CRLF line endings map to the same lines and columns', async () => {
+    const client = await LspClient.start();
+    const rel = 'crafted-synack-bad-ack/nn.trace';
+    const uri = fileUri('/tmp/lsp-sync/crlf.trace');
+    const lf = await client.openAndWait(fileUri('/tmp/lsp-sync/lf.trace'), readTrace(rel));
+    const crlf = await client.openAndWait(uri, readTrace(rel).replace(/\n/g, '\r\n'));
+    assert.deepEqual(crlf.diagnostics.map(comparable), lf.diagnostics.map(comparable));
+    await client.shutdown();
+  });
+});
