@@ -1,0 +1,525 @@
+/**
+ * The extension inside a real VS Code: activation, diagnostics, the language features through VS Code's
+ * own `vscode.execute*Provider` commands, quick fixes, settings, the commands, and recovery after the
+ * language server is killed. Runs in the extension host (see index.ts); the workspace is a throwaway
+ * copy of examples/ made by the launcher, so edits and settings changes stay out of the repository.
+ * Every wait polls a condition (waitFor); nothing sleeps for a fixed time.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
+import * as vscode from 'vscode';
+import type { PacketTraceApi } from '../../client/src/extension';
+import { report } from './index';
+import { metrics } from './metrics';
+
+const EXTENSION_ID = 'packet-trace.packet-trace-annotator';
+const SOURCE = 'packet-trace';
+/** vscode-languageclient's State.Running (the enum lives in the bundled client; the value is stable API). */
+const STATE_RUNNING = 2;
+
+// ---- helpers -------------------------------------------------------------------------------------
+
+/** Polls `probe` until it returns something truthy; fails with `what` and the last value seen. */
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+      last = v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function root(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the launcher opens a workspace folder (a copy of examples/)');
+  return folder.uri;
+}
+
+const example = (name: string) => vscode.Uri.joinPath(root(), name);
+
+function codeOf(d: vscode.Diagnostic): string {
+  const c = d.code;
+  return typeof c === 'object' && c !== null ? String(c.value) : String(c);
+}
+
+const ours = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === SOURCE);
+const codes = (uri: vscode.Uri) => ours(uri).map(codeOf);
+
+async function open(name: string, show = true): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument(example(name));
+  if (show) await vscode.window.showTextDocument(doc, { preview: false });
+  return doc;
+}
+
+function markdownOf(hovers: vscode.Hover[]): string {
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : c.value))
+    .join('\n');
+}
+
+function labelOf(h: vscode.InlayHint): string {
+  return typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('');
+}
+
+/** The position of the first occurrence of `needle` on the first line containing it (after `from`). */
+function positionOf(doc: vscode.TextDocument, needle: string, offset = 0, from = 0): vscode.Position {
+  for (let i = from; i < doc.lineCount; i++) {
+    const at = doc.lineAt(i).text.indexOf(needle);
+    if (at >= 0) return new vscode.Position(i, at + offset);
+  }
+  throw new Error(`"${needle}" not found in ${doc.uri.fsPath}`);
+}
+
+const SEVERITY: Record<string, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+interface CliDiagnostic {
+  line: number;
+  column: number;
+  severity: string;
+  code: string;
+  message: string;
+}
+
+/** The command-line checker's findings for a file: the editor must show exactly these. */
+function cliDiagnostics(extensionPath: string, file: string): CliDiagnostic[] {
+  const r = spawnSync(
+    process.execPath,
+    [path.join(extensionPath, 'dist', 'cli.js'), 'check', '--format', 'json', file],
+    {
+      encoding: 'utf8',
+      // In desktop VS Code process.execPath is Electron: make it behave as Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    },
+  );
+  assert.ok(r.status === 0 || r.status === 1, `cli exit ${r.status}: ${r.stderr}`);
+  const out = JSON.parse(r.stdout) as { files: Array<{ diagnostics: CliDiagnostic[] }> };
+  return out.files[0]!.diagnostics;
+}
+
+const key = (line: number, column: number, severity: vscode.DiagnosticSeverity, code: string, msg: string) =>
+  `${line}:${column} ${vscode.DiagnosticSeverity[severity]} ${code} ${msg}`;
+
+/** The pid of the language server process: a child of this extension host running dist/server.js. */
+function serverPid(api: PacketTraceApi, extensionPath: string): number | undefined {
+  const script = path.join(extensionPath, 'dist', 'server.js');
+  if (process.platform === 'linux') {
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid !== process.pid) continue;
+        const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+        if (cmd.includes(script)) return Number(entry);
+      } catch {
+        // the process ended while we looked
+      }
+    }
+    return undefined;
+  }
+  // Elsewhere: the child process the LanguageClient forked (not public API, but stable in 9.x).
+  return (api.client as unknown as { _serverProcess?: { pid?: number } })._serverProcess?.pid;
+}
+
+// ---- the suite -----------------------------------------------------------------------------------
+
+suite('Packet Trace Annotator in VS Code', () => {
+  let api: PacketTraceApi;
+  let extensionPath: string;
+  const MISTAKES = 'mistakes-to-fix.trace';
+
+  suiteSetup(() => {
+    const ext = vscode.extensions.getExtension<PacketTraceApi>(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} is installed or under development`);
+    extensionPath = ext.extensionPath;
+    metrics.vscodeVersion = vscode.version;
+    metrics.uiKind = vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop';
+    metrics.extensionPath = extensionPath;
+  });
+
+  suiteTeardown(async () => {
+    await vscode.workspace
+      .getConfiguration('packetTrace')
+      .update('diagnostics.severity', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  test('activates on opening a .trace file and starts the language server', async () => {
+    const ext = vscode.extensions.getExtension<PacketTraceApi>(EXTENSION_ID)!;
+    assert.equal(ext.isActive, false, 'nothing activates the extension before a .trace file is opened');
+    const t0 = performance.now();
+    const doc = await open(MISTAKES);
+    assert.equal(doc.languageId, 'packet-trace');
+    await waitFor('the extension to activate', () => ext.isActive);
+    api = await ext.activate();
+    await api.ready;
+    const tReady = performance.now();
+    assert.equal(api.client.state, STATE_RUNNING);
+    await waitFor('the first diagnostics', () => ours(doc.uri).length > 0);
+    const tDiag = performance.now();
+    metrics.activationMs = Math.round(tReady - t0);
+    metrics.firstDiagnosticsMs = Math.round(tDiag - t0);
+    report(
+      `      activation: open -> server running ${metrics.activationMs} ms, -> first diagnostics ${metrics.firstDiagnosticsMs} ms`,
+    );
+    const commands = await vscode.commands.getCommands(true);
+    for (const c of [
+      'packetTrace.showLadder',
+      'packetTrace.revealConnection',
+      'packetTrace.restartServer',
+      'packetTrace.copyVerdicts',
+    ])
+      assert.ok(commands.includes(c), `command ${c} is registered`);
+  });
+
+  test('shows the mistakes of a hand-written trace where they are', async () => {
+    const uri = example(MISTAKES);
+    const diags = await waitFor('three findings', () => (ours(uri).length === 3 ? ours(uri) : undefined));
+    const byCode = new Map(diags.map((d) => [codeOf(d), d]));
+    const expect: Array<[string, number, vscode.DiagnosticSeverity]> = [
+      ['handshake.bad-ack', 5, vscode.DiagnosticSeverity.Error],
+      ['handshake.incomplete', 11, vscode.DiagnosticSeverity.Warning],
+      ['teardown.bad-fin-ack', 18, vscode.DiagnosticSeverity.Error],
+    ];
+    for (const [code, line, severity] of expect) {
+      const d = byCode.get(code);
+      assert.ok(d, `${code} is reported (got ${[...byCode.keys()].join(', ')})`);
+      assert.equal(d.range.start.line, line, `${code} line`);
+      assert.equal(d.severity, severity, `${code} severity`);
+    }
+    // The bad ack's squiggle covers exactly the number.
+    const doc = await vscode.workspace.openTextDocument(uri);
+    assert.equal(doc.getText(byCode.get('handshake.bad-ack')!.range), '1000');
+  });
+
+  test('every example shows exactly the findings of the command-line checker', async () => {
+    const names = fs
+      .readdirSync(root().fsPath)
+      .filter((f) => f.endsWith('.trace'))
+      .sort();
+    assert.ok(names.length >= 5, `examples: ${names.join(', ')}`);
+    for (const name of names) {
+      const doc = await open(name, false);
+      // The server answers requests in order: once this returns it has seen the document.
+      await api.connections(doc.uri);
+      const expected = cliDiagnostics(extensionPath, doc.uri.fsPath)
+        .map((d) => key(d.line, d.column, SEVERITY[d.severity]!, d.code, d.message))
+        .sort();
+      const shown = await waitFor(`${name}: the diagnostics of the CLI (${expected.length})`, () => {
+        const got = ours(doc.uri)
+          .map((d) =>
+            key(d.range.start.line + 1, d.range.start.character + 1, d.severity, codeOf(d), d.message),
+          )
+          .sort();
+        return got.length === expected.length ? got : undefined;
+      });
+      assert.deepEqual(shown, expected, name);
+    }
+    const lossy = example('lossy-transfer.trace');
+    assert.ok(codes(lossy).filter((c) => c === 'tcp.dup-ack').length >= 10, 'dup acks in the lossy transfer');
+    assert.deepEqual([...new Set(codes(example('refused.trace')))], ['handshake.refused']);
+    assert.deepEqual(codes(example('seed-handshake.trace')), []);
+  });
+
+  test('hover explains the flags of the SYN-ACK', async () => {
+    const seed = await open('seed-handshake.trace');
+    // The old 3.x form: `S 1415531521:1415531521(0) ack ...` on the server's line.
+    const synAck = positionOf(seed, ': S 1415531521', 2);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      seed.uri,
+      synAck,
+    );
+    const text = markdownOf(hovers);
+    assert.match(text, /SYN \+ ACK/);
+    assert.match(text, /step 2 of the three-way handshake/);
+
+    const http = await open('http-keepalive-fin.trace');
+    const flags = positionOf(http, 'Flags [S.]', 'Flags ['.length);
+    const modern = markdownOf(
+      await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', http.uri, flags),
+    );
+    assert.match(modern, /`\[S\.\]`.*SYN \+ ACK/);
+
+    // On a finding, the hover also gives its code and rule.
+    const mistakes = await open(MISTAKES);
+    const badAck = positionOf(mistakes, 'ack 1000 ', 5);
+    const onFinding = markdownOf(
+      await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        mistakes.uri,
+        badAck,
+      ),
+    );
+    assert.match(onFinding, /handshake\.bad-ack/);
+    assert.match(onFinding, /Rule/);
+  });
+
+  test("go to definition leads from the SYN-ACK's ack to the SYN", async () => {
+    const seed = await open('seed-handshake.trace');
+    const ack = positionOf(seed, 'ack 3626544837', 6);
+    const syn = positionOf(seed, ': S 3626544836');
+    const locations = await vscode.commands.executeCommand<Array<vscode.Location | vscode.LocationLink>>(
+      'vscode.executeDefinitionProvider',
+      seed.uri,
+      ack,
+    );
+    assert.equal(locations.length, 1);
+    const l = locations[0]!;
+    const range = 'targetRange' in l ? l.targetRange : l.range;
+    const target = 'targetUri' in l ? l.targetUri : l.uri;
+    assert.equal(target.toString(), seed.uri.toString());
+    assert.equal(range.start.line, syn.line);
+  });
+
+  test('inlay hints show state transitions and the other form of the numbers', async () => {
+    const seed = await open('seed-handshake.trace');
+    const all = new vscode.Range(0, 0, seed.lineCount, 0);
+    const hints = async () =>
+      (
+        await vscode.commands.executeCommand<vscode.InlayHint[]>(
+          'vscode.executeInlayHintProvider',
+          seed.uri,
+          all,
+        )
+      ).map((h) => ({ line: h.position.line, label: labelOf(h) }));
+    const first = await hints();
+    const last = positionOf(seed, '. ack 1 win').line;
+    assert.ok(
+      first.some((h) => /ESTABLISHED/.test(h.label)),
+      `a state transition hint: ${JSON.stringify(first)}`,
+    );
+    // The final ACK is printed relative (`ack 1`): its absolute value is shown beside it.
+    assert.ok(
+      first.some((h) => h.line === last && h.label === 'abs 1415531522'),
+      JSON.stringify(first),
+    );
+    const config = vscode.workspace.getConfiguration('packetTrace');
+    await config.update('inlayHints.numbers', false, vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor('number hints to go when switched off', async () =>
+        (await hints()).every((h) => !/^(abs|rel) /.test(h.label)),
+      );
+    } finally {
+      await config.update('inlayHints.numbers', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  test('document symbols give one entry per connection with its phases', async () => {
+    const doc = await open(MISTAKES);
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>(
+      'vscode.executeDocumentSymbolProvider',
+      doc.uri,
+    );
+    assert.equal(symbols.length, 3);
+    assert.match(symbols[0]!.name, /^10\.0\.0\.1:40001 -> 10\.0\.0\.2:80 /);
+    assert.match(symbols[2]!.name, /^10\.0\.0\.1:40003 -> 10\.0\.0\.2:25 · SF/);
+    assert.deepEqual(
+      symbols[2]!.children.map((c) => c.name),
+      ['handshake', 'teardown'],
+    );
+    assert.equal(symbols[0]!.range.start.line, 4);
+  });
+
+  test('code lenses give each connection its verdict and a ladder link', async () => {
+    const doc = await open(MISTAKES);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+      'vscode.executeCodeLensProvider',
+      doc.uri,
+      100,
+    );
+    const titles = lenses.map((l) => l.command?.title ?? '');
+    assert.equal(lenses.length, 6, titles.join(' | '));
+    assert.ok(
+      titles.some((t) => /^#2 .*handshake incomplete/.test(t)),
+      titles.join(' | '),
+    );
+    assert.equal(lenses.filter((l) => l.command?.command === 'packetTrace.showLadder').length, 3);
+    const reveal = lenses.find((l) => l.command?.title.startsWith('#3 '))!;
+    assert.equal(reveal.command!.command, 'packetTrace.revealConnection');
+    assert.equal(reveal.range.start.line, positionOf(doc, '10.0.0.1.40003 > 10.0.0.2.25: S').line);
+  });
+
+  test('packetTrace.diagnostics.severity changes severities and switches codes off', async () => {
+    const uri = example(MISTAKES);
+    await open(MISTAKES);
+    const config = vscode.workspace.getConfiguration('packetTrace');
+    const sevOf = (code: string) => ours(uri).find((d) => codeOf(d) === code)?.severity;
+    await waitFor('the defaults', () => sevOf('handshake.bad-ack') === vscode.DiagnosticSeverity.Error);
+    try {
+      await config.update(
+        'diagnostics.severity',
+        { 'handshake.bad-ack': 'warning', 'handshake.incomplete': 'off' },
+        vscode.ConfigurationTarget.Workspace,
+      );
+      await waitFor(
+        'bad-ack as a warning and no handshake.incomplete',
+        () =>
+          sevOf('handshake.bad-ack') === vscode.DiagnosticSeverity.Warning &&
+          !codes(uri).includes('handshake.incomplete'),
+      );
+      assert.equal(sevOf('teardown.bad-fin-ack'), vscode.DiagnosticSeverity.Error, 'other codes unchanged');
+    } finally {
+      await config.update('diagnostics.severity', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor(
+      'the defaults again',
+      () =>
+        sevOf('handshake.bad-ack') === vscode.DiagnosticSeverity.Error &&
+        codes(uri).includes('handshake.incomplete'),
+    );
+  });
+
+  test('quick fixes repair each mistake and their diagnostics go away', async () => {
+    const doc = await open(MISTAKES);
+    const original = doc.getText();
+    try {
+      const expected: Array<[string, RegExp]> = [
+        ['handshake.bad-ack', /1001/],
+        ['handshake.incomplete', /final ACK/],
+        ['teardown.bad-fin-ack', /3002/],
+      ];
+      for (const [code, title] of expected) {
+        const diag = await waitFor(`${code} to be shown`, () =>
+          ours(doc.uri).find((d) => codeOf(d) === code),
+        );
+        const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+          'vscode.executeCodeActionProvider',
+          doc.uri,
+          diag.range,
+          vscode.CodeActionKind.QuickFix.value,
+        );
+        // (The API command does not pass the actions' `diagnostics` through, so match by title.)
+        const fix = actions.find((a) => title.test(a.title) && a.edit);
+        assert.ok(fix, `a quick fix for ${code}: ${actions.map((a) => a.title).join(' | ')}`);
+        assert.equal(fix.isPreferred, true, `${code}: the fix is preferred (auto-fixable)`);
+        assert.ok(fix.kind && vscode.CodeActionKind.QuickFix.contains(fix.kind));
+        assert.ok(await vscode.workspace.applyEdit(fix.edit!), `${code}: the edit applies`);
+        await waitFor(`${code} to go after "${fix.title}"`, () => !codes(doc.uri).includes(code));
+      }
+      assert.match(doc.lineAt(5).text, /S 5000:5000\(0\) ack 1001 /);
+      assert.deepEqual(
+        ours(doc.uri).filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning),
+        [],
+        'no errors or warnings left',
+      );
+    } finally {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    assert.equal(doc.getText(), original);
+    await waitFor('the findings back after revert', () => ours(doc.uri).length === 3);
+  });
+
+  test('packetTrace.copyVerdicts puts one line per connection on the clipboard', async () => {
+    const doc = await open(MISTAKES);
+    await vscode.env.clipboard.writeText('(nothing yet)');
+    await vscode.commands.executeCommand('packetTrace.copyVerdicts');
+    const text = await waitFor('the verdicts on the clipboard', async () => {
+      const t = await vscode.env.clipboard.readText();
+      return t.startsWith('#1 ') ? t : undefined;
+    });
+    const list = await api.connections(doc.uri);
+    const lines = text.split('\n');
+    assert.equal(lines.length, list.length);
+    list.forEach((c, i) =>
+      assert.ok(lines[i]!.startsWith(`#${c.id} ${c.client} -> ${c.server}: ${c.verdict} (`)),
+    );
+    assert.match(lines[0]!, /^#1 10\.0\.0\.1:40001 -> 10\.0\.0\.2:80: /);
+    assert.match(lines[1]!, /handshake incomplete/);
+  });
+
+  test('packetTrace.revealConnection selects the packets of a connection', async () => {
+    const doc = await open(MISTAKES);
+    const list = await api.connections(doc.uri);
+    const third = list.find((c) => c.id === 3)!;
+    await vscode.commands.executeCommand('packetTrace.revealConnection', doc.uri.toString(), 3);
+    let editor = vscode.window.activeTextEditor!;
+    assert.equal(editor.document.uri.toString(), doc.uri.toString());
+    assert.equal(editor.selection.start.line, third.firstLine);
+    assert.equal(editor.selection.start.character, 0);
+    assert.equal(editor.selection.end.line, third.lastLine);
+    // By line: any line of connection 2 selects connection 2.
+    const second = list.find((c) => c.id === 2)!;
+    await vscode.commands.executeCommand(
+      'packetTrace.revealConnection',
+      doc.uri.toString(),
+      undefined,
+      second.lastLine,
+    );
+    editor = vscode.window.activeTextEditor!;
+    assert.equal(editor.selection.start.line, second.firstLine);
+    assert.equal(editor.selection.end.line, second.lastLine);
+  });
+
+  test('the language server comes back after it is killed', async () => {
+    const doc = await open(MISTAKES);
+    const oldPid = serverPid(api, extensionPath);
+    assert.ok(oldPid, 'the server process is found');
+    const states: number[] = [];
+    const sub = api.client.onDidChangeState((e) => states.push(e.newState));
+    const t0 = performance.now();
+    try {
+      process.kill(oldPid, 'SIGKILL');
+      const newPid = await waitFor(
+        'a new server process, and the client running again',
+        () => {
+          const pid = serverPid(api, extensionPath);
+          return api.client.state === STATE_RUNNING && pid && pid !== oldPid ? pid : undefined;
+        },
+        30_000,
+      );
+      assert.ok(states.length >= 2, `the client went through restart states: ${states.join(',')}`);
+      assert.notEqual(newPid, oldPid);
+    } finally {
+      sub.dispose();
+    }
+    await waitFor('the diagnostics back', () => ours(doc.uri).length === 3);
+    metrics.restartAfterKillMs = Math.round(performance.now() - t0);
+    // The new server follows edits: a line that is not a packet gets its own finding.
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(4, 0), 'this line is not a packet\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      await waitFor('a finding on the inserted line', () =>
+        ours(doc.uri).some((d) => d.range.start.line === 4 && codeOf(d).startsWith('parse.')),
+      );
+    } finally {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    await waitFor('the findings as before', () => ours(doc.uri).length === 3);
+  });
+
+  test('packetTrace.restartServer starts a fresh server', async () => {
+    const doc = await open(MISTAKES);
+    const oldPid = serverPid(api, extensionPath);
+    await vscode.commands.executeCommand('packetTrace.restartServer');
+    await waitFor('a new server process', () => {
+      const pid = serverPid(api, extensionPath);
+      return api.client.state === STATE_RUNNING && pid && pid !== oldPid;
+    });
+    await waitFor('the diagnostics back', () => ours(doc.uri).length === 3);
+  });
+});
