@@ -1,29 +1,100 @@
 #!/usr/bin/env node
-// Runs every test tier (or the ones named): builds the bundles, compiles the tests with tsc, then runs
-// node's test runner on each tier's folder. Usage: node scripts/test.mjs [unit] [cli] [corpus] ...
+// Runs every test tier, or the ones named, and ends with one summary line across all of them.
+//   node scripts/test.mjs                      lint, unit, cli, grammar, lsp, corpus, editor
+//   node scripts/test.mjs unit lsp             just those tiers
+// Tiers: lint (ESLint + Prettier), unit (the core), cli (the CLI binary), grammar (TextMate scopes),
+// lsp (the real server over stdio, and Neovim when installed), corpus (../shared/corpus against
+// Wireshark and the labels), editor (the extension in a real VS Code: code-server in Chromium).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
-const ALL = ['lint', 'unit', 'cli', 'corpus'];
+const ALL = ['lint', 'unit', 'cli', 'grammar', 'lsp', 'corpus', 'editor'];
 const tiers = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
+for (const t of tiers) {
+  if (!ALL.includes(t)) {
+    console.error(`unknown tier '${t}' (tiers: ${ALL.join(', ')})`);
+    process.exit(2);
+  }
+}
 
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { stdio: 'inherit' });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+let passed = 0;
+let failed = 0;
+const started = Date.now();
+
+function run(cmd, args, options = {}) {
+  return spawnSync(cmd, args, { stdio: 'inherit', ...options }).status ?? 1;
+}
+function must(cmd, args) {
+  const status = run(cmd, args);
+  if (status !== 0) finish(status);
+}
+function finish(status) {
+  console.log(
+    `\ntests: ${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
+  process.exit(status);
 }
 
 if (tiers.includes('lint')) {
   // Lint and layout first: cheap, and a failure here says exactly which line.
-  run(process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
-  run(process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--check', '.']);
+  must(process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
+  must(process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--check', '.']);
 }
-run(process.execPath, ['esbuild.mjs']);
+must(process.execPath, ['esbuild.mjs']);
 fs.rmSync('out', { recursive: true, force: true });
-run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
-const dirs = tiers.filter((t) => t !== 'lint').map((t) => `out/test/${t}`).filter((d) => fs.existsSync(d));
-if (dirs.length === 0) {
-  if (tiers.every((t) => t === 'lint')) process.exit(0);
-  console.error(`no test folders for: ${tiers.join(', ')}`);
-  process.exit(1);
+must(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
+
+let status = 0;
+const nodeTiers = tiers.filter((t) => ['unit', 'cli', 'lsp', 'corpus'].includes(t));
+if (nodeTiers.length) {
+  // Node's runner: the spec report for people, TAP in a file for the counts.
+  const tap = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pt-test-')), 'report.tap');
+  const dirs = nodeTiers.map((t) => `out/test/${t}`).filter((d) => fs.existsSync(d));
+  const s = run(process.execPath, [
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...dirs,
+  ]);
+  const text = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
+  const count = (label) => Number((text.match(new RegExp(`^# ${label} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+  passed += count('pass');
+  failed += count('fail');
+  if (s !== 0) status = s;
 }
-run(process.execPath, ['--test', '--test-reporter=spec', ...dirs]);
+if (tiers.includes('grammar')) {
+  const r = spawnSync(process.execPath, ['scripts/grammarTest.mjs'], { encoding: 'utf8' });
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  const m = /grammar: (\d+) passed, (\d+) failed/.exec(r.stdout ?? '');
+  if (m) {
+    passed += Number(m[1]);
+    failed += Number(m[2]);
+  }
+  if (r.status !== 0) status = r.status ?? 1;
+}
+if (tiers.includes('editor')) {
+  // Installs code-server (and on a fresh machine its apt packages) once into a cache outside the repo.
+  const setup = run('bash', ['scripts/e2e/setup-code-server.sh'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (setup !== 0) {
+    failed++;
+    status = setup;
+  } else {
+    const r = spawnSync(process.execPath, ['scripts/e2e/run.mjs', '--no-build'], { encoding: 'utf8' });
+    process.stdout.write(r.stdout ?? '');
+    process.stderr.write(r.stderr ?? '');
+    const m = /suite: (\d+) passing, (\d+) failing/.exec(r.stdout ?? '');
+    if (m) {
+      passed += Number(m[1]);
+      failed += Number(m[2]);
+    }
+    // The launcher fails when no test ran; say so here too.
+    if (!m || Number(m[1]) === 0) failed++;
+    if (r.status !== 0) status = r.status ?? 1;
+  }
+}
+finish(status !== 0 || failed > 0 ? status || 1 : 0);

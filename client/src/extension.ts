@@ -50,14 +50,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Packet
 
   // The client restarts a crashed server on its own; tell the user, once per restart.
   let running = false;
+  let restartingOnRequest = false;
   context.subscriptions.push(
     lc.onDidChangeState((e) => {
       if (e.newState === State.Running) {
-        if (running)
+        if (running && !restartingOnRequest) {
           void vscode.window.showInformationMessage(
             'Packet Trace: the language server stopped unexpectedly and was restarted.',
           );
+        }
         running = true;
+        restartingOnRequest = false;
       }
     }),
   );
@@ -113,6 +116,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Packet
     // The ladder diagram arrives with its own issue; until then, the lens shows the connection's packets.
     vscode.commands.registerCommand('packetTrace.showLadder', revealConnection),
     vscode.commands.registerCommand('packetTrace.restartServer', async () => {
+      restartingOnRequest = true;
       await lc.restart();
       void vscode.window.showInformationMessage('Packet Trace: language server restarted.');
     }),

@@ -93,4 +93,9 @@ function main(argv: string[]): number {
   return reports.some((r) => r.analysis.findings.some((f) => f.severity === 'error')) ? 1 : 0;
 }
 
+// `packet-trace check big.trace | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 process.exitCode = main(process.argv.slice(2));

@@ -41,6 +41,8 @@ export function startServer(connection: Connection): void {
   const cache = new DocumentCache();
   let settings: Settings = DEFAULT_SETTINGS;
   let canPullConfiguration = false;
+  let canRegisterConfiguration = false;
+  let canRefreshInlayHints = false;
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   async function runSafe<T>(
@@ -99,6 +101,8 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialize((params): InitializeResult => {
     canPullConfiguration = !!params.capabilities.workspace?.configuration;
+    canRegisterConfiguration = !!params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration;
+    canRefreshInlayHints = !!params.capabilities.workspace?.inlayHint?.refreshSupport;
     const init = params.initializationOptions as { settings?: unknown } | undefined;
     if (init?.settings) settings = readSettings(init.settings);
     return {
@@ -119,10 +123,12 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onInitialized(() => {
-    if (canPullConfiguration) {
+    if (canRegisterConfiguration) {
       void connection.client
         .register(DidChangeConfigurationNotification.type, { section: 'packetTrace' })
         .catch(() => undefined);
+    }
+    if (canPullConfiguration) {
       void refreshSettings().then(() => documents.all().forEach((d) => publish(d.uri)));
     }
   });
@@ -131,7 +137,7 @@ export function startServer(connection: Connection): void {
     if (canPullConfiguration) await refreshSettings();
     else settings = readSettings((change.settings as { packetTrace?: unknown } | undefined)?.packetTrace);
     documents.all().forEach((d) => publish(d.uri));
-    void connection.languages.inlayHint.refresh().catch(() => undefined);
+    if (canRefreshInlayHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
   });
 
   documents.onDidOpen((e) => publish(e.document.uri));

@@ -253,9 +253,7 @@ describe('code action requests', () => {
 
 test(
   'handshake.incomplete in a CRLF document: the inserted line keeps the CRLF line endings',
-  {
-    todo: "server bug: finalAckInsertion() always inserts '\\n' + line at the end of the SYN-ACK line, so a CRLF trace gets mixed line endings (server/src/trace/handshakeChecks.ts; use the document's line break)",
-  },
+  {},
   async () => {
     const uri = fileUri('/tmp/lsp-fixes/crlf.trace');
     const text = `${CLEAN_LINES.slice(0, 3).join('\r\n')}\r\n`;

@@ -136,20 +136,14 @@ test('settings read through workspace/configuration apply to inlay hints', async
   await client.shutdown();
 });
 
-test(
-  'a -v record: hints on its TCP line come back when the range covers only that line',
-  {
-    todo: 'server bug: inlayHints() only visits records whose first (IP header) line is in the range, so a range that starts on a -v TCP line gets none of the hints positioned on it; it also returns hints past range.end (server/src/features/inlayHints.ts)',
-  },
-  async () => {
-    const { client, lines, hints } = await setup('http-get-fin/v-nn.trace');
-    const all = await hints(lineRange(0, lines.length - 1, lines));
-    const onLine1 = all.filter((h) => h.position.line === 1).map(label);
-    assert.ok(onLine1.includes('client CLOSED → SYN-SENT'), 'the state hint sits on the TCP line');
-    const only1 = (await hints(lineRange(1, 1, lines))).map(label);
-    const first2 = await hints({ start: { line: 0, character: 0 }, end: { line: 1, character: 0 } });
-    await client.shutdown();
-    assert.deepEqual(only1, onLine1);
-    for (const h of first2) assert.equal(h.position.line, 0, `${label(h)} is outside the range`);
-  },
-);
+test('a -v record: hints on its TCP line come back when the range covers only that line', {}, async () => {
+  const { client, lines, hints } = await setup('http-get-fin/v-nn.trace');
+  const all = await hints(lineRange(0, lines.length - 1, lines));
+  const onLine1 = all.filter((h) => h.position.line === 1).map(label);
+  assert.ok(onLine1.includes('client CLOSED → SYN-SENT'), 'the state hint sits on the TCP line');
+  const only1 = (await hints(lineRange(1, 1, lines))).map(label);
+  const first2 = await hints({ start: { line: 0, character: 0 }, end: { line: 1, character: 0 } });
+  await client.shutdown();
+  assert.deepEqual(only1, onLine1);
+  for (const h of first2) assert.equal(h.position.line, 0, `${label(h)} is outside the range`);
+});

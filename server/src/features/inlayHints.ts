@@ -12,14 +12,17 @@ export function inlayHints(index: TraceIndex, range: Range, settings: Settings):
   const lines = index.analysis.parsed.lines;
   const first = Math.max(0, range.start.line);
   const last = Math.min(lines.length - 1, range.end.line);
+  const seen = new Set<number>();
   for (let line = first; line <= last; line++) {
+    // A -v record spans two lines; its hints sit on either, so visit each record once from any of them.
     const r = index.recordAt(line);
-    if (!r || r.line !== line) continue;
+    if (!r || seen.has(r.index)) continue;
+    seen.add(r.index);
     const seg = index.segment(r);
     const conn = index.connectionOf(r);
     if (settings.inlayHints.connection && conn) {
       out.push({
-        position: { line, character: 0 },
+        position: { line: r.line, character: 0 },
         label: `#${conn.id}`,
         kind: InlayHintKind.Type,
         paddingRight: true,
@@ -30,17 +33,22 @@ export function inlayHints(index: TraceIndex, range: Range, settings: Settings):
     if (settings.inlayHints.numbers) numberHints(r, seg, settings, out);
     if (settings.inlayHints.states) {
       const t = transitions(seg);
-      if (t) {
-        const endLine = r.tcpLine;
+      if (t)
         out.push({
-          position: { line: endLine, character: lines[endLine]!.length },
+          position: { line: r.tcpLine, character: lines[r.tcpLine]!.length },
           label: t,
           paddingLeft: true,
         });
-      }
     }
   }
-  return out;
+  return out.filter((h) => inRange(h.position, range));
+}
+
+function inRange(p: { line: number; character: number }, range: Range): boolean {
+  if (p.line < range.start.line || p.line > range.end.line) return false;
+  if (p.line === range.start.line && p.character < range.start.character) return false;
+  if (p.line === range.end.line && p.character > range.end.character) return false;
+  return true;
 }
 
 function transitions(seg: Segment): string | undefined {

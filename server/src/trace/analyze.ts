@@ -56,7 +56,7 @@ export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceA
   const numbering = resolveNumbers(records, options.absoluteNumbers);
   const table = trackConnections(records);
   for (const conn of table.connections) {
-    conn.handshake = checkHandshake(conn, records, parsed.lines, numbering.absolute);
+    conn.handshake = checkHandshake(conn, records, parsed.lines, numbering.absolute, parsed.eol);
     conn.teardown = checkTeardown(conn, records);
     checkFlagCombinations(conn);
     wiresharkFindings(conn, records);

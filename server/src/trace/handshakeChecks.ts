@@ -13,6 +13,7 @@ export function checkHandshake(
   records: PacketRecord[],
   lines: string[],
   absolute: boolean,
+  eol = '\n',
 ): HandshakeVerdict {
   if (conn.quiet) return 'unknown';
   const client = conn.client;
@@ -162,7 +163,7 @@ export function checkHandshake(
       synAck.record,
       relatedRecord(syn?.record, 'the SYN'),
     );
-    const insert = finalAckInsertion(synAck, records, lines, absolute);
+    const insert = finalAckInsertion(synAck, records, lines, absolute, eol);
     if (insert) f.fixes = [insert];
     conn.findings.push(f);
   }
@@ -182,6 +183,7 @@ function finalAckInsertion(
   records: PacketRecord[],
   lines: string[],
   absolute: boolean,
+  eol: string,
 ): Fix | undefined {
   const r = synAck.record;
   if (synAck.seq === undefined || !r.src || !r.dst) return undefined;
@@ -214,6 +216,6 @@ function finalAckInsertion(
     : { line: after + 1, start: 0, end: 0 };
   return {
     title: 'Insert the missing final ACK of the handshake',
-    edits: [{ span, newText: atEnd ? `\n${text}` : `${text}\n` }],
+    edits: [{ span, newText: atEnd ? `${eol}${text}` : `${text}${eol}` }],
   };
 }

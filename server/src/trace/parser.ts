@@ -15,6 +15,8 @@ export interface ParsedTrace {
   lineCount: number;
   /** The text of every line, without line terminators. */
   lines: string[];
+  /** The file's line ending, for edits that add lines. */
+  eol: '\n' | '\r\n';
   /** The file dumps packet bytes as ASCII (`-A`): unindented lines after a head are payload, not errors. */
   asciiDump: boolean;
   /** The text is a binary capture, not tcpdump text. */
@@ -98,7 +100,8 @@ function looksLikeIpHeaderText(text: string): boolean {
 /** Parses a whole trace. Linear in the size of the text. */
 export function parseTrace(text: string): ParsedTrace {
   const binary = detectBinaryCapture(text);
-  if (binary) return { records: [], problems: [], lineCount: 1, lines: [''], asciiDump: false, binary };
+  if (binary)
+    return { records: [], problems: [], lineCount: 1, lines: [''], eol: '\n', asciiDump: false, binary };
   const lines = splitLines(text);
 
   // First pass: is this an -A dump (packet bytes as raw text under each head line), and do head lines
@@ -228,7 +231,14 @@ export function parseTrace(text: string): ParsedTrace {
       span: { line: 0, start: 0, end: Math.max(1, lines[0]?.length ?? 1) },
     });
   }
-  return { records, problems, lineCount: lines.length, lines, asciiDump };
+  return {
+    records,
+    problems,
+    lineCount: lines.length,
+    lines,
+    eol: text.includes('\r\n') ? '\r\n' : '\n',
+    asciiDump,
+  };
 }
 
 function lineSpan(text: string, line: number): Span {
