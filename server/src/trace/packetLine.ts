@@ -460,6 +460,7 @@ function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord)
   const out: LineResult = { kind: 'tcp', fields: rec };
   const f = rec;
   f.format = 'modern';
+  f.tcpLine = line;
   const open = p + 6;
   const close = text.indexOf(']', open + 1);
   if (close < 0 || close - open > 12) {
@@ -530,9 +531,16 @@ function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord)
       const a = u32(text, at, line, word, out);
       if (!a) break;
       const span: Span = { line, start: at, end: a.end };
-      if (word === 'ack') [f.ack, f.ackSpan] = [a.value, span];
-      else if (word === 'win') [f.win, f.winSpan] = [a.value, span];
-      else [f.urg, f.urgSpan] = [a.value, span];
+      if (word === 'ack') {
+        f.ack = a.value;
+        f.ackSpan = span;
+      } else if (word === 'win') {
+        f.win = a.value;
+        f.winSpan = span;
+      } else {
+        f.urg = a.value;
+        f.urgSpan = span;
+      }
       i = a.end;
     } else if (word === 'cksum') {
       const m = /^0x([0-9a-fA-F]{1,4}) \((correct|incorrect -> 0x([0-9a-fA-F]{1,4}))\)/.exec(
@@ -639,6 +647,7 @@ function parseOldTcp(text: string, p: number, line: number, rec: TraceRecord): L
   const out: LineResult = { kind: 'tcp', fields: rec };
   const f = rec;
   f.format = 'old';
+  f.tcpLine = line;
   const sp = text.indexOf(' ', p);
   const wordEnd = sp < 0 ? text.length : sp;
   const letters = text.slice(p, wordEnd);
@@ -700,11 +709,15 @@ function parseOldTcp(text: string, p: number, line: number, rec: TraceRecord): L
       if (!a) break;
       const span: Span = { line, start: i + 4, end: a.end };
       if (word === 'ack') {
-        [f.ack, f.ackSpan] = [a.value, span];
+        f.ack = a.value;
+        f.ackSpan = span;
         flags |= ACK;
-      } else if (word === 'win') [f.win, f.winSpan] = [a.value, span];
-      else {
-        [f.urg, f.urgSpan] = [a.value, span];
+      } else if (word === 'win') {
+        f.win = a.value;
+        f.winSpan = span;
+      } else {
+        f.urg = a.value;
+        f.urgSpan = span;
         flags |= URG;
       }
       i = a.end;
