@@ -347,7 +347,7 @@ describe('§18 test vectors', () => {
       { kind: 'TS', tsVal: 112147477, tsEcr: 0 },
     ]);
     assert.deepEqual(ep(r.src), hp('31.133.146.248', '16433'));
-    assert.equal(r.src?.span.line, 1);
+    assert.equal(r.srcSpan?.line, 1);
     assert.equal(r.length, 0);
   });
 
@@ -1036,15 +1036,15 @@ describe('robustness: parseTrace never throws and returns on hostile input', () 
       assert.equal(p.lineCount, lf.lineCount);
       assert.equal(p.records.length, 3);
       assert.deepEqual(
-        p.records.map((r) => [r.line, r.endLine, r.kind, r.src?.span, r.seqSpan, r.ackSpan]),
-        lf.records.map((r) => [r.line, r.endLine, r.kind, r.src?.span, r.seqSpan, r.ackSpan]),
+        p.records.map((r) => [r.line, r.endLine, r.kind, r.srcSpan, r.seqSpan, r.ackSpan]),
+        lf.records.map((r) => [r.line, r.endLine, r.kind, r.srcSpan, r.seqSpan, r.ackSpan]),
       );
       assert.deepEqual(p.problems, lf.problems);
       assert.equal(p.problems.length, 1);
       assert.equal(textAt(text, p.problems[0]!.span), 'SX');
       assert.equal(textAt(text, rec(p, 0).seqSpan), '1');
       assert.equal(textAt(text, rec(p, 2).ackSpan), '1');
-      assert.equal(textAt(text, rec(p, 2).src?.span), '192.0.2.1.1234');
+      assert.equal(textAt(text, rec(p, 2).srcSpan), '192.0.2.1.1234');
       assert.ok(!rec(p, 0).src!.host.includes('\r'));
     });
   }

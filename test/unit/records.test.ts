@@ -115,7 +115,7 @@ describe('§6 the IP layer', () => {
     assert.equal(r.ipId, 4242);
     assert.equal(r.af, 4);
     assert.equal(r.flags, ACK);
-    assert.equal(r.src?.span.line, 1, 'endpoint ranges are on the TCP line');
+    assert.equal(r.srcSpan?.line, 1, 'endpoint ranges are on the TCP line');
     assert.equal(r.flagsSpan?.line, 1);
     assert.equal(r.dump, 'hex');
     const s = rec(p, 1);
@@ -255,7 +255,7 @@ describe('§7 endpoints, addresses and service names', () => {
     assert.deepEqual(ep(r.dst), hp('2001:db8::2', '43913'));
     assert.equal(r.flags, PSH | ACK);
     assert.equal(r.length, 10);
-    assert.equal(textAt(trace(line), r.dst?.span), '43913');
+    assert.equal(textAt(trace(line), r.dstSpan), '43913');
   });
 
   test('service names map back to ports: http 80, http-alt 8080, https 443, domain 53; host names with dots', () => {

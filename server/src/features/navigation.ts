@@ -8,7 +8,7 @@ import { ACK, SYN, type PacketRecord } from '../trace/index';
 import { toRange, type TraceIndex } from './traceIndex';
 
 function headRange(r: PacketRecord) {
-  const span = r.flagsSpan ?? r.src?.span ?? { line: r.line, start: 0, end: 0 };
+  const span = r.flagsSpan ?? r.srcSpan ?? { line: r.line, start: 0, end: 0 };
   return toRange(span);
 }
 

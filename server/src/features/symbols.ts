@@ -26,10 +26,10 @@ export function documentSymbols(index: TraceIndex): DocumentSymbol[] {
       detail: `connection ${c.id}`,
       kind: SymbolKind.Event,
       range,
-      selectionRange: first.src?.span
+      selectionRange: first.srcSpan
         ? {
-            start: { line: first.src.span.line, character: first.src.span.start },
-            end: { line: first.src.span.line, character: first.dst?.span.end ?? first.src.span.end },
+            start: { line: first.srcSpan.line, character: first.srcSpan.start },
+            end: { line: first.srcSpan.line, character: first.dstSpan?.end ?? first.srcSpan.end },
           }
         : { start: range.start, end: range.start },
       children: phases(c, index),

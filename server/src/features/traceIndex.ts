@@ -79,8 +79,8 @@ export class TraceIndex {
       ['cksum', r.cksum?.span],
       ['time', r.timeSpan],
       ['number', r.numberSpan],
-      ['src', r.src?.span],
-      ['dst', r.dst?.span],
+      ['src', r.srcSpan],
+      ['dst', r.dstSpan],
     ];
     for (const o of r.options)
       if (contains(o.span, line, character))

@@ -51,7 +51,6 @@ export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceA
     const code = isKnownCode(p.code) ? p.code : 'parse.malformed-line';
     findings.push({ code, severity: CODES[code].severity, message: p.message, span: p.span, related: [] });
   }
-  internEndpoints(records);
   resolveTimes(records);
   const numbering = resolveNumbers(records, options.absoluteNumbers);
   const table = trackConnections(records);
@@ -90,20 +89,4 @@ export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceA
     findings,
     absoluteNumbers: numbering.absolute,
   };
-}
-
-/** Numbers the distinct `host.port` sides, so that later passes key maps by number, not by string. */
-function internEndpoints(records: PacketRecord[]): void {
-  const ids = new Map<string, number>();
-  for (const r of records) {
-    for (const e of [r.src, r.dst]) {
-      if (!e) continue;
-      let id = ids.get(e.key);
-      if (id === undefined) {
-        id = ids.size;
-        ids.set(e.key, id);
-      }
-      e.id = id;
-    }
-  }
 }

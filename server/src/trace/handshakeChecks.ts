@@ -193,7 +193,7 @@ function finalAckInsertion(
   const client = `${r.dst.host}.${r.dst.portText}`;
   const server = `${r.src.host}.${r.src.portText}`;
   const proto =
-    r.format === 'old' && !/ IP6? /.test(` ${lines[r.line]!.slice(0, r.src.span.start)}`)
+    r.format === 'old' && !/ IP6? /.test(` ${lines[r.line]!.slice(0, r.srcSpan?.start ?? 0)}`)
       ? ''
       : r.af === 6
         ? 'IP6 '

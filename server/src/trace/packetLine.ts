@@ -34,6 +34,16 @@ export interface LineResult {
 }
 
 const MAX_U32 = 0xffffffff;
+/** Two endpoints found on a line, with their columns. */
+interface Endpoints {
+  src: Endpoint;
+  dst: Endpoint;
+  start: number;
+  srcEnd: number;
+  dstStart: number;
+  dstEnd: number;
+}
+
 /** Two endpoints and the separator never take more than this many characters. */
 const ENDPOINTS_WINDOW = 420;
 /** How many `: Flags [` occurrences of one line are tried as the TCP part. */
@@ -52,20 +62,37 @@ const FLAG_LETTERS: Record<string, number> = {
 };
 
 /** Splits `host.port` at the last dot. */
-function endpoint(
-  text: string,
-  start: number,
-  end: number,
-  line: number,
-  needPort: boolean,
-): Endpoint | undefined {
+/**
+ * Endpoints are interned per parse: a connection's thousands of packets share two objects, which keeps
+ * a large trace's heap small and gives every side a small numeric id.
+ */
+let endpointCache = new Map<string, Endpoint>();
+
+/** Starts a fresh endpoint table (one per parse, so ids stay small and nothing leaks across files). */
+export function resetEndpoints(): void {
+  endpointCache = new Map();
+}
+
+function intern(key: string, host: string, portText: string, port: number | undefined): Endpoint {
+  let e = endpointCache.get(key);
+  if (!e) {
+    e = { host, portText, port, key, id: endpointCache.size };
+    endpointCache.set(key, e);
+  }
+  return e;
+}
+
+/** Splits `host.port` at the last dot. */
+function endpoint(text: string, start: number, end: number, needPort: boolean): Endpoint | undefined {
   if (end <= start || end - start > 200) return undefined;
   const s = text.slice(start, end);
+  const known = endpointCache.get(s);
+  if (known) return needPort && known.portText === '' ? undefined : known;
   const dot = s.lastIndexOf('.');
   if (dot <= 0 || dot === s.length - 1) {
     if (needPort) return undefined;
     if (!plausibleHost(s)) return undefined;
-    return { host: s, portText: '', port: undefined, key: s, id: -1, span: { line, start, end } };
+    return intern(s, s, '', undefined);
   }
   const host = s.slice(0, dot);
   const portText = s.slice(dot + 1);
@@ -75,9 +102,9 @@ function endpoint(
     !needPort && (isDottedQuad(s) || (!/^\d+$/.test(portText) && portNumber(portText) === undefined));
   if (portless || !plausibleHost(host) || !plausiblePort(portText)) {
     if (needPort || !plausibleHost(s)) return undefined;
-    return { host: s, portText: '', port: undefined, key: s, id: -1, span: { line, start, end } };
+    return intern(s, s, '', undefined);
   }
-  return { host, portText, port: portNumber(portText), key: s, id: -1, span: { line, start, end } };
+  return intern(s, host, portText, portNumber(portText));
 }
 
 function isDottedQuad(s: string): boolean {
@@ -125,7 +152,7 @@ function endpointsBefore(
   min: number,
   line: number,
   needPort: boolean,
-): { src: Endpoint; dst: Endpoint; start: number } | undefined {
+): Endpoints | undefined {
   // Endpoints are short: look back a bounded distance, so that a huge line costs no more than its length.
   const from = Math.max(min, colon - ENDPOINTS_WINDOW);
   const window = text.slice(from, colon);
@@ -137,10 +164,11 @@ function endpointsBefore(
   if (dstText.indexOf(' ') >= 0) return undefined;
   let srcStart = from + window.lastIndexOf(' ', gtIn - 1) + 1;
   if (srcStart < min) srcStart = min;
-  const src = endpoint(text, srcStart, gt, line, needPort);
-  const dst = endpoint(text, gt + 3, colon, line, needPort);
+  const src = endpoint(text, srcStart, gt, needPort);
+  const dst = endpoint(text, gt + 3, colon, needPort);
   if (!src || !dst) return undefined;
-  return { src, dst, start: srcStart };
+  void line;
+  return { src, dst, start: srcStart, srcEnd: gt, dstStart: gt + 3, dstEnd: colon };
 }
 
 /**
@@ -152,7 +180,7 @@ function extensionHeaderEndpoints(
   colon: number,
   min: number,
   line: number,
-): { src: Endpoint; dst: Endpoint; start: number } | undefined {
+): Endpoints | undefined {
   const m = /(\d{1,5}) > (\d{1,5})$/.exec(text.slice(Math.max(min, colon - 14), colon));
   if (!m) return undefined;
   const portsAt = colon - m[0].length;
@@ -170,24 +198,14 @@ function extensionHeaderEndpoints(
   const sp = m[1]!;
   const dp = m[2]!;
   const dpAt = colon - dp.length;
+  void line;
   return {
-    src: {
-      host: srcHost,
-      portText: sp,
-      port: Number(sp),
-      key: `${srcHost}.${sp}`,
-      id: -1,
-      span: { line, start: srcStart, end: gt },
-    },
-    dst: {
-      host: dstHost,
-      portText: dp,
-      port: Number(dp),
-      key: `${dstHost}.${dp}`,
-      id: -1,
-      span: { line, start: dpAt, end: colon },
-    },
+    src: intern(`${srcHost}.${sp}`, srcHost, sp, Number(sp)),
+    dst: intern(`${dstHost}.${dp}`, dstHost, dp, Number(dp)),
     start: srcStart,
+    srcEnd: gt,
+    dstStart: dpAt,
+    dstEnd: colon,
   };
 }
 
@@ -224,14 +242,10 @@ function networkContext(
   }
 }
 
-function withEndpoints(
-  rec: TraceRecord,
-  text: string,
-  bodyStart: number,
-  eps: { src: Endpoint; dst: Endpoint; start: number },
-): TraceRecord {
+function withEndpoints(rec: TraceRecord, text: string, bodyStart: number, eps: Endpoints): TraceRecord {
   rec.src = eps.src;
   rec.dst = eps.dst;
+  rec.setEndpointColumns(eps.start, eps.srcEnd, eps.dstStart, eps.dstEnd);
   networkContext(text, bodyStart, eps.start, eps.src, rec);
   return rec;
 }

@@ -4,7 +4,7 @@
  * comment, or blank. Never throws: unreadable lines become `parse.*` problems on their own range.
  */
 import { isBlank } from './lineScanner';
-import { parseNetworkPart } from './packetLine';
+import { parseNetworkPart, resetEndpoints } from './packetLine';
 import { TraceRecord } from './record';
 import { scanPrefix, type LinePrefix } from './timestamp';
 import type { PacketRecord, ParseProblem, Span } from './types';
@@ -103,6 +103,7 @@ export function parseTrace(text: string): ParsedTrace {
   if (binary)
     return { records: [], problems: [], lineCount: 1, lines: [''], eol: '\n', asciiDump: false, binary };
   const lines = splitLines(text);
+  resetEndpoints();
 
   // First pass: is this an -A dump (packet bytes as raw text under each head line), and do head lines
   // carry a time or number prefix? A hand-written trace has at most a few stray lines of prose.

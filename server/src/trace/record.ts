@@ -46,6 +46,10 @@ export class TraceRecord implements PacketRecord {
    * a large trace's heap. The ...Span accessors build them on demand (time and number on the head
    * line, the TCP fields on the TCP line).
    */
+  private srcS = -1;
+  private srcE = -1;
+  private dstS = -1;
+  private dstE = -1;
   private numberS = -1;
   private numberE = -1;
   private timeS = -1;
@@ -149,6 +153,22 @@ export class TraceRecord implements PacketRecord {
   set lengthSpan(span: Span | undefined) {
     this.lengthS = span ? span.start : -1;
     this.lengthE = span ? span.end : -1;
+  }
+
+  get srcSpan(): Span | undefined {
+    return this.srcS < 0 ? undefined : { line: this.tcpLine, start: this.srcS, end: this.srcE };
+  }
+
+  get dstSpan(): Span | undefined {
+    return this.dstS < 0 ? undefined : { line: this.tcpLine, start: this.dstS, end: this.dstE };
+  }
+
+  /** Sets the columns of both endpoints (on the TCP line). */
+  setEndpointColumns(srcStart: number, srcEnd: number, dstStart: number, dstEnd: number): void {
+    this.srcS = srcStart;
+    this.srcE = srcEnd;
+    this.dstS = dstStart;
+    this.dstE = dstEnd;
   }
 
   /** Remembers an option list whose opening bracket is at `open` of `text` (this record's TCP line). */

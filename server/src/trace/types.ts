@@ -34,9 +34,8 @@ export interface Endpoint {
   port: number | undefined;
   /** `host.port` as printed: the identity of this side within one file. */
   key: string;
-  /** A small number standing for `key` within one analysis (-1 until assigned). */
+  /** A small number standing for `key` within one parse: equal endpoints are one shared object. */
   id: number;
-  span: Span;
 }
 
 /** One TCP option, as printed in `options [...]` or the old `<...>` list. */
@@ -104,6 +103,9 @@ export interface PacketRecord {
   af?: 4 | 6;
   src?: Endpoint;
   dst?: Endpoint;
+  /** Where the source and destination `host.port` are printed. */
+  srcSpan?: Span;
+  dstSpan?: Span;
   /** Short description of a non-TCP record (`ARP`, `ICMP echo request`, `UDP`). */
   protocol?: string;
   format?: 'modern' | 'old';
