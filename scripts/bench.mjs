@@ -725,3 +725,15 @@ const json = {
 };
 fs.writeFileSync(path.join(OUT, 'bench.json'), `${JSON.stringify(json, null, 2)}\n`);
 log(`\nwrote ${path.relative(ROOT, path.join(OUT, 'bench.json'))}`);
+
+// The other benches share this trace: the language server over stdio (issue #3) and, when present,
+// the ladder in Chromium and the capture renderer. Each prints its own figures.
+for (const [name, file, extra] of [
+  ['language server', 'scripts/bench/lsp-bench.mjs', ['--json', path.join(OUT, 'lsp-bench.json')]],
+  ['ladder diagram', 'scripts/bench/ladder-bench.mjs', []],
+  ['capture renderer', 'scripts/bench/capture-bench.mjs', []],
+]) {
+  if (!fs.existsSync(path.join(ROOT, file))) continue;
+  log(`\n${name}: node ${file}`);
+  spawnSync(process.execPath, [file, ...extra], { cwd: ROOT, stdio: 'inherit' });
+}

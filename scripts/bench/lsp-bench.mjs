@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// The language server measured by a protocol client over stdio, on a 100 000-packet trace:
+// didOpen to diagnostics, a one-line edit in the middle to diagnostics, hover latency (median, p99),
+// and the server's memory per packet. Figures only: nothing here asserts a time.
+//   node scripts/bench/lsp-bench.mjs [--packets N] [--trace FILE] [--json OUT]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const rpc = await import(pathToFileURL(path.join(root, 'node_modules/vscode-jsonrpc/lib/node/main.js')).href);
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const packets = Number(opt('--packets', 100000));
+const source = opt('--trace', path.join(root, 'bench-results/cache/capture.trace'));
+if (!fs.existsSync(source)) {
+  console.error(
+    `lsp-bench: no trace at ${source}; run \`node scripts/bench.mjs\` first (it builds one), or pass --trace FILE`,
+  );
+  process.exit(2);
+}
+
+// The first N packet records of the trace (its head lines start with a time).
+const all = fs.readFileSync(source, 'utf8').split('\n');
+const lines = [];
+let heads = 0;
+for (const l of all) {
+  if (/^\d/.test(l)) heads++;
+  if (heads > packets) break;
+  lines.push(l);
+}
+const text = `${lines.join('\n')}\n`;
+
+function rssKiB(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
+const server = spawn(process.execPath, [path.join(root, 'bin/packet-trace-lsp.js'), '--stdio'], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+const conn = rpc.createMessageConnection(
+  new rpc.StreamMessageReader(server.stdout),
+  new rpc.StreamMessageWriter(server.stdin),
+);
+const waiting = new Map();
+conn.onNotification('textDocument/publishDiagnostics', (p) => {
+  const w = waiting.get(p.version);
+  if (w) {
+    waiting.delete(p.version);
+    w(p);
+  }
+});
+conn.listen();
+const diagnosticsFor = (version) => new Promise((resolve) => waiting.set(version, resolve));
+const uri = pathToFileURL(path.join(root, 'bench-results/lsp-bench.trace')).href;
+
+await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+conn.sendNotification('initialized', {});
+await new Promise((r) => setTimeout(r, 300));
+const rssBefore = rssKiB(server.pid);
+
+let t = performance.now();
+const first = diagnosticsFor(1);
+conn.sendNotification('textDocument/didOpen', {
+  textDocument: { uri, languageId: 'packet-trace', version: 1, text },
+});
+const d1 = await first;
+const openMs = performance.now() - t;
+const rssAfter = rssKiB(server.pid);
+
+// A one-line edit in the middle: change a window value on a packet line.
+let editLine = Math.floor(lines.length / 2);
+while (editLine < lines.length && !/ win \d+/.test(lines[editLine])) editLine++;
+const m = / win (\d+)/.exec(lines[editLine]);
+const col = m.index + 5;
+t = performance.now();
+const second = diagnosticsFor(2);
+conn.sendNotification('textDocument/didChange', {
+  textDocument: { uri, version: 2 },
+  contentChanges: [
+    {
+      range: {
+        start: { line: editLine, character: col },
+        end: { line: editLine, character: col + m[1].length },
+      },
+      text: String(Number(m[1]) + 1),
+    },
+  ],
+});
+await second;
+const editMs = performance.now() - t;
+
+// Hovers on the seq/ack/flags tokens of random packet lines.
+const hoverTimes = [];
+let seed = 7;
+const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+for (let i = 0; i < 300; i++) {
+  const line = Math.floor(rand() * lines.length);
+  const at = lines[line].indexOf('Flags [');
+  const character = at >= 0 ? at + 7 : 0;
+  t = performance.now();
+  await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } });
+  hoverTimes.push(performance.now() - t);
+}
+hoverTimes.sort((a, b) => a - b);
+const pct = (p) => hoverTimes[Math.min(hoverTimes.length - 1, Math.floor((p / 100) * hoverTimes.length))];
+
+await conn.sendRequest('shutdown');
+conn.sendNotification('exit');
+setTimeout(() => server.kill(), 500).unref();
+
+const figures = {
+  packets: Math.min(heads, packets),
+  lines: lines.length,
+  diagnostics: d1.diagnostics.length,
+  didOpenToDiagnosticsMs: Math.round(openMs),
+  editToDiagnosticsMs: Math.round(editMs),
+  hoverMedianMs: Number(pct(50).toFixed(2)),
+  hoverP99Ms: Number(pct(99).toFixed(2)),
+  serverRssPerPacketBytes: Math.round(((rssAfter - rssBefore) * 1024) / Math.min(heads, packets)),
+};
+const rows = [
+  [
+    'didOpen -> diagnostics',
+    `${figures.didOpenToDiagnosticsMs} ms`,
+    '300 ms',
+    figures.didOpenToDiagnosticsMs <= 300,
+  ],
+  [
+    'one-line edit -> diagnostics',
+    `${figures.editToDiagnosticsMs} ms`,
+    '50 ms',
+    figures.editToDiagnosticsMs <= 50,
+  ],
+  ['hover median', `${figures.hoverMedianMs} ms`, '', true],
+  ['hover p99', `${figures.hoverP99Ms} ms`, '5 ms', figures.hoverP99Ms <= 5],
+  ['server memory per packet', `${figures.serverRssPerPacketBytes} B`, '', true],
+];
+console.log(
+  `language server over stdio, ${figures.packets} packets (${figures.lines} lines), ${figures.diagnostics} diagnostics`,
+);
+for (const [name, value, target, ok] of rows) {
+  console.log(
+    `  ${name.padEnd(30)} ${value.padStart(10)}  ${target ? `target ${target.padEnd(7)} ${ok ? 'PASS' : 'MISS'}` : ''}`,
+  );
+}
+const out = opt('--json');
+if (out) fs.writeFileSync(out, JSON.stringify(figures, null, 1));
+process.exit(0);
