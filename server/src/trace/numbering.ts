@@ -108,13 +108,29 @@ function looksAbsolute(records: PacketRecord[]): boolean {
   return weakAbs > weakRel;
 }
 
+/** A number per ordered pair of endpoint ids. */
+class DirectionMap {
+  private readonly rows = new Map<number, Map<number, number>>();
+  get(from: number, to: number): number | undefined {
+    return this.rows.get(from)?.get(to);
+  }
+  set(from: number, to: number, value: number): void {
+    let row = this.rows.get(from);
+    if (!row) {
+      row = new Map();
+      this.rows.set(from, row);
+    }
+    row.set(to, value);
+  }
+}
+
 /** Fills `seqAbs`, `ackAbs` and absolute SACK edges on every TCP record. */
 export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean): NumberingResult {
   const absolute = forceAbsolute ?? looksAbsolute(records);
   const table = new PairMap<Entry>();
   // Next sequence number each side is known to use, to stand in for a base that tcpdump took from a
-  // pure ACK whose seq it did not print.
-  const nextSeq = new Map<number, number>();
+  // pure ACK whose seq it did not print; per direction, since a server port talks to many clients.
+  const nextSeq = new DirectionMap();
   for (const r of records) {
     if (!isSegment(r)) continue;
     const flags = r.flags!;
@@ -126,7 +142,7 @@ export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean)
     if (!absolute && flags & ACK) {
       const entry = table.get(s, d);
       if (!entry || flags & SYN) {
-        const own = r.seq ?? nextSeq.get(s);
+        const own = r.seq ?? nextSeq.get(s, d);
         const fresh = new Entry(s, own, r.ack === undefined ? undefined : add32(r.ack, -1));
         table.set(s, d, fresh);
         // SACK edges are rebased even on the line that creates the entry.
@@ -136,12 +152,12 @@ export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean)
         let sb = entry.get(s);
         if (sb === undefined) {
           // The entry came from a pure ACK of this side without a printed seq: use what we know.
-          sb = nextSeq.get(s) ?? 0;
+          sb = nextSeq.get(s, d) ?? 0;
           entry.set(s, sb);
         }
         let db = entry.get(d);
         if (db === undefined) {
-          db = nextSeq.get(d) ?? 0;
+          db = nextSeq.get(d, s) ?? 0;
           entry.set(d, db);
         }
         seqBase = sb;
@@ -154,9 +170,9 @@ export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean)
     if (relative && r instanceof TraceRecord) r.sackBase = ackBase;
     if (r.seqAbs !== undefined) {
       const n = add32(r.seqAbs, (r.length ?? 0) + (flags & SYN ? 1 : 0) + (flags & FIN ? 1 : 0));
-      if (!(flags & RST)) nextSeq.set(s, n);
+      if (!(flags & RST)) nextSeq.set(s, d, n);
     }
-    if (r.ackAbs !== undefined && !nextSeq.has(d)) nextSeq.set(d, r.ackAbs);
+    if (r.ackAbs !== undefined && nextSeq.get(d, s) === undefined) nextSeq.set(d, s, r.ackAbs);
   }
   return { absolute };
 }
