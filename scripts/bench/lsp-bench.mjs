@@ -76,27 +76,38 @@ const d1 = await first;
 const openMs = performance.now() - t;
 const rssAfter = rssKiB(server.pid);
 
-// A one-line edit in the middle: change a window value on a packet line.
+// One-line edits in the middle: change a window value on a packet line, version after version (the
+// first edit also pays for compiling the incremental path; typing is the later ones).
+const editTimes = [];
+let version = 1;
 let editLine = Math.floor(lines.length / 2);
-while (editLine < lines.length && !/ win \d+/.test(lines[editLine])) editLine++;
-const m = / win (\d+)/.exec(lines[editLine]);
-const col = m.index + 5;
-t = performance.now();
-const second = diagnosticsFor(2);
-conn.sendNotification('textDocument/didChange', {
-  textDocument: { uri, version: 2 },
-  contentChanges: [
-    {
-      range: {
-        start: { line: editLine, character: col },
-        end: { line: editLine, character: col + m[1].length },
+for (let k = 0; k < 7; k++) {
+  while (editLine < lines.length && !/ win \d+/.test(lines[editLine])) editLine++;
+  const m = / win (\d+)/.exec(lines[editLine]);
+  const col = m.index + 5;
+  const replacement = String(Number(m[1]) + 1);
+  lines[editLine] = lines[editLine].slice(0, col) + replacement + lines[editLine].slice(col + m[1].length);
+  version++;
+  t = performance.now();
+  const done = diagnosticsFor(version);
+  conn.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version },
+    contentChanges: [
+      {
+        range: {
+          start: { line: editLine, character: col },
+          end: { line: editLine, character: col + m[1].length },
+        },
+        text: replacement,
       },
-      text: String(Number(m[1]) + 1),
-    },
-  ],
-});
-await second;
-const editMs = performance.now() - t;
+    ],
+  });
+  await done;
+  editTimes.push(performance.now() - t);
+  editLine += 997;
+}
+const editMs = [...editTimes.slice(1)].sort((x, y) => x - y)[Math.floor((editTimes.length - 1) / 2)];
+const firstEditMs = editTimes[0];
 
 // Hovers on the seq/ack/flags tokens of random packet lines.
 const hoverTimes = [];
@@ -123,6 +134,7 @@ const figures = {
   diagnostics: d1.diagnostics.length,
   didOpenToDiagnosticsMs: Math.round(openMs),
   editToDiagnosticsMs: Math.round(editMs),
+  firstEditToDiagnosticsMs: Math.round(firstEditMs),
   hoverMedianMs: Number(pct(50).toFixed(2)),
   hoverP99Ms: Number(pct(99).toFixed(2)),
   serverRssPerPacketBytes: Math.round(((rssAfter - rssBefore) * 1024) / Math.min(heads, packets)),

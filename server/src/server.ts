@@ -33,8 +33,12 @@ import { definition, documentHighlights, references } from './features/navigatio
 import { documentSymbols } from './features/symbols';
 import { DEFAULT_SETTINGS, readSettings, type Settings } from './settings';
 
-/** Diagnostics follow typing after this pause. */
-const DIAGNOSTICS_DEBOUNCE_MS = 150;
+/**
+ * Diagnostics follow typing after a pause as long as the last analysis took, between these bounds:
+ * cheap incremental edits show at once, while a large file re-analysed in full waits for a lull.
+ */
+const MIN_DEBOUNCE_MS = 10;
+const MAX_DEBOUNCE_MS = 300;
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
@@ -141,7 +145,20 @@ export function startServer(connection: Connection): void {
   });
 
   documents.onDidOpen((e) => publish(e.document.uri));
-  documents.onDidChangeContent((e) => schedule(e.document.uri, DIAGNOSTICS_DEBOUNCE_MS));
+  documents.onDidChangeContent((e) => {
+    // An edit inside one record is re-analysed at once (only its connection); its diagnostics follow
+    // within a few milliseconds. Other edits wait for a pause as long as a full analysis takes.
+    let incremental = false;
+    try {
+      incremental = cache.tryIncremental(e.document);
+    } catch (err) {
+      connection.console.error(
+        `incremental analysis failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
+    }
+    const cost = incremental ? 0 : (cache.lastCost.get(e.document.uri) ?? MAX_DEBOUNCE_MS);
+    schedule(e.document.uri, Math.min(MAX_DEBOUNCE_MS, Math.max(MIN_DEBOUNCE_MS, cost)));
+  });
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);

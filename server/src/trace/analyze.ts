@@ -37,7 +37,39 @@ export interface TraceAnalysis {
 export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceAnalysis {
   const parsed = parseTrace(text);
   const records = parsed.records;
+  resolveTimes(records);
+  const numbering = resolveNumbers(records, options.absoluteNumbers);
+  const table = trackConnections(records);
+  for (const conn of table.connections) judgeConnection(conn, parsed, numbering.absolute);
+  return {
+    parsed,
+    records,
+    connections: table.connections,
+    segmentOf: table.segmentOf,
+    connectionOf: table.connectionOf,
+    findings: collectFindings(parsed, table.connections),
+    absoluteNumbers: numbering.absolute,
+  };
+}
+
+/** Runs every check on one tracked connection and fills its verdicts and findings. */
+export function judgeConnection(conn: Connection, parsed: ParsedTrace, absolute: boolean): void {
+  const records = parsed.records;
+  conn.handshake = checkHandshake(conn, records, parsed.lines, absolute, parsed.eol);
+  conn.teardown = checkTeardown(conn, records);
+  checkFlagCombinations(conn);
+  wiresharkFindings(conn, records);
+  if (!conn.quiet) {
+    const z = zeekSummary(conn);
+    conn.zeekState = z.state;
+    conn.history = z.history;
+  }
+}
+
+/** Parse problems and every connection's findings, in document order. */
+export function collectFindings(parsed: ParsedTrace, connections: Connection[]): Finding[] {
   const findings: Finding[] = [];
+  const records = parsed.records;
   if (parsed.binary) {
     findings.push({
       code: 'parse.binary-capture',
@@ -51,22 +83,8 @@ export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceA
     const code = isKnownCode(p.code) ? p.code : 'parse.malformed-line';
     findings.push({ code, severity: CODES[code].severity, message: p.message, span: p.span, related: [] });
   }
-  resolveTimes(records);
-  const numbering = resolveNumbers(records, options.absoluteNumbers);
-  const table = trackConnections(records);
-  for (const conn of table.connections) {
-    conn.handshake = checkHandshake(conn, records, parsed.lines, numbering.absolute, parsed.eol);
-    conn.teardown = checkTeardown(conn, records);
-    checkFlagCombinations(conn);
-    wiresharkFindings(conn, records);
-    if (!conn.quiet) {
-      const z = zeekSummary(conn);
-      conn.zeekState = z.state;
-      conn.history = z.history;
-    }
-    findings.push(...conn.findings);
-  }
-  const quiet = table.connections.find((c) => c.quiet);
+  for (const conn of connections) for (const f of conn.findings) findings.push(f);
+  const quiet = connections.find((c) => c.quiet);
   if (quiet) {
     const r = records[quiet.firstRecord]!;
     findings.push({
@@ -80,13 +98,5 @@ export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceA
     });
   }
   findings.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
-  return {
-    parsed,
-    records,
-    connections: table.connections,
-    segmentOf: table.segmentOf,
-    connectionOf: table.connectionOf,
-    findings,
-    absoluteNumbers: numbering.absolute,
-  };
+  return findings;
 }

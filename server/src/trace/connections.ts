@@ -21,14 +21,38 @@ function sideKey(e: Endpoint): number {
   return e.id;
 }
 
-/** Record-indexed lookups: an array behind a Map-like `get`. */
+/**
+ * Record-indexed lookups behind a Map-like `get`: a dense array for a whole file, a Map for a few
+ * records scattered through a large file (an array written at index 50 000 first would go slow).
+ */
 export class RecordTable<T> {
   private readonly items: Array<T | undefined> = [];
-  get(index: number): T | undefined {
-    return this.items[index];
+  private readonly sparse: Map<number, T> | undefined;
+
+  constructor(sparse = false) {
+    this.sparse = sparse ? new Map() : undefined;
   }
+
+  get(index: number): T | undefined {
+    return this.sparse ? this.sparse.get(index) : this.items[index];
+  }
+
   set(index: number, value: T): void {
-    this.items[index] = value;
+    if (this.sparse) this.sparse.set(index, value);
+    else this.items[index] = value;
+  }
+
+  /** Every entry, for merging a sparse table into a dense one. */
+  forEach(fn: (value: T, index: number) => void): void {
+    if (this.sparse) this.sparse.forEach(fn);
+    else this.items.forEach((v, i) => v !== undefined && fn(v, i));
+  }
+
+  clone(): RecordTable<T> {
+    const copy = new RecordTable<T>(!!this.sparse);
+    if (this.sparse) this.sparse.forEach((v, k) => copy.sparse!.set(k, v));
+    else for (let i = 0; i < this.items.length; i++) copy.items[i] = this.items[i];
+    return copy;
   }
 }
 
@@ -104,12 +128,12 @@ function startsNewConnection(conn: Connection, r: PacketRecord): boolean {
   return fwd.baseSeq !== undefined && r.seqAbs !== fwd.baseSeq;
 }
 
-export function trackConnections(records: PacketRecord[]): ConnectionTable {
+export function trackConnections(records: PacketRecord[], subset = false): ConnectionTable {
   const connections: Connection[] = [];
   const byKey = new PairMap<Connection>();
-  const segmentOf = new RecordTable<Segment>();
-  const connectionOf = new RecordTable<number>();
-  const nextPrinted = nextPrintedSeq(records);
+  const segmentOf = new RecordTable<Segment>(subset);
+  const connectionOf = new RecordTable<number>(subset);
+  const nextPrinted = nextPrintedSeq(records, subset);
   for (const r of records) {
     if (!r.src || !r.dst || (r.kind !== 'tcp' && r.kind !== 'tcp-quiet' && r.kind !== 'tcp-truncated')) {
       continue;
@@ -213,8 +237,8 @@ function noteControl(seg: Segment, fwd: Flow): void {
  * For each record, the absolute seq of the next record in the same direction that printed one. A pure
  * ACK's seq (hidden without -vv) is that value when nothing earlier tells it.
  */
-function nextPrintedSeq(records: PacketRecord[]): RecordTable<number> {
-  const out = new RecordTable<number>();
+function nextPrintedSeq(records: PacketRecord[], subset: boolean): RecordTable<number> {
+  const out = new RecordTable<number>(subset);
   const latest = new Map<number, Map<number, number>>();
   for (let i = records.length - 1; i >= 0; i--) {
     const r = records[i]!;

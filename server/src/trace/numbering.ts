@@ -52,7 +52,7 @@ function isSegment(r: PacketRecord): boolean {
  * anchor exists (a capture that starts mid-connection), relative numbers are small and absolute ones
  * are near the stored base, by a wide margin.
  */
-function looksAbsolute(records: PacketRecord[]): boolean {
+export function looksAbsolute(records: PacketRecord[]): boolean {
   const table = new PairMap<Entry>();
   const judged = new PairMap<boolean>();
   const anchor = new Map<number, number>();

@@ -68,9 +68,10 @@ const FLAG_LETTERS: Record<string, number> = {
  */
 let endpointCache = new Map<string, Endpoint>();
 
-/** Starts a fresh endpoint table (one per parse, so ids stay small and nothing leaks across files). */
-export function resetEndpoints(): void {
-  endpointCache = new Map();
+/** Selects the endpoint table of the file being read (one per file, so ids stay small and nothing
+ * leaks across files; kept with the parse so an edit can re-read one record with the same ids). */
+export function useEndpoints(table: Map<string, Endpoint>): void {
+  endpointCache = table;
 }
 
 function intern(key: string, host: string, portText: string, port: number | undefined): Endpoint {

@@ -4,10 +4,10 @@
  * comment, or blank. Never throws: unreadable lines become `parse.*` problems on their own range.
  */
 import { isBlank } from './lineScanner';
-import { parseNetworkPart, resetEndpoints } from './packetLine';
+import { parseNetworkPart, useEndpoints } from './packetLine';
 import { TraceRecord } from './record';
 import { scanPrefix, type LinePrefix } from './timestamp';
-import type { PacketRecord, ParseProblem, Span } from './types';
+import type { Endpoint, PacketRecord, ParseProblem, Span } from './types';
 
 export interface ParsedTrace {
   records: PacketRecord[];
@@ -17,6 +17,10 @@ export interface ParsedTrace {
   lines: string[];
   /** The file's line ending, for edits that add lines. */
   eol: '\n' | '\r\n';
+  /** Head lines carry a time or -# prefix (so, in an -A dump, prefix-less lines are payload). */
+  prefixed: boolean;
+  /** The file's endpoints, interned: equal `host.port` texts are one object. */
+  endpoints: Map<string, Endpoint>;
   /** The file dumps packet bytes as ASCII (`-A`): unindented lines after a head are payload, not errors. */
   asciiDump: boolean;
   /** The text is a binary capture, not tcpdump text. */
@@ -101,9 +105,18 @@ function looksLikeIpHeaderText(text: string): boolean {
 export function parseTrace(text: string): ParsedTrace {
   const binary = detectBinaryCapture(text);
   if (binary)
-    return { records: [], problems: [], lineCount: 1, lines: [''], eol: '\n', asciiDump: false, binary };
+    return {
+      records: [],
+      problems: [],
+      lineCount: 1,
+      lines: [''],
+      eol: '\n',
+      asciiDump: false,
+      prefixed: false,
+      endpoints: new Map(),
+      binary,
+    };
   const lines = splitLines(text);
-  resetEndpoints();
 
   // First pass: is this an -A dump (packet bytes as raw text under each head line), and do head lines
   // carry a time or number prefix? A hand-written trace has at most a few stray lines of prose.
@@ -128,32 +141,66 @@ export function parseTrace(text: string): ParsedTrace {
   const asciiDump =
     headsWithText > 0 && headsWithText * 2 >= heads && (ipHeaderText > 0 || headsWithText >= 3);
 
-  const records: PacketRecord[] = [];
-  const problems: ParseProblem[] = [];
-  let current: TraceRecord | undefined;
-  let awaitingTcp = false;
-  let pendingComments: Array<{ text: string; line: number }> = [];
-  let unknownLines = 0;
-  const held: { prefix?: LinePrefix } = {};
+  const endpoints = new Map<string, Endpoint>();
+  const reader = new RecordReader(lines, asciiDump, prefixed ?? false, endpoints, 0);
+  for (let i = 0; i < lines.length; i++) reader.line(i);
+  const { records, problems } = reader.end();
+  return {
+    records,
+    problems,
+    lineCount: lines.length,
+    lines,
+    eol: text.includes('\r\n') ? '\r\n' : '\n',
+    asciiDump,
+    prefixed: prefixed ?? false,
+    endpoints,
+  };
+}
 
-  for (let i = 0; i < lines.length; i++) {
-    const text = lines[i]!;
+/**
+ * Reads lines into records, one line at a time. parseTrace runs it over a whole file; an edit that
+ * stays inside one record runs it over just that record's lines (see incremental.ts).
+ */
+export class RecordReader {
+  readonly records: TraceRecord[] = [];
+  readonly problems: ParseProblem[] = [];
+  private current: TraceRecord | undefined;
+  private awaitingTcp = false;
+  private pendingComments: Array<{ text: string; line: number }> = [];
+  private unknownLines = 0;
+  private readonly held: { prefix?: LinePrefix } = {};
+
+  constructor(
+    private readonly lines: string[],
+    private readonly asciiDump: boolean,
+    private readonly prefixed: boolean,
+    private readonly endpoints: Map<string, Endpoint>,
+    private readonly firstIndex: number,
+  ) {}
+
+  line(i: number): void {
+    useEndpoints(this.endpoints);
+    const text = this.lines[i]!;
+    const asciiDump = this.asciiDump;
+    const held = this.held;
     held.prefix = undefined;
     let kind = quickKind(text, i, held);
     // In an -A dump, payload may look like anything, a comment or a packet line included: only lines
     // with the file's own head prefix start records.
-    if (asciiDump && current && (kind === 'comment' || (kind === 'packet' && prefixed))) kind = 'text';
+    if (asciiDump && this.current && (kind === 'comment' || (kind === 'packet' && this.prefixed)))
+      kind = 'text';
+    const current = this.current;
     switch (kind) {
       case 'blank':
-        if (!asciiDump) pendingComments = [];
+        if (!asciiDump) this.pendingComments = [];
         if (current && asciiDump) current.endLine = i;
         break;
       case 'comment':
-        pendingComments.push({ text: text.replace(/^\s*#\s?/, ''), line: i });
+        this.pendingComments.push({ text: text.replace(/^\s*#\s?/, ''), line: i });
         break;
       case 'indented': {
         if (!current) {
-          problems.push({
+          this.problems.push({
             code: 'parse.orphan-line',
             message: 'indented line before any packet: continuation lines belong under a packet line',
             span: lineSpan(text, i),
@@ -166,21 +213,21 @@ export function parseTrace(text: string): ParsedTrace {
           break;
         }
         // The -v TCP line (4 spaces, then SRC > DST: ...) and inner headers of tunnels.
-        if (current.kind === 'other' || awaitingTcp) {
+        if (current.kind === 'other' || this.awaitingTcp) {
           let s = 0;
           while (text.charCodeAt(s) === 32) s++;
           const r = parseNetworkPart(text, s, i, true, current);
           if (r && r.kind !== 'other') {
             current.kind = r.kind;
             current.tcpLine = i;
-            if (r.problem) problems.push(r.problem);
-            awaitingTcp = false;
+            if (r.problem) this.problems.push(r.problem);
+            this.awaitingTcp = false;
           }
         }
         break;
       }
       default: {
-        const rec = new TraceRecord(records.length, i);
+        const rec = new TraceRecord(this.firstIndex + this.records.length, i);
         const prefix = held.prefix ?? scanPrefix(text, i);
         const hasPrefix = prefix.timeKind !== 'none' || prefix.number !== undefined;
         const r =
@@ -193,9 +240,9 @@ export function parseTrace(text: string): ParsedTrace {
             current.dump ??= 'ascii';
             break;
           }
-          unknownLines++;
-          if (unknownLines > MAX_UNKNOWN_LINE_PROBLEMS) break;
-          problems.push({
+          this.unknownLines++;
+          if (this.unknownLines > MAX_UNKNOWN_LINE_PROBLEMS) break;
+          this.problems.push({
             code: 'parse.unknown-line',
             message:
               'not a tcpdump packet line (expected [time] IP SRC.PORT > DST.PORT: Flags [...], ...); start notes with #',
@@ -203,9 +250,9 @@ export function parseTrace(text: string): ParsedTrace {
           });
           break;
         }
-        finish(current, awaitingTcp, lines, problems);
-        current = rec;
-        records.push(rec);
+        finish(current, this.awaitingTcp, this.lines, this.problems);
+        this.current = rec;
+        this.records.push(rec);
         if (prefix.number !== undefined) {
           rec.number = prefix.number;
           rec.numberSpan = prefix.numberSpan;
@@ -214,32 +261,28 @@ export function parseTrace(text: string): ParsedTrace {
         rec.timeValue = prefix.timeValue;
         rec.timeSpan = prefix.timeSpan;
         if (prefix.interfaceText && !rec.linkText) rec.linkText = prefix.interfaceText;
-        rec.annotations = pendingComments;
-        pendingComments = [];
+        rec.annotations = this.pendingComments;
+        this.pendingComments = [];
         rec.kind = r.kind;
-        if (r.problem) problems.push(r.problem);
-        awaitingTcp = r.awaitsTcpLine === true;
+        if (r.problem) this.problems.push(r.problem);
+        this.awaitingTcp = r.awaitsTcpLine === true;
         break;
       }
     }
   }
-  finish(current, awaitingTcp, lines, problems);
-  if (unknownLines > MAX_UNKNOWN_LINE_PROBLEMS) {
-    // A file of prose or another tool's output: say so once instead of flooding the Problems view.
-    problems.push({
-      code: 'parse.unknown-line',
-      message: `${unknownLines - MAX_UNKNOWN_LINE_PROBLEMS} more lines are not tcpdump packet lines (only the first ${MAX_UNKNOWN_LINE_PROBLEMS} are marked)`,
-      span: { line: 0, start: 0, end: Math.max(1, lines[0]?.length ?? 1) },
-    });
+
+  end(): { records: TraceRecord[]; problems: ParseProblem[] } {
+    finish(this.current, this.awaitingTcp, this.lines, this.problems);
+    if (this.unknownLines > MAX_UNKNOWN_LINE_PROBLEMS) {
+      // A file of prose or another tool's output: say so once instead of flooding the Problems view.
+      this.problems.push({
+        code: 'parse.unknown-line',
+        message: `${this.unknownLines - MAX_UNKNOWN_LINE_PROBLEMS} more lines are not tcpdump packet lines (only the first ${MAX_UNKNOWN_LINE_PROBLEMS} are marked)`,
+        span: { line: 0, start: 0, end: Math.max(1, this.lines[0]?.length ?? 1) },
+      });
+    }
+    return { records: this.records, problems: this.problems };
   }
-  return {
-    records,
-    problems,
-    lineCount: lines.length,
-    lines,
-    eol: text.includes('\r\n') ? '\r\n' : '\n',
-    asciiDump,
-  };
 }
 
 function lineSpan(text: string, line: number): Span {

@@ -1,0 +1,131 @@
+/**
+ * Re-analysis after an edit that stays inside one packet record, the common case of typing in a
+ * trace: only that record is read again, and only the connections of its 4-tuple are tracked and
+ * judged again; every other connection keeps its analysis. Anything that could reach further (a
+ * changed line count, a SYN, a changed time or endpoint, the -S reading flipping) returns undefined,
+ * and the caller analyses the whole text. The result equals a fresh analyzeTrace of the new text.
+ */
+import { collectFindings, judgeConnection, type AnalyzeOptions, type TraceAnalysis } from './analyze';
+import { trackConnections } from './connections';
+import { looksAbsolute, resolveNumbers } from './numbering';
+import { RecordReader, splitLines, type ParsedTrace } from './parser';
+import type { TraceRecord } from './record';
+import { SYN, type PacketRecord } from './types';
+
+/** The record whose lines include `line`, by binary search over records in line order. */
+function recordAt(records: PacketRecord[], line: number): PacketRecord | undefined {
+  let lo = 0;
+  let hi = records.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = records[mid]!;
+    if (line < r.line) hi = mid - 1;
+    else if (line > r.endLine) lo = mid + 1;
+    else return r;
+  }
+  return undefined;
+}
+
+export function reanalyze(
+  prev: TraceAnalysis,
+  text: string,
+  options: AnalyzeOptions = {},
+): TraceAnalysis | undefined {
+  const old = prev.parsed;
+  if (old.binary) return undefined;
+  const lines = splitLines(text);
+  if (lines.length !== old.lines.length) return undefined;
+  // The changed lines: from the first difference to the last.
+  let first = 0;
+  while (first < lines.length && lines[first] === old.lines[first]) first++;
+  if (first === lines.length) return { ...prev, parsed: { ...old, lines } };
+  let last = lines.length - 1;
+  while (last > first && lines[last] === old.lines[last]) last--;
+  const before = recordAt(prev.records, first);
+  if (!before || last > before.endLine) return undefined;
+  // Problems reported on the parse's first line stand for the whole file (a flood summary).
+  if (old.problems.some((p) => p.span.line === 0 && p.code === 'parse.unknown-line' && before.line !== 0))
+    return undefined;
+
+  // Read the record's lines again, with the file's own context.
+  const reader = new RecordReader(lines, old.asciiDump, old.prefixed, old.endpoints, before.index);
+  for (let i = before.line; i <= before.endLine; i++) reader.line(i);
+  const { records: fresh, problems } = reader.end();
+  const after = fresh[0] as TraceRecord | undefined;
+  if (
+    fresh.length !== 1 ||
+    !after ||
+    after.line !== before.line ||
+    after.endLine !== before.endLine ||
+    after.kind !== before.kind ||
+    after.src !== before.src ||
+    after.dst !== before.dst ||
+    after.timeKind !== before.timeKind ||
+    after.timeValue !== before.timeValue ||
+    ((after.flags ?? 0) | (before.flags ?? 0)) & SYN
+  ) {
+    return undefined;
+  }
+  after.annotations = before.annotations;
+  after.time = before.time;
+
+  const records = prev.records.slice();
+  records[before.index] = after;
+  const parsed: ParsedTrace = {
+    ...old,
+    records,
+    lines,
+    problems: old.problems
+      .filter((p) => p.span.line < before.line || p.span.line > before.endLine)
+      .concat(problems),
+  };
+  parsed.problems.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
+  const result: TraceAnalysis = { ...prev, parsed, records };
+  if (!after.src || !after.dst) {
+    result.findings = collectFindings(parsed, prev.connections);
+    return result;
+  }
+
+  // The -S reading is decided over the whole file; if this edit flips it, everything changes.
+  const absolute = options.absoluteNumbers ?? looksAbsolute(records);
+  if (absolute !== prev.absoluteNumbers) return undefined;
+
+  // Every record of this 4-tuple, in file order: numbering and tracking are per 4-tuple.
+  const a = after.src.id;
+  const b = after.dst.id;
+  const tuple: PacketRecord[] = [];
+  for (const r of records) {
+    if (!r.src || !r.dst) continue;
+    if ((r.src.id === a && r.dst.id === b) || (r.src.id === b && r.dst.id === a)) tuple.push(r);
+  }
+  resolveNumbers(tuple, absolute);
+  const table = trackConnections(tuple, true);
+  const oldIds: number[] = [];
+  for (const r of tuple) {
+    const id = prev.connectionOf.get(r.index);
+    if (id !== undefined && !oldIds.includes(id)) oldIds.push(id);
+  }
+  if (oldIds.length !== table.connections.length) return undefined;
+  const connections = prev.connections.slice();
+  const segmentOf = prev.segmentOf.clone();
+  const connectionOf = prev.connectionOf.clone();
+  table.connections.forEach((conn, k) => {
+    const id = oldIds[k]!;
+    if (conn.reusedFrom !== undefined) conn.reusedFrom = oldIds[conn.reusedFrom - 1];
+    conn.id = id;
+    for (const seg of conn.segments) seg.connection = id;
+    judgeConnection(conn, parsed, absolute);
+    connections[id - 1] = conn;
+  });
+  for (const r of tuple) {
+    const localId = table.connectionOf.get(r.index);
+    if (localId !== undefined) connectionOf.set(r.index, oldIds[localId - 1]!);
+    const seg = table.segmentOf.get(r.index);
+    if (seg) segmentOf.set(r.index, seg);
+  }
+  result.connections = connections;
+  result.segmentOf = segmentOf;
+  result.connectionOf = connectionOf;
+  result.findings = collectFindings(parsed, connections);
+  return result;
+}
