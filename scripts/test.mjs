@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // Runs every test tier, or the ones named, and ends with one summary line across all of them.
-//   node scripts/test.mjs                      lint, unit, cli, grammar, lsp, corpus, editor
+//   node scripts/test.mjs                      every tier, in the order below
 //   node scripts/test.mjs unit lsp             just those tiers
 // Tiers: lint (ESLint + Prettier), unit (the core), cli (the CLI binary), grammar (TextMate scopes),
-// lsp (the real server over stdio, and Neovim when installed), corpus (../shared/corpus against
+// lsp (the real server over stdio, and Neovim when installed), robustness (property tests, fuzzing,
+// linear time, bad files), webview (the ladder diagram in Chromium), corpus (../shared/corpus against
 // Wireshark and the labels), editor (the extension in a real VS Code: code-server in Chromium).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const ALL = ['lint', 'unit', 'cli', 'grammar', 'lsp', 'corpus', 'editor'];
+const ALL = ['lint', 'unit', 'cli', 'grammar', 'lsp', 'robustness', 'webview', 'corpus', 'editor'];
 const tiers = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 for (const t of tiers) {
   if (!ALL.includes(t)) {
@@ -47,7 +48,7 @@ fs.rmSync('out', { recursive: true, force: true });
 must(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
 
 let status = 0;
-const nodeTiers = tiers.filter((t) => ['unit', 'cli', 'lsp', 'corpus'].includes(t));
+const nodeTiers = tiers.filter((t) => ['unit', 'cli', 'lsp', 'robustness', 'webview', 'corpus'].includes(t));
 if (nodeTiers.length) {
   // Node's runner: the spec report for people, TAP in a file for the counts.
   const tap = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pt-test-')), 'report.tap');
