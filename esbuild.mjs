@@ -22,9 +22,27 @@ const ctx = await esbuild.context({
   external: ['vscode'],
   logLevel: 'warning',
 });
+
+// The ladder webview: browser code in one IIFE (its page's CSP allows only this nonce'd script) and
+// its stylesheet, dist/webview.js and dist/webview.css.
+const webview = await esbuild.context({
+  entryPoints: [
+    { in: 'webview/src/main.ts', out: 'webview' },
+    { in: 'webview/src/ladder.css', out: 'webview' },
+  ],
+  outdir: 'dist',
+  bundle: true,
+  platform: 'browser',
+  target: 'chrome114',
+  format: 'iife',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+});
+
 if (watch) {
-  await ctx.watch();
+  await Promise.all([ctx.watch(), webview.watch()]);
 } else {
-  await ctx.rebuild();
-  await ctx.dispose();
+  await Promise.all([ctx.rebuild(), webview.rebuild()]);
+  await Promise.all([ctx.dispose(), webview.dispose()]);
 }

@@ -65,6 +65,34 @@ export interface LadderArrow {
   clientState?: string;
   serverState?: string;
   annotations: string[];
+  /**
+   * Last line of the packet record (continuation lines of `-v` records and dumps included); omitted
+   * when the record is one line (as the optional fields below when empty: a ladder can hold 100 000
+   * arrows, and each byte counts 100 000 times on its way to the webview).
+   */
+  endLine?: number;
+  /** The diagnostics on this packet, with the editor's words (for tooltips). */
+  messages?: LadderMessage[];
+  /** The TCP options as printed, one entry each (`mss 1460`, `sackOK`, `TS val 1 ecr 0`, `wscale 7`). */
+  options?: string[];
+  /** SACK blocks (absolute, and relative to the peer's ISN when known). */
+  sack?: Array<{ left: number; right: number; relLeft?: number; relRight?: number }>;
+  /** For a duplicate ACK: which one it is (Wireshark's #n). */
+  dupAck?: number;
+  /** The seq of a pure ACK that tcpdump did not print, inferred by the analysis. */
+  seqInferred?: boolean;
+  /** For a retransmission: 0-based line of the packet that first sent these bytes. */
+  originalLine?: number;
+  /** What tcpdump's payload printer wrote after `length N` (e.g. `HTTP: GET / HTTP/1.1`). */
+  payload?: string;
+}
+
+/** One diagnostic of a ladder arrow. */
+export interface LadderMessage {
+  code: string;
+  /** error | warning | information | hint (the default severity of the code). */
+  severity: string;
+  message: string;
 }
 
 export interface LadderModel {

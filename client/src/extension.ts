@@ -12,6 +12,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { CONNECTIONS_METHOD, type ConnectionSummary } from '../../protocol/lsp';
+import { LadderManager, type LadderApi } from './ladder/ladderPanel';
 
 export const LANGUAGE_ID = 'packet-trace';
 
@@ -22,6 +23,8 @@ export interface PacketTraceApi {
   ready: Promise<void>;
   /** The connection list of a document, from the server. */
   connections(uri: vscode.Uri): Promise<ConnectionSummary[]>;
+  /** The ladder panels: the messages their webviews posted, and a way to feed or send messages. */
+  ladder: LadderApi;
 }
 
 let client: LanguageClient | undefined;
@@ -48,6 +51,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Packet
   const lc = new LanguageClient('packetTrace', 'Packet Trace', serverOptions, clientOptions);
   client = lc;
 
+  const ladder = new LadderManager(context.extensionUri, () => lc, output);
+  context.subscriptions.push(ladder);
+
   // The client restarts a crashed server on its own; tell the user, once per restart.
   let running = false;
   let restartingOnRequest = false;
@@ -61,6 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Packet
         }
         running = true;
         restartingOnRequest = false;
+        ladder.serverRunning();
       }
     }),
   );
@@ -113,8 +120,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Packet
 
   context.subscriptions.push(
     vscode.commands.registerCommand('packetTrace.revealConnection', revealConnection),
-    // The ladder diagram arrives with its own issue; until then, the lens shows the connection's packets.
-    vscode.commands.registerCommand('packetTrace.showLadder', revealConnection),
+    // The ladder diagram beside the editor: from the lens [uri, id, line], the title button [uri] or
+    // the palette (the connection under the cursor).
+    vscode.commands.registerCommand('packetTrace.showLadder', (uri?: unknown, id?: unknown, line?: unknown) =>
+      ladder.show(uri, id, line),
+    ),
+    vscode.commands.registerCommand(
+      'packetTrace.exportLadder',
+      (format?: unknown, to?: unknown, file?: unknown) => ladder.exportCommand(format, to, file),
+    ),
     vscode.commands.registerCommand('packetTrace.restartServer', async () => {
       restartingOnRequest = true;
       await lc.restart();
@@ -151,7 +165,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Packet
     );
     throw e;
   }
-  return { client: lc, ready, connections };
+  return { client: lc, ready, connections, ladder: ladder.api() };
 }
 
 export async function deactivate(): Promise<void> {

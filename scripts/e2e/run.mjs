@@ -370,6 +370,106 @@ async function uiChecks(page, url, ws) {
   if (!/step 2 of the three-way handshake/.test(text)) throw new Error(`hover text: ${text}`);
   await page.screenshot({ path: shot('editor-hover.png') });
   log('  hover on [S.] shows "SYN + ACK": test-results/editor-hover.png');
+
+  // 4. The ladder diagram beside the editor (Packet Trace: Show Ladder), linked both ways, and back
+  //    after a reload. The webview is two nested iframes (code-server-e2e.md §6): the visible one.
+  const runCommand = async (title) => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: title })
+      .first()
+      .waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  };
+  const ladder = () =>
+    page
+      .locator('iframe.webview.ready:visible')
+      .last()
+      .contentFrame()
+      .locator('iframe#active-frame')
+      .contentFrame();
+  const focusFirstGroup = () => page.keyboard.press('Control+1');
+  const toggleSideBar = () => page.keyboard.press('Control+B');
+  /** Gives the ladder's editor group `px` more width, by dragging the sash between the groups. */
+  const widenLadder = async (px) => {
+    const sashes = page.locator('.part.editor .monaco-sash.vertical');
+    for (let i = 0; i < (await sashes.count()); i++) {
+      const box = await sashes.nth(i).boundingBox();
+      if (!box || box.height < 200) continue;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width / 2 - px, box.y + box.height / 2, { steps: 8 });
+      await page.mouse.up();
+      return;
+    }
+  };
+
+  await page.keyboard.press('Control+J'); // the Problems panel from step 2 goes: room for the diagram
+  await focusFirstGroup();
+  await openFile('seed-handshake.trace');
+  await goTo(4, 1); // the SYN-ACK
+  await runCommand('Packet Trace: Show Ladder');
+  await ladder().locator('#ladder .row.arrow').nth(2).waitFor({ timeout: 60_000 });
+  const seedArrows = await ladder().locator('#ladder .row.arrow').count();
+  if (seedArrows !== 3) throw new Error(`seed handshake: ${seedArrows} arrows, expected 3`);
+  const verdict = await ladder().locator('#verdict').textContent();
+  if (verdict !== 'handshake complete · still open at the end of the trace')
+    throw new Error(`verdict: ${verdict}`);
+  await ladder().locator('#ladder .row.arrow.selected[data-line="3"]').waitFor({ timeout: 10_000 });
+  // A click on the final ACK's arrow selects its line (line 5) in the editor.
+  await ladder().locator('#ladder .row.arrow[data-line="4"] .label').click();
+  await ladder().locator('#ladder .row.arrow.selected[data-line="4"]').waitFor({ timeout: 10_000 });
+  await focusFirstGroup(); // the editor's cursor position shows in the status bar while it has the focus
+  await page
+    .locator('.statusbar-item', { hasText: /Ln 5, Col \d+ \(\d+ selected\)/ })
+    .first()
+    .waitFor({ timeout: 15_000 });
+  await page.mouse.move(300, 700); // no tooltip over the picture
+  await toggleSideBar();
+  await widenLadder(240);
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: shot('editor-ladder-seed.png') });
+  await toggleSideBar();
+  log(
+    '  ladder of the seed handshake beside the editor, click -> line 5: test-results/editor-ladder-seed.png',
+  );
+
+  await focusFirstGroup();
+  await openFile('lossy-transfer.trace');
+  const lossy = fs.readFileSync(path.join(ws, 'lossy-transfer.trace'), 'utf8').split('\n');
+  const firstDup = lossy.findIndex((l, i) => i > 148 && /Flags \[\.\], ack 56473, win 124, .*sack 1/.test(l));
+  await goTo((firstDup > 0 ? firstDup : 150) + 1, 1);
+  await runCommand('Packet Trace: Show Ladder');
+  await ladder().locator('#ladder .row.arrow.selected').waitFor({ timeout: 60_000 });
+  const badges = await ladder().locator('#ladder .badge').allTextContents();
+  if (!badges.some((b) => /^dup ACK #\d+$/.test(b)) || !badges.includes('out-of-order'))
+    throw new Error(`lossy transfer: findings on arrows: ${badges.join(', ')}`);
+  const footer = await ladder().locator('#status').textContent();
+  if (!/\d+ in \d+ collapsed runs?/.test(footer ?? '')) throw new Error(`lossy transfer footer: ${footer}`);
+  await page.mouse.move(300, 700);
+  await toggleSideBar();
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: shot('editor-ladder-lossy.png') });
+  log(
+    '  ladder of the lossy transfer (dup ACKs, out-of-order, collapsed runs): test-results/editor-ladder-lossy.png',
+  );
+
+  // After a reload the panel comes back (WebviewPanelSerializer + the webview's saved state). Which
+  // ladder tab the workbench restores depends on when it last saved its layout: either will do.
+  await page.waitForTimeout(1500);
+  await page.reload();
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const restored = page
+    .locator('.tab', { hasText: /Ladder: (lossy-transfer|seed-handshake)\.trace/ })
+    .first();
+  await restored.waitFor({ timeout: 30_000 });
+  await ladder().locator('#ladder .row.arrow').first().waitFor({ timeout: 60_000 });
+  await ladder().locator('#ladder .row.arrow.selected').waitFor({ timeout: 10_000 });
+  log(`  "${(await restored.textContent())?.trim()}" is restored after a reload, with its selection`);
 }
 
 async function teardown() {

@@ -523,3 +523,172 @@ suite('Packet Trace Annotator in VS Code', () => {
     await waitFor('the diagnostics back', () => ours(doc.uri).length === 3);
   });
 });
+
+// ---- the ladder panel ----------------------------------------------------------------------------
+
+suite('Ladder diagram panel', () => {
+  let api: PacketTraceApi;
+  const MISTAKES = 'mistakes-to-fix.trace';
+
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension<PacketTraceApi>(EXTENSION_ID);
+    assert.ok(ext);
+    api = await ext.activate();
+    await api.ready;
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  const rendered = (
+    uri: vscode.Uri,
+    since: number,
+    predicate: (m: {
+      connection: number;
+      arrows: number;
+      version: number;
+      selectedLine?: number;
+    }) => boolean = () => true,
+  ) =>
+    api.ladder.waitForMessage('rendered', (m, u) => u === uri.toString() && predicate(m), {
+      since,
+      timeoutMs: 60_000,
+    });
+
+  test('Show Ladder opens a panel beside the editor on the connection under the cursor', async () => {
+    const doc = await open(MISTAKES);
+    const list = await api.connections(doc.uri);
+    const second = list.find((c) => c.id === 2)!;
+    const editor = vscode.window.activeTextEditor!;
+    editor.selection = new vscode.Selection(second.lastLine, 3, second.lastLine, 3);
+    const t0 = performance.now();
+    let since = api.ladder.received.length;
+    await vscode.commands.executeCommand('packetTrace.showLadder');
+    const first = await rendered(doc.uri, since);
+    metrics.ladderOpenMs = Math.round(performance.now() - t0);
+    report(`      ladder: command -> diagram drawn in the webview ${metrics.ladderOpenMs} ms`);
+    assert.equal(first.connection, 2, 'the connection under the cursor');
+    assert.equal(first.arrows, second.packets);
+    assert.equal(first.selectedLine, second.lastLine, "the cursor's packet is selected");
+    const panel = api.ladder.panels().find((p) => p.uri === doc.uri.toString());
+    assert.ok(panel, 'a panel for the trace');
+    assert.equal(panel.viewColumn, vscode.ViewColumn.Two, 'beside the editor');
+    assert.equal(
+      vscode.window.activeTextEditor?.document.uri.toString(),
+      doc.uri.toString(),
+      'the editor keeps the focus',
+    );
+    assert.ok(api.ladder.received.some((r) => r.uri === doc.uri.toString() && r.message.type === 'ready'));
+
+    // The code lens's arguments [uri, id, line] switch the same panel to another connection.
+    const third = list.find((c) => c.id === 3)!;
+    since = api.ladder.received.length;
+    await vscode.commands.executeCommand('packetTrace.showLadder', doc.uri.toString(), 3, third.firstLine);
+    const r3 = await rendered(doc.uri, since);
+    assert.equal(r3.connection, 3);
+    assert.equal(r3.arrows, third.packets);
+    assert.equal(api.ladder.panels().filter((p) => p.uri === doc.uri.toString()).length, 1);
+  });
+
+  test('a reveal from the diagram selects the packet line; invalid messages are ignored', async () => {
+    const doc = await open(MISTAKES, false);
+    const list = await api.connections(doc.uri);
+    const third = list.find((c) => c.id === 3)!;
+    await api.ladder.receive(doc.uri.toString(), { type: 'reveal', line: third.lastLine, focus: true });
+    const editor = await waitFor('the trace editor', () =>
+      vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === doc.uri.toString()),
+    );
+    assert.equal(editor.selection.start.line, third.lastLine);
+    assert.equal(editor.selection.start.character, 0);
+    assert.equal(editor.selection.end.character, doc.lineAt(third.lastLine).text.length, 'the whole line');
+    assert.equal(editor.viewColumn, vscode.ViewColumn.One);
+    const rejected = api.ladder.rejected;
+    for (const bad of [
+      { type: 'reveal', line: doc.lineCount + 5 },
+      { type: 'reveal', line: -1 },
+      { type: 'reveal', line: '2' },
+      { type: 'runCommand', command: 'workbench.action.quit' },
+      'reveal',
+    ])
+      await api.ladder.receive(doc.uri.toString(), bad);
+    assert.equal(api.ladder.rejected, rejected + 5);
+    assert.equal(editor.selection.start.line, third.lastLine, 'nothing moved');
+  });
+
+  test('moving the cursor in the editor highlights its arrow', async () => {
+    const doc = await open(MISTAKES);
+    const list = await api.connections(doc.uri);
+    const third = list.find((c) => c.id === 3)!;
+    const editor = vscode.window.activeTextEditor!;
+    const line = third.firstLine + 2;
+    const since = api.ladder.received.length;
+    editor.selection = new vscode.Selection(line, 5, line, 5);
+    const m = await api.ladder.waitForMessage(
+      'selected',
+      (x, u) => u === doc.uri.toString() && x.line === line,
+      {
+        since,
+        timeoutMs: 20_000,
+      },
+    );
+    assert.equal(m.line, line);
+  });
+
+  test('edits in the trace update the diagram, keeping its place', async () => {
+    const doc = await open(MISTAKES);
+    const list = await api.connections(doc.uri);
+    const third = list.find((c) => c.id === 3)!;
+    const last = api.ladder.received
+      .filter((r) => r.uri === doc.uri.toString() && r.message.type === 'rendered')
+      .pop()!.message as { version: number; arrows: number; connection: number };
+    assert.equal(last.connection, 3);
+    const since = api.ladder.received.length;
+    const edit = new vscode.WorkspaceEdit();
+    // One more packet at the end of connection 3: the final ACK again.
+    edit.insert(doc.uri, new vscode.Position(third.lastLine + 1, 0), `${doc.lineAt(third.lastLine).text}\n`);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const t0 = performance.now();
+    try {
+      const r = await rendered(
+        doc.uri,
+        since,
+        (m) => m.version > last.version && m.arrows === last.arrows + 1,
+      );
+      metrics.ladderUpdateMs = Math.round(performance.now() - t0);
+      report(`      ladder: edit -> diagram updated ${metrics.ladderUpdateMs} ms`);
+      assert.equal(r.connection, 3);
+    } finally {
+      await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    await rendered(doc.uri, since, (m) => m.arrows === last.arrows && m.version > last.version + 1);
+  });
+
+  test('exports: Mermaid in a new editor, SVG and PNG files', async () => {
+    const doc = await open(MISTAKES);
+    await vscode.commands.executeCommand('packetTrace.showLadder', doc.uri.toString(), 0);
+    const since = api.ladder.received.length;
+    await rendered(doc.uri, 0, (m) => m.connection === 0);
+    await vscode.commands.executeCommand('packetTrace.exportLadder', 'mermaid', 'editor');
+    const mermaid = await waitFor('the Mermaid export in a new editor', () => {
+      const d = vscode.window.activeTextEditor?.document;
+      return d?.isUntitled && d.getText().includes('sequenceDiagram') ? d : undefined;
+    });
+    const text = mermaid.getText();
+    assert.match(text, /^ {4}participant L1 as client 10\.0\.0\.1:40001$/m);
+    assert.equal(text.split('\n').filter((l) => /^ {4}L\d+-/.test(l)).length, 13, 'one message per packet');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    for (const format of ['svg', 'png'] as const) {
+      const file = vscode.Uri.joinPath(root(), `ladder-export.${format}`);
+      await vscode.commands.executeCommand('packetTrace.exportLadder', format, 'file', file.toString());
+      const bytes = await waitFor(`${format} written`, () =>
+        fs.existsSync(file.fsPath) ? fs.readFileSync(file.fsPath) : undefined,
+      );
+      if (format === 'svg')
+        assert.match(bytes.toString('utf8', 0, 100), /^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg /);
+      else assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    }
+    assert.ok(api.ladder.received.slice(since).some((r) => r.message.type === 'export'));
+  });
+});

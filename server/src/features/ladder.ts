@@ -2,8 +2,23 @@
  * The custom requests' answers: the connection list with verdicts, and the ladder (sequence diagram)
  * model that the diagram webview draws.
  */
-import type { ConnectionSummary, LadderArrow, LadderModel, LadderParams } from '../../../protocol/lsp';
-import { ACK, FIN, RST, SYN, endpointText, type Connection, type Segment } from '../trace/index';
+import type {
+  ConnectionSummary,
+  LadderArrow,
+  LadderMessage,
+  LadderModel,
+  LadderParams,
+} from '../../../protocol/lsp';
+import {
+  ACK,
+  FIN,
+  RST,
+  SYN,
+  endpointText,
+  type Connection,
+  type PacketRecord,
+  type Segment,
+} from '../trace/index';
 import type { TraceIndex } from './traceIndex';
 import { flagLetters, flagWords, verdictWords } from './words';
 
@@ -35,6 +50,25 @@ function kindOf(s: Segment): string {
   return 'other';
 }
 
+/** The options as printed, without the padding ones; the SACK blocks with relative edges. */
+function optionsOf(r: PacketRecord, s: Segment): Pick<LadderArrow, 'options' | 'sack'> {
+  if (!r.options.length) return {};
+  const out: Pick<LadderArrow, 'options' | 'sack'> = {};
+  const shown = r.options.filter((o) => o.kind !== 'nop' && o.kind !== 'eol').map((o) => o.text);
+  if (shown.length) out.options = shown;
+  // The peer's relative base, from this packet's ack (ack - relAck); SACK edges are in its space.
+  const base = s.ack !== undefined && s.relAck !== undefined ? (s.ack - s.relAck) >>> 0 : undefined;
+  for (const o of r.options) {
+    if (o.kind !== 'sack' || !o.blocksAbs) continue;
+    out.sack = o.blocksAbs.map(([left, right]) =>
+      base === undefined
+        ? { left, right }
+        : { left, right, relLeft: (left - base) >>> 0, relRight: (right - base) >>> 0 },
+    );
+  }
+  return out;
+}
+
 export function ladderModel(index: TraceIndex, params: LadderParams): LadderModel {
   const { connections, records } = index.analysis;
   let chosen: Connection | undefined;
@@ -42,15 +76,27 @@ export function ladderModel(index: TraceIndex, params: LadderParams): LadderMode
   else if (params.line !== undefined) chosen = index.connectionOf(index.recordAt(params.line));
   const shown = chosen ? [chosen] : connections;
   const findingsOf = new Map<number, string[]>();
-  for (const f of index.analysis.findings)
-    if (f.record !== undefined) findingsOf.set(f.record, [...(findingsOf.get(f.record) ?? []), f.code]);
+  const messagesOf = new Map<number, LadderMessage[]>();
+  for (const f of index.analysis.findings) {
+    if (f.record === undefined) continue;
+    const codes = findingsOf.get(f.record);
+    const message = { code: f.code, severity: f.severity, message: f.message };
+    if (codes) {
+      codes.push(f.code);
+      messagesOf.get(f.record)!.push(message);
+    } else {
+      findingsOf.set(f.record, [f.code]);
+      messagesOf.set(f.record, [message]);
+    }
+  }
   const arrows: LadderArrow[] = [];
   let t0: number | undefined;
   for (const c of shown) {
     for (const s of c.segments) {
       const r = s.record;
       t0 ??= r.time;
-      arrows.push({
+      const findings = findingsOf.get(r.index) ?? [];
+      const arrow: LadderArrow = {
         line: r.line,
         connection: c.id,
         fromClient: s.fromClient,
@@ -66,15 +112,23 @@ export function ladderModel(index: TraceIndex, params: LadderParams): LadderMode
         win: s.win,
         winBytes: s.winBytes,
         kind: kindOf(s),
-        findings: findingsOf.get(r.index) ?? [],
+        findings,
         clientState: s.clientState[0] !== s.clientState[1] ? s.clientState[1] : undefined,
         serverState: s.serverState[0] !== s.serverState[1] ? s.serverState[1] : undefined,
         annotations: r.annotations.map((a) => a.text),
-      });
+        ...optionsOf(r, s),
+      };
+      if (r.endLine > r.line) arrow.endLine = r.endLine;
+      const messages = messagesOf.get(r.index);
+      if (messages) arrow.messages = messages;
+      if (s.dupAckNum !== undefined && findings.includes('tcp.dup-ack')) arrow.dupAck = s.dupAckNum;
+      if (s.seqInferred && r.seqAbs === undefined) arrow.seqInferred = true;
+      if (s.originalRecord !== undefined) arrow.originalLine = records[s.originalRecord]?.line;
+      if (r.payloadSummary) arrow.payload = r.payloadSummary;
+      arrows.push(arrow);
     }
   }
   if (shown.length > 1) arrows.sort((a, b) => a.line - b.line);
-  void records;
   return {
     uri: index.uri,
     version: index.version,

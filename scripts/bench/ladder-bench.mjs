@@ -1,0 +1,327 @@
+#!/usr/bin/env node
+// Benchmark of the ladder webview in Chromium (playwright-core with Debian's /usr/bin/chromium, never a
+// downloaded browser). Prints measured figures only; the targets are reported as PASS/MISS, never
+// asserted.
+//
+//   node scripts/bench/ladder-bench.mjs [--packets N] [--runs N] [--no-build]
+//
+// The trace: one generated bulk transfer of N packets (default 100 000): handshake, data from the
+// server ACKed every second segment, a segment lost from the capture now and then (resent after three
+// duplicate ACKs), a few idle gaps, FIN close. The model is what the language server computes for it
+// (server/src/features/ladder.ts, bundled here with esbuild), handed to the BUILT dist/webview.js in
+// the page the client builds (client/src/ladder/html.ts: same CSP), as the client would post it.
+//
+// Figures:
+//   first paint   postMessage(model as JSON text, as the client posts it) -> parsed, laid out, drawn and
+//                 the next frame presented, median of runs;
+//                 for the default view (runs collapsed) and with every packet as a row (collapse off)
+//   scroll fps    frames per second while scrolling the all-rows view at 2 400 px/s (40 px a frame),
+//                 and at 12 000 px/s (200 px a frame), 3 s each, with the slowest frame
+// Targets: first paint <= 300 ms, scrolling >= 50 fps.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? Number(argv[i + 1]) : dflt;
+};
+const PACKETS = opt('--packets', 100_000);
+const RUNS = opt('--runs', 5);
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ORIGIN = 'https://ladder.test';
+const TARGET_PAINT_MS = 300;
+const TARGET_FPS = 50;
+
+if (!fs.existsSync(CHROMIUM)) {
+  console.log(
+    `ladder bench skipped: ${CHROMIUM} is missing (apt-get install chromium, or set CHROMIUM_PATH)`,
+  );
+  process.exit(0);
+}
+if (!argv.includes('--no-build')) {
+  const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+// ---- the trace ---------------------------------------------------------------------------------------
+
+function generate(n) {
+  const lines = [];
+  let t = 43200; // 12:00:00
+  const ts = () => {
+    const h = Math.floor(t / 3600);
+    const m = Math.floor((t % 3600) / 60);
+    const s = t % 60;
+    return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${s.toFixed(6).padStart(9, '0')}`;
+  };
+  const C = '10.0.0.1.40000';
+  const S = '10.0.0.2.80';
+  lines.push(`# A generated bulk transfer of ${n} packets for the ladder benchmark.`);
+  lines.push(
+    `${ts()} IP ${C} > ${S}: Flags [S], seq 1000, win 64240, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0`,
+  );
+  t += 0.0001;
+  lines.push(
+    `${ts()} IP ${S} > ${C}: Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1460,sackOK,TS val 2 ecr 1,nop,wscale 7], length 0`,
+  );
+  t += 0.0001;
+  lines.push(`${ts()} IP ${C} > ${S}: Flags [.], ack 1, win 502, length 0`);
+  let seq = 1;
+  let packets = 3;
+  let k = 0;
+  while (packets < n - 3) {
+    k++;
+    t += 0.00001;
+    if (k % 4000 === 0) t += 1.5; // an idle gap
+    const end = seq + 1448;
+    if (k % 2500 === 0 && packets < n - 12) {
+      // Lost before the capture point: the receiver asks three times, then it is resent.
+      const lostSeq = seq;
+      seq = end;
+      const next = seq + 1448;
+      lines.push(`${ts()} IP ${S} > ${C}: Flags [.], seq ${seq}:${next}, ack 1, win 509, length 1448`);
+      for (let d = 0; d < 3; d++) {
+        t += 0.00001;
+        lines.push(
+          `${ts()} IP ${C} > ${S}: Flags [.], ack ${lostSeq}, win 502, options [nop,nop,sack 1 {${seq}:${next}}], length 0`,
+        );
+      }
+      t += 0.00001;
+      lines.push(
+        `${ts()} IP ${S} > ${C}: Flags [.], seq ${lostSeq}:${lostSeq + 1448}, ack 1, win 509, length 1448`,
+      );
+      t += 0.00001;
+      lines.push(`${ts()} IP ${C} > ${S}: Flags [.], ack ${next}, win 502, length 0`);
+      seq = next;
+      packets += 6;
+      continue;
+    }
+    lines.push(`${ts()} IP ${S} > ${C}: Flags [P.], seq ${seq}:${end}, ack 1, win 509, length 1448`);
+    seq = end;
+    packets++;
+    if (k % 2 === 0) {
+      t += 0.00001;
+      lines.push(`${ts()} IP ${C} > ${S}: Flags [.], ack ${seq}, win 502, length 0`);
+      packets++;
+    }
+  }
+  t += 0.0001;
+  lines.push(`${ts()} IP ${S} > ${C}: Flags [F.], seq ${seq}, ack 1, win 509, length 0`);
+  t += 0.0001;
+  lines.push(`${ts()} IP ${C} > ${S}: Flags [F.], seq 1, ack ${seq + 1}, win 502, length 0`);
+  t += 0.0001;
+  lines.push(`${ts()} IP ${S} > ${C}: Flags [.], ack 2, win 509, length 0`);
+  return `${lines.join('\n')}\n`;
+}
+
+// ---- the server's model and the client's page, bundled from the sources -------------------------------
+
+const esbuild = await import('esbuild');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ladder-bench-'));
+const bundle = path.join(tmp, 'ladder-model.cjs');
+await esbuild.build({
+  stdin: {
+    contents: [
+      "export { ladderModel } from './server/src/features/ladder';",
+      "export { TraceIndex } from './server/src/features/traceIndex';",
+      "export { analyzeTrace } from './server/src/trace/index';",
+      "export { ladderPage, makeNonce } from './client/src/ladder/html';",
+    ].join('\n'),
+    resolveDir: ROOT,
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  outfile: bundle,
+  logLevel: 'warning',
+});
+const { ladderModel, TraceIndex, analyzeTrace, ladderPage, makeNonce } = createRequire(import.meta.url)(
+  bundle,
+);
+
+const text = generate(PACKETS);
+const uri = 'file:///bench/bulk-100k.trace';
+let t0 = performance.now();
+const index = new TraceIndex(analyzeTrace(text), uri, 1);
+const analyzeMs = performance.now() - t0;
+t0 = performance.now();
+const model = ladderModel(index, { uri, connection: 1 });
+const modelMs = performance.now() - t0;
+t0 = performance.now();
+const json = JSON.stringify(model);
+const jsonMs = performance.now() - t0;
+const findings = model.arrows.filter((a) => a.findings.length).length;
+console.log(
+  `trace: ${model.arrows.length} packets in connection #1 (${findings} with findings); in node: analysis ${Math.round(analyzeMs)} ms (the server has it cached), ladder model ${Math.round(modelMs)} ms, JSON ${Math.round(jsonMs)} ms, ${(json.length / 1e6).toFixed(1)} MB`,
+);
+
+// ---- Chromium ----------------------------------------------------------------------------------------
+
+const { chromium } = await import('playwright-core');
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-dev-shm-usage',
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
+  ],
+  env: { ...process.env, XDG_CONFIG_HOME: path.join(tmp, 'config'), XDG_CACHE_HOME: path.join(tmp, 'cache') },
+});
+
+async function freshPage(toggles) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const html = ladderPage({
+    cspSource: ORIGIN,
+    scriptUri: `${ORIGIN}/dist/webview.js`,
+    styleUri: `${ORIGIN}/dist/webview.css`,
+    nonce: makeNonce(),
+  });
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url === `${ORIGIN}/index.html`) return route.fulfill({ contentType: 'text/html', body: html });
+    if (url === `${ORIGIN}/dist/webview.js`)
+      return route.fulfill({
+        contentType: 'text/javascript',
+        body: fs.readFileSync(path.join(ROOT, 'dist', 'webview.js')),
+      });
+    if (url === `${ORIGIN}/dist/webview.css`)
+      return route.fulfill({
+        contentType: 'text/css',
+        body: fs.readFileSync(path.join(ROOT, 'dist', 'webview.css')),
+      });
+    return route.abort();
+  });
+  // The state the webview would restore holds the view switches: start with the ones measured.
+  const state = toggles ? { v: 1, uri: 'none', connection: -1, scrollTop: 0, toggles, expanded: [] } : null;
+  await page.addInitScript({
+    content: `(() => { const posted = []; window.__posted = posted; let state = ${JSON.stringify(state)};
+      window.acquireVsCodeApi = () => ({ postMessage: (m) => posted.push(m), getState: () => state, setState: (s) => { state = s; } }); })();`,
+  });
+  await page.goto(`${ORIGIN}/index.html`);
+  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
+  await page.evaluate((s) => {
+    window.__model = s;
+  }, json);
+  return { page, context };
+}
+
+/** postMessage(model) -> 'rendered' posted -> the next frame presented. */
+async function firstPaint(page) {
+  return page.evaluate(async () => {
+    const before = window.__posted.length;
+    const start = performance.now();
+    window.postMessage({ type: 'model', model: window.__model }, '*');
+    await new Promise((resolve) => {
+      const check = () =>
+        window.__posted.slice(before).some((m) => m.type === 'rendered') ? resolve() : setTimeout(check, 0);
+      check();
+    });
+    const drawn = performance.now() - start;
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    return { drawn, painted: performance.now() - start, rows: document.querySelectorAll('.row').length };
+  });
+}
+
+async function scrollFps(page, pxPerFrame, seconds) {
+  return page.evaluate(
+    async ({ pxPerFrame, seconds }) => {
+      const scroller = document.getElementById('scroller');
+      const times = [];
+      const maxTop = scroller.scrollHeight - scroller.clientHeight;
+      await new Promise((resolve) => {
+        const end = performance.now() + seconds * 1000;
+        const frame = (t) => {
+          times.push(t);
+          scroller.scrollTop = Math.min(maxTop, scroller.scrollTop + pxPerFrame);
+          if (t < end && scroller.scrollTop < maxTop) requestAnimationFrame(frame);
+          else resolve();
+        };
+        requestAnimationFrame(frame);
+      });
+      const gaps = times.slice(1).map((t, i) => t - times[i]);
+      const span = times[times.length - 1] - times[0];
+      return {
+        fps: ((times.length - 1) / span) * 1000,
+        worst: Math.max(...gaps),
+        frames: times.length,
+        domRows: document.querySelectorAll('.row').length,
+        scrolled: scroller.scrollTop,
+      };
+    },
+    { pxPerFrame, seconds },
+  );
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = {};
+for (const [name, toggles] of [
+  ['default view (runs collapsed)', null],
+  [
+    'every packet a row (collapse off)',
+    { absolute: false, timeAxis: false, slant: false, findingsOnly: false, hideAcks: false, collapse: false },
+  ],
+  [
+    'time axis, every packet a row',
+    { absolute: false, timeAxis: true, slant: false, findingsOnly: false, hideAcks: false, collapse: false },
+  ],
+]) {
+  const paints = [];
+  let rows = 0;
+  let page;
+  let context;
+  for (let r = 0; r < RUNS; r++) {
+    ({ page, context } = await freshPage(toggles));
+    const p = await firstPaint(page);
+    paints.push(p.painted);
+    rows = p.rows;
+    if (r < RUNS - 1) await context.close();
+  }
+  const paint = median(paints);
+  const entry = { firstPaintMs: Math.round(paint), runs: paints.map(Math.round), domRows: rows };
+  if (toggles) {
+    entry.scroll40 = await scrollFps(page, 40, 3);
+    await page.evaluate(() => (document.getElementById('scroller').scrollTop = 0));
+    entry.scroll200 = await scrollFps(page, 200, 3);
+  }
+  await context.close();
+  results[name] = entry;
+  console.log(
+    `${name}: first paint ${entry.firstPaintMs} ms (median of ${RUNS}: ${entry.runs.join(', ')}) ${entry.firstPaintMs <= TARGET_PAINT_MS ? 'PASS' : 'MISS'} (target ${TARGET_PAINT_MS} ms); ${rows} rows in the DOM`,
+  );
+  for (const k of ['scroll40', 'scroll200']) {
+    const s = entry[k];
+    if (!s) continue;
+    console.log(
+      `  scrolling ${k === 'scroll40' ? '2 400' : '12 000'} px/s: ${s.fps.toFixed(1)} fps ${s.fps >= TARGET_FPS ? 'PASS' : 'MISS'} (target ${TARGET_FPS}); slowest frame ${s.worst.toFixed(1)} ms; ${s.frames} frames; ${s.domRows} rows in the DOM`,
+    );
+  }
+}
+await browser.close();
+fs.rmSync(tmp, { recursive: true, force: true });
+const out = path.join(ROOT, 'bench-results');
+fs.mkdirSync(out, { recursive: true });
+fs.writeFileSync(
+  path.join(out, 'ladder-bench.json'),
+  JSON.stringify(
+    { packets: model.arrows.length, modelMs: Math.round(modelMs), jsonBytes: json.length, results },
+    null,
+    2,
+  ),
+);
+console.log(`figures written to bench-results/ladder-bench.json`);
