@@ -42,6 +42,8 @@ if (tiers.includes('lint')) {
   // Lint and layout first: cheap, and a failure here says exactly which line.
   must(process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
   must(process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--check', '.']);
+  // The webview compiles with the DOM library, in its own project.
+  must(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'webview/tsconfig.json', '--noEmit']);
 }
 must(process.execPath, ['esbuild.mjs']);
 fs.rmSync('out', { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /**
- * Code lenses above each connection's first packet: the verdict in words, and a command that opens
- * the ladder diagram (until the diagram lands, the client's command reveals the connection).
+ * Code lenses above each connection's first packet: the verdict in words (revealing the connection's
+ * packets), and a command that opens the ladder diagram on that connection.
  */
 import type { CodeLens } from 'vscode-languageserver';
 import type { TraceIndex } from './traceIndex';
