@@ -11,6 +11,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { CAPTURE_SCHEME, registerCaptures } from './capture';
 import { CONNECTIONS_METHOD, type ConnectionSummary } from '../../protocol/lsp';
 import { LadderManager, type LadderApi } from './ladder/ladderPanel';
 
@@ -44,6 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Packet
     documentSelector: [
       { language: LANGUAGE_ID, scheme: 'file' },
       { language: LANGUAGE_ID, scheme: 'untitled' },
+      { language: LANGUAGE_ID, scheme: CAPTURE_SCHEME },
     ],
     synchronize: { configurationSection: 'packetTrace' },
     outputChannel: output,
@@ -76,6 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Packet
   status.name = 'Packet Trace';
   status.command = 'workbench.actions.view.problems';
   context.subscriptions.push(status, output);
+  registerCaptures(context);
 
   const connections = async (uri: vscode.Uri): Promise<ConnectionSummary[]> =>
     (await lc.sendRequest<ConnectionSummary[] | null>(CONNECTIONS_METHOD, { uri: uri.toString() })) ?? [];

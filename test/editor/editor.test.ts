@@ -692,3 +692,60 @@ suite('Ladder diagram panel', () => {
     assert.ok(api.ladder.received.slice(since).some((r) => r.message.type === 'export'));
   });
 });
+
+suite('Captures opened as traces', () => {
+  let extensionPath: string;
+  let api: PacketTraceApi;
+
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension<PacketTraceApi>(EXTENSION_ID);
+    assert.ok(ext, 'the extension is installed');
+    api = await ext.activate();
+    await api.ready;
+    extensionPath = ext.extensionPath;
+  });
+
+  test('a pcap opens as a read-only trace with the CLI verdicts, and saves as a .trace file', async function () {
+    const corpus = path.join(
+      extensionPath,
+      '..',
+      'shared',
+      'corpus',
+      'crafted-synack-bad-ack',
+      'capture.pcap',
+    );
+    if (!fs.existsSync(corpus)) this.skip();
+    const rendered = await vscode.commands.executeCommand<vscode.Uri>(
+      'packetTrace.openCapture',
+      vscode.Uri.file(corpus),
+    );
+    assert.ok(rendered, 'the command returns the rendered document');
+    const doc = await vscode.workspace.openTextDocument(rendered);
+    assert.equal(doc.languageId, 'packet-trace');
+    assert.match(doc.getText(), /Flags \[S\.\], seq \d+, ack \d+/);
+    const expected = cliDiagnostics(extensionPath, corpus)
+      .map((d) => `${d.line}:${d.column} ${d.code}`)
+      .sort();
+    const shown = await waitFor(`the diagnostics of the capture (${expected.length})`, () => {
+      const got = vscode.languages
+        .getDiagnostics(rendered)
+        .filter((d) => d.source === SOURCE)
+        .map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${codeOf(d)}`)
+        .sort();
+      return got.length === expected.length ? got : undefined;
+    });
+    assert.deepEqual(shown, expected);
+    assert.ok(
+      shown.some((k) => k.endsWith('handshake.bad-ack')),
+      'the bad SYN-ACK ack is found in the capture',
+    );
+    const target = vscode.Uri.file(path.join(root().fsPath, 'from-capture.trace'));
+    const saved = await vscode.commands.executeCommand<vscode.Uri>(
+      'packetTrace.saveCaptureAsTrace',
+      rendered,
+      target,
+    );
+    assert.equal(saved?.fsPath, target.fsPath);
+    assert.equal(fs.readFileSync(target.fsPath, 'utf8'), doc.getText());
+  });
+});
