@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { CaptureRenderer } from '../../server/src/trace/capture/index';
+import { CAPTURE_DAMAGED_NOTE } from '../../server/src/trace/parser';
 
 /** Virtual documents holding a capture's rendering: `packet-trace-capture:<path>.trace?<capture uri>`. */
 export const CAPTURE_SCHEME = 'packet-trace-capture';
@@ -78,9 +79,7 @@ async function render(capture: vscode.Uri, token?: vscode.CancellationToken): Pr
   }
   const problem = renderer.problem;
   if (problem)
-    parts.push(
-      `# packet-trace: the capture is damaged after packet ${renderer.packetCount}: ${problem.message}\n`,
-    );
+    parts.push(`${CAPTURE_DAMAGED_NOTE}after packet ${renderer.packetCount}: ${problem.message}\n`);
   return parts.join('');
 }
 

@@ -227,8 +227,8 @@ function addCaptureProblem(analysis: ReturnType<typeof analyzeTrace>, problem: C
   while (line > 0 && lines[line] === '') line--;
   const length = lines[line]?.length ?? 0;
   analysis.findings.push({
-    code: 'parse.malformed-line',
-    severity: CODES['parse.malformed-line'].severity,
+    code: 'capture.damaged',
+    severity: CODES['capture.damaged'].severity,
     message: `damaged capture: ${problem.message} (at byte ${problem.offset}; the ${problem.packets} packets before it are shown)`,
     span: { line, start: 0, end: Math.max(1, length) },
     related: [],

@@ -38,6 +38,11 @@ export const CODES = {
     summary: 'The file is a binary pcap/pcapng capture, not tcpdump text.',
     rule: 'Turn a capture into text with `tcpdump -nn -r FILE > FILE.trace`.',
   },
+  'capture.damaged': {
+    severity: 'error',
+    summary: 'The capture this trace was rendered from is damaged: packets after the damage are missing.',
+    rule: 'A pcap or pcapng file ended inside a record or had a bad block; every packet before it is shown.',
+  },
   'trace.no-flags': {
     severity: 'information',
     summary: 'The trace was printed with -q: no flags or sequence numbers, so connections cannot be judged.',

@@ -69,6 +69,9 @@ export function detectBinaryCapture(text: string): 'pcap' | 'pcapng' | undefined
   return undefined;
 }
 
+/** The line a rendered capture ends with when the capture is damaged. */
+export const CAPTURE_DAMAGED_NOTE = '# packet-trace: the capture is damaged ';
+
 /** How many lines the first pass looks at to tell an -A dump from a hand-written trace. */
 const ASCII_DUMP_SAMPLE_LINES = 20000;
 
@@ -196,6 +199,14 @@ export class RecordReader {
         if (current && asciiDump) current.endLine = i;
         break;
       case 'comment':
+        // The note a capture rendering ends with when the capture is damaged (client/src/capture.ts).
+        if (text.startsWith(CAPTURE_DAMAGED_NOTE)) {
+          this.problems.push({
+            code: 'capture.damaged',
+            message: text.slice(CAPTURE_DAMAGED_NOTE.length),
+            span: lineSpan(text, i),
+          });
+        }
         this.pendingComments.push({ text: text.replace(/^\s*#\s?/, ''), line: i });
         break;
       case 'indented': {
