@@ -19,17 +19,15 @@ function overlaps(a: Range, b: Range): boolean {
 
 export function codeActions(index: TraceIndex, range: Range, settings: Settings): CodeAction[] {
   const out: CodeAction[] = [];
-  const shown = diagnostics(index, settings);
+  // Diagnostics by code and start, looked up once per fixable finding (not a scan of the whole list).
+  const shown = new Map<string, Diagnostic>();
+  for (const d of diagnostics(index, settings))
+    shown.set(`${String(d.code)} ${d.range.start.line}:${d.range.start.character}`, d);
   for (const f of index.analysis.findings) {
     if (!f.fixes?.length) continue;
     const fr = toRange(f.span);
     if (!overlaps(fr, range)) continue;
-    const diag: Diagnostic | undefined = shown.find(
-      (d) =>
-        d.code === f.code &&
-        d.range.start.line === fr.start.line &&
-        d.range.start.character === fr.start.character,
-    );
+    const diag = shown.get(`${f.code} ${fr.start.line}:${fr.start.character}`);
     for (const fix of f.fixes) {
       out.push({
         title: fix.title,

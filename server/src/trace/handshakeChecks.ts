@@ -10,7 +10,7 @@ const first = (c: Connection, pred: (s: Segment) => boolean) => c.segments.find(
 
 export function checkHandshake(
   conn: Connection,
-  records: PacketRecord[],
+  _records: PacketRecord[],
   lines: string[],
   absolute: boolean,
   eol = '\n',
@@ -163,7 +163,7 @@ export function checkHandshake(
       synAck.record,
       relatedRecord(syn?.record, 'the SYN'),
     );
-    const insert = finalAckInsertion(synAck, records, lines, absolute, eol);
+    const insert = finalAckInsertion(conn, synAck, lines, absolute, eol);
     if (insert) f.fixes = [insert];
     conn.findings.push(f);
   }
@@ -179,8 +179,8 @@ function replaceFix(span: Span, value: number): Fix {
  * address family, modern or 3.x flags) and inserted right after it.
  */
 function finalAckInsertion(
+  conn: Connection,
   synAck: Segment,
-  records: PacketRecord[],
   lines: string[],
   absolute: boolean,
   eol: string,
@@ -198,13 +198,8 @@ function finalAckInsertion(
       : r.af === 6
         ? 'IP6 '
         : 'IP ';
-  const win =
-    records.find(
-      (x) =>
-        x.src && x.index < r.index && `${x.src.host}.${x.src.portText}` === client && x.win !== undefined,
-    )?.win ??
-    r.win ??
-    0;
+  // The client's own window (its SYN's), from this connection only.
+  const win = conn.segments.find((x) => x.fromClient && x.win !== undefined)?.win ?? r.win ?? 0;
   const text =
     r.format === 'old'
       ? `${time}${proto}${client} > ${server}: . ack ${ack} win ${win}`

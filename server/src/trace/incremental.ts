@@ -8,7 +8,7 @@
 import { collectFindings, judgeConnection, type AnalyzeOptions, type TraceAnalysis } from './analyze';
 import { trackConnections } from './connections';
 import { looksAbsolute, resolveNumbers } from './numbering';
-import { RecordReader, splitLines, type ParsedTrace } from './parser';
+import { judgeAsciiDump, RecordReader, splitLines, type ParsedTrace } from './parser';
 import type { TraceRecord } from './record';
 import { SYN, type PacketRecord } from './types';
 
@@ -35,6 +35,10 @@ export function reanalyze(
   if (old.binary) return undefined;
   const lines = splitLines(text);
   if (lines.length !== old.lines.length) return undefined;
+  // The line ending and the -A judgement are file-wide: an edit that changes them changes everything.
+  if ((text.includes('\r\n') ? '\r\n' : '\n') !== old.eol) return undefined;
+  const judged = judgeAsciiDump(lines);
+  if (judged.asciiDump !== old.asciiDump || (judged.prefixed ?? false) !== old.prefixed) return undefined;
   // The changed lines: from the first difference to the last.
   let first = 0;
   while (first < lines.length && lines[first] === old.lines[first]) first++;

@@ -210,8 +210,18 @@ function extensionHeaderEndpoints(
   };
 }
 
+/** A run of digits for a message: whole when short, cut with an ellipsis when absurdly long. */
+function digitsText(text: string, from: number, to: number): string {
+  return to - from > 24 ? `${text.slice(from, from + 24)}…` : text.slice(from, to);
+}
+
+/** Length of the line being read, so that a problem at its end never reaches past it. */
+let currentLineLength = Number.MAX_SAFE_INTEGER;
+
 function problem(message: string, line: number, start: number, end: number): ParseProblem {
-  return { code: 'parse.malformed-line', message, span: { line, start, end: Math.max(end, start + 1) } };
+  const s = Math.min(start, currentLineLength);
+  const e = Math.min(Math.max(end, s + 1), currentLineLength);
+  return { code: 'parse.malformed-line', message, span: { line, start: Math.min(s, e), end: e } };
 }
 
 /** Address family and link text from what precedes the endpoints. */
@@ -262,6 +272,7 @@ export function parseNetworkPart(
   bare: boolean,
   rec: TraceRecord,
 ): LineResult | undefined {
+  currentLineLength = text.length;
   // (a) modern TCP: the first ": Flags [" that follows a valid SRC > DST (tunnels print outer headers first).
   let idx = text.indexOf(': Flags [', bodyStart);
   for (let tries = 0; idx >= 0 && tries < MAX_CANDIDATES; tries++) {
@@ -460,7 +471,7 @@ function u32(
   if (r.value > MAX_U32) {
     out.kind = 'malformed';
     out.problem ??= problem(
-      `${what} ${text.slice(at, r.end)} does not fit in 32 bits (at most 4294967295)`,
+      `${what} ${digitsText(text, at, r.end)} does not fit in 32 bits (at most 4294967295)`,
       line,
       at,
       r.end,
@@ -607,7 +618,7 @@ function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord)
       if (a.value > 0x3ffff) {
         out.kind = 'malformed';
         out.problem = problem(
-          `length ${text.slice(at, a.end)} is larger than any IP packet`,
+          `length ${digitsText(text, at, a.end)} is larger than any IP packet`,
           line,
           at,
           a.end,

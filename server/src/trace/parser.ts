@@ -3,7 +3,7 @@
  * continuation of the current record (the `-v` TCP line, hex or ASCII dumps, decoder text), a `#`
  * comment, or blank. Never throws: unreadable lines become `parse.*` problems on their own range.
  */
-import { isBlank } from './lineScanner';
+import { excerpt, isBlank } from './lineScanner';
 import { parseNetworkPart, useEndpoints } from './packetLine';
 import { TraceRecord } from './record';
 import { scanPrefix, type LinePrefix } from './timestamp';
@@ -32,18 +32,18 @@ export function splitLines(text: string): string[] {
   const lines: string[] = [];
   const n = text.length;
   // indexOf is vectorised; a lone CR (old Mac files) is rare enough to handle in a second pass.
-  const hasCR = text.indexOf('\r') >= 0;
+  // The next CR and LF at or after `start`, each searched again only once passed: linear in the text.
+  let cr = text.indexOf('\r');
+  let lf = text.indexOf('\n');
   let start = 0;
   while (start < n) {
-    let nl = text.indexOf('\n', start);
-    if (nl < 0) nl = n;
+    if (cr >= 0 && cr < start) cr = text.indexOf('\r', start);
+    if (lf >= 0 && lf < start) lf = text.indexOf('\n', start);
+    let nl = lf < 0 ? n : lf;
     let end = nl;
-    if (hasCR) {
-      const cr = text.indexOf('\r', start);
-      if (cr >= 0 && cr < nl) {
-        end = cr;
-        if (cr + 1 !== nl) nl = cr; // a lone CR ends the line by itself
-      }
+    if (cr >= 0 && cr < nl) {
+      end = cr;
+      if (cr + 1 !== nl) nl = cr; // a lone CR ends the line by itself
     }
     lines.push(text.slice(start, end));
     start = nl + 1;
@@ -121,29 +121,7 @@ export function parseTrace(text: string): ParsedTrace {
     };
   const lines = splitLines(text);
 
-  // First pass: is this an -A dump (packet bytes as raw text under each head line), and do head lines
-  // carry a time or number prefix? A hand-written trace has at most a few stray lines of prose.
-  let heads = 0;
-  let headsWithText = 0;
-  let ipHeaderText = 0;
-  let prefixed: boolean | undefined;
-  let recordHasText = false;
-  const sample = Math.min(lines.length, ASCII_DUMP_SAMPLE_LINES);
-  for (let i = 0; i < sample; i++) {
-    const k = quickKind(lines[i]!, i);
-    if (k === 'prefixed' || k === 'packet') {
-      prefixed ??= k === 'prefixed';
-      heads++;
-      recordHasText = false;
-    } else if ((k === 'text' || k === 'comment') && heads > 0 && !recordHasText) {
-      recordHasText = true;
-      headsWithText++;
-      if (looksLikeIpHeaderText(lines[i]!)) ipHeaderText++;
-    }
-  }
-  const asciiDump =
-    headsWithText > 0 && headsWithText * 2 >= heads && (ipHeaderText > 0 || headsWithText >= 3);
-
+  const { asciiDump, prefixed } = judgeAsciiDump(lines);
   const endpoints = new Map<string, Endpoint>();
   const reader = new RecordReader(lines, asciiDump, prefixed ?? false, endpoints, 0);
   for (let i = 0; i < lines.length; i++) reader.line(i);
@@ -201,9 +179,10 @@ export class RecordReader {
       case 'comment':
         // The note a capture rendering ends with when the capture is damaged (client/src/capture.ts).
         if (text.startsWith(CAPTURE_DAMAGED_NOTE)) {
+          const reason = excerpt(text.slice(CAPTURE_DAMAGED_NOTE.length), 0, 300);
           this.problems.push({
             code: 'capture.damaged',
-            message: text.slice(CAPTURE_DAMAGED_NOTE.length),
+            message: `the capture is damaged ${reason || 'in the middle of a record'}`,
             span: lineSpan(text, i),
           });
         }
@@ -211,6 +190,8 @@ export class RecordReader {
         break;
       case 'indented': {
         if (!current) {
+          this.unknownLines++;
+          if (this.unknownLines > MAX_UNKNOWN_LINE_PROBLEMS) break;
           this.problems.push({
             code: 'parse.orphan-line',
             message: 'indented line before any packet: continuation lines belong under a packet line',
@@ -289,7 +270,7 @@ export class RecordReader {
       this.problems.push({
         code: 'parse.unknown-line',
         message: `${this.unknownLines - MAX_UNKNOWN_LINE_PROBLEMS} more lines are not tcpdump packet lines (only the first ${MAX_UNKNOWN_LINE_PROBLEMS} are marked)`,
-        span: { line: 0, start: 0, end: Math.max(1, this.lines[0]?.length ?? 1) },
+        span: { line: 0, start: 0, end: this.lines[0]?.length ?? 0 },
       });
     }
     return { records: this.records, problems: this.problems };
@@ -299,7 +280,8 @@ export class RecordReader {
 function lineSpan(text: string, line: number): Span {
   let s = 0;
   while (s < text.length && (text.charCodeAt(s) === 32 || text.charCodeAt(s) === 9)) s++;
-  return { line, start: s, end: Math.max(s + 1, text.trimEnd().length) };
+  const end = Math.min(text.length, Math.max(s + 1, text.trimEnd().length));
+  return { line, start: Math.min(s, end), end };
 }
 
 /** A `-v` IPv4 header that said TCP but whose TCP line never came is a broken record. */
@@ -320,4 +302,33 @@ function finish(
       span: lineSpan(text, rec.line),
     });
   }
+}
+
+/**
+ * First pass: is this an -A dump (packet bytes as raw text under each head line), and do head lines
+ * carry a time or number prefix? A hand-written trace has at most a few stray lines of prose.
+ */
+export function judgeAsciiDump(lines: string[]): { asciiDump: boolean; prefixed: boolean | undefined } {
+  let heads = 0;
+  let headsWithText = 0;
+  let ipHeaderText = 0;
+  let prefixed: boolean | undefined;
+  let recordHasText = false;
+  const sample = Math.min(lines.length, ASCII_DUMP_SAMPLE_LINES);
+  for (let i = 0; i < sample; i++) {
+    const k = quickKind(lines[i]!, i);
+    if (k === 'prefixed' || k === 'packet') {
+      prefixed ??= k === 'prefixed';
+      heads++;
+      recordHasText = false;
+    } else if ((k === 'text' || k === 'comment') && heads > 0 && !recordHasText) {
+      recordHasText = true;
+      headsWithText++;
+      if (looksLikeIpHeaderText(lines[i]!)) ipHeaderText++;
+    }
+  }
+  const asciiDump =
+    headsWithText > 0 && headsWithText * 2 >= heads && (ipHeaderText > 0 || headsWithText >= 3);
+
+  return { asciiDump, prefixed };
 }
