@@ -286,7 +286,14 @@ function checkTrap(t: TestContext, trap: Trap): void {
   // more before calling them quadratic: a GC pause can hit any single run.
   let points = scale(trap, trap.bug ? 2 : 3);
   const linear = (p: typeof points) => p[3]!.ms < 16 * p[0]!.ms + 50;
-  if (!trap.bug && (!linear(points) || points.some((p) => p.ms > boundMs(p.chars)))) points = scale(trap, 3);
+  // Another process on the same two cores can stretch any run: look twice more before judging.
+  for (
+    let retry = 0;
+    retry < 2 && !trap.bug && (!linear(points) || points.some((p) => p.ms > boundMs(p.chars)));
+    retry++
+  ) {
+    points = scale(trap, 5);
+  }
   const ratio = points[3]!.ms / Math.max(points[0]!.ms, 0.001);
   const us = (points[3]!.ms * 1000) / points[3]!.chars;
   if (us > slowest.usPerChar && !trap.bug) Object.assign(slowest, { usPerChar: us, name: trap.name });
