@@ -164,20 +164,14 @@ describe('binary captures', () => {
     });
   }
 
-  test(
-    'a pcapng: the diagnostic lies inside the document',
-    {
-      todo: 'bug: analyze.ts puts parse.binary-capture on columns 0..1 of line 0, but a pcapng starts with \\n, so line 0 is empty',
-    },
-    () => {
-      const text = pcapng().toString('utf8');
-      const a = analyzeTrace(text);
-      assert.deepEqual(
-        checkAnalysis(text, a).map((v) => v.detail),
-        [],
-      );
-    },
-  );
+  test('a pcapng: the diagnostic lies inside the document', {}, () => {
+    const text = pcapng().toString('utf8');
+    const a = analyzeTrace(text);
+    assert.deepEqual(
+      checkAnalysis(text, a).map((v) => v.detail),
+      [],
+    );
+  });
 });
 
 describe('encodings', () => {

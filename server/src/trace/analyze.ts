@@ -75,7 +75,7 @@ export function collectFindings(parsed: ParsedTrace, connections: Connection[]):
       code: 'parse.binary-capture',
       severity: CODES['parse.binary-capture'].severity,
       message: `this is a binary ${parsed.binary} capture, not tcpdump text: turn it into a trace with \`tcpdump -nn -r FILE > FILE.trace\``,
-      span: { line: 0, start: 0, end: 1 },
+      span: { line: 0, start: 0, end: Math.min(1, parsed.lines[0]?.length ?? 0) },
       related: [],
     });
   }

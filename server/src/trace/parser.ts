@@ -112,7 +112,8 @@ export function parseTrace(text: string): ParsedTrace {
       records: [],
       problems: [],
       lineCount: 1,
-      lines: [''],
+      // Only the first line is kept, so that a diagnostic on it stays inside it.
+      lines: [splitLines(text.slice(0, 4096))[0] ?? ''],
       eol: '\n',
       asciiDump: false,
       prefixed: false,
