@@ -4,13 +4,12 @@
 import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
 import type { Connection, HandshakeVerdict, Segment } from './model';
 import { add32, gt } from './seq32';
-import { ACK, RST, SYN, type Fix, type PacketRecord, type Span } from './types';
+import { ACK, RST, SYN, type Fix, type Span } from './types';
 
 const first = (c: Connection, pred: (s: Segment) => boolean) => c.segments.find(pred);
 
 export function checkHandshake(
   conn: Connection,
-  _records: PacketRecord[],
   lines: string[],
   absolute: boolean,
   eol = '\n',

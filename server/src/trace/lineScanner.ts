@@ -7,10 +7,6 @@ export function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-export function isHexDigit(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-}
-
 /** Index after the run of ASCII digits starting at `i` (equal to `i` when there is none). */
 export function skipDigits(text: string, i: number): number {
   while (i < text.length && isDigit(text.charCodeAt(i))) i++;
@@ -41,17 +37,7 @@ export function readUint(text: string, i: number): { value: number; end: number 
   return { value: Number(text.slice(i, end)), end };
 }
 
-export function startsWithAt(text: string, i: number, s: string): boolean {
-  return text.startsWith(s, i);
-}
-
-/** Index of the next space (or the end of the line) at or after `i`. */
-export function tokenEnd(text: string, i: number): number {
-  const sp = text.indexOf(' ', i);
-  return sp < 0 ? text.length : sp;
-}
-
-/** Whether every character of `text[from, to)` is a space. */
+/** Whether the line holds only spaces, tabs and carriage returns. */
 export function isBlank(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

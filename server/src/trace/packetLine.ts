@@ -147,13 +147,7 @@ function plausiblePort(s: string): boolean {
 }
 
 /** `SRC > DST` ending right before column `colon`, not starting before `min`. */
-function endpointsBefore(
-  text: string,
-  colon: number,
-  min: number,
-  line: number,
-  needPort: boolean,
-): Endpoints | undefined {
+function endpointsBefore(text: string, colon: number, min: number, needPort: boolean): Endpoints | undefined {
   // Endpoints are short: look back a bounded distance, so that a huge line costs no more than its length.
   const from = Math.max(min, colon - ENDPOINTS_WINDOW);
   const window = text.slice(from, colon);
@@ -168,7 +162,6 @@ function endpointsBefore(
   const src = endpoint(text, srcStart, gt, needPort);
   const dst = endpoint(text, gt + 3, colon, needPort);
   if (!src || !dst) return undefined;
-  void line;
   return { src, dst, start: srcStart, srcEnd: gt, dstStart: gt + 3, dstEnd: colon };
 }
 
@@ -176,12 +169,7 @@ function endpointsBefore(
  * IPv6 with extension headers prints addresses and ports apart:
  * `IP6 A > B: HBH 41851 > 43913: Flags [P.]`. Join them into two endpoints.
  */
-function extensionHeaderEndpoints(
-  text: string,
-  colon: number,
-  min: number,
-  line: number,
-): Endpoints | undefined {
+function extensionHeaderEndpoints(text: string, colon: number, min: number): Endpoints | undefined {
   const m = /(\d{1,5}) > (\d{1,5})$/.exec(text.slice(Math.max(min, colon - 14), colon));
   if (!m) return undefined;
   const portsAt = colon - m[0].length;
@@ -199,7 +187,6 @@ function extensionHeaderEndpoints(
   const sp = m[1]!;
   const dp = m[2]!;
   const dpAt = colon - dp.length;
-  void line;
   return {
     src: intern(`${srcHost}.${sp}`, srcHost, sp, Number(sp)),
     dst: intern(`${dstHost}.${dp}`, dstHost, dp, Number(dp)),
@@ -277,8 +264,7 @@ export function parseNetworkPart(
   let idx = text.indexOf(': Flags [', bodyStart);
   for (let tries = 0; idx >= 0 && tries < MAX_CANDIDATES; tries++) {
     const found =
-      endpointsBefore(text, idx, bodyStart, line, true) ??
-      extensionHeaderEndpoints(text, idx, bodyStart, line);
+      endpointsBefore(text, idx, bodyStart, true) ?? extensionHeaderEndpoints(text, idx, bodyStart);
     if (found) {
       withEndpoints(rec, text, bodyStart, found);
       return parseModernTcp(text, idx + 2, line, rec);
@@ -289,7 +275,7 @@ export function parseNetworkPart(
   for (const marker of [': tcp ', ':  tcp ']) {
     const q = text.indexOf(marker, bodyStart);
     if (q < 0) continue;
-    const eps = endpointsBefore(text, q, bodyStart, line, true);
+    const eps = endpointsBefore(text, q, bodyStart, true);
     if (!eps) continue;
     withEndpoints(rec, text, bodyStart, eps);
     const numAt = q + marker.length;
@@ -316,7 +302,7 @@ export function parseNetworkPart(
   const namedFragment = text.endsWith(': tcp');
   const frag = namedFragment ? text.length - 5 : text.indexOf(': ip-proto-6', bodyStart);
   if (frag > bodyStart && (namedFragment || /^: ip-proto-6( |$)/.test(text.slice(frag, frag + 14)))) {
-    const eps = endpointsBefore(text, frag, bodyStart, line, false);
+    const eps = endpointsBefore(text, frag, bodyStart, false);
     // A fragment has no TCP header, so no ports: "1.2.3.4.5 > 6.7.8.9.80: tcp" is a broken -q line.
     if (eps && eps.src.portText === '' && eps.dst.portText === '') {
       withEndpoints(rec, text, bodyStart, eps).protocol = 'TCP fragment';
@@ -327,7 +313,7 @@ export function parseNetworkPart(
   const trunc = text.indexOf('[|tcp]', bodyStart);
   if (trunc >= 0) {
     const colon = text.lastIndexOf(':', trunc);
-    const eps = colon > bodyStart ? endpointsBefore(text, colon, bodyStart, line, false) : undefined;
+    const eps = colon > bodyStart ? endpointsBefore(text, colon, bodyStart, false) : undefined;
     if (eps && text.slice(colon + 1, trunc).trim() === '') {
       withEndpoints(rec, text, bodyStart, eps).truncated = true;
       return { kind: 'tcp-truncated', fields: rec };
@@ -338,7 +324,7 @@ export function parseNetworkPart(
   if (gt >= 0) {
     const colon = text.indexOf(': ', gt + 3);
     if (colon >= 0) {
-      const eps = endpointsBefore(text, colon, bodyStart, line, true);
+      const eps = endpointsBefore(text, colon, bodyStart, true);
       if (eps && looksOld(text, colon + 2)) {
         withEndpoints(rec, text, bodyStart, eps);
         return parseOldTcp(text, colon + 2, line, rec);

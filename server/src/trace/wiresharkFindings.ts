@@ -22,7 +22,11 @@ export function wiresharkFindings(conn: Connection, records: PacketRecord[]): vo
       span: Span,
       related?: PacketRecord,
       relatedText = '',
-    ) => conn.findings.push(finding(code, message, span, r, relatedRecord(related, relatedText)));
+    ) => {
+      const f = finding(code, message, span, r, relatedRecord(related, relatedText));
+      conn.findings.push(f);
+      return f;
+    };
     const original = seg.originalRecord !== undefined ? records[seg.originalRecord] : undefined;
     const a = seg.analysis;
     const range = rangeText(seg);
@@ -112,15 +116,14 @@ export function wiresharkFindings(conn: Connection, records: PacketRecord[]): vo
     }
     if (a & A.DUPLICATE_ACK) {
       const ref = seg.dupAckOf !== undefined ? records[seg.dupAckOf] : undefined;
-      const s = add(
+      const dup = add(
         'tcp.dup-ack',
         `duplicate ACK #${seg.dupAckNum ?? 1} of ack ${r.ack}${ref ? ` (${lineOf(ref)})` : ''}`,
         ackSpan,
         ref,
         'the ACK this repeats',
       );
-      const last = conn.findings[s - 1];
-      if (last) last.count = seg.dupAckNum ?? 1;
+      dup.count = seg.dupAckNum ?? 1;
     }
     if (a & A.ZERO_WINDOW_PROBE) {
       add('tcp.zero-window-probe', `zero window probe: one byte sent while the peer's window is 0`, seqSpan);
