@@ -132,33 +132,22 @@ function mptcpPrint(ctx: Ctx, cp: number, len: number, flags: number): boolean {
       if (f & 0x10) ctx.w(' fin');
       let o = cp + 4;
       let left = len - 4;
+      // A DSS number: 8 bytes when its "wide" flag is set, else 4; false when the option is too short.
+      const number = (wide: boolean): boolean => {
+        const size = wide ? 8 : 4;
+        if (left < size) return false;
+        ctx.w(wide ? u64dec(ctx, o) : String(ctx.u32(o)));
+        o += size;
+        left -= size;
+        return true;
+      };
       if (f & 0x01) {
         ctx.w(' ack ');
-        if (f & 0x02) {
-          if (left < 8) return false;
-          ctx.w(u64dec(ctx, o));
-          o += 8;
-          left -= 8;
-        } else {
-          if (left < 4) return false;
-          ctx.w(String(ctx.u32(o)));
-          o += 4;
-          left -= 4;
-        }
+        if (!number((f & 0x02) !== 0)) return false;
       }
       if (f & 0x04) {
         ctx.w(' seq ');
-        if (f & 0x08) {
-          if (left < 8) return false;
-          ctx.w(u64dec(ctx, o));
-          o += 8;
-          left -= 8;
-        } else {
-          if (left < 4) return false;
-          ctx.w(String(ctx.u32(o)));
-          o += 4;
-          left -= 4;
-        }
+        if (!number((f & 0x08) !== 0)) return false;
         if (left < 4) return false;
         ctx.w(` subseq ${ctx.u32(o)}`);
         o += 4;
