@@ -29,25 +29,37 @@ export interface ParsedTrace {
 
 /** Splits text into lines on \n, \r\n or a lone \r, without keeping the terminators. */
 export function splitLines(text: string): string[] {
+  // indexOf is vectorised, so files without CR (most of them) take the fast path. A loop that also
+  // tracks the next CR must not call indexOf for it: V8's optimiser may evaluate that pure call on
+  // every iteration, and a search that runs to the end of the text each time makes the split quadratic.
+  return text.indexOf('\r') < 0 ? splitOnLineFeeds(text) : splitOnAnyLineEnd(text);
+}
+
+function splitOnLineFeeds(text: string): string[] {
   const lines: string[] = [];
   const n = text.length;
-  // indexOf is vectorised; a lone CR (old Mac files) is rare enough to handle in a second pass.
-  // The next CR and LF at or after `start`, each searched again only once passed: linear in the text.
-  let cr = text.indexOf('\r');
-  let lf = text.indexOf('\n');
   let start = 0;
   while (start < n) {
-    if (cr >= 0 && cr < start) cr = text.indexOf('\r', start);
-    if (lf >= 0 && lf < start) lf = text.indexOf('\n', start);
-    let nl = lf < 0 ? n : lf;
-    let end = nl;
-    if (cr >= 0 && cr < nl) {
-      end = cr;
-      if (cr + 1 !== nl) nl = cr; // a lone CR ends the line by itself
-    }
-    lines.push(text.slice(start, end));
-    start = nl + 1;
+    let lf = text.indexOf('\n', start);
+    if (lf < 0) lf = n;
+    lines.push(text.slice(start, lf));
+    start = lf + 1;
   }
+  return lines;
+}
+
+function splitOnAnyLineEnd(text: string): string[] {
+  const lines: string[] = [];
+  const n = text.length;
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x0a && c !== 0x0d) continue;
+    lines.push(text.slice(start, i));
+    if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
+    start = i + 1;
+  }
+  if (start < n) lines.push(text.slice(start));
   return lines;
 }
 
