@@ -4,7 +4,7 @@
  * runs the per-segment analyses in file order.
  */
 import { A, type Connection, type Flow, type Segment } from './model';
-import { updateStates } from './endpointStates';
+import { statePair, updateStates } from './endpointStates';
 import { analyzeSegment } from './sequenceAnalysis';
 import { PairMap } from './seq32';
 import { ACK, SYN, type Endpoint, type PacketRecord } from './types';
@@ -16,6 +16,8 @@ export interface ConnectionTable {
   /** Connection id of each TCP record (analysed or not), by record index. */
   connectionOf: RecordTable<number>;
 }
+
+const UNKNOWN_STATES = statePair('UNKNOWN', 'UNKNOWN');
 
 function sideKey(e: Endpoint): number {
   return e.id;
@@ -180,8 +182,17 @@ export function trackConnections(records: PacketRecord[], subset = false): Conne
       time: r.time,
       nextPrintedSeq: nextPrinted.get(r.index),
       analysis: reused ? A.REUSED_PORTS : 0,
-      clientState: ['UNKNOWN', 'UNKNOWN'],
-      serverState: ['UNKNOWN', 'UNKNOWN'],
+      // Every field from the start, so all segments share one object shape (the analysis sets them).
+      dupAckNum: undefined,
+      dupAckOf: undefined,
+      acksRecord: undefined,
+      beforeGapRecord: undefined,
+      originalRecord: undefined,
+      relSeq: undefined,
+      relAck: undefined,
+      winBytes: undefined,
+      clientState: UNKNOWN_STATES,
+      serverState: UNKNOWN_STATES,
     };
     if (r.truncated && r.seqAbs === undefined) {
       // A header cut before its numbers: keep it in the connection, leave it out of sequence analysis.

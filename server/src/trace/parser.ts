@@ -5,7 +5,7 @@
  */
 import { excerpt, isBlank } from './lineScanner';
 import { parseNetworkPart, useEndpoints } from './packetLine';
-import { TraceRecord } from './record';
+import { RecordStore, TraceRecord } from './record';
 import { scanPrefix, type LinePrefix } from './timestamp';
 import type { Endpoint, PacketRecord, ParseProblem, Span } from './types';
 
@@ -136,7 +136,7 @@ export function parseTrace(text: string): ParsedTrace {
 
   const { asciiDump, prefixed } = judgeAsciiDump(lines);
   const endpoints = new Map<string, Endpoint>();
-  const reader = new RecordReader(lines, asciiDump, prefixed ?? false, endpoints, 0);
+  const reader = new RecordReader(lines, asciiDump, prefixed ?? false, endpoints, 0, lines.length);
   for (let i = 0; i < lines.length; i++) reader.line(i);
   const { records, problems } = reader.end();
   return {
@@ -163,6 +163,7 @@ export class RecordReader {
   private pendingComments: Array<{ text: string; line: number }> = [];
   private unknownLines = 0;
   private readonly held: { prefix?: LinePrefix } = {};
+  private readonly store: RecordStore;
 
   constructor(
     private readonly lines: string[],
@@ -170,7 +171,11 @@ export class RecordReader {
     private readonly prefixed: boolean,
     private readonly endpoints: Map<string, Endpoint>,
     private readonly firstIndex: number,
-  ) {}
+    /** About how many records will come: sizes the record columns once instead of growing them. */
+    expectedRecords = 16,
+  ) {
+    this.store = new RecordStore(expectedRecords);
+  }
 
   line(i: number): void {
     useEndpoints(this.endpoints);
@@ -232,7 +237,7 @@ export class RecordReader {
         break;
       }
       default: {
-        const rec = new TraceRecord(this.firstIndex + this.records.length, i);
+        const rec = new TraceRecord(this.firstIndex + this.records.length, i, this.store);
         const prefix = held.prefix ?? scanPrefix(text, i);
         const hasPrefix = prefix.timeKind !== 'none' || prefix.number !== undefined;
         const r =

@@ -1,196 +1,472 @@
 /**
- * The concrete packet record. Every instance has the same fields in the same order (one object shape
- * for the engine), and the option list is parsed only when someone reads it: most packets' options
- * (timestamps, SACK) matter to hovers, not to the analysis, and parsing them all would double the
- * garbage a large trace makes.
+ * The concrete packet record. A large trace has hundreds of thousands of them, so a record is a small
+ * handle (its store and slot) and its fields live in typed columns of a RecordStore: numbers outside
+ * the garbage-collected heap, a few sparse arrays for the rare text fields. Records as plain objects
+ * with sixty fields made most of a large trace's heap, and the collector spent seconds walking it. The
+ * getters and setters keep the PacketRecord interface, so nothing outside this file knows.
+ * The option list is parsed only when someone reads it: most packets' options (timestamps, SACK)
+ * matter to hovers, not to the analysis.
  */
 import { add32 } from './seq32';
 import { scanOptionList } from './tcpOptions';
 import type { Endpoint, PacketRecord, RecordKind, Span, TcpOption, TimeKind } from './types';
 
 const NO_OPTIONS: TcpOption[] = [];
+const NO_ANNOTATIONS: Array<{ text: string; line: number }> = [];
+
+const KINDS: RecordKind[] = ['other', 'tcp', 'tcp-quiet', 'tcp-truncated', 'tcp-fragment', 'malformed'];
+const TIME_KINDS: TimeKind[] = ['none', 'clock', 'datetime', 'epoch', 'delta'];
+const FORMATS = [undefined, 'modern', 'old'] as const;
+const DUMPS = [undefined, 'hex', 'ascii', 'text'] as const;
+const code = <T>(table: readonly T[], value: T): number => table.indexOf(value);
+
+// Int32 columns, per slot. Spans are start/end column pairs on the record's head or TCP line (-1: none):
+// each ..._S column is the start, the one after it the end.
+const END_LINE = 0;
+const TCP_LINE = 1;
+const KIND = 2;
+const TIME_KIND = 3;
+const AF = 4;
+const FORMAT = 5;
+const DUMP = 6;
+const FLAGS = 7; // -1: none
+const PRINTED_RELATIVE = 8; // -1 undefined, 0 false, 1 true
+const TRUNCATED = 9; // -1 undefined, 0 false, 1 true
+const OPTION_OPEN = 10;
+const SRC_S = 11;
+const SRC_E = 12;
+const DST_S = 13;
+const DST_E = 14;
+const NUMBER_S = 15;
+const TIME_S = 17;
+const FLAGS_S = 19;
+const SEQ_S = 21;
+const ACK_S = 23;
+const WIN_S = 25;
+const URG_S = 27;
+const OPTIONS_S = 29;
+const LENGTH_S = 31;
+const INTS = 33;
+
+// Float64 columns, per slot: numbers up to 2^32 and times. NaN stands for undefined.
+const NUMBER = 0;
+const TIME_VALUE = 1;
+const TIME = 2;
+const SEQ = 3;
+const SEQ_END = 4;
+const ACK_N = 5;
+const SEQ_ABS = 6;
+const ACK_ABS = 7;
+const WIN = 8;
+const URG = 9;
+const LENGTH = 10;
+const IP_ID = 11;
+const IP_MISSING = 12;
+const SACK_BASE = 13;
+const FLOATS = 14;
+
+const INT_DEFAULTS = new Int32Array(INTS).fill(-1);
+INT_DEFAULTS[KIND] = 0;
+INT_DEFAULTS[TIME_KIND] = 0;
+INT_DEFAULTS[AF] = 0;
+INT_DEFAULTS[FORMAT] = 0;
+INT_DEFAULTS[DUMP] = 0;
+const FLOAT_DEFAULTS = new Float64Array(FLOATS).fill(NaN);
+FLOAT_DEFAULTS[SACK_BASE] = 0;
+
+/** The columns behind the records of one parse (or of one re-read record). */
+export class RecordStore {
+  ints: Int32Array;
+  floats: Float64Array;
+  private capacity: number;
+  private count = 0;
+  readonly src: Array<Endpoint | undefined> = [];
+  readonly dst: Array<Endpoint | undefined> = [];
+  /** The TCP line's text, where an option list is (parsed on first use). */
+  readonly optionText: Array<string | undefined> = [];
+  /** Rare fields: a slot is written only when a record has one. */
+  readonly rare = {
+    linkText: [] as Array<string | undefined>,
+    protocol: [] as Array<string | undefined>,
+    payloadSummary: [] as Array<string | undefined>,
+    cksum: [] as Array<PacketRecord['cksum']>,
+    annotations: [] as Array<Array<{ text: string; line: number }> | undefined>,
+    options: [] as Array<TcpOption[] | undefined>,
+  };
+
+  /** `expected`: about how many records will come (a capacity hint, not a limit). */
+  constructor(expected = 64) {
+    this.capacity = Math.max(16, expected);
+    this.ints = withDefaults(new Int32Array(this.capacity * INTS), INT_DEFAULTS, 0);
+    this.floats = withDefaults(new Float64Array(this.capacity * FLOATS), FLOAT_DEFAULTS, 0);
+  }
+
+  /** A new slot with every field at its default. */
+  add(line: number): number {
+    if (this.count === this.capacity) {
+      const used = this.capacity;
+      this.capacity *= 2;
+      const ints = new Int32Array(this.capacity * INTS);
+      ints.set(this.ints);
+      this.ints = withDefaults(ints, INT_DEFAULTS, used);
+      const floats = new Float64Array(this.capacity * FLOATS);
+      floats.set(this.floats);
+      this.floats = withDefaults(floats, FLOAT_DEFAULTS, used);
+    }
+    const slot = this.count++;
+    this.ints[slot * INTS + END_LINE] = line;
+    this.ints[slot * INTS + TCP_LINE] = line;
+    this.src.push(undefined);
+    this.dst.push(undefined);
+    this.optionText.push(undefined);
+    return slot;
+  }
+}
+
+/**
+ * Fills every slot from `fromSlot` on with the default field values, by doubling copies: one call per
+ * growth instead of one per record (a per-record `set` cost more than the rest of adding a record).
+ */
+function withDefaults<T extends Int32Array | Float64Array>(columns: T, defaults: T, fromSlot: number): T {
+  const stride = defaults.length;
+  const start = fromSlot * stride;
+  if (start >= columns.length) return columns;
+  columns.set(defaults, start);
+  for (let filled = stride; start + filled < columns.length; filled *= 2)
+    columns.copyWithin(start + filled, start, Math.min(start + filled, columns.length - filled));
+  return columns;
+}
+
+const orUndefined = (v: number): number | undefined => (v === v ? v : undefined);
+const orNaN = (v: number | undefined): number => (v === undefined ? NaN : v);
+const tri = (v: number): boolean | undefined => (v < 0 ? undefined : v === 1);
+const fromTri = (v: boolean | undefined): number => (v === undefined ? -1 : v ? 1 : 0);
 
 export class TraceRecord implements PacketRecord {
-  kind: RecordKind = 'other';
-  endLine: number;
-  tcpLine: number;
-  number: number | undefined = undefined;
-  timeKind: TimeKind = 'none';
-  timeValue: number | undefined = undefined;
-  time: number | undefined = undefined;
-  linkText: string | undefined = undefined;
-  af: 4 | 6 | undefined = undefined;
-  src: Endpoint | undefined = undefined;
-  dst: Endpoint | undefined = undefined;
-  protocol: string | undefined = undefined;
-  format: 'modern' | 'old' | undefined = undefined;
-  flags: number | undefined = undefined;
-  seq: number | undefined = undefined;
-  seqEnd: number | undefined = undefined;
-  ack: number | undefined = undefined;
-  seqAbs: number | undefined = undefined;
-  ackAbs: number | undefined = undefined;
-  printedRelative: boolean | undefined = undefined;
-  win: number | undefined = undefined;
-  urg: number | undefined = undefined;
-  length: number | undefined = undefined;
-  payloadSummary: string | undefined = undefined;
-  cksum: PacketRecord['cksum'] = undefined;
-  ipId: number | undefined = undefined;
-  ipMissingBytes: number | undefined = undefined;
-  truncated: boolean | undefined = undefined;
-  annotations: Array<{ text: string; line: number }> = [];
-  dump: 'hex' | 'ascii' | 'text' | undefined = undefined;
-  /**
-   * Token columns, kept as numbers: a record holds a dozen ranges, and as objects they would be most of
-   * a large trace's heap. The ...Span accessors build them on demand (time and number on the head
-   * line, the TCP fields on the TCP line).
-   */
-  private srcS = -1;
-  private srcE = -1;
-  private dstS = -1;
-  private dstE = -1;
-  private numberS = -1;
-  private numberE = -1;
-  private timeS = -1;
-  private timeE = -1;
-  private flagsS = -1;
-  private flagsE = -1;
-  private seqS = -1;
-  private seqE = -1;
-  private ackS = -1;
-  private ackE = -1;
-  private winS = -1;
-  private winE = -1;
-  private urgS = -1;
-  private urgE = -1;
-  private optionsS = -1;
-  private optionsE = -1;
-  private lengthS = -1;
-  private lengthE = -1;
-  /** Where the option list starts (its opening bracket), read on first use of `options`. */
-  private optionText: string | undefined = undefined;
-  private optionOpen = -1;
-  /** The base that turns printed SACK edges into absolute ones (set by numbering). */
-  sackBase = 0;
-  private parsed: TcpOption[] | undefined = undefined;
+  private readonly slot: number;
+  private readonly i: number;
+  private readonly f: number;
 
   constructor(
     readonly index: number,
     readonly line: number,
+    private readonly store: RecordStore = new RecordStore(1),
   ) {
-    this.endLine = line;
-    this.tcpLine = line;
+    const slot = store.add(line);
+    this.slot = slot;
+    this.i = slot * INTS;
+    this.f = slot * FLOATS;
+  }
+
+  private int(k: number): number {
+    return this.store.ints[this.i + k]!;
+  }
+  private setInt(k: number, v: number): void {
+    this.store.ints[this.i + k] = v;
+  }
+  private num(k: number): number | undefined {
+    return orUndefined(this.store.floats[this.f + k]!);
+  }
+  private setNum(k: number, v: number | undefined): void {
+    this.store.floats[this.f + k] = orNaN(v);
+  }
+  private span(line: number, s: number): Span | undefined {
+    const start = this.store.ints[this.i + s]!;
+    return start < 0 ? undefined : { line, start, end: this.store.ints[this.i + s + 1]! };
+  }
+  private setSpan(s: number, span: Span | undefined): void {
+    this.store.ints[this.i + s] = span ? span.start : -1;
+    this.store.ints[this.i + s + 1] = span ? span.end : -1;
+  }
+
+  get kind(): RecordKind {
+    return KINDS[this.int(KIND)]!;
+  }
+  set kind(v: RecordKind) {
+    this.setInt(KIND, code(KINDS, v));
+  }
+  get endLine(): number {
+    return this.int(END_LINE);
+  }
+  set endLine(v: number) {
+    this.setInt(END_LINE, v);
+  }
+  get tcpLine(): number {
+    return this.int(TCP_LINE);
+  }
+  set tcpLine(v: number) {
+    this.setInt(TCP_LINE, v);
+  }
+  get number(): number | undefined {
+    return this.num(NUMBER);
+  }
+  set number(v: number | undefined) {
+    this.setNum(NUMBER, v);
+  }
+  get timeKind(): TimeKind {
+    return TIME_KINDS[this.int(TIME_KIND)]!;
+  }
+  set timeKind(v: TimeKind) {
+    this.setInt(TIME_KIND, code(TIME_KINDS, v));
+  }
+  get timeValue(): number | undefined {
+    return this.num(TIME_VALUE);
+  }
+  set timeValue(v: number | undefined) {
+    this.setNum(TIME_VALUE, v);
+  }
+  get time(): number | undefined {
+    return this.num(TIME);
+  }
+  set time(v: number | undefined) {
+    this.setNum(TIME, v);
+  }
+  get linkText(): string | undefined {
+    return this.store.rare.linkText[this.slot];
+  }
+  set linkText(v: string | undefined) {
+    this.store.rare.linkText[this.slot] = v;
+  }
+  get af(): 4 | 6 | undefined {
+    const v = this.int(AF);
+    return v === 4 || v === 6 ? v : undefined;
+  }
+  set af(v: 4 | 6 | undefined) {
+    this.setInt(AF, v ?? 0);
+  }
+  get src(): Endpoint | undefined {
+    return this.store.src[this.slot];
+  }
+  set src(v: Endpoint | undefined) {
+    this.store.src[this.slot] = v;
+  }
+  get dst(): Endpoint | undefined {
+    return this.store.dst[this.slot];
+  }
+  set dst(v: Endpoint | undefined) {
+    this.store.dst[this.slot] = v;
+  }
+  get protocol(): string | undefined {
+    return this.store.rare.protocol[this.slot];
+  }
+  set protocol(v: string | undefined) {
+    this.store.rare.protocol[this.slot] = v;
+  }
+  get format(): 'modern' | 'old' | undefined {
+    return FORMATS[this.int(FORMAT)];
+  }
+  set format(v: 'modern' | 'old' | undefined) {
+    this.setInt(FORMAT, code(FORMATS, v));
+  }
+  get flags(): number | undefined {
+    const v = this.int(FLAGS);
+    return v < 0 ? undefined : v;
+  }
+  set flags(v: number | undefined) {
+    this.setInt(FLAGS, v ?? -1);
+  }
+  get seq(): number | undefined {
+    return this.num(SEQ);
+  }
+  set seq(v: number | undefined) {
+    this.setNum(SEQ, v);
+  }
+  get seqEnd(): number | undefined {
+    return this.num(SEQ_END);
+  }
+  set seqEnd(v: number | undefined) {
+    this.setNum(SEQ_END, v);
+  }
+  get ack(): number | undefined {
+    return this.num(ACK_N);
+  }
+  set ack(v: number | undefined) {
+    this.setNum(ACK_N, v);
+  }
+  get seqAbs(): number | undefined {
+    return this.num(SEQ_ABS);
+  }
+  set seqAbs(v: number | undefined) {
+    this.setNum(SEQ_ABS, v);
+  }
+  get ackAbs(): number | undefined {
+    return this.num(ACK_ABS);
+  }
+  set ackAbs(v: number | undefined) {
+    this.setNum(ACK_ABS, v);
+  }
+  get printedRelative(): boolean | undefined {
+    return tri(this.int(PRINTED_RELATIVE));
+  }
+  set printedRelative(v: boolean | undefined) {
+    this.setInt(PRINTED_RELATIVE, fromTri(v));
+  }
+  get win(): number | undefined {
+    return this.num(WIN);
+  }
+  set win(v: number | undefined) {
+    this.setNum(WIN, v);
+  }
+  get urg(): number | undefined {
+    return this.num(URG);
+  }
+  set urg(v: number | undefined) {
+    this.setNum(URG, v);
+  }
+  get length(): number | undefined {
+    return this.num(LENGTH);
+  }
+  set length(v: number | undefined) {
+    this.setNum(LENGTH, v);
+  }
+  get payloadSummary(): string | undefined {
+    return this.store.rare.payloadSummary[this.slot];
+  }
+  set payloadSummary(v: string | undefined) {
+    this.store.rare.payloadSummary[this.slot] = v;
+  }
+  get cksum(): PacketRecord['cksum'] {
+    return this.store.rare.cksum[this.slot];
+  }
+  set cksum(v: PacketRecord['cksum']) {
+    this.store.rare.cksum[this.slot] = v;
+  }
+  get ipId(): number | undefined {
+    return this.num(IP_ID);
+  }
+  set ipId(v: number | undefined) {
+    this.setNum(IP_ID, v);
+  }
+  get ipMissingBytes(): number | undefined {
+    return this.num(IP_MISSING);
+  }
+  set ipMissingBytes(v: number | undefined) {
+    this.setNum(IP_MISSING, v);
+  }
+  get truncated(): boolean | undefined {
+    return tri(this.int(TRUNCATED));
+  }
+  set truncated(v: boolean | undefined) {
+    this.setInt(TRUNCATED, fromTri(v));
+  }
+  get annotations(): Array<{ text: string; line: number }> {
+    return this.store.rare.annotations[this.slot] ?? NO_ANNOTATIONS;
+  }
+  set annotations(v: Array<{ text: string; line: number }>) {
+    this.store.rare.annotations[this.slot] = v.length ? v : undefined;
+  }
+  get dump(): 'hex' | 'ascii' | 'text' | undefined {
+    return DUMPS[this.int(DUMP)];
+  }
+  set dump(v: 'hex' | 'ascii' | 'text' | undefined) {
+    this.setInt(DUMP, code(DUMPS, v));
+  }
+  /** The base that turns printed SACK edges into absolute ones (set by numbering). */
+  get sackBase(): number {
+    return this.store.floats[this.f + SACK_BASE]!;
+  }
+  set sackBase(v: number) {
+    this.store.floats[this.f + SACK_BASE] = v;
   }
 
   get numberSpan(): Span | undefined {
-    return this.numberS < 0 ? undefined : { line: this.line, start: this.numberS, end: this.numberE };
+    return this.span(this.line, NUMBER_S);
   }
   set numberSpan(span: Span | undefined) {
-    this.numberS = span ? span.start : -1;
-    this.numberE = span ? span.end : -1;
+    this.setSpan(NUMBER_S, span);
   }
-
   get timeSpan(): Span | undefined {
-    return this.timeS < 0 ? undefined : { line: this.line, start: this.timeS, end: this.timeE };
+    return this.span(this.line, TIME_S);
   }
   set timeSpan(span: Span | undefined) {
-    this.timeS = span ? span.start : -1;
-    this.timeE = span ? span.end : -1;
+    this.setSpan(TIME_S, span);
   }
-
   get flagsSpan(): Span | undefined {
-    return this.flagsS < 0 ? undefined : { line: this.tcpLine, start: this.flagsS, end: this.flagsE };
+    return this.span(this.tcpLine, FLAGS_S);
   }
   set flagsSpan(span: Span | undefined) {
-    this.flagsS = span ? span.start : -1;
-    this.flagsE = span ? span.end : -1;
+    this.setSpan(FLAGS_S, span);
   }
-
   get seqSpan(): Span | undefined {
-    return this.seqS < 0 ? undefined : { line: this.tcpLine, start: this.seqS, end: this.seqE };
+    return this.span(this.tcpLine, SEQ_S);
   }
   set seqSpan(span: Span | undefined) {
-    this.seqS = span ? span.start : -1;
-    this.seqE = span ? span.end : -1;
+    this.setSpan(SEQ_S, span);
   }
-
   get ackSpan(): Span | undefined {
-    return this.ackS < 0 ? undefined : { line: this.tcpLine, start: this.ackS, end: this.ackE };
+    return this.span(this.tcpLine, ACK_S);
   }
   set ackSpan(span: Span | undefined) {
-    this.ackS = span ? span.start : -1;
-    this.ackE = span ? span.end : -1;
+    this.setSpan(ACK_S, span);
   }
-
   get winSpan(): Span | undefined {
-    return this.winS < 0 ? undefined : { line: this.tcpLine, start: this.winS, end: this.winE };
+    return this.span(this.tcpLine, WIN_S);
   }
   set winSpan(span: Span | undefined) {
-    this.winS = span ? span.start : -1;
-    this.winE = span ? span.end : -1;
+    this.setSpan(WIN_S, span);
   }
-
   get urgSpan(): Span | undefined {
-    return this.urgS < 0 ? undefined : { line: this.tcpLine, start: this.urgS, end: this.urgE };
+    return this.span(this.tcpLine, URG_S);
   }
   set urgSpan(span: Span | undefined) {
-    this.urgS = span ? span.start : -1;
-    this.urgE = span ? span.end : -1;
+    this.setSpan(URG_S, span);
   }
-
   get optionsSpan(): Span | undefined {
-    return this.optionsS < 0 ? undefined : { line: this.tcpLine, start: this.optionsS, end: this.optionsE };
+    return this.span(this.tcpLine, OPTIONS_S);
   }
   set optionsSpan(span: Span | undefined) {
-    this.optionsS = span ? span.start : -1;
-    this.optionsE = span ? span.end : -1;
+    this.setSpan(OPTIONS_S, span);
   }
-
   get lengthSpan(): Span | undefined {
-    return this.lengthS < 0 ? undefined : { line: this.tcpLine, start: this.lengthS, end: this.lengthE };
+    return this.span(this.tcpLine, LENGTH_S);
   }
   set lengthSpan(span: Span | undefined) {
-    this.lengthS = span ? span.start : -1;
-    this.lengthE = span ? span.end : -1;
+    this.setSpan(LENGTH_S, span);
   }
-
   get srcSpan(): Span | undefined {
-    return this.srcS < 0 ? undefined : { line: this.tcpLine, start: this.srcS, end: this.srcE };
+    return this.span(this.tcpLine, SRC_S);
   }
-
   get dstSpan(): Span | undefined {
-    return this.dstS < 0 ? undefined : { line: this.tcpLine, start: this.dstS, end: this.dstE };
+    return this.span(this.tcpLine, DST_S);
   }
 
   /** Sets the columns of both endpoints (on the TCP line). */
   setEndpointColumns(srcStart: number, srcEnd: number, dstStart: number, dstEnd: number): void {
-    this.srcS = srcStart;
-    this.srcE = srcEnd;
-    this.dstS = dstStart;
-    this.dstE = dstEnd;
+    this.setInt(SRC_S, srcStart);
+    this.setInt(SRC_E, srcEnd);
+    this.setInt(DST_S, dstStart);
+    this.setInt(DST_E, dstEnd);
+  }
+
+  private get optionText(): string | undefined {
+    return this.store.optionText[this.slot];
+  }
+  private get optionOpen(): number {
+    return this.int(OPTION_OPEN);
   }
 
   /** Remembers an option list whose opening bracket is at `open` of `text` (this record's TCP line). */
   setOptionSource(text: string, open: number): void {
-    this.optionText = text;
-    this.optionOpen = open;
-    this.parsed = undefined;
+    this.store.optionText[this.slot] = text;
+    this.setInt(OPTION_OPEN, open);
+    this.store.rare.options[this.slot] = undefined;
   }
 
   get options(): TcpOption[] {
-    if (this.parsed) return this.parsed;
-    if (this.optionText === undefined) return NO_OPTIONS;
-    const list = scanOptionList(this.optionText, this.optionOpen, this.tcpLine).options;
+    const parsed = this.store.rare.options[this.slot];
+    if (parsed) return parsed;
+    const text = this.optionText;
+    if (text === undefined) return NO_OPTIONS;
+    const list = scanOptionList(text, this.optionOpen, this.tcpLine).options;
+    const base = this.sackBase;
     for (const o of list)
-      if (o.blocks)
-        o.blocksAbs = o.blocks.map(([a, b]) => [add32(a, this.sackBase), add32(b, this.sackBase)]);
-    this.parsed = list;
+      if (o.blocks) o.blocksAbs = o.blocks.map(([a, b]) => [add32(a, base), add32(b, base)]);
+    this.store.rare.options[this.slot] = list;
     return list;
   }
 
   set options(list: TcpOption[]) {
-    this.parsed = list;
+    this.store.rare.options[this.slot] = list;
   }
 
   /** The window-scale shift this segment announces, without parsing the other options. */
@@ -206,41 +482,3 @@ export class TraceRecord implements PacketRecord {
     return this.optionText !== undefined && this.optionText.indexOf(keyword, this.optionOpen) >= 0;
   }
 }
-
-/**
- * Fields that start undefined and later hold numbers beyond the small-integer range (32-bit sequence
- * numbers, times) would change their field representation on the first such write, and the engine
- * would then migrate every existing record one by one: seconds on a large trace. Writing such values
- * once into a throw-away record at load time settles the representation before any real record exists.
- */
-(function settleFieldRepresentations(): void {
-  const r = new TraceRecord(0, 0);
-  const big = 0xfffffffe;
-  r.number = big;
-  r.timeValue = 0.5;
-  r.time = 0.5;
-  r.seq = big;
-  r.seqEnd = big;
-  r.ack = big;
-  r.seqAbs = big;
-  r.ackAbs = big;
-  r.win = big;
-  r.urg = big;
-  r.length = big;
-  r.ipId = big;
-  r.ipMissingBytes = big;
-  r.sackBase = big;
-  r.number = undefined;
-  r.timeValue = undefined;
-  r.time = undefined;
-  r.seq = undefined;
-  r.seqEnd = undefined;
-  r.ack = undefined;
-  r.seqAbs = undefined;
-  r.ackAbs = undefined;
-  r.win = undefined;
-  r.urg = undefined;
-  r.length = undefined;
-  r.ipId = undefined;
-  r.ipMissingBytes = undefined;
-})();
