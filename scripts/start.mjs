@@ -14,7 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { CACHE_ROOT, REPO, ensureCodeServer, freePort } from './e2e/common.mjs';
+import { CACHE_ROOT, REPO, codeServerProfile, ensureCodeServer, freePort, serveArgs } from './e2e/common.mjs';
 
 const argv = process.argv.slice(2);
 const folderArg = argv.indexOf('--folder');
@@ -78,23 +78,7 @@ if (!fs.existsSync(settings)) {
     ),
   );
 }
-const configFile = path.join(home, 'config.yaml');
-fs.writeFileSync(configFile, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
-const env = {
-  ...process.env,
-  XDG_CONFIG_HOME: path.join(dirs.xdg, 'config'),
-  XDG_DATA_HOME: path.join(dirs.xdg, 'data'),
-  XDG_CACHE_HOME: path.join(dirs.xdg, 'cache'),
-  EXTENSIONS_GALLERY: '{}', // offline: no marketplace requests
-};
-const profile = [
-  '--config',
-  configFile,
-  '--user-data-dir',
-  dirs.userData,
-  '--extensions-dir',
-  dirs.extensions,
-];
+const { env, args: profile } = codeServerProfile(path.join(home, 'config.yaml'), dirs);
 r = spawnSync(codeServer, [...profile, '--install-extension', vsix, '--force'], { env, encoding: 'utf8' });
 if (r.status !== 0) {
   say(`installing the .vsix failed:\n${r.stdout}${r.stderr}`);
@@ -105,22 +89,11 @@ say(`installed ${vsix} (${(fs.statSync(vsix).size / 1024).toFixed(1)} KB)`);
 // 4. Serve it.
 const wanted = Number(process.env.PORT || 8710);
 const port = (await portFree(wanted)) ? wanted : await freePort();
-const server = spawn(
-  codeServer,
-  [
-    ...profile,
-    '--bind-addr',
-    `127.0.0.1:${port}`,
-    '--auth',
-    'none',
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--disable-workspace-trust',
-    '--disable-getting-started-override',
-    folder,
-  ],
-  { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-);
+const server = spawn(codeServer, [...profile, ...serveArgs(`127.0.0.1:${port}`), folder], {
+  env,
+  detached: true,
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
 const logFile = fs.createWriteStream(path.join(home, 'code-server.log'));
 server.stdout.pipe(logFile);
 server.stderr.pipe(logFile);

@@ -38,6 +38,24 @@ function finish(status) {
   process.exit(status);
 }
 
+/**
+ * Runs a tier's script, passes its output on, and counts the passed and failed tests its summary line
+ * (`summary`, the two counts as its groups) gives; a failing exit sets `status`. Returns the summary's
+ * match, or null.
+ */
+function runCounted(args, summary) {
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  const m = summary.exec(r.stdout ?? '');
+  if (m) {
+    passed += Number(m[1]);
+    failed += Number(m[2]);
+  }
+  if (r.status !== 0) status = r.status ?? 1;
+  return m;
+}
+
 if (tiers.includes('lint')) {
   // Lint and layout first: cheap, and a failure here says exactly which line.
   must(process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
@@ -69,17 +87,7 @@ if (nodeTiers.length) {
   failed += count('fail');
   if (s !== 0) status = s;
 }
-if (tiers.includes('grammar')) {
-  const r = spawnSync(process.execPath, ['scripts/grammarTest.mjs'], { encoding: 'utf8' });
-  process.stdout.write(r.stdout ?? '');
-  process.stderr.write(r.stderr ?? '');
-  const m = /grammar: (\d+) passed, (\d+) failed/.exec(r.stdout ?? '');
-  if (m) {
-    passed += Number(m[1]);
-    failed += Number(m[2]);
-  }
-  if (r.status !== 0) status = r.status ?? 1;
-}
+if (tiers.includes('grammar')) runCounted(['scripts/grammarTest.mjs'], /grammar: (\d+) passed, (\d+) failed/);
 if (tiers.includes('editor')) {
   // Installs code-server (and on a fresh machine its apt packages) once into a cache outside the repo.
   const setup = run('bash', ['scripts/e2e/setup-code-server.sh'], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -87,17 +95,9 @@ if (tiers.includes('editor')) {
     failed++;
     status = setup;
   } else {
-    const r = spawnSync(process.execPath, ['scripts/e2e/run.mjs', '--no-build'], { encoding: 'utf8' });
-    process.stdout.write(r.stdout ?? '');
-    process.stderr.write(r.stderr ?? '');
-    const m = /suite: (\d+) passing, (\d+) failing/.exec(r.stdout ?? '');
-    if (m) {
-      passed += Number(m[1]);
-      failed += Number(m[2]);
-    }
+    const m = runCounted(['scripts/e2e/run.mjs', '--no-build'], /suite: (\d+) passing, (\d+) failing/);
     // The launcher fails when no test ran; say so here too.
     if (!m || Number(m[1]) === 0) failed++;
-    if (r.status !== 0) status = r.status ?? 1;
   }
 }
 finish(status !== 0 || failed > 0 ? status || 1 : 0);

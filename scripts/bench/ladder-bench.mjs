@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM, launchOptions } from '../chromium.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
@@ -33,7 +34,6 @@ const opt = (name, dflt) => {
 };
 const PACKETS = opt('--packets', 100_000);
 const RUNS = opt('--runs', 5);
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ORIGIN = 'https://ladder.test';
 const TARGET_PAINT_MS = 300;
 const TARGET_FPS = 50;
@@ -166,22 +166,7 @@ console.log(
 // ---- Chromium ----------------------------------------------------------------------------------------
 
 const { chromium } = await import('playwright-core');
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-dev-shm-usage',
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-  ],
-  env: { ...process.env, XDG_CONFIG_HOME: path.join(tmp, 'config'), XDG_CACHE_HOME: path.join(tmp, 'cache') },
-});
+const browser = await chromium.launch(launchOptions(CHROMIUM, tmp));
 
 async function freshPage(toggles) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });

@@ -107,21 +107,46 @@ export function checkResult(file) {
   return { ok: true, summary };
 }
 
-export function findChromium() {
-  const candidates = [
-    process.env.CHROMIUM_PATH,
-    '/usr/lib/chromium/chromium',
-    '/usr/bin/chromium',
-    '/usr/bin/chromium-browser',
-    '/usr/bin/google-chrome',
-    '/usr/bin/google-chrome-stable',
-  ].filter(Boolean);
-  const found = candidates.find((c) => fs.existsSync(c));
-  if (!found)
-    throw new Error(
-      `no Chromium found (tried ${candidates.join(', ')}): apt-get install chromium, or set CHROMIUM_PATH`,
-    );
-  return found;
+/**
+ * A code-server profile of its own in `dirs` ({ userData, extensions, xdg }): `configFile` written
+ * (loopback, no password, no TLS), the environment that keeps code-server's XDG folders in dirs.xdg
+ * and asks no marketplace, and the arguments that name the config and the profile's folders.
+ */
+export function codeServerProfile(configFile, dirs) {
+  fs.writeFileSync(configFile, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
+  const env = {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(dirs.xdg, 'config'),
+    XDG_DATA_HOME: path.join(dirs.xdg, 'data'),
+    XDG_CACHE_HOME: path.join(dirs.xdg, 'cache'),
+    EXTENSIONS_GALLERY: '{}', // no marketplace, no requests
+  };
+  const args = [
+    '--config',
+    configFile,
+    '--user-data-dir',
+    dirs.userData,
+    '--extensions-dir',
+    dirs.extensions,
+  ];
+  return { env, args };
+}
+
+/**
+ * code-server's arguments to serve on `bindAddr` without a password, telemetry, update checks, workspace
+ * trust or the welcome page.
+ */
+export function serveArgs(bindAddr) {
+  return [
+    '--bind-addr',
+    bindAddr,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+  ];
 }
 
 /** Files under dir matching a name, recursively (for collecting logs). */

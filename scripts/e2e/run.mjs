@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import util from 'node:util';
+import { findChromium, launchOptions } from '../chromium.mjs';
 import {
   REPO,
   RESULTS_DIR,
@@ -27,12 +28,13 @@ import {
   TESTS_ENTRY,
   build,
   checkResult,
+  codeServerProfile,
   ensureCodeServer,
-  findChromium,
   findFiles,
   freePort,
   log,
   prepareWorkspace,
+  serveArgs,
 } from './common.mjs';
 
 const argv = process.argv.slice(2);
@@ -107,26 +109,10 @@ async function main() {
       2,
     ),
   );
-  const configFile = path.join(sandbox, 'config.yaml');
-  fs.writeFileSync(configFile, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
+  const profile = codeServerProfile(path.join(sandbox, 'config.yaml'), dirs);
   const resultFile = path.join(sandbox, 'result.json');
-  const env = {
-    ...process.env,
-    XDG_CONFIG_HOME: path.join(dirs.xdg, 'config'),
-    XDG_DATA_HOME: path.join(dirs.xdg, 'data'),
-    XDG_CACHE_HOME: path.join(dirs.xdg, 'cache'),
-    EXTENSIONS_GALLERY: '{}', // no marketplace, no requests
-    [RESULT_ENV]: resultFile,
-    PACKET_TRACE_E2E_LOG_MARKER: LOG_MARKER,
-  };
-  const csArgs = [
-    '--config',
-    configFile,
-    '--user-data-dir',
-    dirs.userData,
-    '--extensions-dir',
-    dirs.extensions,
-  ];
+  const env = { ...profile.env, [RESULT_ENV]: resultFile, PACKET_TRACE_E2E_LOG_MARKER: LOG_MARKER };
+  const csArgs = profile.args;
 
   // The extension under test: this folder in development mode, or the packaged .vsix installed.
   let devPath = REPO;
@@ -146,22 +132,11 @@ async function main() {
   const base = `http://${authority}`;
   const remote = (p) => `vscode-remote://${authority}${p}`;
   const serverLog = fs.openSync(path.join(sandbox, 'code-server.log'), 'w');
-  server = spawn(
-    codeServer,
-    [
-      ...csArgs,
-      '--bind-addr',
-      authority,
-      '--auth',
-      'none',
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--disable-getting-started-override',
-      '--ignore-last-opened',
-    ],
-    { env, detached: true, stdio: ['ignore', serverLog, serverLog] },
-  );
+  server = spawn(codeServer, [...csArgs, ...serveArgs(authority), '--ignore-last-opened'], {
+    env,
+    detached: true,
+    stdio: ['ignore', serverLog, serverLog],
+  });
   const serverExited = new Promise((resolve) =>
     server.on('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -175,25 +150,8 @@ async function main() {
   log(`code-server ${authority} up (${elapsed()})`);
 
   context = await chromium.launchPersistentContext(dirs.browser, {
-    executablePath: chromiumPath,
-    headless: !flag('--headed'),
+    ...launchOptions(chromiumPath, dirs.xdg, { headless: !flag('--headed') }),
     viewport: { width: 1400, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-    ],
-    env: {
-      ...process.env,
-      XDG_CONFIG_HOME: path.join(dirs.xdg, 'config'),
-      XDG_CACHE_HOME: path.join(dirs.xdg, 'cache'),
-    },
   });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
   const page = context.pages()[0] ?? (await context.newPage());

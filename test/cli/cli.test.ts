@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import type { CliConnection, CliDiagnostic } from '../helpers/lspClient';
 
 /** Compiled to out/test/cli/, so the repository root is three levels up. */
 const ROOT = path.join(__dirname, '../../..');
@@ -77,33 +78,10 @@ function recordHeadLines(text: string): number[] {
 // ---------------------------------------------------------------------------------------------------------
 // The JSON report (version 1): exact shape.
 
-interface JsonConnection {
-  id: number;
-  client: string;
-  server: string;
-  firstLine: number;
-  lastLine: number;
-  packets: number;
-  handshake: string;
-  teardown: string;
-  zeekState: string;
-  history: string;
-}
-
-interface JsonDiagnostic {
-  line: number;
-  endLine: number;
-  column: number;
-  endColumn: number;
-  severity: 'error' | 'warning' | 'information' | 'hint';
-  code: string;
-  message: string;
-}
-
 interface JsonFile {
   file: string;
-  connections: JsonConnection[];
-  diagnostics: JsonDiagnostic[];
+  connections: CliConnection[];
+  diagnostics: CliDiagnostic[];
 }
 
 interface JsonReport {

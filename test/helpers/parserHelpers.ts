@@ -11,6 +11,16 @@ import {
   type TraceAnalysis,
 } from '../../server/src/trace/index';
 
+/** The rlogin example of the tcpdump 3.9 man page, verbatim: the old 3.x format. */
+export const RLOGIN: readonly string[] = [
+  'rtsg.1023 > csam.login: S 768512:768512(0) win 4096 <mss 1024>',
+  'csam.login > rtsg.1023: S 947648:947648(0) ack 768513 win 4096 <mss 1024>',
+  'rtsg.1023 > csam.login: . ack 1 win 4096',
+  'rtsg.1023 > csam.login: P 1:2(1) ack 1 win 4096',
+  'csam.login > rtsg.1023: . ack 2 win 4096',
+  'csam.login > rtsg.1023: P 2:3(1) ack 21 win 4077 urg 1',
+];
+
 /** Joins lines into a trace text, one line per argument, LF-terminated. */
 export function trace(...ls: string[]): string {
   return `${ls.join('\n')}\n`;

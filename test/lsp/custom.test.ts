@@ -1,7 +1,7 @@
 // The custom requests packetTrace/connections and packetTrace/ladder (protocol/lsp.ts) answer with the
 // documented shapes, agree with the CLI's JSON connections, and pick the connection asked for.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   CONNECTIONS_METHOD,
   LADDER_METHOD,
@@ -9,10 +9,9 @@ import {
   type LadderArrow,
   type LadderModel,
 } from '../../protocol/lsp';
-import { LspClient, cliReport, fileUri, readTrace, stopAll, tracePath } from '../helpers/lspClient';
+import { cliReport, fileUri, readTrace, tracePath } from '../helpers/lspClient';
+import { lspSession } from '../helpers/lspSession';
 
-let client: LspClient;
-const uris = new Map<string, string>();
 const FILES = [
   'http-get-fin/nn.trace',
   'http-get-fin/v-nn.trace',
@@ -23,32 +22,12 @@ const FILES = [
   'bulk-loss-tx/nn.trace',
 ];
 
-before(async () => {
-  client = await LspClient.start();
-  for (const rel of FILES) {
-    const uri = fileUri(`/custom/${rel}`);
-    await client.openAndWait(uri, readTrace(rel));
-    uris.set(rel, uri);
-  }
-});
+const session = lspSession('custom', FILES);
+const { uriOf } = session;
 
-after(async () => {
-  try {
-    await client.shutdown();
-  } finally {
-    await stopAll();
-  }
-});
-
-function uriOf(rel: string): string {
-  const u = uris.get(rel);
-  assert.ok(u);
-  return u;
-}
-
-const connections = (uri: string) => client.request<ConnectionSummary[]>(CONNECTIONS_METHOD, { uri });
+const connections = (uri: string) => session.client.request<ConnectionSummary[]>(CONNECTIONS_METHOD, { uri });
 const ladder = (params: { uri: string; connection?: number; line?: number }) =>
-  client.request<LadderModel | null>(LADDER_METHOD, params);
+  session.client.request<LadderModel | null>(LADDER_METHOD, params);
 
 const SUMMARY_KEYS = [
   'client',
@@ -147,12 +126,12 @@ describe('packetTrace/connections', () => {
 
     const uri = fileUri('/custom/no-syn.trace');
     const midway = readTrace('http-get-fin/nn.trace').split('\n').slice(3).join('\n');
-    await client.openAndWait(uri, midway);
+    await session.client.openAndWait(uri, midway);
     const guessed = await connections(uri);
     assert.equal(guessed.length, 1);
     assert.equal(guessed[0]!.clientGuessed, true);
     assert.equal(guessed[0]!.server, '127.0.0.1:8080', 'the lower / well-known port is the server');
-    client.close(uri);
+    session.client.close(uri);
   });
 });
 
@@ -230,13 +209,13 @@ describe('packetTrace/ladder', () => {
   test('version follows edits', async () => {
     const uri = fileUri('/custom/versioned.trace');
     const text = readTrace('http-get-fin/nn.trace');
-    await client.openAndWait(uri, text, 4);
+    await session.client.openAndWait(uri, text, 4);
     assert.equal((await ladder({ uri }))?.version, 4);
-    client.change(uri, text.split('\n').slice(0, 3).join('\n'));
+    session.client.change(uri, text.split('\n').slice(0, 3).join('\n'));
     const m = await ladder({ uri });
     assert.equal(m?.version, 5);
     assert.equal(m?.arrows.length, 3);
-    client.close(uri);
+    session.client.close(uri);
   });
 
   test('unknown documents: no connections, no ladder', async () => {

@@ -3,57 +3,24 @@
 // (with a link to that line), the scaled window, each option, length, checksum, timestamp, packet
 // number, endpoints with their roles, and the rule behind a diagnostic.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Hover, Position } from 'vscode-languageserver-protocol';
 import { CODES } from '../../server/src/trace/codes';
-import {
-  LspClient,
-  fileUri,
-  hoverMarkdown,
-  hoverText,
-  posOf,
-  positionIn,
-  readTrace,
-  splitLines,
-  stopAll,
-} from '../helpers/lspClient';
+import { hoverMarkdown, hoverText, posOf, positionIn } from '../helpers/lspClient';
+import { lspSession } from '../helpers/lspSession';
 
-let client: LspClient;
-const docs = new Map<string, { uri: string; lines: string[] }>();
-
-before(async () => {
-  client = await LspClient.start();
-  for (const rel of [
-    'http-get-fin/nn.trace',
-    'http-get-fin/S-nn.trace',
-    'http-get-fin/vv-nn.trace',
-    'bulk-loss-tx/nn.trace',
-    'crafted-synack-bad-ack/nn.trace',
-    'examples/seed-handshake.trace',
-    'test/fixtures/verbose-records.trace',
-    'test/fixtures/packet-numbers.trace',
-    'tcpdump-beep-oobr/nn.trace',
-  ]) {
-    const uri = fileUri(`/hover/${rel}`);
-    const text = readTrace(rel);
-    await client.openAndWait(uri, text);
-    docs.set(rel, { uri, lines: splitLines(text) });
-  }
-});
-
-after(async () => {
-  try {
-    await client.shutdown();
-  } finally {
-    await stopAll();
-  }
-});
-
-function doc(rel: string) {
-  const d = docs.get(rel);
-  assert.ok(d, `${rel} opened`);
-  return d;
-}
+const session = lspSession('hover', [
+  'http-get-fin/nn.trace',
+  'http-get-fin/S-nn.trace',
+  'http-get-fin/vv-nn.trace',
+  'bulk-loss-tx/nn.trace',
+  'crafted-synack-bad-ack/nn.trace',
+  'examples/seed-handshake.trace',
+  'test/fixtures/verbose-records.trace',
+  'test/fixtures/packet-numbers.trace',
+  'tcpdump-beep-oobr/nn.trace',
+]);
+const { doc } = session;
 
 /** Hovers `needle` (the `occurrence`-th on the line) at `offset` characters into it. */
 async function hoverAt(
@@ -65,7 +32,7 @@ async function hoverAt(
 ): Promise<{ text: string; md: string; hover: Hover; pos: Position; uri: string }> {
   const { uri, lines } = doc(rel);
   const pos = posOf(lines, line, needle, offset, occurrence);
-  const hover = await client.hover(uri, pos);
+  const hover = await session.client.hover(uri, pos);
   assert.ok(hover, `a hover on '${needle}' at ${line}:${pos.character}`);
   if (hover.range) assert.ok(positionIn(hover.range, pos), 'the hover range contains the position');
   return { text: hoverText(hover), md: hoverMarkdown(hover), hover, pos, uri };
@@ -313,7 +280,7 @@ describe('diagnostics', () => {
 describe('no hover where there is nothing to explain', () => {
   test('a comment line and the space past the end of a line', async () => {
     const { uri, lines } = doc('examples/seed-handshake.trace');
-    assert.equal(await client.hover(uri, { line: 0, character: 3 }), null);
-    assert.equal(await client.hover(uri, { line: 2, character: lines[2]!.length + 5 }), null);
+    assert.equal(await session.client.hover(uri, { line: 0, character: 3 }), null);
+    assert.equal(await session.client.hover(uri, { line: 2, character: lines[2]!.length + 5 }), null);
   });
 });

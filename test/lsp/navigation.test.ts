@@ -2,13 +2,11 @@
 // SYN-ACK's ack to the SYN), references and document highlights (every packet of the connection), and
 // folding ranges (-v records, dumps, comment blocks, runs of one connection's packets).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Location, Position } from 'vscode-languageserver-protocol';
 import type { LadderModel } from '../../protocol/lsp';
-import { LspClient, fileUri, posOf, readTrace, splitLines, stopAll } from '../helpers/lspClient';
-
-let client: LspClient;
-const docs = new Map<string, { uri: string; lines: string[] }>();
+import { posOf } from '../helpers/lspClient';
+import { lspSession } from '../helpers/lspSession';
 
 const FILES = [
   'http-get-fin/nn.trace',
@@ -19,33 +17,12 @@ const FILES = [
   'examples/seed-handshake.trace',
 ];
 
-before(async () => {
-  client = await LspClient.start();
-  for (const rel of FILES) {
-    const uri = fileUri(`/nav/${rel}`);
-    const text = readTrace(rel);
-    await client.openAndWait(uri, text);
-    docs.set(rel, { uri, lines: splitLines(text) });
-  }
-});
-
-after(async () => {
-  try {
-    await client.shutdown();
-  } finally {
-    await stopAll();
-  }
-});
-
-function doc(rel: string) {
-  const d = docs.get(rel);
-  assert.ok(d);
-  return d;
-}
+const session = lspSession('nav', FILES);
+const { doc } = session;
 
 async function definitionAt(rel: string, pos: Position): Promise<Location[]> {
   const { uri } = doc(rel);
-  const r = await client.definition(uri, pos);
+  const r = await session.client.definition(uri, pos);
   if (r === null) return [];
   const list = Array.isArray(r) ? r : [r];
   return list.map((l) =>
@@ -95,7 +72,7 @@ describe('definition', () => {
   test("from a retransmission's seq to the original (tcpdump-ssh line 49 -> line 45)", async () => {
     const rel = 'tcpdump-ssh/nn.trace';
     const { uri, lines } = doc(rel);
-    const diags = await client.waitForDiagnostics(uri);
+    const diags = await session.client.waitForDiagnostics(uri);
     assert.ok(diags.diagnostics.some((d) => d.code === 'tcp.retransmission' && d.range.start.line === 48));
     const l = single(await definitionAt(rel, posOf(lines, 48, 'seq 5186:5282', 5)), uri, 44);
     assert.match(lines[44]!, /seq 5186:5222/);
@@ -113,7 +90,7 @@ describe('references and highlights', () => {
   test('references: every packet of the connection, once each', async () => {
     const rel = 'http-get-fin/nn.trace';
     const { uri, lines } = doc(rel);
-    const refs = (await client.references(uri, posOf(lines, 4, 'ack 100', 5))) ?? [];
+    const refs = (await session.client.references(uri, posOf(lines, 4, 'ack 100', 5))) ?? [];
     assert.deepEqual(
       refs.map((r) => r.range.start.line),
       [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
@@ -124,7 +101,7 @@ describe('references and highlights', () => {
   test('references stay within the connection', async () => {
     const rel = 'refused/nn.trace';
     const { uri } = doc(rel);
-    const refs = (await client.references(uri, { line: 2, character: 60 })) ?? [];
+    const refs = (await session.client.references(uri, { line: 2, character: 60 })) ?? [];
     assert.deepEqual(
       refs.map((r) => r.range.start.line),
       [2, 3],
@@ -134,8 +111,8 @@ describe('references and highlights', () => {
   test('-v records: references point into each record', async () => {
     const rel = 'http-get-fin/v-nn.trace';
     const { uri, lines } = doc(rel);
-    const ladder = await client.request<LadderModel>('packetTrace/ladder', { uri });
-    const refs = (await client.references(uri, posOf(lines, 1, 'Flags', 1))) ?? [];
+    const ladder = await session.client.request<LadderModel>('packetTrace/ladder', { uri });
+    const refs = (await session.client.references(uri, posOf(lines, 1, 'Flags', 1))) ?? [];
     assert.equal(refs.length, 10);
     refs.forEach((r, i) => {
       const first = ladder.arrows[i]!.line;
@@ -146,7 +123,7 @@ describe('references and highlights', () => {
   test('document highlights: the packets of the connection, the current one marked', async () => {
     const rel = 'refused/nn.trace';
     const { uri } = doc(rel);
-    const hl = (await client.highlights(uri, { line: 3, character: 60 })) ?? [];
+    const hl = (await session.client.highlights(uri, { line: 3, character: 60 })) ?? [];
     assert.deepEqual(
       hl.map((h) => h.range.start.line),
       [2, 3],
@@ -163,15 +140,15 @@ describe('references and highlights', () => {
 
   test('no references or highlights on a comment line', async () => {
     const { uri } = doc('examples/seed-handshake.trace');
-    assert.deepEqual((await client.references(uri, { line: 0, character: 2 })) ?? [], []);
-    assert.deepEqual((await client.highlights(uri, { line: 1, character: 2 })) ?? [], []);
+    assert.deepEqual((await session.client.references(uri, { line: 0, character: 2 })) ?? [], []);
+    assert.deepEqual((await session.client.highlights(uri, { line: 1, character: 2 })) ?? [], []);
   });
 });
 
 describe('folding ranges', () => {
   async function folds(rel: string) {
     const { uri, lines } = doc(rel);
-    const f = (await client.foldingRanges(uri)) ?? [];
+    const f = (await session.client.foldingRanges(uri)) ?? [];
     for (const r of f) {
       assert.ok(r.startLine < r.endLine, `${r.startLine}-${r.endLine} spans lines`);
       assert.ok(r.endLine < lines.length, 'inside the document');
@@ -183,7 +160,7 @@ describe('folding ranges', () => {
     const rel = 'http-get-fin/v-nn.trace';
     const { uri } = doc(rel);
     const f = await folds(rel);
-    const ladder = await client.request<LadderModel>('packetTrace/ladder', { uri });
+    const ladder = await session.client.request<LadderModel>('packetTrace/ladder', { uri });
     for (const a of ladder.arrows)
       assert.ok(
         f.some((r) => r.startLine === a.line && r.endLine >= a.line + 1 && r.kind !== 'comment'),

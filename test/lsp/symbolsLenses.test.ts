@@ -1,13 +1,11 @@
 // Document symbols (one per connection, with handshake/data/teardown children) and code lenses (the
 // verdict and `Show ladder` above each connection's first packet).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { SymbolKind, type CodeLens, type DocumentSymbol } from 'vscode-languageserver-protocol';
 import type { ConnectionSummary } from '../../protocol/lsp';
-import { LspClient, fileUri, rangeContains, readTrace, splitLines, stopAll } from '../helpers/lspClient';
-
-let client: LspClient;
-const uris = new Map<string, string>();
+import { rangeContains, readTrace, splitLines } from '../helpers/lspClient';
+import { lspSession } from '../helpers/lspSession';
 
 const FILES = [
   'http-get-fin/nn.trace',
@@ -18,31 +16,11 @@ const FILES = [
   'examples/seed-handshake.trace',
 ];
 
-before(async () => {
-  client = await LspClient.start();
-  for (const rel of FILES) {
-    const uri = fileUri(`/symbols/${rel}`);
-    await client.openAndWait(uri, readTrace(rel));
-    uris.set(rel, uri);
-  }
-});
-
-after(async () => {
-  try {
-    await client.shutdown();
-  } finally {
-    await stopAll();
-  }
-});
-
-function uriOf(rel: string): string {
-  const u = uris.get(rel);
-  assert.ok(u);
-  return u;
-}
+const session = lspSession('symbols', FILES);
+const { uriOf } = session;
 
 async function symbols(rel: string): Promise<DocumentSymbol[]> {
-  const s = await client.documentSymbols(uriOf(rel));
+  const s = await session.client.documentSymbols(uriOf(rel));
   assert.ok(Array.isArray(s));
   for (const x of s) assert.ok('range' in x && 'selectionRange' in x, 'hierarchical DocumentSymbols');
   return s;
@@ -96,7 +74,7 @@ describe('document symbols', () => {
     for (const rel of ['refused/nn.trace', 'crafted-synack-bad-ack/nn.trace', 'tcpdump-ssh/nn.trace']) {
       const lines = splitLines(readTrace(rel));
       const s = await symbols(rel);
-      const summaries = await client.request<ConnectionSummary[]>('packetTrace/connections', {
+      const summaries = await session.client.request<ConnectionSummary[]>('packetTrace/connections', {
         uri: uriOf(rel),
       });
       assert.equal(s.length, summaries.length, `${rel}: one symbol per connection`);
@@ -131,9 +109,9 @@ describe('code lenses', () => {
   ]) {
     test(`verdict and Show ladder per connection: ${rel}`, async () => {
       const uri = uriOf(rel);
-      const lenses: CodeLens[] | null = await client.codeLenses(uri);
+      const lenses: CodeLens[] | null = await session.client.codeLenses(uri);
       assert.ok(Array.isArray(lenses));
-      const summaries = await client.request<ConnectionSummary[]>('packetTrace/connections', { uri });
+      const summaries = await session.client.request<ConnectionSummary[]>('packetTrace/connections', { uri });
       assert.equal(lenses.length, summaries.length * 2, 'two lenses per connection');
       for (const c of summaries) {
         const here: CodeLens[] = lenses.filter((l) => l.range.start.line === c.firstLine);
@@ -154,7 +132,7 @@ describe('code lenses', () => {
 
   test('the verdict text of known captures', async () => {
     const titles = async (rel: string) =>
-      ((await client.codeLenses(uriOf(rel))) ?? [])
+      ((await session.client.codeLenses(uriOf(rel))) ?? [])
         .filter((l) => l.command?.command === 'packetTrace.revealConnection')
         .map((l) => l.command!.title);
     assert.deepEqual(await titles('http-get-fin/nn.trace'), ['#1 handshake complete · closed by server FIN']);

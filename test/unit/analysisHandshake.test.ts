@@ -3,10 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
 import {
+  CLIENT_DIRECTION_ONLY,
   EXCHANGE,
   HANDSHAKE,
+  SIMULTANEOUS_OPEN,
   SYN,
   SYN_ACK,
+  SYN_RESENT_THEN_ANSWERED,
   c,
   codesAt,
   expectNone,
@@ -15,6 +18,8 @@ import {
   relatedLines,
   run,
   s,
+  synAckAt,
+  synAt,
   withCode,
 } from '../helpers/analysisHelpers';
 import { codes } from '../helpers/trace';
@@ -23,10 +28,7 @@ suite('handshake.bad-ack', () => {
   test('a SYN-ACK acking ISN + 2 is flagged on its ack number, naming the expected ISN + 1', () => {
     const r = run(
       SYN,
-      s(
-        10,
-        'Flags [S.], seq 5000, ack 1002, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
-      ),
+      synAckAt(10, 1002),
       // RFC 9293 §3.10.7.3: the client answers an unacceptable ACK with <SEQ=SEG.ACK><CTL=RST>
       c(11, 'Flags [R], seq 1002, win 0, length 0'),
     );
@@ -37,14 +39,7 @@ suite('handshake.bad-ack', () => {
   });
 
   test('a SYN-ACK acking the ISN itself (not ISN + 1) is flagged too', () => {
-    const r = run(
-      SYN,
-      s(
-        10,
-        'Flags [S.], seq 5000, ack 1000, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
-      ),
-      c(11, 'Flags [R], seq 1000, win 0, length 0'),
-    );
+    const r = run(SYN, synAckAt(10, 1000), c(11, 'Flags [R], seq 1000, win 0, length 0'));
     const f = expectOne(r, 'handshake.bad-ack', 2, '1000', 'error');
     assert.match(f.message, /expected ack 1001\b/);
   });
@@ -82,17 +77,7 @@ suite('handshake.bad-ack', () => {
 
 suite('handshake.unanswered-syn', () => {
   test('a SYN sent three times and never answered: one warning on the first SYN, the others as related', () => {
-    const r = run(
-      SYN,
-      c(
-        1000,
-        'Flags [S], seq 1000, win 65535, options [mss 1460,sackOK,TS val 1001 ecr 0,nop,wscale 7], length 0',
-      ),
-      c(
-        3000,
-        'Flags [S], seq 1000, win 65535, options [mss 1460,sackOK,TS val 3001 ecr 0,nop,wscale 7], length 0',
-      ),
-    );
+    const r = run(SYN, synAt(1000), synAt(3000));
     const f = expectOne(r, 'handshake.unanswered-syn', 1, 'Flags [S]', 'warning');
     assert.deepEqual(relatedLines(f), [2, 3]);
     assert.match(f.message, /3 times/);
@@ -104,18 +89,7 @@ suite('handshake.unanswered-syn', () => {
   });
 
   test('near miss: the retransmitted SYN is answered', () => {
-    const r = run(
-      SYN,
-      c(
-        1000,
-        'Flags [S], seq 1000, win 65535, options [mss 1460,sackOK,TS val 1001 ecr 0,nop,wscale 7], length 0',
-      ),
-      s(
-        1010,
-        'Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
-      ),
-      c(1020, 'Flags [.], ack 1, win 502, length 0'),
-    );
+    const r = run(...SYN_RESENT_THEN_ANSWERED);
     expectNone(r, 'handshake.unanswered-syn');
     assert.deepEqual(codes(r.a), ['tcp.retransmission']);
     assert.equal(only(r.a).handshake, 'complete');
@@ -127,12 +101,7 @@ suite('handshake.unanswered-syn', () => {
     'near miss: one-direction capture where the client acks the unseen SYN-ACK is not an unanswered SYN',
     {},
     () => {
-      const r = run(
-        '16:32:45.050083 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [SEW], seq 798232822, win 32983, options [mss 65480,sackOK,TS val 62202209 ecr 0,nop,wscale 8], length 0',
-        '16:32:45.050250 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [.], ack 3051049339, win 33232, options [nop,nop,TS val 62202209 ecr 81054], length 0',
-        '16:32:45.051868 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [P.], seq 0:26, ack 1, win 33232, options [nop,nop,TS val 62202209 ecr 81054], length 26: SSH: SSH-2.0-OpenSSH_7.5 FIPS',
-        '16:32:45.062494 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [.], ack 23, win 33232, options [nop,nop,TS val 62202210 ecr 81055], length 0',
-      );
+      const r = run(...CLIENT_DIRECTION_ONLY);
       expectNone(r, 'handshake.unanswered-syn');
       assert.notEqual(only(r.a).handshake, 'unanswered');
     },
@@ -171,14 +140,7 @@ suite('handshake.refused', () => {
 
 suite('handshake.incomplete', () => {
   test('a SYN-ACK (and its retransmission) never followed by the final ACK', () => {
-    const r = run(
-      SYN,
-      SYN_ACK,
-      s(
-        1010,
-        'Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
-      ),
-    );
+    const r = run(SYN, SYN_ACK, synAckAt(1010));
     const f = expectOne(r, 'handshake.incomplete', 2, 'Flags [S.]', 'warning');
     assert.deepEqual(relatedLines(f), [1]);
     expectOne(r, 'tcp.retransmission', 3, '5000', 'information');
@@ -196,10 +158,7 @@ suite('handshake.data-before-established', () => {
     const r = run(
       SYN,
       c(0.1, 'Flags [P], seq 1001:1101, win 502, length 100'),
-      s(
-        10,
-        'Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
-      ),
+      SYN_ACK,
       c(20, 'Flags [.], ack 1, win 502, length 0'),
       c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
     );
@@ -218,10 +177,7 @@ suite('handshake.data-before-established', () => {
         0,
         'Flags [S], seq 1000:1100, win 65535, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7,tfo  cookie 0102030405060708,nop,nop], length 100',
       ),
-      s(
-        10,
-        'Flags [S.], seq 5000, ack 1101, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
-      ),
+      synAckAt(10, 1101),
       c(20, 'Flags [.], ack 1, win 502, length 0'),
     );
     assert.deepEqual(codes(r.a), []);
@@ -237,10 +193,7 @@ suite('handshake.data-before-established', () => {
 suite('simultaneous open', () => {
   test("crossing SYNs and two SYN-ACKs: verdict simultaneous, only Wireshark's retransmission notes on the SYN-ACKs", () => {
     const r = run(
-      '12:00:00.010000 IP 192.0.2.30.40001 > 192.0.2.31.40002: Flags [S], seq 7000000, win 64240, options [mss 1460,sackOK,TS val 1040012 ecr 0,nop,wscale 7], length 0',
-      '12:00:00.010100 IP 192.0.2.31.40002 > 192.0.2.30.40001: Flags [S], seq 13000000, win 65160, options [mss 1460,sackOK,TS val 5040003 ecr 0,nop,wscale 7], length 0',
-      '12:00:00.010300 IP 192.0.2.30.40001 > 192.0.2.31.40002: Flags [S.], seq 7000000, ack 13000001, win 64240, options [mss 1460,sackOK,TS val 1040013 ecr 5040003,nop,wscale 7], length 0',
-      '12:00:00.010400 IP 192.0.2.31.40002 > 192.0.2.30.40001: Flags [S.], seq 13000000, ack 7000001, win 65160, options [mss 1460,sackOK,TS val 5040004 ecr 1040013,nop,wscale 7], length 0',
+      ...SIMULTANEOUS_OPEN,
       '12:00:00.011400 IP 192.0.2.30.40001 > 192.0.2.31.40002: Flags [P.], seq 1:14, ack 1, win 502, options [nop,nop,TS val 1040015 ecr 5040004], length 13',
       '12:00:00.011600 IP 192.0.2.31.40002 > 192.0.2.30.40001: Flags [.], ack 14, win 502, options [nop,nop,TS val 5040005 ecr 1040015], length 0',
     );

@@ -4,7 +4,18 @@
 // it answers a SYN.
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
-import { EXCHANGE, SYN, SYN_ACK, c, only, run, s, segmentAt } from '../helpers/analysisHelpers';
+import {
+  CLIENT_DIRECTION_ONLY,
+  EXCHANGE,
+  SIMULTANEOUS_OPEN,
+  SYN,
+  SYN_ACK,
+  c,
+  only,
+  run,
+  s,
+  segmentAt,
+} from '../helpers/analysisHelpers';
 import type { TcpState, TraceAnalysis } from '../../server/src/trace/index';
 
 type Row = [line: number, client: [TcpState, TcpState], server: [TcpState, TcpState]];
@@ -122,12 +133,7 @@ suite('endpoint states', () => {
   });
 
   test('simultaneous open (RFC 9293 Fig. 7): after both SYN-ACKs both sides are ESTABLISHED', {}, () => {
-    const r = run(
-      '12:00:00.010000 IP 192.0.2.30.40001 > 192.0.2.31.40002: Flags [S], seq 7000000, win 64240, options [mss 1460,sackOK,TS val 1040012 ecr 0,nop,wscale 7], length 0',
-      '12:00:00.010100 IP 192.0.2.31.40002 > 192.0.2.30.40001: Flags [S], seq 13000000, win 65160, options [mss 1460,sackOK,TS val 5040003 ecr 0,nop,wscale 7], length 0',
-      '12:00:00.010300 IP 192.0.2.30.40001 > 192.0.2.31.40002: Flags [S.], seq 7000000, ack 13000001, win 64240, options [mss 1460,sackOK,TS val 1040013 ecr 5040003,nop,wscale 7], length 0',
-      '12:00:00.010400 IP 192.0.2.31.40002 > 192.0.2.30.40001: Flags [S.], seq 13000000, ack 7000001, win 65160, options [mss 1460,sackOK,TS val 5040004 ecr 1040013,nop,wscale 7], length 0',
-    );
+    const r = run(...SIMULTANEOUS_OPEN);
     assert.deepEqual(segmentAt(r.a, 1).clientState, ['CLOSED', 'SYN-SENT']);
     assert.equal(segmentAt(r.a, 2).clientState[1], 'SYN-RECEIVED', 'the crossing SYN');
     assert.equal(segmentAt(r.a, 4).clientState[1], 'ESTABLISHED');
@@ -145,12 +151,7 @@ suite('endpoint states', () => {
     "only the client's direction captured (tests/ipoib): a server whose data the client acks is not in LISTEN",
     {},
     () => {
-      const r = run(
-        '16:32:45.050083 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [SEW], seq 798232822, win 32983, options [mss 65480,sackOK,TS val 62202209 ecr 0,nop,wscale 8], length 0',
-        '16:32:45.050250 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [.], ack 3051049339, win 33232, options [nop,nop,TS val 62202209 ecr 81054], length 0',
-        '16:32:45.051868 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [P.], seq 0:26, ack 1, win 33232, options [nop,nop,TS val 62202209 ecr 81054], length 26: SSH: SSH-2.0-OpenSSH_7.5 FIPS',
-        '16:32:45.062494 IP 192.168.56.10.34170 > 192.168.56.24.22: Flags [.], ack 23, win 33232, options [nop,nop,TS val 62202210 ecr 81055], length 0',
-      );
+      const r = run(...CLIENT_DIRECTION_ONLY);
       assert.deepEqual(segmentAt(r.a, 2).clientState, ['SYN-SENT', 'ESTABLISHED']);
       assert.equal(segmentAt(r.a, 4).serverState[1], 'ESTABLISHED');
     },

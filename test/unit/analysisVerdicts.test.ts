@@ -7,12 +7,14 @@ import {
   EXCHANGE,
   HANDSHAKE,
   SERVER,
+  SIMULTANEOUS_OPEN,
   SYN,
   SYN_ACK,
   c,
   only,
   run,
   s,
+  synAt,
 } from '../helpers/analysisHelpers';
 import type { Connection } from '../../server/src/trace/index';
 
@@ -33,13 +35,7 @@ suite('handshake verdict', () => {
   });
 
   test('unanswered: SYN(s) only', () => {
-    const r = run(
-      SYN,
-      c(
-        1000,
-        'Flags [S], seq 1000, win 65535, options [mss 1460,sackOK,TS val 1001 ecr 0,nop,wscale 7], length 0',
-      ),
-    );
+    const r = run(SYN, synAt(1000));
     assert.equal(only(r.a).handshake, 'unanswered');
   });
 
@@ -52,12 +48,7 @@ suite('handshake verdict', () => {
   });
 
   test('simultaneous: both sides sent a bare SYN', () => {
-    const r = run(
-      '12:00:00.010000 IP 192.0.2.30.40001 > 192.0.2.31.40002: Flags [S], seq 7000000, win 64240, options [mss 1460,sackOK,TS val 1040012 ecr 0,nop,wscale 7], length 0',
-      '12:00:00.010100 IP 192.0.2.31.40002 > 192.0.2.30.40001: Flags [S], seq 13000000, win 65160, options [mss 1460,sackOK,TS val 5040003 ecr 0,nop,wscale 7], length 0',
-      '12:00:00.010300 IP 192.0.2.30.40001 > 192.0.2.31.40002: Flags [S.], seq 7000000, ack 13000001, win 64240, options [mss 1460,sackOK,TS val 1040013 ecr 5040003,nop,wscale 7], length 0',
-      '12:00:00.010400 IP 192.0.2.31.40002 > 192.0.2.30.40001: Flags [S.], seq 13000000, ack 7000001, win 65160, options [mss 1460,sackOK,TS val 5040004 ecr 1040013,nop,wscale 7], length 0',
-    );
+    const r = run(...SIMULTANEOUS_OPEN);
     const conn = only(r.a);
     assert.equal(conn.handshake, 'simultaneous');
     assert.equal(endpoint(conn, 'client'), '192.0.2.30.40001', 'the first SYN names the client');

@@ -5,10 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
 import {
+  CLOSED_THEN_NEW_SYN,
   EXCHANGE,
   HANDSHAKE,
   SYN,
   SYN_ACK,
+  SYN_RESENT_THEN_ANSWERED,
   c,
   codesAt,
   expectNone,
@@ -680,21 +682,7 @@ suite('tcp.keep-alive and tcp.keep-alive-ack', () => {
 
 suite('tcp.port-reused', () => {
   test('a new SYN with a new ISN on the same 4-tuple starts a new connection', () => {
-    const r = run(
-      ...HANDSHAKE,
-      c(21, 'Flags [F.], seq 1, ack 1, win 502, length 0'),
-      s(30, 'Flags [F.], seq 1, ack 2, win 509, length 0'),
-      c(40, 'Flags [.], ack 2, win 502, length 0'),
-      c(
-        5000,
-        'Flags [S], seq 900000, win 65535, options [mss 1460,sackOK,TS val 5001 ecr 0,nop,wscale 7], length 0',
-      ),
-      s(
-        5010,
-        'Flags [S.], seq 700000, ack 900001, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
-      ),
-      c(5020, 'Flags [.], ack 1, win 502, length 0'),
-    );
+    const r = run(...CLOSED_THEN_NEW_SYN, c(5020, 'Flags [.], ack 1, win 502, length 0'));
     assert.equal(r.a.connections.length, 2);
     expectOne(r, 'tcp.port-reused', 7, 'Flags [S]', 'information');
     assert.deepEqual(codes(r.a), ['tcp.port-reused']);
@@ -706,18 +694,7 @@ suite('tcp.port-reused', () => {
   });
 
   test('near miss: a SYN repeated with the same ISN is a retransmission in the same connection', () => {
-    const r = run(
-      SYN,
-      c(
-        1000,
-        'Flags [S], seq 1000, win 65535, options [mss 1460,sackOK,TS val 1001 ecr 0,nop,wscale 7], length 0',
-      ),
-      s(
-        1010,
-        'Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
-      ),
-      c(1020, 'Flags [.], ack 1, win 502, length 0'),
-    );
+    const r = run(...SYN_RESENT_THEN_ANSWERED);
     assert.equal(r.a.connections.length, 1);
     expectNone(r, 'tcp.port-reused');
     expectOne(r, 'tcp.retransmission', 2, '1000', 'information');

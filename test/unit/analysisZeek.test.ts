@@ -2,7 +2,7 @@
 // case for the originator, lower case for the responder.
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
-import { EXCHANGE, HANDSHAKE, SYN, c, only, run, s } from '../helpers/analysisHelpers';
+import { DNS_TCP_NN, EXCHANGE, HANDSHAKE, SYN, c, only, run, s, synAt } from '../helpers/analysisHelpers';
 
 const zeek = (...ls: string[]) => {
   const conn = only(run(...ls).a);
@@ -11,22 +11,7 @@ const zeek = (...ls: string[]) => {
 
 suite('conn_state and history', () => {
   test('the dns_tcp example of §3.2 (tests/dns_tcp.pcap): ShADadFf, SF', () => {
-    assert.deepEqual(
-      zeek(
-        '09:21:03.720289 IP 192.168.1.11.33779 > 209.87.249.18.53: Flags [S], seq 603899916, win 64240, options [mss 1460,sackOK,TS val 2044906138 ecr 0,nop,wscale 7], length 0',
-        '09:21:03.846908 IP 209.87.249.18.53 > 192.168.1.11.33779: Flags [S.], seq 2043824403, ack 603899917, win 64240, options [mss 1460], length 0',
-        '09:21:03.847060 IP 192.168.1.11.33779 > 209.87.249.18.53: Flags [.], ack 1, win 64240, length 0',
-        '09:21:03.847323 IP 192.168.1.11.33779 > 209.87.249.18.53: Flags [P.], seq 1:59, ack 1, win 64240, length 58 17177+ [1au] A? www.tcpdump.org. (56)',
-        '09:21:03.847457 IP 209.87.249.18.53 > 192.168.1.11.33779: Flags [.], ack 59, win 64240, length 0',
-        '09:21:03.973180 IP 209.87.249.18.53 > 192.168.1.11.33779: Flags [P.], seq 1:227, ack 59, win 64240, length 226 17177*- 2/2/5 A 192.139.46.66, A 198.199.88.104 (224)',
-        '09:21:03.973220 IP 192.168.1.11.33779 > 209.87.249.18.53: Flags [.], ack 227, win 64014, length 0',
-        '09:21:03.974844 IP 192.168.1.11.33779 > 209.87.249.18.53: Flags [F.], seq 59, ack 227, win 64014, length 0',
-        '09:21:03.975246 IP 209.87.249.18.53 > 192.168.1.11.33779: Flags [.], ack 60, win 64239, length 0',
-        '09:21:04.101184 IP 209.87.249.18.53 > 192.168.1.11.33779: Flags [FP.], seq 227, ack 60, win 64239, length 0',
-        '09:21:04.101256 IP 192.168.1.11.33779 > 209.87.249.18.53: Flags [.], ack 228, win 64014, length 0',
-      ),
-      { state: 'SF', history: 'ShADadFf' },
-    );
+    assert.deepEqual(zeek(...DNS_TCP_NN), { state: 'SF', history: 'ShADadFf' });
   });
 
   test('SYN answered by RST+ACK: Sr, REJ', () => {
@@ -51,17 +36,7 @@ suite('conn_state and history', () => {
   });
 
   test('SYNs repeated with the same ISN record S once: S, S0', () => {
-    const z = zeek(
-      SYN,
-      c(
-        1000,
-        'Flags [S], seq 1000, win 65535, options [mss 1460,sackOK,TS val 1001 ecr 0,nop,wscale 7], length 0',
-      ),
-      c(
-        3000,
-        'Flags [S], seq 1000, win 65535, options [mss 1460,sackOK,TS val 3001 ecr 0,nop,wscale 7], length 0',
-      ),
-    );
+    const z = zeek(SYN, synAt(1000), synAt(3000));
     assert.deepEqual(z, { state: 'S0', history: 'S' });
   });
 

@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe as suite, test } from 'node:test';
 import { CaptureRenderer, renderCapture } from '../../server/src/trace/capture/index';
+// A small deterministic PRNG (mulberry32), so a failure can be replayed from its index.
+import { prng } from '../robustness/support';
 import { craftedCaptures } from './captureFixtures';
 
 const ROOT = path.join(__dirname, '../../..');
@@ -14,18 +16,6 @@ const CORPUS = path.join(ROOT, '../shared/corpus');
 const MUTANTS = 2000;
 /** Each mutant must render in this long (they are small; a hang or a quadratic path shows up here). */
 const BOUND_MS = 2000;
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed from its index. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function seeds(): Uint8Array[] {
   const out: Uint8Array[] = Object.values(craftedCaptures());

@@ -1,27 +1,25 @@
 // Recovering absolute numbers from tcpdump's relative printing (tcpdump-format.md §9-§10; numbering.ts).
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
-import { HANDSHAKE, c, only, run, runWith, s } from '../helpers/analysisHelpers';
+import {
+  CLOSED_THEN_NEW_SYN,
+  DNS_TCP_NN,
+  HANDSHAKE,
+  c,
+  only,
+  run,
+  runWith,
+  s,
+  synAckAt,
+  synAt,
+} from '../helpers/analysisHelpers';
 import { codes } from '../helpers/trace';
 import type { TraceAnalysis } from '../../server/src/trace/index';
 
 /** [seqAbs, ackAbs, printedRelative] of every record. */
 const numbers = (a: TraceAnalysis) => a.records.map((r) => [r.seqAbs, r.ackAbs, r.printedRelative]);
 
-// tests/dns_tcp.pcap printed with -nn and with -S -nn (the corpus renderings).
-const DNS_NN = [
-  '09:21:03.720289 IP 192.168.1.11.33779 > 209.87.249.18.53: Flags [S], seq 603899916, win 64240, options [mss 1460,sackOK,TS val 2044906138 ecr 0,nop,wscale 7], length 0',
-  '09:21:03.846908 IP 209.87.249.18.53 > 192.168.1.11.33779: Flags [S.], seq 2043824403, ack 603899917, win 64240, options [mss 1460], length 0',
-  '09:21:03.847060 IP 192.168.1.11.33779 > 209.87.249.18.53: Flags [.], ack 1, win 64240, length 0',
-  '09:21:03.847323 IP 192.168.1.11.33779 > 209.87.249.18.53: Flags [P.], seq 1:59, ack 1, win 64240, length 58 17177+ [1au] A? www.tcpdump.org. (56)',
-  '09:21:03.847457 IP 209.87.249.18.53 > 192.168.1.11.33779: Flags [.], ack 59, win 64240, length 0',
-  '09:21:03.973180 IP 209.87.249.18.53 > 192.168.1.11.33779: Flags [P.], seq 1:227, ack 59, win 64240, length 226 17177*- 2/2/5 A 192.139.46.66, A 198.199.88.104 (224)',
-  '09:21:03.973220 IP 192.168.1.11.33779 > 209.87.249.18.53: Flags [.], ack 227, win 64014, length 0',
-  '09:21:03.974844 IP 192.168.1.11.33779 > 209.87.249.18.53: Flags [F.], seq 59, ack 227, win 64014, length 0',
-  '09:21:03.975246 IP 209.87.249.18.53 > 192.168.1.11.33779: Flags [.], ack 60, win 64239, length 0',
-  '09:21:04.101184 IP 209.87.249.18.53 > 192.168.1.11.33779: Flags [FP.], seq 227, ack 60, win 64239, length 0',
-  '09:21:04.101256 IP 192.168.1.11.33779 > 209.87.249.18.53: Flags [.], ack 228, win 64014, length 0',
-];
+// tests/dns_tcp.pcap printed with -S -nn (the corpus rendering); DNS_TCP_NN is the -nn one.
 const DNS_S = [
   '09:21:03.720289 IP 192.168.1.11.33779 > 209.87.249.18.53: Flags [S], seq 603899916, win 64240, options [mss 1460,sackOK,TS val 2044906138 ecr 0,nop,wscale 7], length 0',
   '09:21:03.846908 IP 209.87.249.18.53 > 192.168.1.11.33779: Flags [S.], seq 2043824403, ack 603899917, win 64240, options [mss 1460], length 0',
@@ -38,7 +36,7 @@ const DNS_S = [
 
 suite('relative and absolute numbering', () => {
   test('relative lines after the SYN-ACK are recovered to absolute numbers', () => {
-    const { a } = run(...DNS_NN);
+    const { a } = run(...DNS_TCP_NN);
     assert.equal(a.absoluteNumbers, false);
     assert.deepEqual(numbers(a), [
       [603899916, undefined, false],
@@ -57,7 +55,7 @@ suite('relative and absolute numbering', () => {
   });
 
   test('-S output is detected as absolute and gives the same absolute numbers', () => {
-    const rel = run(...DNS_NN).a;
+    const rel = run(...DNS_TCP_NN).a;
     const abs = run(...DNS_S).a;
     assert.equal(abs.absoluteNumbers, true);
     assert.ok(abs.records.every((r) => r.printedRelative === false));
@@ -145,21 +143,7 @@ suite('relative and absolute numbering', () => {
   });
 
   test('after port reuse the new SYN-ACK re-creates the entry: "ack 1" means the new server ISN + 1', () => {
-    const { a } = run(
-      ...HANDSHAKE,
-      c(21, 'Flags [F.], seq 1, ack 1, win 502, length 0'),
-      s(30, 'Flags [F.], seq 1, ack 2, win 509, length 0'),
-      c(40, 'Flags [.], ack 2, win 502, length 0'),
-      c(
-        5000,
-        'Flags [S], seq 900000, win 65535, options [mss 1460,sackOK,TS val 5001 ecr 0,nop,wscale 7], length 0',
-      ),
-      s(
-        5010,
-        'Flags [S.], seq 700000, ack 900001, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
-      ),
-      c(5020, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
-    );
+    const { a } = run(...CLOSED_THEN_NEW_SYN, c(5020, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'));
     assert.deepEqual(numbers(a)[8], [900001, 700001, true]);
   });
   test('a reconnect refused without a SYN-ACK keeps the old bases (rule 5): tcpdump prints the RST+ACK relative to them', () => {
@@ -169,10 +153,7 @@ suite('relative and absolute numbering', () => {
       s(30, 'Flags [P.], seq 1:201, ack 101, win 509, length 200'),
       c(40, 'Flags [.], ack 201, win 501, length 0'),
       c(50, 'Flags [R.], seq 101, ack 201, win 0, length 0'),
-      c(
-        5000,
-        'Flags [S], seq 900000, win 65535, options [mss 1460,sackOK,TS val 5001 ecr 0,nop,wscale 7], length 0',
-      ),
+      synAt(5000, 900000),
       // the RST+ACK is seq 0, ack 900001: printed as 0 - 5000 and 900001 - 1000 (mod 2^32)
       s(5001, 'Flags [R.], seq 4294962296, ack 899001, win 0, length 0'),
     );
@@ -187,14 +168,8 @@ suite('32-bit wrap', () => {
   // Client ISN 2^32 - 296: its data crosses 0; server ISN 2^32 - 1: its SYN-ACK acks 4294967001 and the
   // client's ack of the SYN-ACK is 0 in absolute terms.
   const WRAP_RELATIVE = [
-    c(
-      0,
-      'Flags [S], seq 4294967000, win 65535, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0',
-    ),
-    s(
-      10,
-      'Flags [S.], seq 4294967295, ack 4294967001, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
-    ),
+    synAt(0, 4294967000),
+    synAckAt(10, 4294967001, 4294967295),
     c(20, 'Flags [.], ack 1, win 502, length 0'),
     c(21, 'Flags [.], seq 1:501, ack 1, win 502, length 500'),
     c(22, 'Flags [P.], seq 501:1001, ack 1, win 502, length 500'),
@@ -205,14 +180,8 @@ suite('32-bit wrap', () => {
     c(60, 'Flags [.], ack 102, win 502, length 0'),
   ];
   const WRAP_ABSOLUTE = [
-    c(
-      0,
-      'Flags [S], seq 4294967000, win 65535, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0',
-    ),
-    s(
-      10,
-      'Flags [S.], seq 4294967295, ack 4294967001, win 65160, options [mss 1460,nop,nop,sackOK,nop,wscale 7], length 0',
-    ),
+    synAt(0, 4294967000),
+    synAckAt(10, 4294967001, 4294967295),
     c(20, 'Flags [.], ack 0, win 502, length 0'),
     c(21, 'Flags [.], seq 4294967001:205, ack 0, win 502, length 500'),
     c(22, 'Flags [P.], seq 205:705, ack 0, win 502, length 500'),

@@ -18,6 +18,7 @@ import {
   type Span,
 } from '../../server/src/trace/index';
 import {
+  RLOGIN,
   analyzeLines,
   assertSpanInLine,
   ep,
@@ -595,15 +596,6 @@ describe('§18 test vectors', () => {
     assert.deepEqual(optionList(r), [{ kind: 'unknown-161' }, { kind: 'eol' }]);
     assert.equal(r.length, 60121);
   });
-
-  const RLOGIN = [
-    'rtsg.1023 > csam.login: S 768512:768512(0) win 4096 <mss 1024>',
-    'csam.login > rtsg.1023: S 947648:947648(0) ack 768513 win 4096 <mss 1024>',
-    'rtsg.1023 > csam.login: . ack 1 win 4096',
-    'rtsg.1023 > csam.login: P 1:2(1) ack 1 win 4096',
-    'csam.login > rtsg.1023: . ack 2 win 4096',
-    'csam.login > rtsg.1023: P 2:3(1) ack 21 win 4077 urg 1',
-  ];
 
   test('vector 33: old format SYN "S 768512:768512(0) win 4096 <mss 1024>" to csam.login', () => {
     const r = only(RLOGIN[0]!);

@@ -4,22 +4,22 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import type { LadderModel } from '../../protocol/lsp';
 import type { ExportFormat, FromWebview } from '../../protocol/webview';
-import { REPO, corpusModel, exampleModel, launch, openLadder, skipReason, type LadderPage } from './harness';
+import {
+  REPO,
+  browserForTests,
+  corpusModel,
+  exampleModel,
+  openLadder,
+  skipReason,
+  type LadderPage,
+} from './harness';
 
 const skip = skipReason();
-let browser: Browser;
+const browser = browserForTests(skip);
 const GOLDEN = path.join(REPO, 'test', 'webview', 'golden');
-
-before(async () => {
-  if (!skip) browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
 
 async function exportOf(
   lp: LadderPage,
@@ -49,7 +49,7 @@ const CASES: Array<[string, () => LadderModel]> = [
 describe('ladder exports', { skip }, () => {
   for (const [name, model] of CASES) {
     test(`${name}: Mermaid, PlantUML and plain text equal the golden files`, async () => {
-      const lp = await openLadder(browser);
+      const lp = await openLadder(browser());
       try {
         await lp.show(model());
         const mermaid = await exportOf(lp, 'mermaid');
@@ -67,7 +67,7 @@ describe('ladder exports', { skip }, () => {
   }
 
   test('the shown range: filters and collapsed runs are in the export, said so', async () => {
-    const lp = await openLadder(browser);
+    const lp = await openLadder(browser());
     try {
       const model = corpusModel('bulk-loss-tx/nn.trace');
       await lp.show(model);
@@ -87,7 +87,7 @@ describe('ladder exports', { skip }, () => {
   });
 
   test('SVG: a standalone document with the theme resolved; PNG: an image', async () => {
-    const lp = await openLadder(browser);
+    const lp = await openLadder(browser());
     try {
       const model = corpusModel('capture-gap/nn.trace', { line: 2 });
       const r = await lp.show(model);

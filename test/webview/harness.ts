@@ -8,10 +8,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { after, before } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ladderPage, makeNonce } from '../../client/src/ladder/html';
 import type { LadderModel, LadderParams } from '../../protocol/lsp';
 import { toJson, type FromWebview, type ToWebview } from '../../protocol/webview';
+import { CHROMIUM, launchOptions } from '../../scripts/chromium.mjs';
 import { ladderModel } from '../../server/src/features/ladder';
 import { TraceIndex } from '../../server/src/features/traceIndex';
 import { analyzeTrace } from '../../server/src/trace/index';
@@ -19,7 +21,6 @@ import { analyzeTrace } from '../../server/src/trace/index';
 /** The repository (this file runs from out/test/webview/). */
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const CORPUS = path.join(REPO, '..', 'shared', 'corpus');
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const ORIGIN = 'https://ladder.test';
 const DIST = path.join(REPO, 'dist');
 
@@ -32,34 +33,27 @@ export function skipReason(): string | undefined {
   return undefined;
 }
 
-/** The arguments of ../shared/docs/code-server-e2e.md §5: no network beyond the loopback. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-];
-
 export async function launch(): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   const xdg = fs.mkdtempSync(path.join(os.tmpdir(), 'ladder-chromium-'));
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    env: {
-      ...process.env,
-      XDG_CONFIG_HOME: path.join(xdg, 'config'),
-      XDG_CACHE_HOME: path.join(xdg, 'cache'),
-    },
-  });
+  const browser = await chromium.launch(launchOptions(CHROMIUM, xdg));
   browser.on('disconnected', () => fs.rmSync(xdg, { recursive: true, force: true }));
   return browser;
+}
+
+/**
+ * The browser of a test file: launched before its tests unless `skip` (a skipReason()) says why they
+ * cannot run, closed after them. Call the returned function inside the tests.
+ */
+export function browserForTests(skip: string | undefined): () => Browser {
+  let browser: Browser;
+  before(async () => {
+    if (!skip) browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser;
 }
 
 /** A dark theme's variables, as VS Code sets them on the webview's <html> (a subset). */

@@ -2,14 +2,13 @@
 // on arrows, the header, collapsed runs, filters, the time axis, virtualization, clicks, the cursor,
 // keys, live updates and restored state. Models come from the server's ladderModel.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import type { LadderModel } from '../../protocol/lsp';
 import { DEFAULT_TOGGLES, type FromWebview } from '../../protocol/webview';
 import {
+  browserForTests,
   corpusModel,
   exampleModel,
-  launch,
   openLadder,
   shotPath,
   skipReason,
@@ -17,14 +16,7 @@ import {
 } from './harness';
 
 const skip = skipReason();
-let browser: Browser;
-
-before(async () => {
-  if (!skip) browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForTests(skip);
 
 /** Number-valued attribute of the first element matching `selector` inside `row`. */
 async function attr(lp: LadderPage, selector: string, name: string): Promise<number> {
@@ -63,7 +55,7 @@ async function selectedAfter(lp: LadderPage, since: number): Promise<FromWebview
 
 describe('ladder webview: drawing', { skip }, () => {
   test('http-get-fin: lanes, labels, kinds, directions, state boxes and the header', async () => {
-    const lp = await openLadder(browser);
+    const lp = await openLadder(browser());
     try {
       const model = corpusModel('http-get-fin/nn.trace');
       const r = await lp.show(model);
@@ -150,7 +142,7 @@ describe('ladder webview: drawing', { skip }, () => {
   });
 
   test('bulk-loss-tx: collapsed runs, findings on arrows, only rows near the view in the DOM', async () => {
-    const lp = await openLadder(browser);
+    const lp = await openLadder(browser());
     try {
       const model = corpusModel('bulk-loss-tx/nn.trace');
       const r = await lp.show(model);
@@ -207,7 +199,7 @@ describe('ladder webview: drawing', { skip }, () => {
   });
 
   test('zero window, probes and their answers are named on the arrows', async () => {
-    const lp = await openLadder(browser);
+    const lp = await openLadder(browser());
     try {
       const model = corpusModel('crafted-zero-window-probe/nn.trace');
       await lp.show(model);
@@ -232,7 +224,7 @@ describe('ladder webview: drawing', { skip }, () => {
   });
 
   test('capture gaps: a break on the sender lifeline, a cross at the end of the ACK of unseen data', async () => {
-    const lp = await openLadder(browser);
+    const lp = await openLadder(browser());
     try {
       const model = corpusModel('capture-gap/nn.trace', { line: 2 });
       await lp.show(model);
@@ -267,7 +259,7 @@ describe('ladder webview: drawing', { skip }, () => {
   });
 
   test('the time axis folds idle gaps; keep-alives are drawn dotted and named', async () => {
-    const lp = await openLadder(browser);
+    const lp = await openLadder(browser());
     try {
       const model = corpusModel('keepalive/nn.trace');
       await lp.show(model);
@@ -307,7 +299,7 @@ describe('ladder webview: drawing', { skip }, () => {
   });
 
   test('filters: findings only counts what it hides in place; hide pure ACKs counts them', async () => {
-    const lp = await openLadder(browser, { height: 3000 }); // every row in the DOM, to count them
+    const lp = await openLadder(browser(), { height: 3000 }); // every row in the DOM, to count them
     try {
       const model = exampleModel('lossy-transfer.trace', { line: 10 });
       await lp.show(model);
@@ -341,7 +333,7 @@ describe('ladder webview: drawing', { skip }, () => {
   });
 
   test('all connections: one lane per ip:port, a picker to switch', async () => {
-    const lp = await openLadder(browser);
+    const lp = await openLadder(browser());
     try {
       const model = exampleModel('mistakes-to-fix.trace');
       const r = await lp.show(model);
@@ -366,7 +358,7 @@ describe('ladder webview: drawing', { skip }, () => {
 
   test('theme-aware: colours follow the theme variables', async () => {
     const light = `:root { --vscode-charts-blue: #1a85ff; --vscode-editor-background: #ffffff; --vscode-editor-foreground: #000000; }`;
-    const lp = await openLadder(browser, { theme: light });
+    const lp = await openLadder(browser(), { theme: light });
     try {
       await lp.show(corpusModel('http-get-fin/nn.trace'));
       const stroke = await lp.page.evaluate(
@@ -383,7 +375,7 @@ describe('ladder webview: drawing', { skip }, () => {
 
 describe('ladder webview: linked to the editor', { skip }, () => {
   test('a click posts reveal with the packet line; a double click asks for the focus too', async () => {
-    const lp = await openLadder(browser);
+    const lp = await openLadder(browser());
     try {
       await lp.show(corpusModel('http-get-fin/nn.trace'));
       const since = (await lp.posted()).length;
@@ -406,7 +398,7 @@ describe('ladder webview: linked to the editor', { skip }, () => {
   });
 
   test('the editor cursor highlights and scrolls to its arrow, -v continuation lines included', async () => {
-    const lp = await openLadder(browser, { height: 500 });
+    const lp = await openLadder(browser(), { height: 500 });
     try {
       const model = corpusModel('http-get-fin/v-nn.trace');
       await lp.show(model);
@@ -450,7 +442,7 @@ describe('ladder webview: linked to the editor', { skip }, () => {
   });
 
   test('arrow keys move between packets; Enter reveals', async () => {
-    const lp = await openLadder(browser);
+    const lp = await openLadder(browser());
     try {
       const model = corpusModel('http-get-fin/nn.trace');
       await lp.show(model);
@@ -493,7 +485,7 @@ describe('ladder webview: linked to the editor', { skip }, () => {
   });
 
   test('a new version keeps the scroll position and the selection', async () => {
-    const lp = await openLadder(browser, { height: 600 });
+    const lp = await openLadder(browser(), { height: 600 });
     try {
       const bulk = corpusModel('bulk-loss-tx/nn.trace');
       await lp.show(bulk);
@@ -533,7 +525,7 @@ describe('ladder webview: linked to the editor', { skip }, () => {
       toggles: { ...DEFAULT_TOGGLES, absolute: true, collapse: false },
       expanded: [],
     };
-    const lp = await openLadder(browser, { state, height: 600 });
+    const lp = await openLadder(browser(), { state, height: 600 });
     try {
       const r = await lp.show(bulk);
       assert.equal(r.rows, bulk.arrows.length, 'collapse off, as saved');

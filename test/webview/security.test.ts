@@ -2,21 +2,13 @@
 // must show literally and run nothing, in the diagram, the tooltip and the exports. The page runs
 // under the client's CSP; its stand-in records any violation.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import type { LadderModel } from '../../protocol/lsp';
 import type { FromWebview } from '../../protocol/webview';
-import { launch, modelOfText, openLadder, skipReason } from './harness';
+import { browserForTests, modelOfText, openLadder, skipReason } from './harness';
 
 const skip = skipReason();
-let browser: Browser;
-
-before(async () => {
-  if (!skip) browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForTests(skip);
 
 const IMG = '<img src=x onerror=window.__pwned=1>';
 const SCRIPT = '</script><script>window.__pwned=2</script>';
@@ -46,7 +38,7 @@ function hostileModel(): LadderModel {
 
 describe('ladder webview: untrusted trace text', { skip }, () => {
   test('markup in addresses, options, payload and notes is shown as text and runs nothing', async () => {
-    const lp = await openLadder(browser);
+    const lp = await openLadder(browser());
     try {
       const model = hostileModel();
       assert.ok(model.arrows[0]!.annotations[0]!.includes(IMG), 'the parser kept the note');
@@ -123,7 +115,7 @@ describe('ladder webview: untrusted trace text', { skip }, () => {
   });
 
   test('messages that are not ladder messages are ignored', async () => {
-    const lp = await openLadder(browser);
+    const lp = await openLadder(browser());
     try {
       const since = await lp.mark();
       for (const m of [
