@@ -32,6 +32,8 @@ export interface TraceAnalysis {
   findings: Finding[];
   /** Whether numbers were read as -S (absolute) output. */
   absoluteNumbers: boolean;
+  /** The last record that judgement looked at (an edit after it cannot change it); see numbering.ts. */
+  numberingDecidedAt?: number;
 }
 
 export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceAnalysis {
@@ -49,6 +51,7 @@ export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceA
     connectionOf: table.connectionOf,
     findings: collectFindings(parsed, table.connections),
     absoluteNumbers: numbering.absolute,
+    numberingDecidedAt: numbering.decidedAt,
   };
 }
 

@@ -24,38 +24,71 @@ function sideKey(e: Endpoint): number {
 }
 
 /**
- * Record-indexed lookups behind a Map-like `get`: a dense array for a whole file, a Map for a few
- * records scattered through a large file (an array written at index 50 000 first would go slow).
+ * Record-indexed lookups behind a Map-like `get`: a dense array for a whole file; for a few records
+ * scattered through a large file (one 4-tuple re-tracked after an edit), their indices in increasing
+ * order beside their values, found by binary search. (An array written at index 50 000 first would
+ * go slow, and a Map costs far more per entry than two arrays.)
  */
 export class RecordTable<T> {
   private readonly items: Array<T | undefined> = [];
-  private readonly sparse: Map<number, T> | undefined;
+  private readonly keys: number[] | undefined;
 
   constructor(sparse = false) {
-    this.sparse = sparse ? new Map() : undefined;
+    this.keys = sparse ? [] : undefined;
   }
 
   get(index: number): T | undefined {
-    return this.sparse ? this.sparse.get(index) : this.items[index];
+    const keys = this.keys;
+    if (!keys) return this.items[index];
+    const at = lowerBound(keys, index);
+    return keys[at] === index ? this.items[at] : undefined;
   }
 
   set(index: number, value: T): void {
-    if (this.sparse) this.sparse.set(index, value);
-    else this.items[index] = value;
+    const keys = this.keys;
+    if (!keys) {
+      this.items[index] = value;
+      return;
+    }
+    const n = keys.length;
+    // Tracking sets in file order: an append.
+    if (n === 0 || index > keys[n - 1]!) {
+      keys.push(index);
+      this.items.push(value);
+      return;
+    }
+    const at = lowerBound(keys, index);
+    if (keys[at] === index) this.items[at] = value;
+    else {
+      keys.splice(at, 0, index);
+      this.items.splice(at, 0, value);
+    }
   }
 
   /** Every entry, for merging a sparse table into a dense one. */
   forEach(fn: (value: T, index: number) => void): void {
-    if (this.sparse) this.sparse.forEach(fn);
-    else this.items.forEach((v, i) => v !== undefined && fn(v, i));
+    const keys = this.keys;
+    this.items.forEach((v, i) => v !== undefined && fn(v, keys ? keys[i]! : i));
   }
 
   clone(): RecordTable<T> {
-    const copy = new RecordTable<T>(!!this.sparse);
-    if (this.sparse) this.sparse.forEach((v, k) => copy.sparse!.set(k, v));
-    else for (let i = 0; i < this.items.length; i++) copy.items[i] = this.items[i];
+    const copy = new RecordTable<T>(!!this.keys);
+    for (let i = 0; i < this.items.length; i++) copy.items[i] = this.items[i];
+    if (this.keys) for (const k of this.keys) copy.keys!.push(k);
     return copy;
   }
+}
+
+/** The first position in sorted `keys` whose key is at least `key`. */
+function lowerBound(keys: number[], key: number): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function newFlow(endpoint: Endpoint, state: Flow['state']): Flow {
@@ -135,8 +168,9 @@ export function trackConnections(records: PacketRecord[], subset = false): Conne
   const byKey = new PairMap<Connection>();
   const segmentOf = new RecordTable<Segment>(subset);
   const connectionOf = new RecordTable<number>(subset);
-  const nextPrinted = nextPrintedSeq(records, subset);
-  for (const r of records) {
+  const nextPrinted = nextPrintedSeq(records);
+  for (let position = 0; position < records.length; position++) {
+    const r = records[position]!;
     if (!r.src || !r.dst || (r.kind !== 'tcp' && r.kind !== 'tcp-quiet' && r.kind !== 'tcp-truncated')) {
       continue;
     }
@@ -180,7 +214,7 @@ export function trackConnections(records: PacketRecord[], subset = false): Conne
       ack: r.flags & ACK ? r.ackAbs : undefined,
       win: r.win,
       time: r.time,
-      nextPrintedSeq: nextPrinted.get(r.index),
+      nextPrintedSeq: nextPrinted[position],
       analysis: reused ? A.REUSED_PORTS : 0,
       // Every field from the start, so all segments share one object shape (the analysis sets them).
       dupAckNum: undefined,
@@ -245,11 +279,12 @@ function noteControl(seg: Segment, fwd: Flow): void {
 }
 
 /**
- * For each record, the absolute seq of the next record in the same direction that printed one. A pure
- * ACK's seq (hidden without -vv) is that value when nothing earlier tells it.
+ * For each record (by its position in `records`), the absolute seq of the next record in the same
+ * direction that printed one. A pure ACK's seq (hidden without -vv) is that value when nothing earlier
+ * tells it.
  */
-function nextPrintedSeq(records: PacketRecord[], subset: boolean): RecordTable<number> {
-  const out = new RecordTable<number>(subset);
+function nextPrintedSeq(records: PacketRecord[]): Array<number | undefined> {
+  const out = new Array<number | undefined>(records.length).fill(undefined);
   const latest = new Map<number, Map<number, number>>();
   for (let i = records.length - 1; i >= 0; i--) {
     const r = records[i]!;
@@ -260,7 +295,7 @@ function nextPrintedSeq(records: PacketRecord[], subset: boolean): RecordTable<n
       latest.set(sideKey(r.src), row);
     }
     const next = row.get(sideKey(r.dst));
-    if (next !== undefined) out.set(r.index, next);
+    if (next !== undefined) out[i] = next;
     if (r.seqAbs !== undefined) row.set(sideKey(r.dst), r.seqAbs);
   }
   return out;

@@ -14,7 +14,15 @@ import { ACK, FIN, RST, SYN, type PacketRecord } from './types';
 export interface NumberingResult {
   /** Whether the trace was printed with -S (absolute numbers everywhere), as judged from the numbers. */
   absolute: boolean;
+  /**
+   * Index of the last record the judgement looked at: records after it cannot change it (an edit
+   * there keeps the judgement). Undefined when the caller forced the reading.
+   */
+  decidedAt?: number;
 }
+
+/** The -S judgement stops after this many 4-tuples have voted: a large trace is decided by its start. */
+const DECIDING_VOTES = 500;
 
 function sideKey(r: PacketRecord, which: 'src' | 'dst'): number {
   return r[which]!.id;
@@ -53,6 +61,11 @@ function isSegment(r: PacketRecord): boolean {
  * are near the stored base, by a wide margin.
  */
 export function looksAbsolute(records: PacketRecord[]): boolean {
+  return judgeNumbering(records).absolute;
+}
+
+/** looksAbsolute, and the index of the last record it needed (see NumberingResult.decidedAt). */
+export function judgeNumbering(records: PacketRecord[]): NumberingResult {
   const table = new PairMap<Entry>();
   const judged = new PairMap<boolean>();
   const anchor = new Map<number, number>();
@@ -60,7 +73,12 @@ export function looksAbsolute(records: PacketRecord[]): boolean {
   let absVotes = 0;
   let weakRel = 0;
   let weakAbs = 0;
+  let decidedAt = records.length ? records[records.length - 1]!.index : 0;
   for (const r of records) {
+    if (relVotes + absVotes >= DECIDING_VOTES) {
+      decidedAt = r.index - 1;
+      break;
+    }
     if (!isSegment(r)) continue;
     const flags = r.flags!;
     const s = sideKey(r, 'src');
@@ -104,8 +122,8 @@ export function looksAbsolute(records: PacketRecord[]): boolean {
       }
     }
   }
-  if (relVotes + absVotes > 0) return absVotes > relVotes;
-  return weakAbs > weakRel;
+  const absolute = relVotes + absVotes > 0 ? absVotes > relVotes : weakAbs > weakRel;
+  return { absolute, decidedAt };
 }
 
 /** A number per ordered pair of endpoint ids. */
@@ -126,7 +144,8 @@ class DirectionMap {
 
 /** Fills `seqAbs`, `ackAbs` and absolute SACK edges on every TCP record. */
 export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean): NumberingResult {
-  const absolute = forceAbsolute ?? looksAbsolute(records);
+  const judged = forceAbsolute === undefined ? judgeNumbering(records) : { absolute: forceAbsolute };
+  const absolute = judged.absolute;
   const table = new PairMap<Entry>();
   // Next sequence number each side is known to use, to stand in for a base that tcpdump took from a
   // pure ACK whose seq it did not print; per direction, since a server port talks to many clients.
@@ -174,5 +193,5 @@ export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean)
     }
     if (r.ackAbs !== undefined && nextSeq.get(d, s) === undefined) nextSeq.set(d, s, r.ackAbs);
   }
-  return { absolute };
+  return judged;
 }
