@@ -5,7 +5,15 @@
  * `check` reads captures too: rendered as they stream in, then analysed as that text.
  */
 import * as fs from 'node:fs';
-import { analyzeTrace, CODES, jsonReport, sarifReport, textReport, type FileReport } from './trace/index';
+import {
+  analyzeTrace,
+  CODES,
+  decodeText,
+  jsonReport,
+  sarifReport,
+  textReport,
+  type FileReport,
+} from './trace/index';
 import {
   CaptureRenderer,
   detectCaptureFormat,
@@ -169,7 +177,7 @@ function openInput(file: string): Input {
       const parts: Buffer[] = [Buffer.from(head)];
       for (let chunk = read(); chunk.length > 0; chunk = read()) parts.push(Buffer.from(chunk));
       if (fd !== 0) fs.closeSync(fd);
-      return Buffer.concat(parts).toString('utf8');
+      return decodeText(Buffer.concat(parts));
     },
   };
 }

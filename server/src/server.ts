@@ -32,6 +32,7 @@ import { connectionSummaries, ladderModel } from './features/ladder';
 import { definition, documentHighlights, references } from './features/navigation';
 import { documentSymbols } from './features/symbols';
 import { DEFAULT_SETTINGS, readSettings, type Settings } from './settings';
+import { SizeLimiter } from './sizeLimit';
 
 /**
  * Diagnostics follow typing after a pause as long as the last analysis took, between these bounds:
@@ -44,6 +45,10 @@ export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const cache = new DocumentCache();
   let settings: Settings = DEFAULT_SETTINGS;
+  // What the cache analyses is a view of each document: the whole of it, or its first part above the
+  // size limit (packetTrace.maxFileSizeMB).
+  const limiter = new SizeLimiter();
+  const viewOf = (doc: TextDocument) => limiter.view(doc, settings.maxFileSizeMB);
   let canPullConfiguration = false;
   let canRegisterConfiguration = false;
   let canRefreshInlayHints = false;
@@ -68,11 +73,13 @@ export function startServer(connection: Connection): void {
     const doc = documents.get(uri);
     if (!doc) return;
     try {
-      const index = cache.get(doc);
+      const view = viewOf(doc);
+      const index = cache.get(view);
+      const notice = limiter.notice(view, index.analysis);
       void connection.sendDiagnostics({
         uri,
         version: doc.version,
-        diagnostics: diagnostics(index, settings),
+        diagnostics: diagnostics(index, settings, notice ? [notice] : []),
       });
     } catch (e) {
       connection.console.error(
@@ -93,11 +100,20 @@ export function startServer(connection: Connection): void {
     );
   }
 
+  /** New settings; a new size limit changes what each document's analysis sees, so it starts afresh. */
+  function applySettings(next: Settings): void {
+    if (next.maxFileSizeMB !== settings.maxFileSizeMB) {
+      cache.clear();
+      limiter.clear();
+    }
+    settings = next;
+  }
+
   async function refreshSettings(): Promise<void> {
     if (!canPullConfiguration) return;
     try {
       const [raw] = await connection.workspace.getConfiguration([{ section: 'packetTrace' }]);
-      settings = readSettings(raw);
+      applySettings(readSettings(raw));
     } catch (e) {
       connection.console.error(`reading settings failed: ${String(e)}`);
     }
@@ -108,7 +124,7 @@ export function startServer(connection: Connection): void {
     canRegisterConfiguration = !!params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration;
     canRefreshInlayHints = !!params.capabilities.workspace?.inlayHint?.refreshSupport;
     const init = params.initializationOptions as { settings?: unknown } | undefined;
-    if (init?.settings) settings = readSettings(init.settings);
+    if (init?.settings) applySettings(readSettings(init.settings));
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -139,7 +155,7 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeConfiguration(async (change) => {
     if (canPullConfiguration) await refreshSettings();
-    else settings = readSettings((change.settings as { packetTrace?: unknown } | undefined)?.packetTrace);
+    else applySettings(readSettings((change.settings as { packetTrace?: unknown } | undefined)?.packetTrace));
     documents.all().forEach((d) => publish(d.uri));
     if (canRefreshInlayHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
   });
@@ -150,7 +166,7 @@ export function startServer(connection: Connection): void {
     // within a few milliseconds. Other edits wait for a pause as long as a full analysis takes.
     let incremental = false;
     try {
-      incremental = cache.tryIncremental(e.document);
+      incremental = cache.tryIncremental(viewOf(e.document));
     } catch (err) {
       connection.console.error(
         `incremental analysis failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
@@ -163,12 +179,13 @@ export function startServer(connection: Connection): void {
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
     cache.delete(e.document.uri);
+    limiter.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
   const indexFor = (uri: string) => {
     const doc = documents.get(uri);
-    return doc ? cache.get(doc) : undefined;
+    return doc ? cache.get(viewOf(doc)) : undefined;
   };
 
   connection.onHover((p, token) =>

@@ -19,12 +19,18 @@ export interface Settings {
   };
   /** Which numbers hovers and hints lead with. */
   numbers: 'relative' | 'absolute';
+  /**
+   * Above this size (in MB of text) only the first part of a document is analysed, cut at a line
+   * break; 0 means no limit (`packetTrace.maxFileSizeMB`).
+   */
+  maxFileSizeMB: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
   severity: {},
   inlayHints: { states: true, numbers: true, connection: false },
   numbers: 'relative',
+  maxFileSizeMB: 50,
 };
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
@@ -49,5 +55,7 @@ export function readSettings(raw: unknown): Settings {
       if (typeof hints[k] === 'boolean') s.inlayHints[k] = hints[k];
   }
   if (r.numbers === 'absolute' || r.numbers === 'relative') s.numbers = r.numbers;
+  const max = r.maxFileSizeMB;
+  if (typeof max === 'number' && Number.isFinite(max) && max >= 0) s.maxFileSizeMB = max;
   return s;
 }

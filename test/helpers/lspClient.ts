@@ -150,10 +150,11 @@ export class LspClient {
     });
     // A dead server closes its pipes; writes after that must not throw out of the test.
     child.stdin.on('error', () => undefined);
-    this.connection = createMessageConnection(
-      new StreamMessageReader(child.stdout),
-      new StreamMessageWriter(child.stdin),
-    );
+    // No partial-message timer: a server killed in the middle of a message would leave it re-arming
+    // every 10 s forever, and the test process could never exit. The exit listener reports the death.
+    const reader = new StreamMessageReader(child.stdout);
+    reader.partialMessageTimeout = 0;
+    this.connection = createMessageConnection(reader, new StreamMessageWriter(child.stdin));
     this.connection.onError(() => undefined);
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.diagnosticsLog.push(p);

@@ -2,7 +2,9 @@
 // a row, unknown documents, positions outside the document, cancelled requests, malformed params and
 // unknown methods: after each the server still answers a hover, and it shuts down cleanly at the end.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
@@ -243,5 +245,28 @@ describe('requests that cannot be answered', () => {
     assert.ok(missing instanceof ResponseError);
     assert.equal(missing.code, -32601, 'MethodNotFound');
     await stillAnswers();
+  });
+});
+
+describe('the test client', () => {
+  test('a server killed in the middle of a message does not keep the client process alive', () => {
+    // A child process opens a trace whose diagnostics push is megabytes long and kills the server as the
+    // first chunk of it arrives. vscode-jsonrpc's reader re-arms a partial-message timer every 10 s while
+    // a message is incomplete, forever, unless the client turns it off: then the child would never end.
+    const script = `
+      const { LspClient, fileUri } = require(${JSON.stringify(path.join(__dirname, '../helpers/lspClient.js'))});
+      (async () => {
+        const client = await LspClient.start();
+        const line = '10:00:00.000000 IP 10.0.0.1.1000 > 10.0.0.2.80: Flags [S], seq x, win 1, length 0\\n';
+        client.child.stdout.once('data', () => client.child.kill('SIGKILL'));
+        client.open(fileUri('/robust/killed-mid-push.trace'), line.repeat(30000));
+        await new Promise((resolve) => client.child.once('exit', resolve));
+        await client.kill();
+        process.stdout.write('done');
+      })();`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.signal, null, `the client process was still alive after 30 s (stderr: ${r.stderr})`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'done');
   });
 });

@@ -18,9 +18,14 @@ export function effectiveSeverity(f: Finding, settings: Settings): Severity | un
   return s ?? f.severity;
 }
 
-export function diagnostics(index: TraceIndex, settings: Settings): Diagnostic[] {
+/** The analysis's findings as diagnostics, after `notices` about the document itself (a size limit). */
+export function diagnostics(
+  index: TraceIndex,
+  settings: Settings,
+  notices: readonly Finding[] = [],
+): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const f of index.analysis.findings) {
+  for (const f of notices.length ? [...notices, ...index.analysis.findings] : index.analysis.findings) {
     const severity = effectiveSeverity(f, settings);
     if (!severity) continue;
     const d: Diagnostic = {

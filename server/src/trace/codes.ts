@@ -38,6 +38,21 @@ export const CODES = {
     summary: 'The file is a binary pcap/pcapng capture, not tcpdump text.',
     rule: 'Turn a capture into text with `tcpdump -nn -r FILE > FILE.trace`.',
   },
+  'parse.utf16-text': {
+    severity: 'error',
+    summary: 'The file is UTF-16 text read as UTF-8.',
+    rule: 'Traces are UTF-8 (or ASCII) text: reopen the file as UTF-16 and save it as UTF-8, or run `iconv -f UTF-16 -t UTF-8`.',
+  },
+  'parse.binary-file': {
+    severity: 'error',
+    summary: 'The file is binary data (compressed, an archive, random bytes), not tcpdump text.',
+    rule: 'A trace is the text tcpdump prints; compressed files must be decompressed first.',
+  },
+  'file.too-large': {
+    severity: 'information',
+    summary: 'The file is larger than `packetTrace.maxFileSizeMB`: only its first part was analysed.',
+    rule: 'The editor analyses the lines that fit in the limit; raise the setting (0 = no limit) or use the CLI for the whole file.',
+  },
   'capture.damaged': {
     severity: 'error',
     summary: 'The capture this trace was rendered from is damaged: packets after the damage are missing.',

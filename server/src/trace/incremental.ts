@@ -7,8 +7,16 @@
  */
 import { collectFindings, judgeConnection, type AnalyzeOptions, type TraceAnalysis } from './analyze';
 import { trackConnections } from './connections';
-import { looksAbsolute, resolveNumbers } from './numbering';
-import { judgeAsciiDump, RecordReader, splitLines, type ParsedTrace } from './parser';
+import { judgeNumbering, resolveNumbers } from './numbering';
+import {
+  ASCII_DUMP_SAMPLE_LINES,
+  detectBinaryCapture,
+  judgeAsciiDump,
+  RecordReader,
+  splitLines,
+  type ParsedTrace,
+} from './parser';
+import { judgeNotText } from './textEncoding';
 import type { TraceRecord } from './record';
 import { SYN, type PacketRecord } from './types';
 
@@ -33,18 +41,40 @@ export function reanalyze(
 ): TraceAnalysis | undefined {
   const old = prev.parsed;
   if (old.binary) return undefined;
+  // An edit can make the file's head judged another kind of file (binary, UTF-16): that changes everything.
+  if (detectBinaryCapture(text) || judgeNotText(text)) return undefined;
   const lines = splitLines(text);
   if (lines.length !== old.lines.length) return undefined;
-  // The line ending and the -A judgement are file-wide: an edit that changes them changes everything.
+  // The line ending is file-wide: an edit that changes it changes everything.
   if ((text.includes('\r\n') ? '\r\n' : '\n') !== old.eol) return undefined;
-  const judged = judgeAsciiDump(lines);
-  if (judged.asciiDump !== old.asciiDump || (judged.prefixed ?? false) !== old.prefixed) return undefined;
   // The changed lines: from the first difference to the last.
   let first = 0;
   while (first < lines.length && lines[first] === old.lines[first]) first++;
   if (first === lines.length) return { ...prev, parsed: { ...old, lines } };
   let last = lines.length - 1;
   while (last > first && lines[last] === old.lines[last]) last--;
+  return reanalyzeLines(prev, lines, first, last, options);
+}
+
+/**
+ * The same, when the caller already knows the new lines and which of them changed (an editor's
+ * change event): nothing here looks at the whole text. The caller has checked what is file-wide in
+ * the text itself (its head's kind, its line ending); `lines` has as many lines as before.
+ */
+export function reanalyzeLines(
+  prev: TraceAnalysis,
+  lines: string[],
+  first: number,
+  last: number,
+  options: AnalyzeOptions = {},
+): TraceAnalysis | undefined {
+  const old = prev.parsed;
+  if (old.binary || lines.length !== old.lines.length) return undefined;
+  // The -A judgement is file-wide, but made on the first lines only.
+  if (first < ASCII_DUMP_SAMPLE_LINES) {
+    const judged = judgeAsciiDump(lines);
+    if (judged.asciiDump !== old.asciiDump || (judged.prefixed ?? false) !== old.prefixed) return undefined;
+  }
   const before = recordAt(prev.records, first);
   if (!before || last > before.endLine) return undefined;
   // Problems reported on the parse's first line stand for the whole file (a flood summary).
@@ -91,7 +121,13 @@ export function reanalyze(
   }
 
   // The -S reading is decided over the whole file; if this edit flips it, everything changes.
-  const absolute = options.absoluteNumbers ?? looksAbsolute(records);
+  // The judgement stops early in a large trace; an edit after where it stopped cannot change it.
+  const absolute = options.absoluteNumbers ?? prev.absoluteNumbers;
+  if (options.absoluteNumbers === undefined && before.index <= (prev.numberingDecidedAt ?? Infinity)) {
+    const judged = judgeNumbering(records);
+    if (judged.absolute !== absolute) return undefined;
+    result.numberingDecidedAt = judged.decidedAt;
+  }
   if (absolute !== prev.absoluteNumbers) return undefined;
 
   // Every record of this 4-tuple, in file order: numbering and tracking are per 4-tuple.

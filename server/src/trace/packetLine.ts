@@ -150,15 +150,21 @@ function plausiblePort(s: string): boolean {
 function endpointsBefore(text: string, colon: number, min: number, needPort: boolean): Endpoints | undefined {
   // Endpoints are short: look back a bounded distance, so that a huge line costs no more than its length.
   const from = Math.max(min, colon - ENDPOINTS_WINDOW);
-  const window = text.slice(from, colon);
-  const gtIn = window.lastIndexOf(' > ');
-  if (gtIn < 0) return undefined;
-  const gt = from + gtIn;
-  if (gt + 3 >= colon) return undefined;
-  const dstText = text.slice(gt + 3, colon);
-  if (dstText.indexOf(' ') >= 0) return undefined;
-  let srcStart = from + window.lastIndexOf(' ', gtIn - 1) + 1;
-  if (srcStart < min) srcStart = min;
+  // lastIndexOf may look further back than `from` (to the line's start) when the arrow is missing:
+  // only a long stretch before the window needs the copy that bounds the search.
+  let gt: number;
+  if (from - min > ENDPOINTS_WINDOW) {
+    const gtIn = text.slice(from, colon).lastIndexOf(' > ');
+    gt = gtIn < 0 ? -1 : from + gtIn;
+  } else {
+    gt = colon - 3 < from ? -1 : text.lastIndexOf(' > ', colon - 3);
+    if (gt < from) gt = -1;
+  }
+  if (gt < 0 || gt + 3 >= colon) return undefined;
+  const space = text.indexOf(' ', gt + 3);
+  if (space >= 0 && space < colon) return undefined;
+  let srcStart = gt > from ? text.lastIndexOf(' ', gt - 1) + 1 : from;
+  if (srcStart < from) srcStart = from;
   const src = endpoint(text, srcStart, gt, needPort);
   const dst = endpoint(text, gt + 3, colon, needPort);
   if (!src || !dst) return undefined;
@@ -219,6 +225,15 @@ function networkContext(
   src: Endpoint,
   out: TraceRecord,
 ): void {
+  // The common line: nothing but `IP ` or `IP6 ` before the endpoints (-n, -nn, no -v, no -e).
+  if (srcStart === bodyStart + 3 && text.startsWith('IP ', bodyStart)) {
+    out.af = 4;
+    return;
+  }
+  if (srcStart === bodyStart + 4 && text.startsWith('IP6 ', bodyStart)) {
+    out.af = 6;
+    return;
+  }
   const before = text.slice(bodyStart, srcStart);
   if (before.startsWith('IP6')) out.af = 6;
   else if (before.startsWith('IP ')) out.af = 4;

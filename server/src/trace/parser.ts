@@ -6,6 +6,7 @@
 import { excerpt, isBlank } from './lineScanner';
 import { parseNetworkPart, useEndpoints } from './packetLine';
 import { RecordStore, TraceRecord } from './record';
+import { judgeNotText } from './textEncoding';
 import { scanPrefix, type LinePrefix } from './timestamp';
 import type { Endpoint, PacketRecord, ParseProblem, Span } from './types';
 
@@ -76,16 +77,30 @@ export function detectBinaryCapture(text: string): 'pcap' | 'pcapng' | undefined
     '\u00a1\u00b2\u003c\u004d',
   ];
   if (magics.includes(head)) return 'pcap';
-  // Decoded as UTF-8, the magic's high bytes become U+FFFD; the NUL-rich header gives it away.
-  if (head.includes('\ufffd') && text.slice(0, 24).includes('\u0000')) return 'pcap';
+  // Decoded as UTF-8, the magic's high bytes become U+FFFD (0xC3 0xB2 of the little-endian one is ò).
+  // The version (2.4) follows as four bytes below 0x10: random bytes and UTF-16 text do not.
+  for (const magic of UTF8_PCAP_MAGICS) {
+    if (!text.startsWith(magic)) continue;
+    let version = 0;
+    for (let i = magic.length; i < magic.length + 4; i++) if (text.charCodeAt(i) < 0x10) version++;
+    if (version === 4) return 'pcap';
+  }
   return undefined;
 }
+
+/** The four pcap magic numbers as UTF-8 decoding turns them into text. */
+const UTF8_PCAP_MAGICS = [
+  '\ufffd\u00f2\ufffd',
+  '\ufffd\ufffd\ufffd\ufffd',
+  'M<\ufffd\ufffd',
+  '\ufffd\ufffd<M',
+];
 
 /** The line a rendered capture ends with when the capture is damaged. */
 export const CAPTURE_DAMAGED_NOTE = '# packet-trace: the capture is damaged ';
 
 /** How many lines the first pass looks at to tell an -A dump from a hand-written trace. */
-const ASCII_DUMP_SAMPLE_LINES = 20000;
+export const ASCII_DUMP_SAMPLE_LINES = 20000;
 
 /** Beyond this many unreadable non-packet lines, one summary problem stands for the rest. */
 const MAX_UNKNOWN_LINE_PROBLEMS = 200;
@@ -93,20 +108,31 @@ const MAX_UNKNOWN_LINE_PROBLEMS = 200;
 /** What a line is, judged cheaply, for the first pass that decides how to read the file. */
 type QuickKind = 'blank' | 'comment' | 'indented' | 'prefixed' | 'packet' | 'text';
 
+/**
+ * Where a line's text starts: after a byte order mark, which a file read without decoding (the CLI, some
+ * editors) keeps at the start of its first line, and files joined with `cat` at the start of others.
+ * The mark stays in the line, so columns count it as the document does, but it is part of no token.
+ */
+function textStart(text: string): number {
+  return text.charCodeAt(0) === 0xfeff ? 1 : 0;
+}
+
 function quickKind(text: string, line: number, prefixOut?: { prefix?: LinePrefix }): QuickKind {
-  if (text.length === 0 || isBlank(text)) return 'blank';
-  const c0 = text.charCodeAt(0);
+  const from = textStart(text);
+  if (text.length === from || isBlank(from ? text.slice(from) : text)) return 'blank';
+  const c0 = text.charCodeAt(from);
   if (c0 === 9) return 'indented';
-  let i = 0;
+  let i = from;
   while (text.charCodeAt(i) === 32) i++;
   if (text.charCodeAt(i) === 35) return 'comment';
-  const prefix = scanPrefix(text, line);
+  const prefix = scanPrefix(text, line, from);
   if (prefixOut) prefixOut.prefix = prefix;
   if (prefix.timeKind !== 'none' || prefix.number !== undefined) return 'prefixed';
   if (c0 === 32) return 'indented';
-  if (text.startsWith('IP ') || text.startsWith('IP6 ') || text.startsWith('ARP, ')) return 'packet';
-  const gt = text.indexOf(' > ');
-  if (gt > 0 && text.indexOf(': ', gt) > 0) return 'packet';
+  if (text.startsWith('IP ', from) || text.startsWith('IP6 ', from) || text.startsWith('ARP, ', from))
+    return 'packet';
+  const gt = text.indexOf(' > ', from);
+  if (gt > from && text.indexOf(': ', gt) > 0) return 'packet';
   return 'text';
 }
 
@@ -133,6 +159,19 @@ export function parseTrace(text: string): ParsedTrace {
       binary,
     };
   const lines = splitLines(text);
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const notText = judgeNotText(text);
+  if (notText)
+    return {
+      records: [],
+      problems: [{ ...notText, span: { line: 0, start: 0, end: Math.min(1, lines[0]?.length ?? 0) } }],
+      lineCount: lines.length,
+      lines,
+      eol,
+      asciiDump: false,
+      prefixed: false,
+      endpoints: new Map(),
+    };
 
   const { asciiDump, prefixed } = judgeAsciiDump(lines);
   const endpoints = new Map<string, Endpoint>();
@@ -144,7 +183,7 @@ export function parseTrace(text: string): ParsedTrace {
     problems,
     lineCount: lines.length,
     lines,
-    eol: text.includes('\r\n') ? '\r\n' : '\n',
+    eol,
     asciiDump,
     prefixed: prefixed ?? false,
     endpoints,
@@ -218,13 +257,14 @@ export class RecordReader {
           break;
         }
         current.endLine = i;
-        if (text.charCodeAt(0) === 9) {
-          current.dump ??= text.startsWith('\t0x') ? 'hex' : 'text';
+        const from = textStart(text);
+        if (text.charCodeAt(from) === 9) {
+          current.dump ??= text.startsWith('\t0x', from) ? 'hex' : 'text';
           break;
         }
         // The -v TCP line (4 spaces, then SRC > DST: ...) and inner headers of tunnels.
         if (current.kind === 'other' || this.awaitingTcp) {
-          let s = 0;
+          let s = from;
           while (text.charCodeAt(s) === 32) s++;
           const r = parseNetworkPart(text, s, i, true, current);
           if (r && r.kind !== 'other') {
@@ -238,7 +278,7 @@ export class RecordReader {
       }
       default: {
         const rec = new TraceRecord(this.firstIndex + this.records.length, i, this.store);
-        const prefix = held.prefix ?? scanPrefix(text, i);
+        const prefix = held.prefix ?? scanPrefix(text, i, textStart(text));
         const hasPrefix = prefix.timeKind !== 'none' || prefix.number !== undefined;
         const r =
           kind === 'text' && asciiDump && current

@@ -20,8 +20,10 @@ const FORMATS = [undefined, 'modern', 'old'] as const;
 const DUMPS = [undefined, 'hex', 'ascii', 'text'] as const;
 const code = <T>(table: readonly T[], value: T): number => table.indexOf(value);
 
-// Int32 columns, per slot. Spans are start/end column pairs on the record's head or TCP line (-1: none):
-// each ..._S column is the start, the one after it the end.
+// Int32 columns, per slot. Every column is 0 in a new slot (typed arrays start zeroed, so adding a
+// record writes only what it has): enumerations count from their default, and the columns whose
+// default is -1 (flags, tri-state booleans, spans) hold the value plus one. Spans are start/end
+// column pairs on the record's head or TCP line: each ..._S column is the start, the next the end.
 const END_LINE = 0;
 const TCP_LINE = 1;
 const KIND = 2;
@@ -46,9 +48,11 @@ const WIN_S = 25;
 const URG_S = 27;
 const OPTIONS_S = 29;
 const LENGTH_S = 31;
-const INTS = 33;
+/** Which float columns hold a value (bit k for float column k). */
+const PRESENT = 33;
+const INTS = 34;
 
-// Float64 columns, per slot: numbers up to 2^32 and times. NaN stands for undefined.
+// Float64 columns, per slot: numbers up to 2^32 and times, defined where PRESENT has their bit.
 const NUMBER = 0;
 const TIME_VALUE = 1;
 const TIME = 2;
@@ -64,15 +68,6 @@ const IP_ID = 11;
 const IP_MISSING = 12;
 const SACK_BASE = 13;
 const FLOATS = 14;
-
-const INT_DEFAULTS = new Int32Array(INTS).fill(-1);
-INT_DEFAULTS[KIND] = 0;
-INT_DEFAULTS[TIME_KIND] = 0;
-INT_DEFAULTS[AF] = 0;
-INT_DEFAULTS[FORMAT] = 0;
-INT_DEFAULTS[DUMP] = 0;
-const FLOAT_DEFAULTS = new Float64Array(FLOATS).fill(NaN);
-FLOAT_DEFAULTS[SACK_BASE] = 0;
 
 /** The columns behind the records of one parse (or of one re-read record). */
 export class RecordStore {
@@ -97,21 +92,20 @@ export class RecordStore {
   /** `expected`: about how many records will come (a capacity hint, not a limit). */
   constructor(expected = 64) {
     this.capacity = Math.max(16, expected);
-    this.ints = withDefaults(new Int32Array(this.capacity * INTS), INT_DEFAULTS, 0);
-    this.floats = withDefaults(new Float64Array(this.capacity * FLOATS), FLOAT_DEFAULTS, 0);
+    this.ints = new Int32Array(this.capacity * INTS);
+    this.floats = new Float64Array(this.capacity * FLOATS);
   }
 
   /** A new slot with every field at its default. */
   add(line: number): number {
     if (this.count === this.capacity) {
-      const used = this.capacity;
       this.capacity *= 2;
       const ints = new Int32Array(this.capacity * INTS);
       ints.set(this.ints);
-      this.ints = withDefaults(ints, INT_DEFAULTS, used);
+      this.ints = ints;
       const floats = new Float64Array(this.capacity * FLOATS);
       floats.set(this.floats);
-      this.floats = withDefaults(floats, FLOAT_DEFAULTS, used);
+      this.floats = floats;
     }
     const slot = this.count++;
     this.ints[slot * INTS + END_LINE] = line;
@@ -123,22 +117,6 @@ export class RecordStore {
   }
 }
 
-/**
- * Fills every slot from `fromSlot` on with the default field values, by doubling copies: one call per
- * growth instead of one per record (a per-record `set` cost more than the rest of adding a record).
- */
-function withDefaults<T extends Int32Array | Float64Array>(columns: T, defaults: T, fromSlot: number): T {
-  const stride = defaults.length;
-  const start = fromSlot * stride;
-  if (start >= columns.length) return columns;
-  columns.set(defaults, start);
-  for (let filled = stride; start + filled < columns.length; filled *= 2)
-    columns.copyWithin(start + filled, start, Math.min(start + filled, columns.length - filled));
-  return columns;
-}
-
-const orUndefined = (v: number): number | undefined => (v === v ? v : undefined);
-const orNaN = (v: number | undefined): number => (v === undefined ? NaN : v);
 const tri = (v: number): boolean | undefined => (v < 0 ? undefined : v === 1);
 const fromTri = (v: boolean | undefined): number => (v === undefined ? -1 : v ? 1 : 0);
 
@@ -158,25 +136,40 @@ export class TraceRecord implements PacketRecord {
     this.f = slot * FLOATS;
   }
 
+  /** A column whose default is 0. */
   private int(k: number): number {
     return this.store.ints[this.i + k]!;
   }
   private setInt(k: number, v: number): void {
     this.store.ints[this.i + k] = v;
   }
+  /** A column whose default is -1 (stored plus one). */
+  private opt(k: number): number {
+    return this.store.ints[this.i + k]! - 1;
+  }
+  private setOpt(k: number, v: number): void {
+    this.store.ints[this.i + k] = v + 1;
+  }
   private num(k: number): number | undefined {
-    return orUndefined(this.store.floats[this.f + k]!);
+    return this.store.ints[this.i + PRESENT]! & (1 << k) ? this.store.floats[this.f + k] : undefined;
   }
   private setNum(k: number, v: number | undefined): void {
-    this.store.floats[this.f + k] = orNaN(v);
+    const ints = this.store.ints;
+    if (v === undefined) {
+      ints[this.i + PRESENT] = ints[this.i + PRESENT]! & ~(1 << k);
+      this.store.floats[this.f + k] = 0;
+    } else {
+      ints[this.i + PRESENT] = ints[this.i + PRESENT]! | (1 << k);
+      this.store.floats[this.f + k] = v;
+    }
   }
   private span(line: number, s: number): Span | undefined {
-    const start = this.store.ints[this.i + s]!;
-    return start < 0 ? undefined : { line, start, end: this.store.ints[this.i + s + 1]! };
+    const start = this.opt(s);
+    return start < 0 ? undefined : { line, start, end: this.opt(s + 1) };
   }
   private setSpan(s: number, span: Span | undefined): void {
-    this.store.ints[this.i + s] = span ? span.start : -1;
-    this.store.ints[this.i + s + 1] = span ? span.end : -1;
+    this.setOpt(s, span ? span.start : -1);
+    this.setOpt(s + 1, span ? span.end : -1);
   }
 
   get kind(): RecordKind {
@@ -259,11 +252,11 @@ export class TraceRecord implements PacketRecord {
     this.setInt(FORMAT, code(FORMATS, v));
   }
   get flags(): number | undefined {
-    const v = this.int(FLAGS);
+    const v = this.opt(FLAGS);
     return v < 0 ? undefined : v;
   }
   set flags(v: number | undefined) {
-    this.setInt(FLAGS, v ?? -1);
+    this.setOpt(FLAGS, v ?? -1);
   }
   get seq(): number | undefined {
     return this.num(SEQ);
@@ -296,10 +289,10 @@ export class TraceRecord implements PacketRecord {
     this.setNum(ACK_ABS, v);
   }
   get printedRelative(): boolean | undefined {
-    return tri(this.int(PRINTED_RELATIVE));
+    return tri(this.opt(PRINTED_RELATIVE));
   }
   set printedRelative(v: boolean | undefined) {
-    this.setInt(PRINTED_RELATIVE, fromTri(v));
+    this.setOpt(PRINTED_RELATIVE, fromTri(v));
   }
   get win(): number | undefined {
     return this.num(WIN);
@@ -344,10 +337,10 @@ export class TraceRecord implements PacketRecord {
     this.setNum(IP_MISSING, v);
   }
   get truncated(): boolean | undefined {
-    return tri(this.int(TRUNCATED));
+    return tri(this.opt(TRUNCATED));
   }
   set truncated(v: boolean | undefined) {
-    this.setInt(TRUNCATED, fromTri(v));
+    this.setOpt(TRUNCATED, fromTri(v));
   }
   get annotations(): Array<{ text: string; line: number }> {
     return this.store.rare.annotations[this.slot] ?? NO_ANNOTATIONS;
@@ -432,23 +425,23 @@ export class TraceRecord implements PacketRecord {
 
   /** Sets the columns of both endpoints (on the TCP line). */
   setEndpointColumns(srcStart: number, srcEnd: number, dstStart: number, dstEnd: number): void {
-    this.setInt(SRC_S, srcStart);
-    this.setInt(SRC_E, srcEnd);
-    this.setInt(DST_S, dstStart);
-    this.setInt(DST_E, dstEnd);
+    this.setOpt(SRC_S, srcStart);
+    this.setOpt(SRC_E, srcEnd);
+    this.setOpt(DST_S, dstStart);
+    this.setOpt(DST_E, dstEnd);
   }
 
   private get optionText(): string | undefined {
     return this.store.optionText[this.slot];
   }
   private get optionOpen(): number {
-    return this.int(OPTION_OPEN);
+    return this.opt(OPTION_OPEN);
   }
 
   /** Remembers an option list whose opening bracket is at `open` of `text` (this record's TCP line). */
   setOptionSource(text: string, open: number): void {
     this.store.optionText[this.slot] = text;
-    this.setInt(OPTION_OPEN, open);
+    this.setOpt(OPTION_OPEN, open);
     this.store.rare.options[this.slot] = undefined;
   }
 

@@ -49,12 +49,15 @@ function readClock(text: string, i: number): { end: number; value: number } | un
   return { end, value };
 }
 
-/** Reads the prefix of a line. `timeKind` is 'none' when no timestamp was found. */
-export function scanPrefix(text: string, line: number): LinePrefix {
-  const out: LinePrefix = { timeKind: 'none', bodyStart: 0 };
-  let p = 0;
+/**
+ * Reads the prefix of a line from column `from` (1 on a first line that starts with a byte order mark).
+ * `timeKind` is 'none' when no timestamp was found.
+ */
+export function scanPrefix(text: string, line: number, from = 0): LinePrefix {
+  const out: LinePrefix = { timeKind: 'none', bodyStart: from };
+  let p = from;
   // -#: a right-aligned number in 5 columns, then two spaces.
-  let q = 0;
+  let q = from;
   while (q < text.length && text.charCodeAt(q) === 32) q++;
   const numEnd = skipDigits(text, q);
   if (numEnd > q && numEnd - q <= 10 && text.startsWith('  ', numEnd)) {
@@ -127,7 +130,7 @@ export function scanPrefix(text: string, line: number): LinePrefix {
       if (text.startsWith(marker, p)) p += marker.length;
     }
   } else if (out.number === undefined) {
-    out.bodyStart = 0;
+    out.bodyStart = from;
     return out;
   }
   // -i any / LINUX_SLL2: interface name (5 columns) and direction (3 columns).
