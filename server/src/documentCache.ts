@@ -5,7 +5,7 @@
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeTrace } from './trace/index';
-import { reanalyze } from './trace/incremental';
+import { reanalyze, reanalyzeEdit, type LinePosition } from './trace/incremental';
 import { TraceIndex } from './features/traceIndex';
 
 export class DocumentCache {
@@ -18,11 +18,17 @@ export class DocumentCache {
     if (cached && cached.version === doc.version) return cached;
     const started = performance.now();
     const text = doc.getText();
-    const analysis = (cached && reanalyze(cached.analysis, text)) || analyzeTrace(text);
-    const index = new TraceIndex(analysis, doc.uri, doc.version);
+    const incremental = cached && reanalyze(cached.analysis, text);
+    const analysis = incremental || analyzeTrace(text);
+    const index = new TraceIndex(analysis, doc.uri, doc.version, incremental ? cached : undefined);
     this.entries.set(doc.uri, index);
     this.lastCost.set(doc.uri, performance.now() - started);
     return index;
+  }
+
+  /** Whether this version of the document is analysed already (opening publishes it at once). */
+  isCurrent(doc: TextDocument): boolean {
+    return this.entries.get(doc.uri)?.version === doc.version;
   }
 
   /**
@@ -35,7 +41,27 @@ export class DocumentCache {
     const started = performance.now();
     const analysis = reanalyze(cached.analysis, doc.getText());
     if (!analysis) return false;
-    this.entries.set(doc.uri, new TraceIndex(analysis, doc.uri, doc.version));
+    this.entries.set(doc.uri, new TraceIndex(analysis, doc.uri, doc.version, cached));
+    this.lastCost.set(doc.uri, performance.now() - started);
+    return true;
+  }
+
+  /**
+   * The incremental path from an editor's change event: `range` of version `fromVersion` replaced by
+   * `text` gives `doc`. Nothing looks at the whole text (see reanalyzeEdit); true when it applied.
+   */
+  tryEdit(
+    doc: TextDocument,
+    fromVersion: number,
+    range: { start: LinePosition; end: LinePosition },
+    text: string,
+  ): boolean {
+    const cached = this.entries.get(doc.uri);
+    if (!cached || cached.version !== fromVersion) return false;
+    const started = performance.now();
+    const analysis = reanalyzeEdit(cached.analysis, range, text);
+    if (!analysis) return false;
+    this.entries.set(doc.uri, new TraceIndex(analysis, doc.uri, doc.version, cached));
     this.lastCost.set(doc.uri, performance.now() - started);
     return true;
   }

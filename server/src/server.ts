@@ -13,8 +13,9 @@ import {
   type CancellationToken,
   type Connection,
   type InitializeResult,
+  type Range,
 } from 'vscode-languageserver';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import {
   CONNECTIONS_METHOD,
   LADDER_METHOD,
@@ -42,7 +43,22 @@ const MIN_DEBOUNCE_MS = 10;
 const MAX_DEBOUNCE_MS = 300;
 
 export function startServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
+  // The change events behind each new version, kept for the incremental path (TextDocuments hands
+  // listeners only the new document).
+  const lastEdit = new Map<
+    string,
+    { fromVersion: number; toVersion: number; changes: TextDocumentContentChangeEvent[] }
+  >();
+  const documents = new TextDocuments<TextDocument>({
+    create: (uri, languageId, version, content) => {
+      lastEdit.delete(uri);
+      return TextDocument.create(uri, languageId, version, content);
+    },
+    update: (doc, changes, version) => {
+      lastEdit.set(doc.uri, { fromVersion: doc.version, toVersion: version, changes });
+      return TextDocument.update(doc, changes, version);
+    },
+  });
   const cache = new DocumentCache();
   let settings: Settings = DEFAULT_SETTINGS;
   // What the cache analyses is a view of each document: the whole of it, or its first part above the
@@ -164,22 +180,34 @@ export function startServer(connection: Connection): void {
   documents.onDidChangeContent((e) => {
     // An edit inside one record is re-analysed at once (only its connection); its diagnostics follow
     // within a few milliseconds. Other edits wait for a pause as long as a full analysis takes.
+    // Opening fires this too, after onDidOpen has analysed and published the same version.
+    if (cache.isCurrent(e.document)) return;
     let incremental = false;
     try {
-      incremental = cache.tryIncremental(viewOf(e.document));
+      const view = viewOf(e.document);
+      const edit = lastEdit.get(e.document.uri);
+      const change =
+        edit?.toVersion === e.document.version && edit.changes.length === 1 ? edit.changes[0] : undefined;
+      // One ranged change of a document analysed whole: only its lines are looked at.
+      const range = (change as { range?: Range } | undefined)?.range;
+      if (change && range && view === e.document)
+        incremental = cache.tryEdit(e.document, edit!.fromVersion, range, change.text);
+      if (!incremental) incremental = cache.tryIncremental(view);
     } catch (err) {
       connection.console.error(
         `incremental analysis failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
       );
     }
+    // After an incremental analysis the diagnostics are ready: publish them as soon as this turn ends.
     const cost = incremental ? 0 : (cache.lastCost.get(e.document.uri) ?? MAX_DEBOUNCE_MS);
-    schedule(e.document.uri, Math.min(MAX_DEBOUNCE_MS, Math.max(MIN_DEBOUNCE_MS, cost)));
+    schedule(e.document.uri, incremental ? 0 : Math.min(MAX_DEBOUNCE_MS, Math.max(MIN_DEBOUNCE_MS, cost)));
   });
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
     cache.delete(e.document.uri);
     limiter.delete(e.document.uri);
+    lastEdit.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { analyzeTrace, jsonReport, type TraceAnalysis } from '../../server/src/trace/index';
-import { reanalyze } from '../../server/src/trace/incremental';
+import { reanalyze, reanalyzeEdit } from '../../server/src/trace/incremental';
 
 const CORPUS = path.join(__dirname, '../../../../shared/corpus');
 const FILES = [
@@ -106,4 +106,79 @@ test('an edit of a SYN, of the line count or of an endpoint falls back to a full
   const inc = reanalyze(prev, edited);
   assert.ok(inc, 'a window edit is incremental');
   assert.deepEqual(report(inc), report(analyzeTrace(edited)));
+});
+
+/** The change event an editor sends for `before` -> `after` (one line changed): the differing span. */
+function changeEvent(before: string, after: string) {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  const line = a.findIndex((l, i) => l !== b[i]);
+  const x = a[line]!;
+  const y = b[line]!;
+  let p = 0;
+  while (p < x.length && p < y.length && x[p] === y[p]) p++;
+  let q = 0;
+  while (q < x.length - p && q < y.length - p && x[x.length - 1 - q] === y[y.length - 1 - q]) q++;
+  return {
+    range: { start: { line, character: p }, end: { line, character: x.length - q } },
+    text: y.slice(p, y.length - q),
+  };
+}
+
+test(
+  "an editor's change range alone (reanalyzeEdit) gives what a fresh analysis gives",
+  { skip: !present && 'no corpus' },
+  () => {
+    const rand = rng(7);
+    let applied = 0;
+    let cases = 0;
+    for (const file of FILES) {
+      const full = path.join(CORPUS, file);
+      if (!fs.existsSync(full)) continue;
+      let text = fs.readFileSync(full, 'utf8');
+      let prev = analyzeTrace(text);
+      for (let k = 0; k < 40; k++) {
+        const next = mutate(text, rand);
+        if (next === text) continue;
+        const fresh = analyzeTrace(next);
+        const change = changeEvent(text, next);
+        const inc = reanalyzeEdit(prev, change.range, change.text);
+        cases++;
+        if (inc) {
+          applied++;
+          assert.deepEqual(report(inc), report(fresh), `${file}, edit ${k}`);
+          assert.deepEqual(inc.parsed.lines, fresh.parsed.lines, `${file}, edit ${k}: the lines`);
+          prev = inc;
+        } else {
+          prev = fresh;
+        }
+        text = next;
+      }
+    }
+    assert.ok(cases > 100);
+    assert.ok(applied * 4 > cases, `only ${applied} of ${cases} edits applied from their range`);
+  },
+);
+
+test('a change range in the head of the file, with a CR, or adding a line goes the long way', () => {
+  const lines = fs.readFileSync(path.join(CORPUS, 'bulk-loss-tx/nn.trace'), 'utf8').split('\n');
+  const text = lines.join('\n');
+  const prev = analyzeTrace(text);
+  const far = lines.length - 3;
+  const at = (line: number, character: number) => ({ line, character });
+  const win = lines[far]!.indexOf(' win ') + 5;
+  assert.ok(
+    reanalyzeEdit(prev, { start: at(far, win), end: at(far, win + 1) }, '7'),
+    'a window digit far down',
+  );
+  // The head decides what kind of file this is (binary, UTF-16).
+  assert.equal(reanalyzeEdit(prev, { start: at(0, 0), end: at(0, 1) }, '1'), undefined);
+  // A CR could join two line ends into one CRLF; a line break changes the line count.
+  assert.equal(reanalyzeEdit(prev, { start: at(far, win), end: at(far, win) }, '\r'), undefined);
+  assert.equal(reanalyzeEdit(prev, { start: at(far, win), end: at(far, win) }, '\n'), undefined);
+  // Past the last line.
+  assert.equal(reanalyzeEdit(prev, { start: at(lines.length, 0), end: at(lines.length, 0) }, 'x'), undefined);
+  // A file with CRs anywhere: the text path splits it again.
+  const crlf = analyzeTrace(lines.join('\r\n'));
+  assert.equal(reanalyzeEdit(crlf, { start: at(far, win), end: at(far, win + 1) }, '7'), undefined);
 });

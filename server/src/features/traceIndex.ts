@@ -38,11 +38,20 @@ export class TraceIndex {
   /** Record index covering each line, or -1. */
   private readonly recordOfLine: Int32Array;
 
+  /**
+   * `sameLines`: the index of an earlier version whose records cover the same lines (an incremental
+   * analysis re-reads a record only when its lines stay its lines), so its line map serves as is.
+   */
   constructor(
     readonly analysis: TraceAnalysis,
     readonly uri: string,
     readonly version: number,
+    sameLines?: TraceIndex,
   ) {
+    if (sameLines && sameLines.recordOfLine.length === Math.max(1, analysis.parsed.lineCount)) {
+      this.recordOfLine = sameLines.recordOfLine;
+      return;
+    }
     this.recordOfLine = new Int32Array(Math.max(1, analysis.parsed.lineCount)).fill(-1);
     for (const r of analysis.records) {
       for (let l = r.line; l <= r.endLine && l < this.recordOfLine.length; l++)

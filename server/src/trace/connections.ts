@@ -30,7 +30,7 @@ function sideKey(e: Endpoint): number {
  * go slow, and a Map costs far more per entry than two arrays.)
  */
 export class RecordTable<T> {
-  private readonly items: Array<T | undefined> = [];
+  private items: Array<T | undefined> = [];
   private readonly keys: number[] | undefined;
 
   constructor(sparse = false) {
@@ -73,8 +73,8 @@ export class RecordTable<T> {
 
   clone(): RecordTable<T> {
     const copy = new RecordTable<T>(!!this.keys);
-    for (let i = 0; i < this.items.length; i++) copy.items[i] = this.items[i];
-    if (this.keys) for (const k of this.keys) copy.keys!.push(k);
+    copy.items = this.items.slice();
+    if (this.keys) copy.keys!.push(...this.keys);
     return copy;
   }
 }

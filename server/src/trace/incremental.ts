@@ -16,7 +16,7 @@ import {
   splitLines,
   type ParsedTrace,
 } from './parser';
-import { judgeNotText } from './textEncoding';
+import { FILE_HEAD_CHARS, judgeNotText } from './textEncoding';
 import type { TraceRecord } from './record';
 import { SYN, type PacketRecord } from './types';
 
@@ -46,14 +46,60 @@ export function reanalyze(
   const lines = splitLines(text);
   if (lines.length !== old.lines.length) return undefined;
   // The line ending is file-wide: an edit that changes it changes everything.
-  if ((text.includes('\r\n') ? '\r\n' : '\n') !== old.eol) return undefined;
+  const hasCR = text.indexOf('\r') >= 0;
+  if ((hasCR && text.includes('\r\n') ? '\r\n' : '\n') !== old.eol) return undefined;
   // The changed lines: from the first difference to the last.
   let first = 0;
   while (first < lines.length && lines[first] === old.lines[first]) first++;
-  if (first === lines.length) return { ...prev, parsed: { ...old, lines } };
+  if (first === lines.length) return { ...prev, parsed: { ...old, lines, hasCR } };
   let last = lines.length - 1;
   while (last > first && lines[last] === old.lines[last]) last--;
-  return reanalyzeLines(prev, lines, first, last, options);
+  const result = reanalyzeLines(prev, lines, first, last, options);
+  if (result) result.parsed.hasCR = hasCR;
+  return result;
+}
+
+/** A position in a document: 0-based line, and UTF-16 column (as LSP counts). */
+export interface LinePosition {
+  line: number;
+  character: number;
+}
+
+/**
+ * Re-analysis after an editor's change event (`range` of the previous text replaced by `newText`),
+ * without looking at the whole text: the previous analysis's lines with the edited ones replaced.
+ * Undefined when the edit could reach further than its record (see reanalyzeLines) or when it touches
+ * what is judged on the whole file: its head (the kind of file), its line endings, its line count.
+ */
+export function reanalyzeEdit(
+  prev: TraceAnalysis,
+  range: { start: LinePosition; end: LinePosition },
+  newText: string,
+  options: AnalyzeOptions = {},
+): TraceAnalysis | undefined {
+  const old = prev.parsed;
+  const { start, end } = range;
+  // Where the text has a CR, an edit next to a line end can make a CRLF out of two: the text path
+  // splits the whole text again.
+  if (old.binary || old.hasCR !== false || newText.includes('\r')) return undefined;
+  if (start.line < 0 || end.line < start.line || end.line >= old.lines.length) return undefined;
+  if (end.line === start.line && end.character < start.character) return undefined;
+  // The file's kind is judged on its head.
+  let before = 0;
+  for (let i = 0; i < start.line && before <= FILE_HEAD_CHARS; i++) before += old.lines[i]!.length + 1;
+  if (before + start.character <= FILE_HEAD_CHARS) return undefined;
+  const first = old.lines[start.line]!;
+  const lastLine = old.lines[end.line]!;
+  // Columns past the end of a line mean its end, as the editor applied them.
+  const joined =
+    first.slice(0, Math.min(start.character, first.length)) +
+    newText +
+    lastLine.slice(Math.min(end.character, lastLine.length));
+  const edited = joined.split('\n');
+  if (edited.length !== end.line - start.line + 1) return undefined;
+  const lines = old.lines.slice();
+  for (let k = 0; k < edited.length; k++) lines[start.line + k] = edited[k]!;
+  return reanalyzeLines(prev, lines, start.line, end.line, options);
 }
 
 /**

@@ -18,6 +18,8 @@ export interface ParsedTrace {
   lines: string[];
   /** The file's line ending, for edits that add lines. */
   eol: '\n' | '\r\n';
+  /** The text has a CR somewhere (CRLF or old Mac line ends): an edit can then join two line ends. */
+  hasCR?: boolean;
   /** Head lines carry a time or -# prefix (so, in an -A dump, prefix-less lines are payload). */
   prefixed: boolean;
   /** The file's endpoints, interned: equal `host.port` texts are one object. */
@@ -159,7 +161,8 @@ export function parseTrace(text: string): ParsedTrace {
       binary,
     };
   const lines = splitLines(text);
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const hasCR = text.indexOf('\r') >= 0;
+  const eol = hasCR && text.includes('\r\n') ? '\r\n' : '\n';
   const notText = judgeNotText(text);
   if (notText)
     return {
@@ -184,6 +187,7 @@ export function parseTrace(text: string): ParsedTrace {
     lineCount: lines.length,
     lines,
     eol,
+    hasCR,
     asciiDump,
     prefixed: prefixed ?? false,
     endpoints,

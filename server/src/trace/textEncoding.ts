@@ -7,6 +7,12 @@
 
 /** How many characters the binary judgement looks at. */
 const SAMPLE_CHARS = 4096;
+
+/**
+ * The judgements of what kind of file this is (capture, UTF-16, binary) look at no more than this many
+ * characters from its start: an edit after them cannot change them.
+ */
+export const FILE_HEAD_CHARS = SAMPLE_CHARS;
 /** How many characters (or bytes) the UTF-16 judgement looks at: VS Code's zero-byte window. */
 const UTF16_SAMPLE = 512;
 
