@@ -3,7 +3,7 @@
  * splits a 4-tuple into a new connection when a SYN brings a new ISN (Wireshark's port reuse), and
  * runs the per-segment analyses in file order.
  */
-import { A, type Connection, type Flow, type Segment } from './model';
+import { A, SentLog, type Connection, type Flow, type Segment } from './model';
 import { statePair, updateStates } from './endpointStates';
 import { analyzeSegment } from './sequenceAnalysis';
 import { PairMap } from './seq32';
@@ -102,7 +102,7 @@ function newFlow(endpoint: Endpoint, state: Flow['state']): Flow {
     packets: 0,
     bytes: 0,
     dataSeen: false,
-    sent: [],
+    sent: new SentLog(),
     state,
   };
 }
@@ -246,7 +246,7 @@ export function trackConnections(records: PacketRecord[], subset = false): Conne
       fwd.baseSeq = r.seqAbs;
       fwd.nextseq = undefined;
       fwd.maxseqtobeacked = undefined;
-      fwd.sent = [];
+      fwd.sent = new SentLog();
     }
     const previous = conn.segments[conn.segments.length - 1];
     analyzeSegment(conn, seg, fwd, rev, previous);

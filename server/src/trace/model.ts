@@ -75,7 +75,8 @@ export interface Flow {
   bytes: number;
   dataSeen: boolean;
   /** Data segments in sequence order of arrival, for "the segment this ack acknowledges" lookups. */
-  sent: Array<{ seq: number; end: number; record: number }>;
+  /** Segments that advanced this flow's sequence, in order (for retransmission origins and acks). */
+  sent: SentLog;
   state: TcpState;
 }
 
@@ -146,4 +147,42 @@ export interface Connection {
   /** The earlier connection on the same 4-tuple, when this one reused its ports. */
   reusedFrom?: number;
   findings: Finding[];
+}
+
+/**
+ * What a flow sent: start and end seq and record of each segment that advanced its sequence, in
+ * typed columns (a large transfer has hundreds of thousands, and as objects they were garbage work).
+ */
+export class SentLog {
+  private seqs = new Uint32Array(16);
+  private ends = new Uint32Array(16);
+  private records = new Int32Array(16);
+  length = 0;
+
+  push(seq: number, end: number, record: number): void {
+    if (this.length === this.seqs.length) {
+      const grow = <T extends Uint32Array | Int32Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.seqs = grow(this.seqs, (n) => new Uint32Array(n));
+      this.ends = grow(this.ends, (n) => new Uint32Array(n));
+      this.records = grow(this.records, (n) => new Int32Array(n));
+    }
+    this.seqs[this.length] = seq;
+    this.ends[this.length] = end;
+    this.records[this.length] = record;
+    this.length++;
+  }
+
+  seq(i: number): number {
+    return this.seqs[i]!;
+  }
+  end(i: number): number {
+    return this.ends[i]!;
+  }
+  record(i: number): number {
+    return this.records[i]!;
+  }
 }

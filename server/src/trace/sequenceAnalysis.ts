@@ -226,7 +226,7 @@ export function analyzeSegment(
         !(a & (A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION | A.OUT_OF_ORDER)) &&
         fwd.sent.length < 100000
       ) {
-        fwd.sent.push({ seq, end: nextseq, record: seg.record.index });
+        fwd.sent.push(seq, nextseq, seg.record.index);
       }
     }
     if ((fwd.nextseq === undefined || gt(nextseq, fwd.nextseq)) && !(a & A.ZERO_WINDOW_PROBE)) {
@@ -248,10 +248,10 @@ export function analyzeSegment(
 
   // What this ACK acknowledges: the latest segment of the peer that it covers in full.
   if (flags & ACK && ack !== undefined && rev.sent.length) {
-    for (let i = rev.sent.length - 1; i >= 0 && i >= rev.sent.length - 64; i--) {
-      const s = rev.sent[i]!;
-      if (le(s.end, ack)) {
-        seg.acksRecord = s.record;
+    const sent = rev.sent;
+    for (let i = sent.length - 1; i >= 0 && i >= sent.length - 64; i--) {
+      if (le(sent.end(i), ack)) {
+        seg.acksRecord = sent.record(i);
         break;
       }
     }
@@ -268,18 +268,17 @@ export function analyzeSegment(
 function firstSentAt(fwd: Flow, seq: number): number | undefined {
   const sent = fwd.sent;
   if (sent.length === 0) return undefined;
-  const origin = sent[0]!.seq;
+  const origin = sent.seq(0);
   const key = (seq - origin) >>> 0;
   let lo = 0;
   let hi = sent.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const s = sent[mid]!;
-    const start = (s.seq - origin) >>> 0;
-    const end = (s.end - origin) >>> 0;
+    const start = (sent.seq(mid) - origin) >>> 0;
+    const end = (sent.end(mid) - origin) >>> 0;
     if (key < start) hi = mid - 1;
     else if (key >= end && end > start) lo = mid + 1;
-    else return s.record;
+    else return sent.record(mid);
   }
   return undefined;
 }
