@@ -51,36 +51,51 @@ function mutate(text: string, rand: () => number): string {
 
 const present = fs.existsSync(CORPUS);
 
+/**
+ * Random one-line edits of each corpus file, one after another: `incremental` re-analyses the previous
+ * analysis for the new text (or gives up with undefined), and must then equal a fresh analysis.
+ * Returns how many edits there were and how many went the incremental way.
+ */
+function editOneByOne(
+  seed: number,
+  incremental: (prev: TraceAnalysis, text: string, next: string) => TraceAnalysis | undefined,
+): { cases: number; applied: number } {
+  const rand = rng(seed);
+  let applied = 0;
+  let cases = 0;
+  for (const file of FILES) {
+    const full = path.join(CORPUS, file);
+    if (!fs.existsSync(full)) continue;
+    let text = fs.readFileSync(full, 'utf8');
+    let prev = analyzeTrace(text);
+    for (let k = 0; k < 40; k++) {
+      const next = mutate(text, rand);
+      if (next === text) continue;
+      const fresh = analyzeTrace(next);
+      const inc = incremental(prev, text, next);
+      cases++;
+      if (inc) {
+        applied++;
+        assert.deepEqual(report(inc), report(fresh), `${file}, edit ${k}`);
+        assert.deepEqual(inc.parsed.lines, fresh.parsed.lines, `${file}, edit ${k}: the lines`);
+        prev = inc;
+      } else {
+        prev = fresh;
+      }
+      text = next;
+    }
+  }
+  return { cases, applied };
+}
+
 test(
   'incremental re-analysis equals a fresh analysis after random one-line edits',
   { skip: !present && 'no corpus' },
   () => {
-    const rand = rng(42);
-    let incremental = 0;
-    let cases = 0;
-    for (const file of FILES) {
-      const full = path.join(CORPUS, file);
-      if (!fs.existsSync(full)) continue;
-      let text = fs.readFileSync(full, 'utf8');
-      let prev = analyzeTrace(text);
-      for (let k = 0; k < 40; k++) {
-        const next = mutate(text, rand);
-        const fresh = analyzeTrace(next);
-        const inc = reanalyze(prev, next);
-        cases++;
-        if (inc) {
-          incremental++;
-          assert.deepEqual(report(inc), report(fresh), `${file}, edit ${k}`);
-          prev = inc;
-        } else {
-          prev = fresh;
-        }
-        text = next;
-      }
-    }
+    const { cases, applied } = editOneByOne(42, (prev, _text, next) => reanalyze(prev, next));
     assert.ok(cases > 100);
     // Most one-line edits stay inside their record and connection.
-    assert.ok(incremental * 3 > cases, `only ${incremental} of ${cases} edits were incremental`);
+    assert.ok(applied * 3 > cases, `only ${applied} of ${cases} edits were incremental`);
   },
 );
 
@@ -129,32 +144,10 @@ test(
   "an editor's change range alone (reanalyzeEdit) gives what a fresh analysis gives",
   { skip: !present && 'no corpus' },
   () => {
-    const rand = rng(7);
-    let applied = 0;
-    let cases = 0;
-    for (const file of FILES) {
-      const full = path.join(CORPUS, file);
-      if (!fs.existsSync(full)) continue;
-      let text = fs.readFileSync(full, 'utf8');
-      let prev = analyzeTrace(text);
-      for (let k = 0; k < 40; k++) {
-        const next = mutate(text, rand);
-        if (next === text) continue;
-        const fresh = analyzeTrace(next);
-        const change = changeEvent(text, next);
-        const inc = reanalyzeEdit(prev, change.range, change.text);
-        cases++;
-        if (inc) {
-          applied++;
-          assert.deepEqual(report(inc), report(fresh), `${file}, edit ${k}`);
-          assert.deepEqual(inc.parsed.lines, fresh.parsed.lines, `${file}, edit ${k}: the lines`);
-          prev = inc;
-        } else {
-          prev = fresh;
-        }
-        text = next;
-      }
-    }
+    const { cases, applied } = editOneByOne(7, (prev, text, next) => {
+      const change = changeEvent(text, next);
+      return reanalyzeEdit(prev, change.range, change.text);
+    });
     assert.ok(cases > 100);
     assert.ok(applied * 4 > cases, `only ${applied} of ${cases} edits applied from their range`);
   },
