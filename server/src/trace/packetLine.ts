@@ -5,8 +5,8 @@
  */
 import { excerpt, isDigit, readUint } from './lineScanner';
 import { portNumber } from './services';
-import type { TraceRecord } from './record';
-import { optionListEnd } from './tcpOptions';
+import { SpanField, type TraceRecord } from './record';
+import { optionListClose } from './tcpOptions';
 import {
   ACK,
   AE,
@@ -26,8 +26,6 @@ import {
 /** What one line contributed to its record. */
 export interface LineResult {
   kind: RecordKind;
-  /** The record the line was parsed into. */
-  fields: TraceRecord;
   problem?: ParseProblem;
   /** An IPv4 `-v` header line whose TCP part follows on the next (4-space) line. */
   awaitsTcpLine?: boolean;
@@ -42,6 +40,36 @@ interface Endpoints {
   srcEnd: number;
   dstStart: number;
   dstEnd: number;
+}
+
+/**
+ * The endpoints found last. A line's endpoints are stored in its record as soon as they are found, so
+ * one object serves every line instead of a new one per line of a large trace.
+ */
+const found: Endpoints = {
+  src: undefined as unknown as Endpoint,
+  dst: undefined as unknown as Endpoint,
+  start: 0,
+  srcEnd: 0,
+  dstStart: 0,
+  dstEnd: 0,
+};
+
+function foundEndpoints(
+  src: Endpoint,
+  dst: Endpoint,
+  start: number,
+  srcEnd: number,
+  dstStart: number,
+  dstEnd: number,
+): Endpoints {
+  found.src = src;
+  found.dst = dst;
+  found.start = start;
+  found.srcEnd = srcEnd;
+  found.dstStart = dstStart;
+  found.dstEnd = dstEnd;
+  return found;
 }
 
 /** Two endpoints and the separator never take more than this many characters. */
@@ -61,17 +89,49 @@ const FLAG_LETTERS: Record<string, number> = {
   e: AE,
 };
 
-/** Splits `host.port` at the last dot. */
 /**
  * Endpoints are interned per parse: a connection's thousands of packets share two objects, which keeps
  * a large trace's heap small and gives every side a small numeric id.
  */
 let endpointCache = new Map<string, Endpoint>();
 
+/** What a known head gives: its endpoints, their columns from the start of the head, the family. */
+interface KnownHead {
+  src: Endpoint;
+  dst: Endpoint;
+  start: number;
+  srcEnd: number;
+  dstStart: number;
+  af: 4 | 6;
+}
+
+/**
+ * The heads (`IP SRC > DST` up to `: Flags [`) of the file, by their text: every packet of one side
+ * of a connection has the same head, and one lookup of it replaces the search for the arrow and the
+ * two endpoint lookups. Only plain heads (see plainFamily) are kept, whose reading depends on nothing
+ * but their text and the endpoint table: as that table only grows, a hit gives what reading would.
+ */
+let knownHeads = new Map<string, KnownHead>();
+/** Longer heads are read each time (their endpoints are still interned). */
+const MAX_HEAD_LENGTH = 160;
+/** Bounds the memory of a file of countless connections: the table starts over when full. */
+const MAX_KNOWN_HEADS = 50000;
+
+/**
+ * A copy of `s` that holds its own characters. A slice of a line keeps pointing into the text of the
+ * whole file: as a map key, every lookup that compares with it would read a cold line far back in the
+ * text (a cache miss per packet of a large trace).
+ */
+function compactCopy(s: string): string {
+  return s.split('').join('');
+}
+
 /** Selects the endpoint table of the file being read (one per file, so ids stay small and nothing
  * leaks across files; kept with the parse so an edit can re-read one record with the same ids). */
 export function useEndpoints(table: Map<string, Endpoint>): void {
+  if (table === endpointCache) return;
   endpointCache = table;
+  knownHeads = new Map();
 }
 
 function intern(key: string, host: string, portText: string, port: number | undefined): Endpoint {
@@ -168,7 +228,7 @@ function endpointsBefore(text: string, colon: number, min: number, needPort: boo
   const src = endpoint(text, srcStart, gt, needPort);
   const dst = endpoint(text, gt + 3, colon, needPort);
   if (!src || !dst) return undefined;
-  return { src, dst, start: srcStart, srcEnd: gt, dstStart: gt + 3, dstEnd: colon };
+  return foundEndpoints(src, dst, srcStart, gt, gt + 3, colon);
 }
 
 /**
@@ -193,14 +253,9 @@ function extensionHeaderEndpoints(text: string, colon: number, min: number): End
   const sp = m[1]!;
   const dp = m[2]!;
   const dpAt = colon - dp.length;
-  return {
-    src: intern(`${srcHost}.${sp}`, srcHost, sp, Number(sp)),
-    dst: intern(`${dstHost}.${dp}`, dstHost, dp, Number(dp)),
-    start: srcStart,
-    srcEnd: gt,
-    dstStart: dpAt,
-    dstEnd: colon,
-  };
+  const src = intern(`${srcHost}.${sp}`, srcHost, sp, Number(sp));
+  const dst = intern(`${dstHost}.${dp}`, dstHost, dp, Number(dp));
+  return foundEndpoints(src, dst, srcStart, gt, dpAt, colon);
 }
 
 /** A run of digits for a message: whole when short, cut with an ellipsis when absurdly long. */
@@ -210,6 +265,17 @@ function digitsText(text: string, from: number, to: number): string {
 
 /** Length of the line being read, so that a problem at its end never reaches past it. */
 let currentLineLength = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Where the fields of the line being read are read character by character: `lineSource` at `lineBase`
+ * plus the column. parseTrace gives the text of the whole file, of which its lines are slices: V8 reads
+ * a character of a slice about half again as slowly as one of the text it was cut from, and a large
+ * trace has a hundred million of them. Otherwise it is the line itself, at 0. The characters are the
+ * line's either way; after its end comes its line end ('\n' or '\r') or nothing, which no field
+ * matches. Only the hot readers use it (readNumber, modernFlagBits, fieldAt); the rest reads the line.
+ */
+let lineSource = '';
+let lineBase = 0;
 
 function problem(message: string, line: number, start: number, end: number): ParseProblem {
   const s = Math.min(start, currentLineLength);
@@ -225,13 +291,9 @@ function networkContext(
   src: Endpoint,
   out: TraceRecord,
 ): void {
-  // The common line: nothing but `IP ` or `IP6 ` before the endpoints (-n, -nn, no -v, no -e).
-  if (srcStart === bodyStart + 3 && text.startsWith('IP ', bodyStart)) {
-    out.af = 4;
-    return;
-  }
-  if (srcStart === bodyStart + 4 && text.startsWith('IP6 ', bodyStart)) {
-    out.af = 6;
+  const plain = plainFamily(text, bodyStart, srcStart, src);
+  if (plain) {
+    out.af = plain;
     return;
   }
   const before = text.slice(bodyStart, srcStart);
@@ -239,7 +301,7 @@ function networkContext(
   else if (before.startsWith('IP ')) out.af = 4;
   else if (before.includes('IPv6')) out.af = 6;
   else if (before.includes('IPv4')) out.af = 4;
-  else out.af = src.host.includes(':') && !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(src.host) ? 6 : 4;
+  else out.af = hostFamily(src.host);
   // Whatever precedes the endpoints other than the bare IP token: -e link headers, IPoIB, the outer
   // headers of a tunnel.
   let link = before.trim();
@@ -253,6 +315,23 @@ function networkContext(
     const id = / id (\d{1,5}),/.exec(before);
     if (id) out.ipId = Number(id[1]);
   }
+}
+
+/**
+ * The address family of a plain head, whose endpoints follow nothing but `IP ` or `IP6 ` (-n, -nn, no -v,
+ * no -e) or nothing at all (the TCP line of -v); 0 for others, whose text before the endpoints says
+ * more (link headers, tunnels, IP notes).
+ */
+function plainFamily(text: string, bodyStart: number, srcStart: number, src: Endpoint): 0 | 4 | 6 {
+  if (srcStart === bodyStart + 3 && text.startsWith('IP ', bodyStart)) return 4;
+  if (srcStart === bodyStart + 4 && text.startsWith('IP6 ', bodyStart)) return 6;
+  if (srcStart === bodyStart) return hostFamily(src.host);
+  return 0;
+}
+
+/** IPv6 when the host has colons and is no MAC address. */
+function hostFamily(host: string): 4 | 6 {
+  return host.includes(':') && !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(host) ? 6 : 4;
 }
 
 function withEndpoints(rec: TraceRecord, text: string, bodyStart: number, eps: Endpoints): TraceRecord {
@@ -273,14 +352,44 @@ export function parseNetworkPart(
   line: number,
   bare: boolean,
   rec: TraceRecord,
+  source = text,
+  base = 0,
 ): LineResult | undefined {
   currentLineLength = text.length;
+  lineSource = source;
+  lineBase = base;
   // (a) modern TCP: the first ": Flags [" that follows a valid SRC > DST (tunnels print outer headers first).
   let idx = text.indexOf(': Flags [', bodyStart);
   for (let tries = 0; idx >= 0 && tries < MAX_CANDIDATES; tries++) {
+    const head = idx - bodyStart <= MAX_HEAD_LENGTH ? text.slice(bodyStart, idx) : undefined;
+    const known = head === undefined ? undefined : knownHeads.get(head);
+    if (known) {
+      rec.src = known.src;
+      rec.dst = known.dst;
+      rec.setEndpointColumns(
+        bodyStart + known.start,
+        bodyStart + known.srcEnd,
+        bodyStart + known.dstStart,
+        idx,
+      );
+      rec.af = known.af;
+      return parseModernTcp(text, idx + 2, line, rec);
+    }
     const found =
       endpointsBefore(text, idx, bodyStart, true) ?? extensionHeaderEndpoints(text, idx, bodyStart);
     if (found) {
+      const af = plainFamily(text, bodyStart, found.start, found.src);
+      if (head !== undefined && af) {
+        if (knownHeads.size >= MAX_KNOWN_HEADS) knownHeads = new Map();
+        knownHeads.set(compactCopy(head), {
+          src: found.src,
+          dst: found.dst,
+          start: found.start - bodyStart,
+          srcEnd: found.srcEnd - bodyStart,
+          dstStart: found.dstStart - bodyStart,
+          af,
+        });
+      }
       withEndpoints(rec, text, bodyStart, found);
       return parseModernTcp(text, idx + 2, line, rec);
     }
@@ -298,7 +407,6 @@ export function parseNetworkPart(
     if (Number.isNaN(n.value)) {
       return {
         kind: 'malformed',
-        fields: rec,
         problem: problem(
           `expected the payload length after 'tcp', found '${excerpt(text, numAt)}'`,
           line,
@@ -311,7 +419,7 @@ export function parseNetworkPart(
     rec.lengthSpan = { line, start: numAt, end: n.end };
     const bad = text.indexOf('[bad hdr length', n.end) >= 0;
     if (bad) rec.truncated = true;
-    return { kind: bad ? 'tcp-truncated' : 'tcp-quiet', fields: rec };
+    return { kind: bad ? 'tcp-truncated' : 'tcp-quiet' };
   }
   // Non-first fragments: no TCP header, so no ports (`: ip-proto-6`, or `: tcp` with names on).
   const namedFragment = text.endsWith(': tcp');
@@ -321,7 +429,7 @@ export function parseNetworkPart(
     // A fragment has no TCP header, so no ports: "1.2.3.4.5 > 6.7.8.9.80: tcp" is a broken -q line.
     if (eps && eps.src.portText === '' && eps.dst.portText === '') {
       withEndpoints(rec, text, bodyStart, eps).protocol = 'TCP fragment';
-      return { kind: 'tcp-fragment', fields: rec };
+      return { kind: 'tcp-fragment' };
     }
   }
   // (c) the header was cut off before the flags.
@@ -331,7 +439,7 @@ export function parseNetworkPart(
     const eps = colon > bodyStart ? endpointsBefore(text, colon, bodyStart, false) : undefined;
     if (eps && text.slice(colon + 1, trunc).trim() === '') {
       withEndpoints(rec, text, bodyStart, eps).truncated = true;
-      return { kind: 'tcp-truncated', fields: rec };
+      return { kind: 'tcp-truncated' };
     }
   }
   // (d) the old 3.x form, with endpoints.
@@ -348,7 +456,6 @@ export function parseNetworkPart(
         withEndpoints(rec, text, bodyStart, eps);
         return {
           kind: 'malformed',
-          fields: rec,
           problem: problem(
             `expected 'Flags [..]' or 'tcp N' after the endpoints, found '${excerpt(text, colon + 2)}'`,
             line,
@@ -363,7 +470,6 @@ export function parseNetworkPart(
       if (flagsAt >= 0 && text.indexOf(' ', gt + 3) === flagsAt) {
         return {
           kind: 'malformed',
-          fields: rec,
           problem: problem(
             `expected ':' after the destination '${excerpt(text, gt + 3)}'`,
             line,
@@ -400,22 +506,22 @@ function describeOther(text: string, bodyStart: number, rec: TraceRecord): LineR
       const off = /offset (\d+)/.exec(body);
       if (off && off[1] !== '0') {
         rec.protocol = 'TCP fragment';
-        return { kind: 'tcp-fragment', fields: rec };
+        return { kind: 'tcp-fragment' };
       }
       if (body.trimEnd().endsWith(')')) {
         rec.protocol = 'TCP';
-        return { kind: 'other', fields: rec, awaitsTcpLine: true };
+        return { kind: 'other', awaitsTcpLine: true };
       }
     }
     rec.protocol = proto ? proto[1] : 'IP';
-    return { kind: 'other', fields: rec };
+    return { kind: 'other' };
   }
   const colon = body.indexOf(': ');
   let what = colon >= 0 ? body.slice(colon + 2) : body;
   if (body.startsWith('ARP')) what = 'ARP';
   const word = /^[A-Za-z][\w-]*/.exec(what);
   rec.protocol = word ? word[0] : 'other';
-  return { kind: 'other', fields: rec };
+  return { kind: 'other' };
 }
 
 /** Whether the text at `i` starts with an old-style flag word (`S`, `P`, `.`, `SF`...) and a space or the end. */
@@ -450,41 +556,168 @@ function flagsFromLetters(letters: string, modern: boolean): { flags: number; ba
   return { flags };
 }
 
-/** A 32-bit number field; records a problem and returns undefined when it is not one. */
-function u32(
+/** Where the last readNumber (or u32) call stopped. */
+let numberEnd = 0;
+
+/**
+ * readUint without its result object, for the fields of every line: the value (NaN when there are no
+ * digits), and the column after the digits in `numberEnd`.
+ */
+function readNumber(text: string, i: number): number {
+  let j = i;
+  let value = 0;
+  // `j < n` first: reading past the end (a number that ends the line) would make V8 call charCodeAt
+  // instead of inlining it, for every number.
+  for (const n = text.length; j < n; j++) {
+    const c = lineSource.charCodeAt(lineBase + j);
+    if (c < 48 || c > 57) break;
+    value = value * 10 + (c - 48);
+  }
+  numberEnd = j;
+  if (j === i) return NaN;
+  // As readUint: more than 15 digits cannot be a TCP number. Up to 15 the sum is exact, as Number() is.
+  return j - i > 15 ? Number.MAX_SAFE_INTEGER : value;
+}
+
+/**
+ * A 32-bit number field, its end in `numberEnd`; records a problem and returns -1 when it is not one.
+ */
+function u32(text: string, at: number, line: number, what: string, out: LineResult): number {
+  const value = readNumber(text, at);
+  // Small, so that V8 inlines it into the field loop: the problems are made elsewhere.
+  return value <= MAX_U32 ? value : notU32(text, at, line, what, out, value);
+}
+
+/** u32 for a `value` that is no 32-bit number (NaN: no digits): records the problem. */
+function notU32(
   text: string,
   at: number,
   line: number,
   what: string,
   out: LineResult,
-): { value: number; end: number } | undefined {
-  const r = readUint(text, at);
-  if (Number.isNaN(r.value)) {
-    out.kind = 'malformed';
-    out.problem ??= problem(
-      `expected a number after '${what}', found '${excerpt(text, at)}'`,
-      line,
-      at,
-      at + 1,
-    );
-    return undefined;
-  }
-  if (r.value > MAX_U32) {
-    out.kind = 'malformed';
-    out.problem ??= problem(
-      `${what} ${digitsText(text, at, r.end)} does not fit in 32 bits (at most 4294967295)`,
-      line,
-      at,
-      r.end,
-    );
-    return undefined;
-  }
-  return r;
+  value: number,
+): number {
+  out.kind = 'malformed';
+  out.problem ??= Number.isNaN(value)
+    ? problem(`expected a number after '${what}', found '${excerpt(text, at)}'`, line, at, at + 1)
+    : problem(
+        `${what} ${digitsText(text, at, numberEnd)} does not fit in 32 bits (at most 4294967295)`,
+        line,
+        at,
+        numberEnd,
+      );
+  return -1;
 }
+
+/** The bit of each modern flag letter, by its character code (0: no flag letter). */
+const FLAG_BITS = new Uint16Array(128);
+for (const [letter, bit] of Object.entries(FLAG_LETTERS)) FLAG_BITS[letter.charCodeAt(0)] = bit;
+
+/**
+ * The bits of the modern flag letters at `from..to` (`S.`, `FP.`...); -1 when one of them is no flag
+ * letter, and for `none`: flagsFromLetters then reads them and names the bad letter. Read in place,
+ * because slicing the letters out would copy a string per line; by a table, to stay small enough for
+ * V8 to inline.
+ */
+function modernFlagBits(from: number, to: number): number {
+  let flags = 0;
+  for (let k = from; k < to; k++) {
+    const c = lineSource.charCodeAt(lineBase + k);
+    const bit = c < 128 ? FLAG_BITS[c]! : 0;
+    if (bit === 0) return -1;
+    flags |= bit;
+  }
+  return flags;
+}
+
+// The fields of the modern form, as fieldAt names them.
+const FIELD_UNKNOWN = 0;
+const FIELD_SEQ = 1;
+const FIELD_ACK = 2;
+const FIELD_WIN = 3;
+const FIELD_URG = 4;
+const FIELD_CKSUM = 5;
+const FIELD_OPTIONS = 6;
+const FIELD_LENGTH = 7;
+/** 4.99.6 notes such as "[ack 5 != 0 while ACK flag not set]". */
+const FIELD_NOTE = 8;
+/** `[|tcp]` and its kin: the header was cut off. */
+const FIELD_CUT = 9;
+
+/** Where the value of the field fieldAt found last starts: after the space that ends its name. */
+let valueAt = 0;
+
+/**
+ * The field whose name starts at `i`, and the column of its value in `valueAt`. The common names are
+ * compared in place: a copy of each would be a string per field of every line.
+ */
+function fieldAt(text: string, i: number): number {
+  const source = lineSource;
+  const at = lineBase + i;
+  switch (source.charCodeAt(at)) {
+    case 115: // s
+      if (source.startsWith('seq ', at)) return fieldWithValueAt(FIELD_SEQ, i + 4);
+      break;
+    case 97: // a
+      if (source.startsWith('ack ', at)) return fieldWithValueAt(FIELD_ACK, i + 4);
+      break;
+    case 119: // w
+      if (source.startsWith('win ', at)) return fieldWithValueAt(FIELD_WIN, i + 4);
+      break;
+    case 111: // o
+      if (source.startsWith('options ', at)) return fieldWithValueAt(FIELD_OPTIONS, i + 8);
+      break;
+    case 108: // l
+      if (source.startsWith('length ', at)) return fieldWithValueAt(FIELD_LENGTH, i + 7);
+      break;
+  }
+  return fieldByWord(text, i);
+}
+
+function fieldWithValueAt(field: number, at: number): number {
+  valueAt = at;
+  return field;
+}
+
+/** fieldAt for the rarer fields: the name is the word up to the next space or the end of the line. */
+function fieldByWord(text: string, i: number): number {
+  const sp = text.indexOf(' ', i);
+  valueAt = sp < 0 ? text.length : sp + 1;
+  switch (text.slice(i, sp < 0 ? text.length : sp)) {
+    case 'seq':
+      return FIELD_SEQ;
+    case 'ack':
+      return FIELD_ACK;
+    case 'win':
+      return FIELD_WIN;
+    case 'urg':
+      return FIELD_URG;
+    case 'cksum':
+      return FIELD_CKSUM;
+    case 'options':
+      return FIELD_OPTIONS;
+    case 'length':
+      return FIELD_LENGTH;
+    case '[ack':
+    case '[urg':
+    case '[was':
+      return FIELD_NOTE;
+    default:
+      return text.startsWith('[|', i) ? FIELD_CUT : FIELD_UNKNOWN;
+  }
+}
+
+/**
+ * What parseModernTcp read on a line that is read through (most lines): one object for all of them,
+ * as the reader takes what it needs from it at once (a large trace would leave one per line behind).
+ */
+const modernResult: LineResult = { kind: 'tcp', problem: undefined };
 
 /** `Flags [..]` and the comma-separated fields after it. `p` points at "Flags [". */
 function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord): LineResult {
-  const out: LineResult = { kind: 'tcp', fields: rec };
+  const out = modernResult;
+  out.kind = 'tcp';
+  out.problem = undefined;
   const f = rec;
   f.format = 'modern';
   f.tcpLine = line;
@@ -493,7 +726,6 @@ function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord)
   if (close < 0 || close - open > 12) {
     return {
       kind: 'malformed',
-      fields: f,
       problem: problem(
         `expected ']' to close the flags after 'Flags ['`,
         line,
@@ -502,33 +734,42 @@ function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord)
       ),
     };
   }
-  const letters = text.slice(open + 1, close);
-  const fl = flagsFromLetters(letters, true);
-  if (fl.bad !== undefined) {
-    return {
-      kind: 'malformed',
-      fields: f,
-      problem: problem(
-        `unknown TCP flag '${excerpt(fl.bad, 0, 4)}' in 'Flags [${excerpt(letters, 0, 12)}]' (tcpdump prints F S R P . U E W e, or none)`,
-        line,
-        open + 1,
-        close,
-      ),
-    };
+  let flags = modernFlagBits(open + 1, close);
+  if (flags < 0) {
+    const letters = text.slice(open + 1, close);
+    const fl = flagsFromLetters(letters, true);
+    if (fl.bad !== undefined) {
+      return {
+        kind: 'malformed',
+        problem: problem(
+          `unknown TCP flag '${excerpt(fl.bad, 0, 4)}' in 'Flags [${excerpt(letters, 0, 12)}]' (tcpdump prints F S R P . U E W e, or none)`,
+          line,
+          open + 1,
+          close,
+        ),
+      };
+    }
+    flags = fl.flags;
   }
-  f.flags = fl.flags;
-  f.flagsSpan = { line, start: p, end: close + 1 };
+  f.flags = flags;
+  f.setSpanColumns(SpanField.flags, p, close + 1);
+  // The numbers the checks after the fields need, -1 until read: kept here, as reading them back from
+  // the record costs more. (A record's TCP part is read once, so it had none before.)
+  let seq = -1;
+  let seqEnd = -1;
+  let length = -1;
   let i = close + 1;
   while (i < text.length) {
-    if (text.startsWith(' [|', i)) {
-      f.truncated = true;
-      break;
-    }
-    if (text.startsWith(' [bad hdr length', i) || text.startsWith(' [remaining caplen', i)) {
-      f.truncated = true;
-      break;
-    }
-    if (!text.startsWith(', ', i)) {
+    if (lineSource.charCodeAt(lineBase + i) !== 44 || lineSource.charCodeAt(lineBase + i + 1) !== 32) {
+      // Not ', ' before the next field.
+      if (
+        text.startsWith(' [|', i) ||
+        text.startsWith(' [bad hdr length', i) ||
+        text.startsWith(' [remaining caplen', i)
+      ) {
+        f.truncated = true;
+        break;
+      }
       out.kind = 'malformed';
       out.problem = problem(
         `expected ', ' before the next field, found '${excerpt(text, i)}'`,
@@ -539,37 +780,36 @@ function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord)
       break;
     }
     i += 2;
-    const sp = text.indexOf(' ', i);
-    const word = text.slice(i, sp < 0 ? text.length : sp);
-    const at = sp < 0 ? text.length : sp + 1;
-    if (word === 'seq') {
-      const a = u32(text, at, line, 'seq', out);
-      if (!a) break;
-      f.seq = a.value;
-      i = a.end;
+    const field = fieldAt(text, i);
+    const at = valueAt;
+    if (field === FIELD_SEQ) {
+      seq = u32(text, at, line, 'seq', out);
+      if (seq < 0) break;
+      f.seq = seq;
+      i = numberEnd;
       if (text.charCodeAt(i) === 58) {
-        const b = u32(text, i + 1, line, 'seq', out);
-        if (!b) break;
-        f.seqEnd = b.value;
-        i = b.end;
+        seqEnd = u32(text, i + 1, line, 'seq', out);
+        if (seqEnd < 0) break;
+        f.seqEnd = seqEnd;
+        i = numberEnd;
       }
-      f.seqSpan = { line, start: at, end: i };
-    } else if (word === 'ack' || word === 'win' || word === 'urg') {
-      const a = u32(text, at, line, word, out);
-      if (!a) break;
-      const span: Span = { line, start: at, end: a.end };
-      if (word === 'ack') {
-        f.ack = a.value;
-        f.ackSpan = span;
-      } else if (word === 'win') {
-        f.win = a.value;
-        f.winSpan = span;
+      f.setSpanColumns(SpanField.seq, at, i);
+    } else if (field === FIELD_ACK || field === FIELD_WIN || field === FIELD_URG) {
+      const what = field === FIELD_ACK ? 'ack' : field === FIELD_WIN ? 'win' : 'urg';
+      const value = u32(text, at, line, what, out);
+      if (value < 0) break;
+      if (field === FIELD_ACK) {
+        f.ack = value;
+        f.setSpanColumns(SpanField.ack, at, numberEnd);
+      } else if (field === FIELD_WIN) {
+        f.win = value;
+        f.setSpanColumns(SpanField.win, at, numberEnd);
       } else {
-        f.urg = a.value;
-        f.urgSpan = span;
+        f.urg = value;
+        f.setSpanColumns(SpanField.urg, at, numberEnd);
       }
-      i = a.end;
-    } else if (word === 'cksum') {
+      i = numberEnd;
+    } else if (field === FIELD_CKSUM) {
       const m = /^0x([0-9a-fA-F]{1,4}) \((correct|incorrect -> 0x([0-9a-fA-F]{1,4}))\)/.exec(
         text.slice(at, at + 40),
       );
@@ -590,23 +830,23 @@ function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord)
         span: { line, start: i, end: at + m[0].length },
       };
       i = at + m[0].length;
-    } else if (word === 'options') {
+    } else if (field === FIELD_OPTIONS) {
       if (text.charCodeAt(at) !== 91) {
         out.kind = 'malformed';
         out.problem = problem(`expected '[' after 'options'`, line, at, at + 1);
         break;
       }
-      const list = optionListEnd(text, at);
+      const listEnd = optionListClose(text, at);
       f.setOptionSource(text, at);
-      f.optionsSpan = { line, start: i, end: list.end };
-      i = list.end;
-      if (list.unterminated) {
+      f.setSpanColumns(SpanField.options, i, listEnd < 0 ? text.length : listEnd);
+      if (listEnd < 0) {
         f.truncated = true;
         break;
       }
-    } else if (word === 'length') {
-      const a = readUint(text, at);
-      if (Number.isNaN(a.value)) {
+      i = listEnd;
+    } else if (field === FIELD_LENGTH) {
+      const value = readNumber(text, at);
+      if (Number.isNaN(value)) {
         out.kind = 'malformed';
         out.problem = problem(
           `expected the payload length after 'length', found '${excerpt(text, at)}'`,
@@ -616,32 +856,36 @@ function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord)
         );
         break;
       }
-      if (a.value > 0x3ffff) {
+      if (value > 0x3ffff) {
         out.kind = 'malformed';
         out.problem = problem(
-          `length ${digitsText(text, at, a.end)} is larger than any IP packet`,
+          `length ${digitsText(text, at, numberEnd)} is larger than any IP packet`,
           line,
           at,
-          a.end,
+          numberEnd,
         );
         break;
       }
-      f.length = a.value;
-      f.lengthSpan = { line, start: at, end: a.end };
-      const rest = text.slice(a.end, a.end + 1000);
-      // As printed after the number: ": HTTP: GET / HTTP/1.1"; DNS's "17177+ A? ..." follows a space.
-      if (rest.length) f.payloadSummary = rest.charCodeAt(0) === 32 ? rest.trimStart() : rest;
-      if (rest.includes('[|tcp]')) f.truncated = true;
+      length = value;
+      f.length = length;
+      f.setSpanColumns(SpanField.length, at, numberEnd);
+      if (numberEnd < text.length) {
+        const rest = text.slice(numberEnd, numberEnd + 1000);
+        // As printed after the number: ": HTTP: GET / HTTP/1.1"; DNS's "17177+ A? ..." follows a space.
+        f.payloadSummary = rest.charCodeAt(0) === 32 ? rest.trimStart() : rest;
+        if (rest.includes('[|tcp]')) f.truncated = true;
+      }
       break;
-    } else if (word === '[ack' || word === '[urg' || word === '[was') {
-      // 4.99.6 notes such as "[ack 5 != 0 while ACK flag not set]".
+    } else if (field === FIELD_NOTE) {
       const end = text.indexOf(']', at);
       if (end < 0) break;
       i = end + 1;
-    } else if (word.startsWith('[|')) {
+    } else if (field === FIELD_CUT) {
       f.truncated = true;
       break;
     } else {
+      const sp = text.indexOf(' ', i);
+      const word = text.slice(i, sp < 0 ? text.length : sp);
       out.kind = 'malformed';
       out.problem = problem(
         `unknown field '${excerpt(word, 0, 16)}' (expected seq, ack, win, urg, options or length)`,
@@ -652,17 +896,17 @@ function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord)
       break;
     }
   }
-  if (out.kind === 'tcp' && f.seq !== undefined && f.seqEnd !== undefined && f.length !== undefined) {
+  if (out.kind === 'tcp' && seq >= 0 && seqEnd >= 0 && length >= 0) {
     // seq A:B always has B = A + length; anything else was edited by hand.
-    if ((f.seqEnd - f.seq) >>> 0 !== f.length >>> 0 && f.seqSpan) {
+    if ((seqEnd - seq) >>> 0 !== length >>> 0 && f.seqSpan) {
       out.problem = {
         code: 'parse.length-mismatch',
-        message: `seq ${f.seq}:${f.seqEnd} spans ${(f.seqEnd - f.seq) >>> 0} bytes but length is ${f.length}`,
+        message: `seq ${seq}:${seqEnd} spans ${(seqEnd - seq) >>> 0} bytes but length is ${length}`,
         span: f.seqSpan,
       };
     }
   }
-  if (out.kind === 'tcp' && f.length === undefined && !f.truncated) {
+  if (out.kind === 'tcp' && length < 0 && !f.truncated) {
     // tcpdump always ends a full header with "length N"; without it the line was cut (e.g. "[bad opt]").
     f.truncated = true;
   }
@@ -671,7 +915,7 @@ function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord)
 
 /** The 3.x form: `S 768512:768512(0) win 4096 <mss 1024>`, `. ack 1 win 4096`, `P 1:2(1) ack 1 win 4096 urg 1`. */
 function parseOldTcp(text: string, p: number, line: number, rec: TraceRecord): LineResult {
-  const out: LineResult = { kind: 'tcp', fields: rec };
+  const out: LineResult = { kind: 'tcp' };
   const f = rec;
   f.format = 'old';
   f.tcpLine = line;
@@ -692,67 +936,75 @@ function parseOldTcp(text: string, p: number, line: number, rec: TraceRecord): L
     const c = text.charCodeAt(i);
     if (isDigit(c)) {
       // first:last(len)
-      const a = u32(text, i, line, 'seq', out);
-      if (!a) break;
-      if (text.charCodeAt(a.end) !== 58) {
+      const first = u32(text, i, line, 'seq', out);
+      if (first < 0) break;
+      const firstEnd = numberEnd;
+      if (text.charCodeAt(firstEnd) !== 58) {
         out.kind = 'malformed';
-        out.problem = problem(`expected 'first:last(len)', found '${excerpt(text, i)}'`, line, i, a.end);
+        out.problem = problem(`expected 'first:last(len)', found '${excerpt(text, i)}'`, line, i, firstEnd);
         break;
       }
-      const b = u32(text, a.end + 1, line, 'seq', out);
-      if (!b) break;
-      if (text.charCodeAt(b.end) !== 40) {
+      const last = u32(text, firstEnd + 1, line, 'seq', out);
+      if (last < 0) break;
+      const lastEnd = numberEnd;
+      if (text.charCodeAt(lastEnd) !== 40) {
         out.kind = 'malformed';
-        out.problem = problem(`expected '(len)' after '${text.slice(i, b.end)}'`, line, b.end, b.end + 1);
+        out.problem = problem(
+          `expected '(len)' after '${text.slice(i, lastEnd)}'`,
+          line,
+          lastEnd,
+          lastEnd + 1,
+        );
         break;
       }
-      const l = readUint(text, b.end + 1);
+      const l = readUint(text, lastEnd + 1);
       if (Number.isNaN(l.value) || text.charCodeAt(l.end) !== 41) {
         out.kind = 'malformed';
         out.problem = problem(
           `expected a length and ')' in '${excerpt(text, i, 40)}'`,
           line,
-          b.end,
-          b.end + 1,
+          lastEnd,
+          lastEnd + 1,
         );
         break;
       }
-      f.seq = a.value;
-      f.seqEnd = b.value;
+      f.seq = first;
+      f.seqEnd = last;
       f.length = l.value;
       f.seqSpan = { line, start: i, end: l.end + 1 };
-      f.lengthSpan = { line, start: b.end + 1, end: l.end };
-      if ((b.value - a.value) >>> 0 !== l.value) {
+      f.lengthSpan = { line, start: lastEnd + 1, end: l.end };
+      if ((last - first) >>> 0 !== l.value) {
         out.problem = {
           code: 'parse.length-mismatch',
-          message: `${a.value}:${b.value} spans ${(b.value - a.value) >>> 0} bytes but the length in parentheses is ${l.value}`,
+          message: `${first}:${last} spans ${(last - first) >>> 0} bytes but the length in parentheses is ${l.value}`,
           span: f.seqSpan,
         };
       }
       i = l.end + 1;
     } else if (text.startsWith('ack ', i) || text.startsWith('win ', i) || text.startsWith('urg ', i)) {
       const word = text.slice(i, i + 3);
-      const a = u32(text, i + 4, line, word, out);
-      if (!a) break;
-      const span: Span = { line, start: i + 4, end: a.end };
+      const value = u32(text, i + 4, line, word, out);
+      if (value < 0) break;
+      const span: Span = { line, start: i + 4, end: numberEnd };
       if (word === 'ack') {
-        f.ack = a.value;
+        f.ack = value;
         f.ackSpan = span;
         flags |= ACK;
       } else if (word === 'win') {
-        f.win = a.value;
+        f.win = value;
         f.winSpan = span;
       } else {
-        f.urg = a.value;
+        f.urg = value;
         f.urgSpan = span;
         flags |= URG;
       }
-      i = a.end;
+      i = numberEnd;
     } else if (c === 60) {
-      const list = optionListEnd(text, i);
+      const close = optionListClose(text, i);
+      const end = close < 0 ? text.length : close;
       f.setOptionSource(text, i);
-      f.optionsSpan = { line, start: i, end: list.end };
-      i = list.end;
+      f.optionsSpan = { line, start: i, end };
+      i = end;
     } else if (c === 40 || c === 91) {
       // IP notes of 3.x: (DF), [tos 0x10], (ttl 64, id 1, len 60), (frag 1:2@0+), [tcp sum ok].
       const close = text.indexOf(c === 40 ? ')' : ']', i);

@@ -5,9 +5,9 @@
  */
 import { excerpt, isBlank } from './lineScanner';
 import { parseNetworkPart, useEndpoints } from './packetLine';
-import { RecordStore, TraceRecord } from './record';
+import { RecordStore, SpanField, TraceRecord } from './record';
 import { judgeNotText } from './textEncoding';
-import { scanPrefix, type LinePrefix } from './timestamp';
+import { LinePrefix, scanPrefix } from './timestamp';
 import type { Endpoint, PacketRecord, ParseProblem, Span } from './types';
 
 export interface ParsedTrace {
@@ -39,15 +39,10 @@ export function splitLines(text: string): string[] {
 }
 
 function splitOnLineFeeds(text: string): string[] {
-  const lines: string[] = [];
-  const n = text.length;
-  let start = 0;
-  while (start < n) {
-    let lf = text.indexOf('\n', start);
-    if (lf < 0) lf = n;
-    lines.push(text.slice(start, lf));
-    start = lf + 1;
-  }
+  // V8's own split is faster than a loop of indexOf and slice. It also gives the empty text after a
+  // final line feed (or of an empty file), which is no line.
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
   return lines;
 }
 
@@ -119,7 +114,17 @@ function textStart(text: string): number {
   return text.charCodeAt(0) === 0xfeff ? 1 : 0;
 }
 
-function quickKind(text: string, line: number, prefixOut?: { prefix?: LinePrefix }): QuickKind {
+/** A line prefix, reused from line to line, and whether it was read for the current line. */
+class ScannedPrefix extends LinePrefix {
+  scanned = false;
+}
+
+/**
+ * What a line is. For a line that may be a head line, its prefix is read into `prefix` (whose
+ * `scanned` says whether that happened), for the caller to use. `source` and `at`: see RecordReader.line.
+ */
+function quickKind(text: string, prefix: ScannedPrefix, source = text, at = 0): QuickKind {
+  prefix.scanned = false;
   const from = textStart(text);
   if (text.length === from || isBlank(from ? text.slice(from) : text)) return 'blank';
   const c0 = text.charCodeAt(from);
@@ -127,8 +132,8 @@ function quickKind(text: string, line: number, prefixOut?: { prefix?: LinePrefix
   let i = from;
   while (text.charCodeAt(i) === 32) i++;
   if (text.charCodeAt(i) === 35) return 'comment';
-  const prefix = scanPrefix(text, line, from);
-  if (prefixOut) prefixOut.prefix = prefix;
+  scanPrefix(text, from, prefix, source, at);
+  prefix.scanned = true;
   if (prefix.timeKind !== 'none' || prefix.number !== undefined) return 'prefixed';
   if (c0 === 32) return 'indented';
   if (text.startsWith('IP ', from) || text.startsWith('IP6 ', from) || text.startsWith('ARP, ', from))
@@ -160,8 +165,9 @@ export function parseTrace(text: string): ParsedTrace {
       endpoints: new Map(),
       binary,
     };
-  const lines = splitLines(text);
   const hasCR = text.indexOf('\r') >= 0;
+  // splitLines, without searching the whole text for a CR again.
+  const lines = hasCR ? splitOnAnyLineEnd(text) : splitOnLineFeeds(text);
   const eol = hasCR && text.includes('\r\n') ? '\r\n' : '\n';
   const notText = judgeNotText(text);
   if (notText)
@@ -179,7 +185,10 @@ export function parseTrace(text: string): ParsedTrace {
   const { asciiDump, prefixed } = judgeAsciiDump(lines);
   const endpoints = new Map<string, Endpoint>();
   const reader = new RecordReader(lines, asciiDump, prefixed ?? false, endpoints, 0, lines.length);
-  for (let i = 0; i < lines.length; i++) reader.line(i);
+  // Without CRs, each line is followed in the text by one line feed: the reader can read its characters
+  // from the text itself (see RecordReader.line).
+  if (hasCR) for (let i = 0; i < lines.length; i++) reader.line(i);
+  else for (let i = 0, at = 0; i < lines.length; at += lines[i]!.length + 1, i++) reader.line(i, text, at);
   const { records, problems } = reader.end();
   return {
     records,
@@ -205,7 +214,8 @@ export class RecordReader {
   private awaitingTcp = false;
   private pendingComments: Array<{ text: string; line: number }> = [];
   private unknownLines = 0;
-  private readonly held: { prefix?: LinePrefix } = {};
+  /** The prefix of the line being read: one object for all lines, as nothing keeps it. */
+  private readonly prefix = new ScannedPrefix();
   private readonly store: RecordStore;
 
   constructor(
@@ -220,13 +230,19 @@ export class RecordReader {
     this.store = new RecordStore(expectedRecords);
   }
 
-  line(i: number): void {
+  /**
+   * Reads line `i`. `source` and `at`, when given, say where the line is in the text it was split from,
+   * followed by its line end: its characters are read from there, faster than from the line (a slice).
+   */
+  line(i: number, source?: string, at = 0): void {
     useEndpoints(this.endpoints);
     const text = this.lines[i]!;
+    // Where the line's characters are read: the source text, or the line itself.
+    const chars = source ?? text;
+    const base = source === undefined ? 0 : at;
     const asciiDump = this.asciiDump;
-    const held = this.held;
-    held.prefix = undefined;
-    let kind = quickKind(text, i, held);
+    const prefix = this.prefix;
+    let kind = quickKind(text, prefix, chars, base);
     // In an -A dump, payload may look like anything, a comment or a packet line included: only lines
     // with the file's own head prefix start records.
     if (asciiDump && this.current && (kind === 'comment' || (kind === 'packet' && this.prefixed)))
@@ -234,7 +250,7 @@ export class RecordReader {
     const current = this.current;
     switch (kind) {
       case 'blank':
-        if (!asciiDump) this.pendingComments = [];
+        if (!asciiDump && this.pendingComments.length) this.pendingComments = [];
         if (current && asciiDump) current.endLine = i;
         break;
       case 'comment':
@@ -270,7 +286,7 @@ export class RecordReader {
         if (current.kind === 'other' || this.awaitingTcp) {
           let s = from;
           while (text.charCodeAt(s) === 32) s++;
-          const r = parseNetworkPart(text, s, i, true, current);
+          const r = parseNetworkPart(text, s, i, true, current, chars, base);
           if (r && r.kind !== 'other') {
             current.kind = r.kind;
             current.tcpLine = i;
@@ -282,12 +298,12 @@ export class RecordReader {
       }
       default: {
         const rec = new TraceRecord(this.firstIndex + this.records.length, i, this.store);
-        const prefix = held.prefix ?? scanPrefix(text, i, textStart(text));
+        if (!prefix.scanned) scanPrefix(text, textStart(text), prefix, chars, base);
         const hasPrefix = prefix.timeKind !== 'none' || prefix.number !== undefined;
         const r =
           kind === 'text' && asciiDump && current
             ? undefined
-            : parseNetworkPart(text, prefix.bodyStart, i, !hasPrefix, rec);
+            : parseNetworkPart(text, prefix.bodyStart, i, !hasPrefix, rec, chars, base);
         if (!r) {
           if (current && asciiDump) {
             current.endLine = i;
@@ -309,14 +325,20 @@ export class RecordReader {
         this.records.push(rec);
         if (prefix.number !== undefined) {
           rec.number = prefix.number;
-          rec.numberSpan = prefix.numberSpan;
+          rec.setSpanColumns(SpanField.number, prefix.numberStart, prefix.numberEnd);
         }
-        rec.timeKind = prefix.timeKind;
-        rec.timeValue = prefix.timeValue;
-        rec.timeSpan = prefix.timeSpan;
+        // A new record has no time: only a found one is written.
+        if (prefix.timeKind !== 'none') {
+          rec.timeKind = prefix.timeKind;
+          rec.timeValue = prefix.timeValue;
+          rec.setSpanColumns(SpanField.time, prefix.timeStart, prefix.timeEnd);
+        }
         if (prefix.interfaceText && !rec.linkText) rec.linkText = prefix.interfaceText;
-        rec.annotations = this.pendingComments;
-        this.pendingComments = [];
+        // A new record has none: only a list of some is handed over (then a new one starts).
+        if (this.pendingComments.length) {
+          rec.annotations = this.pendingComments;
+          this.pendingComments = [];
+        }
         rec.kind = r.kind;
         if (r.problem) this.problems.push(r.problem);
         this.awaitingTcp = r.awaitsTcpLine === true;
@@ -377,8 +399,9 @@ export function judgeAsciiDump(lines: string[]): { asciiDump: boolean; prefixed:
   let prefixed: boolean | undefined;
   let recordHasText = false;
   const sample = Math.min(lines.length, ASCII_DUMP_SAMPLE_LINES);
+  const prefix = new ScannedPrefix();
   for (let i = 0; i < sample; i++) {
-    const k = quickKind(lines[i]!, i);
+    const k = quickKind(lines[i]!, prefix);
     if (k === 'prefixed' || k === 'packet') {
       prefixed ??= k === 'prefixed';
       heads++;

@@ -1,7 +1,7 @@
 /**
  * The concrete packet record. A large trace has hundreds of thousands of them, so a record is a small
- * handle (its store and slot) and its fields live in typed columns of a RecordStore: numbers outside
- * the garbage-collected heap, a few sparse arrays for the rare text fields. Records as plain objects
+ * handle (its store and slot, and the few references it has) and its fields live in typed columns of a
+ * RecordStore: numbers outside the garbage-collected heap, a few sparse arrays for the rare text fields. Records as plain objects
  * with sixty fields made most of a large trace's heap, and the collector spent seconds walking it. The
  * getters and setters keep the PacketRecord interface, so nothing outside this file knows.
  * The option list is parsed only when someone reads it: most packets' options (timestamps, SACK)
@@ -48,6 +48,23 @@ const WIN_S = 25;
 const URG_S = 27;
 const OPTIONS_S = 29;
 const LENGTH_S = 31;
+/**
+ * The spans a parser can set by columns with TraceRecord.setSpanColumns: a head line has a dozen of
+ * them, and a Span object each would be garbage the moment it is stored.
+ */
+export const SpanField = {
+  number: NUMBER_S,
+  time: TIME_S,
+  flags: FLAGS_S,
+  seq: SEQ_S,
+  ack: ACK_S,
+  win: WIN_S,
+  urg: URG_S,
+  options: OPTIONS_S,
+  length: LENGTH_S,
+} as const;
+export type SpanField = (typeof SpanField)[keyof typeof SpanField];
+
 /** Which float columns hold a value (bit k for float column k). */
 const PRESENT = 33;
 const INTS = 34;
@@ -75,10 +92,6 @@ export class RecordStore {
   floats: Float64Array;
   private capacity: number;
   private count = 0;
-  readonly src: Array<Endpoint | undefined> = [];
-  readonly dst: Array<Endpoint | undefined> = [];
-  /** The TCP line's text, where an option list is (parsed on first use). */
-  readonly optionText: Array<string | undefined> = [];
   /** Rare fields: a slot is written only when a record has one. */
   readonly rare = {
     linkText: [] as Array<string | undefined>,
@@ -110,9 +123,6 @@ export class RecordStore {
     const slot = this.count++;
     this.ints[slot * INTS + END_LINE] = line;
     this.ints[slot * INTS + TCP_LINE] = line;
-    this.src.push(undefined);
-    this.dst.push(undefined);
-    this.optionText.push(undefined);
     return slot;
   }
 }
@@ -121,47 +131,65 @@ const tri = (v: number): boolean | undefined => (v < 0 ? undefined : v === 1);
 const fromTri = (v: boolean | undefined): number => (v === undefined ? -1 : v ? 1 : 0);
 
 export class TraceRecord implements PacketRecord {
-  private readonly slot: number;
-  private readonly i: number;
-  private readonly f: number;
+  // A large trace has hundreds of thousands of records, so each holds only what locates its slot (the
+  // offsets of its rows are computed, not kept) and the references that no typed column can hold:
+  // fields of their own, cheaper than parallel arrays that grow by copying, with a push per record.
+  // The fields are `declare`d and set by the constructor alone: class field definitions would first
+  // define each as undefined, then the constructor would set it again.
+  declare readonly index: number;
+  declare readonly line: number;
+  declare private readonly store: RecordStore;
+  declare private readonly slot: number;
+  declare private source: Endpoint | undefined;
+  declare private destination: Endpoint | undefined;
+  /** The TCP line's text, where an option list is (parsed on first use). */
+  declare private optionText: string | undefined;
 
-  constructor(
-    readonly index: number,
-    readonly line: number,
-    private readonly store: RecordStore = new RecordStore(1),
-  ) {
-    const slot = store.add(line);
-    this.slot = slot;
-    this.i = slot * INTS;
-    this.f = slot * FLOATS;
+  constructor(index: number, line: number, store: RecordStore = new RecordStore(1)) {
+    this.index = index;
+    this.line = line;
+    this.store = store;
+    this.slot = store.add(line);
+    this.source = undefined;
+    this.destination = undefined;
+    this.optionText = undefined;
   }
+
+  // The accessors below are kept small, so that V8 inlines them into the parser's and the analysis'
+  // hot loops (a call each would cost more than the access). A row starts at slot * INTS (FLOATS).
 
   /** A column whose default is 0. */
   private int(k: number): number {
-    return this.store.ints[this.i + k]!;
+    return this.store.ints[this.slot * INTS + k]!;
   }
   private setInt(k: number, v: number): void {
-    this.store.ints[this.i + k] = v;
+    this.store.ints[this.slot * INTS + k] = v;
   }
   /** A column whose default is -1 (stored plus one). */
   private opt(k: number): number {
-    return this.store.ints[this.i + k]! - 1;
+    return this.store.ints[this.slot * INTS + k]! - 1;
   }
   private setOpt(k: number, v: number): void {
-    this.store.ints[this.i + k] = v + 1;
+    this.store.ints[this.slot * INTS + k] = v + 1;
   }
   private num(k: number): number | undefined {
-    return this.store.ints[this.i + PRESENT]! & (1 << k) ? this.store.floats[this.f + k] : undefined;
+    const store = this.store;
+    return store.ints[this.slot * INTS + PRESENT]! & (1 << k)
+      ? store.floats[this.slot * FLOATS + k]
+      : undefined;
   }
   private setNum(k: number, v: number | undefined): void {
-    const ints = this.store.ints;
-    if (v === undefined) {
-      ints[this.i + PRESENT] = ints[this.i + PRESENT]! & ~(1 << k);
-      this.store.floats[this.f + k] = 0;
-    } else {
-      ints[this.i + PRESENT] = ints[this.i + PRESENT]! | (1 << k);
-      this.store.floats[this.f + k] = v;
-    }
+    if (v === undefined) return this.clearNum(k);
+    const store = this.store;
+    const present = this.slot * INTS + PRESENT;
+    store.ints[present] = store.ints[present]! | (1 << k);
+    store.floats[this.slot * FLOATS + k] = v;
+  }
+  private clearNum(k: number): void {
+    const store = this.store;
+    const present = this.slot * INTS + PRESENT;
+    store.ints[present] = store.ints[present]! & ~(1 << k);
+    store.floats[this.slot * FLOATS + k] = 0;
   }
   private span(line: number, s: number): Span | undefined {
     const start = this.opt(s);
@@ -228,16 +256,16 @@ export class TraceRecord implements PacketRecord {
     this.setInt(AF, v ?? 0);
   }
   get src(): Endpoint | undefined {
-    return this.store.src[this.slot];
+    return this.source;
   }
   set src(v: Endpoint | undefined) {
-    this.store.src[this.slot] = v;
+    this.source = v;
   }
   get dst(): Endpoint | undefined {
-    return this.store.dst[this.slot];
+    return this.destination;
   }
   set dst(v: Endpoint | undefined) {
-    this.store.dst[this.slot] = v;
+    this.destination = v;
   }
   get protocol(): string | undefined {
     return this.store.rare.protocol[this.slot];
@@ -356,10 +384,10 @@ export class TraceRecord implements PacketRecord {
   }
   /** The base that turns printed SACK edges into absolute ones (set by numbering). */
   get sackBase(): number {
-    return this.store.floats[this.f + SACK_BASE]!;
+    return this.store.floats[this.slot * FLOATS + SACK_BASE]!;
   }
   set sackBase(v: number) {
-    this.store.floats[this.f + SACK_BASE] = v;
+    this.store.floats[this.slot * FLOATS + SACK_BASE] = v;
   }
 
   get numberSpan(): Span | undefined {
@@ -423,6 +451,14 @@ export class TraceRecord implements PacketRecord {
     return this.span(this.tcpLine, DST_S);
   }
 
+  /** Sets a span by its columns (on the line the field belongs to, as the span setters do). */
+  setSpanColumns(field: SpanField, start: number, end: number): void {
+    const ints = this.store.ints;
+    const at = this.slot * INTS + field;
+    ints[at] = start + 1;
+    ints[at + 1] = end + 1;
+  }
+
   /** Sets the columns of both endpoints (on the TCP line). */
   setEndpointColumns(srcStart: number, srcEnd: number, dstStart: number, dstEnd: number): void {
     this.setOpt(SRC_S, srcStart);
@@ -431,18 +467,17 @@ export class TraceRecord implements PacketRecord {
     this.setOpt(DST_E, dstEnd);
   }
 
-  private get optionText(): string | undefined {
-    return this.store.optionText[this.slot];
-  }
   private get optionOpen(): number {
     return this.opt(OPTION_OPEN);
   }
 
   /** Remembers an option list whose opening bracket is at `open` of `text` (this record's TCP line). */
   setOptionSource(text: string, open: number): void {
-    this.store.optionText[this.slot] = text;
+    this.optionText = text;
     this.setOpt(OPTION_OPEN, open);
-    this.store.rare.options[this.slot] = undefined;
+    // Forget a list parsed before (a slot past the end has none).
+    const lists = this.store.rare.options;
+    if (this.slot < lists.length) lists[this.slot] = undefined;
   }
 
   get options(): TcpOption[] {
