@@ -271,8 +271,10 @@ let currentLineLength = Number.MAX_SAFE_INTEGER;
  * plus the column. parseTrace gives the text of the whole file, of which its lines are slices: V8 reads
  * a character of a slice about half again as slowly as one of the text it was cut from, and a large
  * trace has a hundred million of them. Otherwise it is the line itself, at 0. The characters are the
- * line's either way; after its end comes its line end ('\n' or '\r') or nothing, which no field
- * matches. Only the hot readers use it (readNumber, modernFlagBits, fieldAt); the rest reads the line.
+ * line's either way. Reads stay inside the line, but for literal comparisons that may run past its
+ * end: there the file has its line feed (parseTrace passes only text without CRs) or nothing, which
+ * no literal contains, as the line has nothing. Only the hot readers use it (readNumber,
+ * modernFlagBits, fieldAt and the ', ' test); the rest reads the line.
  */
 let lineSource = '';
 let lineBase = 0;
