@@ -17,9 +17,9 @@ import {
   probesFor,
   recordTiming,
   type Violation,
+  SEED,
 } from './support';
 
-const SEED = Number(process.env.ROBUSTNESS_SEED ?? 20251125);
 const CASES = Number(process.env.ROBUSTNESS_FUZZ_CASES ?? 100_000);
 /** A case over this (or, above 10 KB, over 20 µs per character) is a hang. */
 const CASE_BOUND_MS = 200;

@@ -24,9 +24,9 @@ import {
   probesFor,
   smallCorpusFiles,
   type Violation,
+  SEED,
 } from './support';
 
-const SEED = Number(process.env.ROBUSTNESS_SEED ?? 20251125);
 const SCALE = Number(process.env.ROBUSTNESS_RUNS ?? 1);
 const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
 

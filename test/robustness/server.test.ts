@@ -35,9 +35,9 @@ import {
   corpusLines,
   documentLines,
   smallCorpusFiles,
+  SEED,
 } from './support';
 
-const SEED = Number(process.env.ROBUSTNESS_SEED ?? 20251125);
 const SEQUENCES = Number(process.env.ROBUSTNESS_SERVER_SEQUENCES ?? 30);
 
 let client: LspClient;

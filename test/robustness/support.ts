@@ -23,7 +23,7 @@ import { inlayHints } from '../../server/src/features/inlayHints';
 import { connectionSummaries, ladderModel } from '../../server/src/features/ladder';
 import { definition, documentHighlights, references } from '../../server/src/features/navigation';
 import { documentSymbols } from '../../server/src/features/symbols';
-import { TraceIndex } from '../../server/src/features/traceIndex';
+import { fieldSpans, TraceIndex } from '../../server/src/features/traceIndex';
 import { analyzeTrace, isKnownCode, type Span, type TraceAnalysis } from '../../server/src/trace/index';
 
 /** Compiled to out/test/robustness/, so the repository root is three levels up (PACKET_TRACE_ROOT overrides). */
@@ -232,20 +232,7 @@ export function checkAnalysis(text: string, a: TraceAnalysis): Violation[] {
         kind: 'record',
         detail: `record ${r.index} tcpLine ${r.tcpLine} outside ${r.line}..${r.endLine}`,
       });
-    const spans: Array<[string, Span | undefined]> = [
-      ['flags', r.flagsSpan],
-      ['seq', r.seqSpan],
-      ['ack', r.ackSpan],
-      ['win', r.winSpan],
-      ['urg', r.urgSpan],
-      ['length', r.lengthSpan],
-      ['time', r.timeSpan],
-      ['number', r.numberSpan],
-      ['src', r.srcSpan],
-      ['dst', r.dstSpan],
-      ['options', r.optionsSpan],
-      ['cksum', r.cksum?.span],
-    ];
+    const spans: Array<[string, Span | undefined]> = [...fieldSpans(r), ['options', r.optionsSpan]];
     for (const [name, s] of spans) {
       if (!s) continue;
       const b = spanInside(s, lines);
@@ -440,6 +427,9 @@ function markKnown(text: string, vs: Violation[]): Violation[] {
   }
   return vs;
 }
+
+/** The seed of every seeded test of this tier (ROBUSTNESS_SEED), so that a failure reproduces. */
+export const SEED = Number(process.env.ROBUSTNESS_SEED ?? 20251125);
 
 // ---------------------------------------------------------------------------------------------------
 // A seeded PRNG (mulberry32): every fuzz case is reproducible from the run's seed and its index.

@@ -34,6 +34,23 @@ export interface Token {
   option?: TcpOption;
 }
 
+/** The spans of a record's fields that a position can land on (its options come one by one apart). */
+export function fieldSpans(r: PacketRecord): Array<[TokenKind, Span | undefined]> {
+  return [
+    ['flags', r.flagsSpan],
+    ['seq', r.seqSpan],
+    ['ack', r.ackSpan],
+    ['win', r.winSpan],
+    ['urg', r.urgSpan],
+    ['length', r.lengthSpan],
+    ['cksum', r.cksum?.span],
+    ['time', r.timeSpan],
+    ['number', r.numberSpan],
+    ['src', r.srcSpan],
+    ['dst', r.dstSpan],
+  ];
+}
+
 export class TraceIndex {
   /** Record index covering each line, or -1. */
   private readonly recordOfLine: Int32Array;
@@ -78,19 +95,7 @@ export class TraceIndex {
   tokenAt(line: number, character: number): { record: PacketRecord; token: Token } | undefined {
     const r = this.recordAt(line);
     if (!r) return undefined;
-    const candidates: Array<[TokenKind, Span | undefined]> = [
-      ['flags', r.flagsSpan],
-      ['seq', r.seqSpan],
-      ['ack', r.ackSpan],
-      ['win', r.winSpan],
-      ['urg', r.urgSpan],
-      ['length', r.lengthSpan],
-      ['cksum', r.cksum?.span],
-      ['time', r.timeSpan],
-      ['number', r.numberSpan],
-      ['src', r.srcSpan],
-      ['dst', r.dstSpan],
-    ];
+    const candidates = fieldSpans(r);
     for (const o of r.options)
       if (contains(o.span, line, character))
         return { record: r, token: { kind: 'option', span: o.span, option: o } };
