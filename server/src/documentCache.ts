@@ -4,7 +4,7 @@
  * anything else is analysed in full.
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeTrace } from './trace/index';
+import { analyzeTrace, type TraceAnalysis } from './trace/index';
 import { reanalyze, reanalyzeEdit, type LinePosition } from './trace/incremental';
 import { TraceIndex } from './features/traceIndex';
 
@@ -39,11 +39,7 @@ export class DocumentCache {
     const cached = this.entries.get(doc.uri);
     if (!cached || cached.version === doc.version) return !!cached;
     const started = performance.now();
-    const analysis = reanalyze(cached.analysis, doc.getText());
-    if (!analysis) return false;
-    this.entries.set(doc.uri, new TraceIndex(analysis, doc.uri, doc.version, cached));
-    this.lastCost.set(doc.uri, performance.now() - started);
-    return true;
+    return this.keepIncremental(doc, cached, reanalyze(cached.analysis, doc.getText()), started);
   }
 
   /**
@@ -59,7 +55,16 @@ export class DocumentCache {
     const cached = this.entries.get(doc.uri);
     if (!cached || cached.version !== fromVersion) return false;
     const started = performance.now();
-    const analysis = reanalyzeEdit(cached.analysis, range, text);
+    return this.keepIncremental(doc, cached, reanalyzeEdit(cached.analysis, range, text), started);
+  }
+
+  /** Keeps an incremental analysis of `doc` made from `cached` (false when there is none). */
+  private keepIncremental(
+    doc: TextDocument,
+    cached: TraceIndex,
+    analysis: TraceAnalysis | undefined,
+    started: number,
+  ): boolean {
     if (!analysis) return false;
     this.entries.set(doc.uri, new TraceIndex(analysis, doc.uri, doc.version, cached));
     this.lastCost.set(doc.uri, performance.now() - started);

@@ -65,12 +65,6 @@ export class RecordTable<T> {
     }
   }
 
-  /** Every entry, for merging a sparse table into a dense one. */
-  forEach(fn: (value: T, index: number) => void): void {
-    const keys = this.keys;
-    this.items.forEach((v, i) => v !== undefined && fn(v, keys ? keys[i]! : i));
-  }
-
   clone(): RecordTable<T> {
     const copy = new RecordTable<T>(!!this.keys);
     copy.items = this.items.slice();

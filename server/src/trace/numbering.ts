@@ -58,13 +58,8 @@ function isSegment(r: PacketRecord): boolean {
  * (no ACK, or the line that creates a table entry) tell where each side's sequence numbers are; the
  * first line tcpdump would print relative then fits one reading and not the other. Where no such
  * anchor exists (a capture that starts mid-connection), relative numbers are small and absolute ones
- * are near the stored base, by a wide margin.
+ * are near the stored base, by a wide margin. Also says where the judgement stopped (decidedAt).
  */
-export function looksAbsolute(records: PacketRecord[]): boolean {
-  return judgeNumbering(records).absolute;
-}
-
-/** looksAbsolute, and the index of the last record it needed (see NumberingResult.decidedAt). */
 export function judgeNumbering(records: PacketRecord[]): NumberingResult {
   const table = new PairMap<Entry>();
   const judged = new PairMap<boolean>();
