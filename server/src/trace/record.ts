@@ -1,11 +1,11 @@
 /**
  * The concrete packet record. A large trace has hundreds of thousands of them, so a record is a small
- * handle (its store and slot, and the few references it has) and its fields live in typed columns of a
- * RecordStore: numbers outside the garbage-collected heap, a few sparse arrays for the rare text fields. Records as plain objects
- * with sixty fields made most of a large trace's heap, and the collector spent seconds walking it. The
- * getters and setters keep the PacketRecord interface, so nothing outside this file knows.
- * The option list is parsed only when someone reads it: most packets' options (timestamps, SACK)
- * matter to hovers, not to the analysis.
+ * handle (its store and slot, and the few references it has) and its fields live in typed columns of
+ * a RecordStore: numbers outside the garbage-collected heap, a few sparse arrays for the rare text
+ * fields. Records as plain objects with sixty fields made most of a large trace's heap, and the
+ * collector spent seconds walking it. The getters and setters keep the PacketRecord interface, so
+ * nothing outside this file knows. The option list is parsed only when someone reads it: most
+ * packets' options (timestamps, SACK) matter to hovers, not to the analysis.
  */
 import { add32 } from './seq32';
 import { scanOptionList } from './tcpOptions';
