@@ -3,8 +3,8 @@
  * splits a 4-tuple into a new connection when a SYN brings a new ISN (Wireshark's port reuse), and
  * runs the per-segment analyses in file order.
  */
-import { A, SentLog, type Connection, type Flow, type Segment } from './model';
-import { statePair, updateStates } from './endpointStates';
+import { A, Segment, SegmentStore, SentLog, type Connection, type Flow } from './model';
+import { updateStates } from './endpointStates';
 import { analyzeSegment } from './sequenceAnalysis';
 import { PairMap } from './seq32';
 import { ACK, SYN, type Endpoint, type PacketRecord } from './types';
@@ -16,8 +16,6 @@ export interface ConnectionTable {
   /** Connection id of each TCP record (analysed or not), by record index. */
   connectionOf: RecordTable<number>;
 }
-
-const UNKNOWN_STATES = statePair('UNKNOWN', 'UNKNOWN');
 
 function sideKey(e: Endpoint): number {
   return e.id;
@@ -47,7 +45,11 @@ export class RecordTable<T> {
   set(index: number, value: T): void {
     const keys = this.keys;
     if (!keys) {
-      this.items[index] = value;
+      // Tracking sets in file order, so the array grows by appends (holes as undefined): written at an
+      // index far past its end, V8 would make it a slow dictionary.
+      const items = this.items;
+      while (items.length < index) items.push(undefined);
+      items[index] = value;
       return;
     }
     const n = keys.length;
@@ -86,13 +88,33 @@ function lowerBound(keys: number[], key: number): number {
 }
 
 function newFlow(endpoint: Endpoint, state: Flow['state']): Flow {
+  // Every field from the start, the optional ones as undefined: fields added later, in whatever order
+  // a connection's packets set them, would give flows many shapes, and the analysis' every access to
+  // them would go slow (megamorphic) and deoptimise its code again and again.
   return {
     endpoint,
+    baseSeq: undefined,
+    nextseq: undefined,
+    nextseqTime: undefined,
+    nextseqRecord: undefined,
+    maxseqtobeacked: undefined,
+    lastack: undefined,
+    lastackTime: undefined,
+    window: undefined,
     dupacknum: 0,
+    lastnondupack: undefined,
     lastsegmentflags: 0,
+    lastRecord: undefined,
     winScale: -1,
     isFirstAck: true,
+    isn: undefined,
+    synRecord: undefined,
+    synAckRecord: undefined,
+    finSeq: undefined,
+    finRecord: undefined,
     finRecords: [],
+    finAckedBy: undefined,
+    rstRecord: undefined,
     packets: 0,
     bytes: 0,
     dataSeen: false,
@@ -146,6 +168,11 @@ function createConnection(id: number, key: string, r: PacketRecord): Connection 
     teardown: 'unknown',
     zeekState: 'OTH',
     history: '',
+    lastSynTime: undefined,
+    irtt: undefined,
+    startTime: undefined,
+    endTime: undefined,
+    reusedFrom: undefined,
     findings: [],
   };
 }
@@ -163,6 +190,7 @@ export function trackConnections(records: PacketRecord[], subset = false): Conne
   const segmentOf = new RecordTable<Segment>(subset);
   const connectionOf = new RecordTable<number>(subset);
   const nextPrinted = nextPrintedSeq(records);
+  const store = new SegmentStore(records.length);
   for (let position = 0; position < records.length; position++) {
     const r = records[position]!;
     if (!r.src || !r.dst || (r.kind !== 'tcp' && r.kind !== 'tcp-quiet' && r.kind !== 'tcp-truncated')) {
@@ -196,32 +224,19 @@ export function trackConnections(records: PacketRecord[], subset = false): Conne
       conn.endTime = r.time;
     }
     if (r.kind !== 'tcp' || r.flags === undefined) continue;
-    const seg: Segment = {
-      record: r,
+    const seg = new Segment(r, store, {
       connection: conn.id,
       position: conn.segments.length,
       fromClient,
       flags: r.flags,
       len: Math.max(0, (r.length ?? 0) - (r.ipMissingBytes ?? 0)),
       seq: r.seqAbs,
-      seqInferred: false,
       ack: r.flags & ACK ? r.ackAbs : undefined,
       win: r.win,
       time: r.time,
       nextPrintedSeq: nextPrinted[position],
       analysis: reused ? A.REUSED_PORTS : 0,
-      // Every field from the start, so all segments share one object shape (the analysis sets them).
-      dupAckNum: undefined,
-      dupAckOf: undefined,
-      acksRecord: undefined,
-      beforeGapRecord: undefined,
-      originalRecord: undefined,
-      relSeq: undefined,
-      relAck: undefined,
-      winBytes: undefined,
-      clientState: UNKNOWN_STATES,
-      serverState: UNKNOWN_STATES,
-    };
+    });
     if (r.truncated && r.seqAbs === undefined) {
       // A header cut before its numbers: keep it in the connection, leave it out of sequence analysis.
       conn.segments.push(seg);

@@ -96,20 +96,6 @@ export function updateStates(seg: Segment, fwd: Flow, rev: Flow): void {
     }
   }
   const client = seg.fromClient;
-  seg.clientState = client ? statePair(beforeFwd, fwd.state) : statePair(beforeRev, rev.state);
-  seg.serverState = client ? statePair(beforeRev, rev.state) : statePair(beforeFwd, fwd.state);
-}
-
-/** One shared pair per unchanged state: most segments change no state, and a large trace has millions. */
-const UNCHANGED = new Map<TcpState, readonly [TcpState, TcpState]>();
-
-/** The (before, after) pair of a segment; shared, so never mutated. */
-export function statePair(before: TcpState, after: TcpState): [TcpState, TcpState] {
-  if (before !== after) return [before, after];
-  let pair = UNCHANGED.get(before);
-  if (!pair) {
-    pair = Object.freeze([before, before] as [TcpState, TcpState]);
-    UNCHANGED.set(before, pair);
-  }
-  return pair as [TcpState, TcpState];
+  if (client) seg.setStates(beforeFwd, fwd.state, beforeRev, rev.state);
+  else seg.setStates(beforeRev, rev.state, beforeFwd, fwd.state);
 }

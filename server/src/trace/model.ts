@@ -80,44 +80,333 @@ export interface Flow {
   state: TcpState;
 }
 
-/** One TCP packet record, analysed. */
-export interface Segment {
-  record: PacketRecord;
+/** Every state, in a fixed order: a segment keeps its (before, after) pairs as indexes into it. */
+const TCP_STATES: readonly TcpState[] = [
+  'CLOSED',
+  'LISTEN',
+  'SYN-SENT',
+  'SYN-RECEIVED',
+  'ESTABLISHED',
+  'FIN-WAIT-1',
+  'FIN-WAIT-2',
+  'CLOSE-WAIT',
+  'CLOSING',
+  'LAST-ACK',
+  'TIME-WAIT',
+  'UNKNOWN',
+];
+const STATE_CODE = new Map(TCP_STATES.map((s, i) => [s, i]));
+const STATE_BITS = 4;
+/** Every (before, after) pair once, frozen and shared: by `before << STATE_BITS | after`. */
+const STATE_PAIRS: ReadonlyArray<readonly [TcpState, TcpState]> = Array.from(
+  { length: 1 << (2 * STATE_BITS) },
+  (_, code) =>
+    Object.freeze([TCP_STATES[code >> STATE_BITS] ?? 'UNKNOWN', TCP_STATES[code & 15] ?? 'UNKNOWN'] as const),
+);
+const pairCode = (before: TcpState, after: TcpState): number =>
+  (STATE_CODE.get(before)! << STATE_BITS) | STATE_CODE.get(after)!;
+
+/** Codes of (before, after) pairs that remember the last one asked: most segments repeat it. */
+class PairCodes {
+  private before: TcpState | undefined = undefined;
+  private after: TcpState | undefined = undefined;
+  private code = 0;
+
+  of(before: TcpState, after: TcpState): number {
+    if (before !== this.before || after !== this.after) {
+      this.before = before;
+      this.after = after;
+      this.code = pairCode(before, after);
+    }
+    return this.code;
+  }
+}
+const clientPairs = new PairCodes();
+const serverPairs = new PairCodes();
+
+// Int32 columns of a segment. The optional record indexes and counts hold the value plus one (0: none).
+const CONNECTION = 0;
+const POSITION = 1;
+const FROM_CLIENT = 2;
+const FLAGS = 3;
+const SEQ_INFERRED = 4;
+const ANALYSIS = 5;
+const DUP_ACK_NUM = 6;
+const DUP_ACK_OF = 7;
+const ACKS_RECORD = 8;
+const BEFORE_GAP_RECORD = 9;
+const ORIGINAL_RECORD = 10;
+/** The client's state pair code, and the server's above it. */
+const STATES = 11;
+/** Which float columns hold a value (bit k for float column k). */
+const PRESENT = 12;
+const INTS = 13;
+// Float64 columns: numbers up to 2^32 (and beyond, for a scaled window or a hostile length), and times.
+const LEN = 0;
+const SEQ = 1;
+const NEXT_PRINTED_SEQ = 2;
+const ACK_N = 3;
+const WIN = 4;
+const TIME = 5;
+const REL_SEQ = 6;
+const REL_ACK = 7;
+const WIN_BYTES = 8;
+const FLOATS = 9;
+
+/** The columns behind the segments of one tracking pass. */
+export class SegmentStore {
+  ints: Int32Array;
+  floats: Float64Array;
+  private capacity: number;
+  private count = 0;
+
+  /** `expected`: about how many segments will come (a capacity hint, not a limit). */
+  constructor(expected = 16) {
+    this.capacity = Math.max(16, expected);
+    this.ints = new Int32Array(this.capacity * INTS);
+    this.floats = new Float64Array(this.capacity * FLOATS);
+  }
+
+  add(): number {
+    if (this.count === this.capacity) {
+      this.capacity *= 2;
+      const ints = new Int32Array(this.capacity * INTS);
+      ints.set(this.ints);
+      this.ints = ints;
+      const floats = new Float64Array(this.capacity * FLOATS);
+      floats.set(this.floats);
+      this.floats = floats;
+    }
+    return this.count++;
+  }
+}
+
+/** What a segment starts with; the analysis sets the rest. */
+export interface SegmentStart {
   connection: number;
-  /** Index of this segment in its connection's `segments`. */
   position: number;
   fromClient: boolean;
   flags: number;
-  /** Payload length (SYN and FIN not counted). */
   len: number;
-  /** Absolute seq; for pure ACKs without a printed seq, the inferred one. */
-  seq?: number;
-  seqInferred: boolean;
-  /** The next printed seq in this direction, a stand-in for a hidden seq when nothing earlier tells it. */
-  nextPrintedSeq?: number;
-  /** Absolute ack (only with the ACK flag). */
-  ack?: number;
-  win?: number;
-  time?: number;
-  /** Wireshark analysis bits (A.*). */
+  seq: number | undefined;
+  ack: number | undefined;
+  win: number | undefined;
+  time: number | undefined;
+  nextPrintedSeq: number | undefined;
   analysis: number;
-  dupAckNum?: number;
-  /** For duplicate ACKs: the record that last changed this side's ack (Wireshark's reference frame). */
-  dupAckOf?: number;
-  /** Record index of the segment this ACK (first) fully acknowledges. */
-  acksRecord?: number;
-  /** For tcp.lost-segment: the record whose end was the next expected sequence number. */
-  beforeGapRecord?: number;
-  /** For retransmissions: the record that first sent this sequence number. */
-  originalRecord?: number;
-  /** Wireshark's relative numbers (base = ISN, or first seq - 1). */
-  relSeq?: number;
-  relAck?: number;
-  /** Scaled window in bytes, when the scale is known. */
-  winBytes?: number;
-  clientState: [TcpState, TcpState];
-  serverState: [TcpState, TcpState];
 }
+
+/**
+ * One TCP packet record, analysed. A large trace has hundreds of thousands, so (like TraceRecord) a
+ * segment is a handle on a slot of a SegmentStore: as objects with two dozen fields and a boxed number
+ * for each seq, ack and time, creating them was the most expensive line of the tracking pass.
+ */
+export class Segment {
+  declare readonly record: PacketRecord;
+  declare private readonly store: SegmentStore;
+  declare private readonly slot: number;
+
+  constructor(record: PacketRecord, store: SegmentStore, start: SegmentStart) {
+    this.record = record;
+    this.store = store;
+    this.slot = store.add();
+    const ints = store.ints;
+    const at = this.slot * INTS;
+    ints[at + CONNECTION] = start.connection;
+    ints[at + POSITION] = start.position;
+    ints[at + FROM_CLIENT] = start.fromClient ? 1 : 0;
+    ints[at + FLAGS] = start.flags;
+    ints[at + ANALYSIS] = start.analysis;
+    ints[at + STATES] = UNKNOWN_PAIRS;
+    this.len = start.len;
+    this.seq = start.seq;
+    this.ack = start.ack;
+    this.win = start.win;
+    this.time = start.time;
+    this.nextPrintedSeq = start.nextPrintedSeq;
+  }
+
+  // Small accessors, so that V8 inlines them into the analysis' loops.
+  private int(k: number): number {
+    return this.store.ints[this.slot * INTS + k]!;
+  }
+  private setInt(k: number, v: number): void {
+    this.store.ints[this.slot * INTS + k] = v;
+  }
+  /** An optional non-negative integer, kept plus one. */
+  private opt(k: number): number | undefined {
+    const v = this.store.ints[this.slot * INTS + k]!;
+    return v === 0 ? undefined : v - 1;
+  }
+  private setOpt(k: number, v: number | undefined): void {
+    this.store.ints[this.slot * INTS + k] = v === undefined ? 0 : v + 1;
+  }
+  private num(k: number): number | undefined {
+    const store = this.store;
+    return store.ints[this.slot * INTS + PRESENT]! & (1 << k)
+      ? store.floats[this.slot * FLOATS + k]
+      : undefined;
+  }
+  private setNum(k: number, v: number | undefined): void {
+    const store = this.store;
+    const present = this.slot * INTS + PRESENT;
+    if (v === undefined) {
+      store.ints[present] = store.ints[present]! & ~(1 << k);
+      store.floats[this.slot * FLOATS + k] = 0;
+    } else {
+      store.ints[present] = store.ints[present]! | (1 << k);
+      store.floats[this.slot * FLOATS + k] = v;
+    }
+  }
+
+  get connection(): number {
+    return this.int(CONNECTION);
+  }
+  set connection(v: number) {
+    this.setInt(CONNECTION, v);
+  }
+  /** Index of this segment in its connection's `segments`. */
+  get position(): number {
+    return this.int(POSITION);
+  }
+  get fromClient(): boolean {
+    return this.int(FROM_CLIENT) === 1;
+  }
+  get flags(): number {
+    return this.int(FLAGS);
+  }
+  /** Payload length (SYN and FIN not counted). */
+  get len(): number {
+    return this.store.floats[this.slot * FLOATS + LEN]!;
+  }
+  private set len(v: number) {
+    this.store.floats[this.slot * FLOATS + LEN] = v;
+  }
+  /** Absolute seq; for pure ACKs without a printed seq, the inferred one. */
+  get seq(): number | undefined {
+    return this.num(SEQ);
+  }
+  set seq(v: number | undefined) {
+    this.setNum(SEQ, v);
+  }
+  get seqInferred(): boolean {
+    return this.int(SEQ_INFERRED) === 1;
+  }
+  set seqInferred(v: boolean) {
+    this.setInt(SEQ_INFERRED, v ? 1 : 0);
+  }
+  /** The next printed seq in this direction, a stand-in for a hidden seq when nothing earlier tells it. */
+  get nextPrintedSeq(): number | undefined {
+    return this.num(NEXT_PRINTED_SEQ);
+  }
+  private set nextPrintedSeq(v: number | undefined) {
+    this.setNum(NEXT_PRINTED_SEQ, v);
+  }
+  /** Absolute ack (only with the ACK flag). */
+  get ack(): number | undefined {
+    return this.num(ACK_N);
+  }
+  private set ack(v: number | undefined) {
+    this.setNum(ACK_N, v);
+  }
+  get win(): number | undefined {
+    return this.num(WIN);
+  }
+  private set win(v: number | undefined) {
+    this.setNum(WIN, v);
+  }
+  get time(): number | undefined {
+    return this.num(TIME);
+  }
+  private set time(v: number | undefined) {
+    this.setNum(TIME, v);
+  }
+  /** Wireshark analysis bits (A.*). */
+  get analysis(): number {
+    return this.int(ANALYSIS);
+  }
+  set analysis(v: number) {
+    this.setInt(ANALYSIS, v);
+  }
+  get dupAckNum(): number | undefined {
+    return this.opt(DUP_ACK_NUM);
+  }
+  set dupAckNum(v: number | undefined) {
+    this.setOpt(DUP_ACK_NUM, v);
+  }
+  /** For duplicate ACKs: the record that last changed this side's ack (Wireshark's reference frame). */
+  get dupAckOf(): number | undefined {
+    return this.opt(DUP_ACK_OF);
+  }
+  set dupAckOf(v: number | undefined) {
+    this.setOpt(DUP_ACK_OF, v);
+  }
+  /** Record index of the segment this ACK (first) fully acknowledges. */
+  get acksRecord(): number | undefined {
+    return this.opt(ACKS_RECORD);
+  }
+  set acksRecord(v: number | undefined) {
+    this.setOpt(ACKS_RECORD, v);
+  }
+  /** For tcp.lost-segment: the record whose end was the next expected sequence number. */
+  get beforeGapRecord(): number | undefined {
+    return this.opt(BEFORE_GAP_RECORD);
+  }
+  set beforeGapRecord(v: number | undefined) {
+    this.setOpt(BEFORE_GAP_RECORD, v);
+  }
+  /** For retransmissions: the record that first sent this sequence number. */
+  get originalRecord(): number | undefined {
+    return this.opt(ORIGINAL_RECORD);
+  }
+  set originalRecord(v: number | undefined) {
+    this.setOpt(ORIGINAL_RECORD, v);
+  }
+  /** Wireshark's relative numbers (base = ISN, or first seq - 1). */
+  get relSeq(): number | undefined {
+    return this.num(REL_SEQ);
+  }
+  set relSeq(v: number | undefined) {
+    this.setNum(REL_SEQ, v);
+  }
+  get relAck(): number | undefined {
+    return this.num(REL_ACK);
+  }
+  set relAck(v: number | undefined) {
+    this.setNum(REL_ACK, v);
+  }
+  /** Scaled window in bytes, when the scale is known. */
+  get winBytes(): number | undefined {
+    return this.num(WIN_BYTES);
+  }
+  set winBytes(v: number | undefined) {
+    this.setNum(WIN_BYTES, v);
+  }
+  /** The client's state before and after this segment (a shared pair: never mutate it). */
+  get clientState(): [TcpState, TcpState] {
+    return STATE_PAIRS[this.int(STATES) & PAIR_MASK] as [TcpState, TcpState];
+  }
+  get serverState(): [TcpState, TcpState] {
+    return STATE_PAIRS[this.int(STATES) >> (2 * STATE_BITS)] as [TcpState, TcpState];
+  }
+  /** Sets both endpoints' states before and after this segment. */
+  setStates(
+    clientBefore: TcpState,
+    clientAfter: TcpState,
+    serverBefore: TcpState,
+    serverAfter: TcpState,
+  ): void {
+    this.setInt(
+      STATES,
+      clientPairs.of(clientBefore, clientAfter) |
+        (serverPairs.of(serverBefore, serverAfter) << (2 * STATE_BITS)),
+    );
+  }
+}
+
+const PAIR_MASK = (1 << (2 * STATE_BITS)) - 1;
+const UNKNOWN_PAIR = pairCode('UNKNOWN', 'UNKNOWN');
+const UNKNOWN_PAIRS = UNKNOWN_PAIR | (UNKNOWN_PAIR << (2 * STATE_BITS));
 
 export interface Connection {
   /** 1-based, in order of first packet. */

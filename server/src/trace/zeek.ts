@@ -24,7 +24,19 @@ interface Side {
 }
 
 function newSide(): Side {
-  return { state: 'INACTIVE', letters: new Set(), retransmits: 0, zeroWindows: 0, gaps: 0, payload: false };
+  // Every field from the start: one shape for all sides (see newFlow in connections.ts).
+  return {
+    state: 'INACTIVE',
+    letters: new Set(),
+    lastSynSeq: undefined,
+    lastFinSeq: undefined,
+    lastRstSeq: undefined,
+    retransmits: 0,
+    zeroWindows: 0,
+    gaps: 0,
+    payload: false,
+    highest: undefined,
+  };
 }
 
 /** Logarithmic counters: the 1st, 10th, 100th ... event records its letter again. */
@@ -112,8 +124,9 @@ export function zeekSummary(conn: Connection): { state: string; history: string 
   return { state: connState(o, r, history), history };
 }
 
+const inactive = (s: Side): boolean => s.state === 'INACTIVE' || s.state === 'PARTIAL';
+
 function connState(o: Side, r: Side, history: string): string {
-  const inactive = (s: Side) => s.state === 'INACTIVE' || s.state === 'PARTIAL';
   if (r.state === 'RESET') {
     if (
       o.state === 'SYN_SENT' ||
