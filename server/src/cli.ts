@@ -143,6 +143,36 @@ interface Input {
   rest(): string;
 }
 
+/**
+ * `head` and the rest of the file, as one buffer. A regular file is read straight into a buffer of
+ * its size: collecting chunks and joining them would copy a 100 MB trace twice more, and every fresh
+ * megabyte costs page faults.
+ */
+function readRest(fd: number, head: Uint8Array, read: () => Uint8Array): Uint8Array {
+  const stat = fs.fstatSync(fd);
+  if (stat.isFile() && stat.size >= head.length) {
+    const whole = Buffer.allocUnsafe(stat.size);
+    whole.set(head);
+    let filled = head.length;
+    while (filled < whole.length) {
+      const n = fs.readSync(fd, whole, filled, whole.length - filled, null);
+      if (n === 0) break;
+      filled += n;
+    }
+    const bytes = whole.subarray(0, filled);
+    // A file that grew while it was read: the rest in chunks, as from a pipe.
+    if (filled < whole.length) return bytes;
+    return readChunks(bytes, read);
+  }
+  return readChunks(head, read);
+}
+
+function readChunks(first: Uint8Array, read: () => Uint8Array): Uint8Array {
+  const parts: Buffer[] = [];
+  for (let chunk = read(); chunk.length > 0; chunk = read()) parts.push(Buffer.from(chunk));
+  return parts.length === 0 ? first : Buffer.concat([first, ...parts]);
+}
+
 function openInput(file: string): Input {
   const fd = file === '-' ? 0 : fs.openSync(file, 'r');
   const buf = Buffer.allocUnsafe(CHUNK);
@@ -174,10 +204,9 @@ function openInput(file: string): Input {
     capture: detectCaptureFormat(head) !== undefined,
     next: read,
     rest(): string {
-      const parts: Buffer[] = [Buffer.from(head)];
-      for (let chunk = read(); chunk.length > 0; chunk = read()) parts.push(Buffer.from(chunk));
+      const bytes = readRest(fd, head, read);
       if (fd !== 0) fs.closeSync(fd);
-      return decodeText(Buffer.concat(parts));
+      return decodeText(bytes);
     },
   };
 }
