@@ -748,4 +748,97 @@ suite('Captures opened as traces', () => {
     assert.equal(saved?.fsPath, target.fsPath);
     assert.equal(fs.readFileSync(target.fsPath, 'utf8'), doc.getText());
   });
+
+  test('opening a .pcap file (the custom editor) shows its rendering, read-only, with its diagnostics', async function () {
+    const corpus = path.join(
+      extensionPath,
+      '..',
+      'shared',
+      'corpus',
+      'crafted-synack-bad-ack',
+      'capture.pcap',
+    );
+    if (!fs.existsSync(corpus)) this.skip();
+    // A copy in the workspace, opened the way the explorer opens it: through the editor resolver.
+    const capture = vscode.Uri.file(path.join(root().fsPath, 'opened-by-path.pcap'));
+    fs.copyFileSync(corpus, capture.fsPath);
+    await vscode.commands.executeCommand('vscode.open', capture);
+    const editor = await waitFor('the rendering in a text editor', () => {
+      const e = vscode.window.activeTextEditor;
+      return e?.document.uri.scheme === 'packet-trace-capture' && e.document.uri.query === capture.toString()
+        ? e
+        : undefined;
+    });
+    const doc = editor.document;
+    assert.equal(doc.languageId, 'packet-trace');
+    assert.match(doc.getText(), /Flags \[S\.\], seq \d+, ack \d+/);
+    // The custom editor hands over to the text document: no tab of its own is left.
+    await waitFor('the custom editor tab to close', () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .every(
+          (t) => !(t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === capture.toString()),
+        ),
+    );
+    await waitFor('the bad SYN-ACK ack on the rendering', () =>
+      vscode.languages
+        .getDiagnostics(doc.uri)
+        .some((d) => d.source === SOURCE && codeOf(d) === 'handshake.bad-ack'),
+    );
+    // Read-only: typing into its editor changes nothing.
+    const text = doc.getText();
+    await vscode.window.showTextDocument(doc, { preserveFocus: false, preview: false });
+    await vscode.commands.executeCommand('type', { text: 'not a packet\n' });
+    assert.equal(doc.getText(), text, 'typing into the rendering changes nothing');
+    assert.equal(doc.isDirty, false);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  test('a damaged capture over 8 MiB (chunked read, past the progress threshold): every packet before the damage, then capture.damaged', async function () {
+    const source = path.join(extensionPath, '..', 'shared', 'corpus', 'bulk-loss-tx', 'capture.pcap');
+    if (!fs.existsSync(source)) this.skip();
+    // Over 9 MiB (the client shows progress above 8 MiB and reads 1 MiB at a time): the corpus
+    // capture's records again and again, then the start of one more record, cut short.
+    const bytes = fs.readFileSync(source);
+    const records = bytes.subarray(24);
+    const copies = Math.ceil((9 * 1024 * 1024) / records.length);
+    const file = path.join(root().fsPath, 'large-damaged.pcap');
+    fs.writeFileSync(
+      file,
+      Buffer.concat([bytes.subarray(0, 24), ...Array<Buffer>(copies).fill(records), records.subarray(0, 30)]),
+    );
+    const cli = spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'cli.js'), 'render', file], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    assert.equal(cli.status, 1, `the CLI finds the damage too: ${cli.stderr}`);
+    const packets = cli.stdout.split('\n').filter((l) => /^\d\d:\d\d:\d\d\.\d{6} /.test(l)).length;
+    assert.ok(packets > 50_000, `${packets} packets`);
+    const rendered = await vscode.commands.executeCommand<vscode.Uri>(
+      'packetTrace.openCapture',
+      vscode.Uri.file(file),
+    );
+    const doc = await vscode.workspace.openTextDocument(rendered);
+    const text = doc.getText();
+    assert.ok(text.startsWith(cli.stdout), 'every packet before the damage, as the CLI renders it');
+    assert.match(
+      text.slice(cli.stdout.length),
+      new RegExp(
+        `^# packet-trace: the capture is damaged after packet ${packets}: truncated capture: .+\\n$`,
+      ),
+    );
+    const noteLine = doc.lineCount - 2;
+    await waitFor(
+      'capture.damaged on the note',
+      () =>
+        vscode.languages
+          .getDiagnostics(rendered)
+          .some(
+            (d) => d.source === SOURCE && codeOf(d) === 'capture.damaged' && d.range.start.line === noteLine,
+          ),
+      60_000,
+    );
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
 });

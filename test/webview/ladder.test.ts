@@ -223,6 +223,36 @@ describe('ladder webview: drawing', { skip }, () => {
     }
   });
 
+  test('retransmissions are dashed and named; the tooltip gives the line that first sent them', async () => {
+    const lp = await openLadder(browser());
+    try {
+      const model = corpusModel('crafted-fin-unacked/nn.trace', { line: 17 });
+      await lp.show(model);
+      const resent = model.arrows.filter((a) => a.findings.includes('tcp.retransmission'));
+      assert.ok(resent.length >= 3, `${resent.length} retransmissions`);
+      const dashes = (line: number) =>
+        evalIn<string>(
+          lp,
+          `getComputedStyle(document.querySelector('#ladder .row.arrow[data-line="${line}"] .shaft')).strokeDasharray`,
+        );
+      for (const a of resent) {
+        assert.match((await row(lp, a.line).locator('.shaft').getAttribute('class')) ?? '', /\bretrans\b/);
+        assert.notEqual(await dashes(a.line), 'none', `line ${a.line}: dashed`);
+        assert.ok((await row(lp, a.line).locator('.badge').allTextContents()).includes('retransmission'));
+      }
+      const first = model.arrows.find((a) => a.line === resent[0]!.originalLine)!;
+      assert.equal(await dashes(first.line), 'none', 'the original is solid');
+      await row(lp, resent[0]!.line).locator('.label').hover();
+      await lp.page.locator('#tooltip:not([hidden])').waitFor({ timeout: 3000 });
+      assert.match(
+        (await lp.page.locator('#tooltip').textContent()) ?? '',
+        new RegExp(`first sent on line ${first.line + 1}`),
+      );
+    } finally {
+      await lp.close();
+    }
+  });
+
   test('capture gaps: a break on the sender lifeline, a cross at the end of the ACK of unseen data', async () => {
     const lp = await openLadder(browser());
     try {
@@ -455,6 +485,15 @@ describe('ladder webview: linked to the editor', { skip }, () => {
       };
       await key('ArrowDown', 0);
       await key('ArrowDown', 1);
+      // Screen readers hear the selected packet: a polite live region, not shown.
+      const spoken = lp.page.locator('#announce');
+      assert.equal(await spoken.getAttribute('aria-live'), 'polite');
+      assert.equal(
+        await spoken.textContent(),
+        'line 2; server to client; [S.] SYN-ACK, seq 0, ack 1, win 65160; client ESTABLISHED; server SYN-RECEIVED',
+      );
+      const box = await spoken.boundingBox();
+      assert.ok(box && box.width <= 1 && box.height <= 1, `not shown: ${JSON.stringify(box)}`);
       await key('ArrowDown', 2);
       await key('ArrowUp', 1);
       let since = await lp.mark();
@@ -474,6 +513,10 @@ describe('ladder webview: linked to the editor', { skip }, () => {
       await key('ArrowDown', bulk.arrows[1]!.line);
       await key('ArrowDown', bulk.arrows[2]!.line);
       await key('ArrowDown', null); // the first collapsed run
+      assert.match(
+        (await lp.page.locator('#announce').textContent()) ?? '',
+        /^\d+ segments · [\d ]+ B · .+, collapsed: Enter expands$/,
+      );
       since = await lp.mark();
       await lp.page.keyboard.press('Enter');
       const after = await lp.waitFor('rendered', undefined, since);

@@ -18,6 +18,7 @@ import { clear, html, svg } from './dom';
 import { PNG_MAX_HEIGHT, SVG_MAX_ROWS, svgToPng, toMermaid, toPlantUml, toSvg, toText } from './export';
 import {
   ackOf,
+  arrowLabel,
   badges,
   bytes,
   connectionTitle,
@@ -124,6 +125,8 @@ const footer = html('footer', { id: 'footer' }, app);
 const status = html('span', { id: 'status', 'aria-live': 'polite' }, footer);
 const legend = html('span', { id: 'legend' }, footer);
 const tip = html('div', { id: 'tooltip', role: 'tooltip' }, document.body);
+/** Not shown: screen readers say the packet (or run) the keys or a click selected. */
+const spoken = html('div', { id: 'announce', class: 'sr-only', 'aria-live': 'polite' }, app);
 tip.hidden = true;
 buildLegend();
 
@@ -302,6 +305,29 @@ function announce(): void {
   persist();
 }
 
+/** The selection in words for the live region: `line 5; client to server; [.] ACK, ack 1, win 5840`. */
+function speak(): void {
+  const a = model && selectedArrow >= 0 ? model.arrows[selectedArrow] : undefined;
+  let words = 'no packet selected';
+  if (a) {
+    const parts = [
+      `line ${a.line + 1}`,
+      a.fromClient ? 'client to server' : 'server to client',
+      arrowLabel(a, toggles.absolute).replace(/ {2,}/g, ', '),
+    ];
+    const b = badges(a);
+    if (b.length) parts.push(b.map((x) => x.text).join(', '));
+    if (a.clientState) parts.push(`client ${a.clientState}`);
+    if (a.serverState) parts.push(`server ${a.serverState}`);
+    words = parts.join('; ');
+  } else if (selectedRun !== undefined) {
+    const r = current?.rows.find((x) => x.kind === 'run' && x.key === selectedRun);
+    if (r?.kind === 'run')
+      words = `${runText(r)}, ${r.expanded ? 'expanded: Enter collapses' : 'collapsed: Enter expands'}`;
+  }
+  spoken.textContent = oneLine(words);
+}
+
 /** Selects the arrow of a trace line: expands its run if needed; says so when a filter hides it. */
 function selectLine(line: number, scroll: 'none' | 'nearest' | 'center'): boolean {
   if (!model || !current) return false;
@@ -366,6 +392,7 @@ function moveSelection(delta: number | 'home' | 'end'): void {
   applySelection('nearest');
   renderFooter();
   announce();
+  speak();
 }
 
 function toggleRun(key: number): void {
@@ -377,6 +404,7 @@ function toggleRun(key: number): void {
   applySelection('nearest');
   persist();
   postRendered();
+  speak();
 }
 
 function onRowClick(k: number, detail: number): void {
@@ -394,6 +422,7 @@ function onRowClick(k: number, detail: number): void {
   applySelection('none');
   renderFooter();
   announce();
+  speak();
   post({ type: 'reveal', line: model.arrows[r.i]!.line, focus: detail >= 2 });
 }
 
@@ -435,6 +464,7 @@ function onKey(e: KeyboardEvent): void {
       selectedRun = undefined;
       applySelection('none');
       announce();
+      speak();
       break;
     default:
       return;
