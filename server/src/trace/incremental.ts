@@ -18,7 +18,45 @@ import {
 } from './parser';
 import { FILE_HEAD_CHARS, judgeNotText } from './textEncoding';
 import type { TraceRecord } from './record';
-import { SYN, type PacketRecord } from './types';
+import { SYN, type Endpoint, type PacketRecord } from './types';
+
+/** The indexes of every record of each 4-tuple, in file order, by the ids of its two endpoints. */
+class TupleIndex {
+  private readonly byPair = new Map<number, Map<number, number[]>>();
+
+  constructor(records: PacketRecord[]) {
+    for (const r of records) {
+      if (!r.src || !r.dst) continue;
+      const lo = Math.min(r.src.id, r.dst.id);
+      const hi = Math.max(r.src.id, r.dst.id);
+      let row = this.byPair.get(lo);
+      if (!row) this.byPair.set(lo, (row = new Map()));
+      const list = row.get(hi);
+      if (list) list.push(r.index);
+      else row.set(hi, [r.index]);
+    }
+  }
+
+  of(a: number, b: number): readonly number[] {
+    return this.byPair.get(Math.min(a, b))?.get(Math.max(a, b)) ?? [];
+  }
+}
+
+/**
+ * One TupleIndex per parse, kept for the edits after it (their analyses share the parse's endpoint
+ * table): an edit that gets as far as tracking never changes a record's endpoints or the number of
+ * records, so the index stays true, and typing in a large trace does not scan every record each time.
+ */
+const tupleIndexes = new WeakMap<Map<string, Endpoint>, TupleIndex>();
+
+function tupleIndex(endpoints: Map<string, Endpoint>, records: PacketRecord[]): TupleIndex {
+  let index = tupleIndexes.get(endpoints);
+  if (!index) {
+    index = new TupleIndex(records);
+    tupleIndexes.set(endpoints, index);
+  }
+  return index;
+}
 
 /** The record whose lines include `line`, by binary search over records in line order. */
 function recordAt(records: PacketRecord[], line: number): PacketRecord | undefined {
@@ -177,13 +215,9 @@ export function reanalyzeLines(
   if (absolute !== prev.absoluteNumbers) return undefined;
 
   // Every record of this 4-tuple, in file order: numbering and tracking are per 4-tuple.
-  const a = after.src.id;
-  const b = after.dst.id;
-  const tuple: PacketRecord[] = [];
-  for (const r of records) {
-    if (!r.src || !r.dst) continue;
-    if ((r.src.id === a && r.dst.id === b) || (r.src.id === b && r.dst.id === a)) tuple.push(r);
-  }
+  const tuple = tupleIndex(old.endpoints, prev.records)
+    .of(after.src.id, after.dst.id)
+    .map((i) => records[i]!);
   resolveNumbers(tuple, absolute);
   const table = trackConnections(tuple, true);
   const oldIds: number[] = [];
