@@ -15,7 +15,8 @@ import {
   type InitializeResult,
   type Range,
 } from 'vscode-languageserver';
-import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import type { TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import { LineDocument } from './lineDocument';
 import {
   CONNECTIONS_METHOD,
   LADDER_METHOD,
@@ -49,14 +50,15 @@ export function startServer(connection: Connection): void {
     string,
     { fromVersion: number; toVersion: number; changes: TextDocumentContentChangeEvent[] }
   >();
-  const documents = new TextDocuments<TextDocument>({
+  const documents = new TextDocuments<LineDocument>({
     create: (uri, languageId, version, content) => {
       lastEdit.delete(uri);
-      return TextDocument.create(uri, languageId, version, content);
+      return new LineDocument(uri, languageId, version, content);
     },
     update: (doc, changes, version) => {
       lastEdit.set(doc.uri, { fromVersion: doc.version, toVersion: version, changes });
-      return TextDocument.update(doc, changes, version);
+      doc.update(changes, version);
+      return doc;
     },
   });
   const cache = new DocumentCache();

@@ -4,6 +4,7 @@
  * lines past the cut they answer empty.
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { LineDocument } from './lineDocument';
 import { CODES, type Finding, type TraceAnalysis } from './trace/index';
 
 const MB = 1024 * 1024;
@@ -33,6 +34,8 @@ export class SizeLimiter {
     this.cuts.delete(doc.uri);
     if (!(limitMB > 0)) return doc;
     const limit = Math.floor(limitMB * MB);
+    // A LineDocument knows its length without joining its lines.
+    if (doc instanceof LineDocument && doc.length <= limit) return doc;
     // getText() hands out the stored string; slicing it copies nothing.
     const text = doc.getText();
     if (text.length <= limit) return doc;
