@@ -1,6 +1,7 @@
 /**
  * The analysed model: connections, their two flows, and one Segment per TCP packet record.
  */
+import { ColumnStore } from './columns';
 import type { Endpoint, Finding, PacketRecord } from './types';
 
 /** Wireshark's tcp.analysis bits (TCP_A_* in packet-tcp.c). */
@@ -154,30 +155,10 @@ const WIN_BYTES = 8;
 const FLOATS = 9;
 
 /** The columns behind the segments of one tracking pass. */
-export class SegmentStore {
-  ints: Int32Array;
-  floats: Float64Array;
-  private capacity: number;
-  private count = 0;
-
+export class SegmentStore extends ColumnStore {
   /** `expected`: about how many segments will come (a capacity hint, not a limit). */
   constructor(expected = 16) {
-    this.capacity = Math.max(16, expected);
-    this.ints = new Int32Array(this.capacity * INTS);
-    this.floats = new Float64Array(this.capacity * FLOATS);
-  }
-
-  add(): number {
-    if (this.count === this.capacity) {
-      this.capacity *= 2;
-      const ints = new Int32Array(this.capacity * INTS);
-      ints.set(this.ints);
-      this.ints = ints;
-      const floats = new Float64Array(this.capacity * FLOATS);
-      floats.set(this.floats);
-      this.floats = floats;
-    }
-    return this.count++;
+    super(INTS, FLOATS, expected);
   }
 }
 
@@ -209,7 +190,7 @@ export class Segment {
   constructor(record: PacketRecord, store: SegmentStore, start: SegmentStart) {
     this.record = record;
     this.store = store;
-    this.slot = store.add();
+    this.slot = store.addSlot();
     const ints = store.ints;
     const at = this.slot * INTS;
     ints[at + CONNECTION] = start.connection;

@@ -7,6 +7,7 @@
  * nothing outside this file knows. The option list is parsed only when someone reads it: most
  * packets' options (timestamps, SACK) matter to hovers, not to the analysis.
  */
+import { ColumnStore } from './columns';
 import { add32 } from './seq32';
 import { scanOptionList } from './tcpOptions';
 import type { Endpoint, PacketRecord, RecordKind, Span, TcpOption, TimeKind } from './types';
@@ -87,11 +88,7 @@ const SACK_BASE = 13;
 const FLOATS = 14;
 
 /** The columns behind the records of one parse (or of one re-read record). */
-export class RecordStore {
-  ints: Int32Array;
-  floats: Float64Array;
-  private capacity: number;
-  private count = 0;
+export class RecordStore extends ColumnStore {
   /** Rare fields: a slot is written only when a record has one. */
   readonly rare = {
     linkText: [] as Array<string | undefined>,
@@ -104,23 +101,12 @@ export class RecordStore {
 
   /** `expected`: about how many records will come (a capacity hint, not a limit). */
   constructor(expected = 64) {
-    this.capacity = Math.max(16, expected);
-    this.ints = new Int32Array(this.capacity * INTS);
-    this.floats = new Float64Array(this.capacity * FLOATS);
+    super(INTS, FLOATS, expected);
   }
 
   /** A new slot with every field at its default. */
   add(line: number): number {
-    if (this.count === this.capacity) {
-      this.capacity *= 2;
-      const ints = new Int32Array(this.capacity * INTS);
-      ints.set(this.ints);
-      this.ints = ints;
-      const floats = new Float64Array(this.capacity * FLOATS);
-      floats.set(this.floats);
-      this.floats = floats;
-    }
-    const slot = this.count++;
+    const slot = this.addSlot();
     this.ints[slot * INTS + END_LINE] = line;
     this.ints[slot * INTS + TCP_LINE] = line;
     return slot;
