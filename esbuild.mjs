@@ -1,4 +1,5 @@
 // Bundles every entry point into dist/. tsc only type-checks; esbuild ships.
+import fs from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -24,13 +25,15 @@ const ctx = await esbuild.context({
 });
 
 // The ladder webview: browser code in one IIFE (its page's CSP allows only this nonce'd script) and
-// its stylesheet, dist/webview.js and dist/webview.css.
+// its stylesheet, dist/webview/webview.js and dist/webview/webview.css. They get a folder of their own
+// because the panel's localResourceRoots is exactly that folder (client/src/ladder/html.ts): the page
+// can load nothing else of the extension (not the server, CLI or extension bundles, nor their maps).
 const webview = await esbuild.context({
   entryPoints: [
     { in: 'webview/src/main.ts', out: 'webview' },
     { in: 'webview/src/ladder.css', out: 'webview' },
   ],
-  outdir: 'dist',
+  outdir: 'dist/webview',
   bundle: true,
   platform: 'browser',
   target: 'chrome114',
@@ -39,6 +42,11 @@ const webview = await esbuild.context({
   minify: production,
   logLevel: 'warning',
 });
+
+// Builds before the bundle had its folder left it in dist/ itself: remove it, so that nothing (the
+// .vsix included) picks up a stale copy.
+for (const f of ['webview.js', 'webview.js.map', 'webview.css', 'webview.css.map'])
+  fs.rmSync(`dist/${f}`, { force: true });
 
 if (watch) {
   await Promise.all([ctx.watch(), webview.watch()]);

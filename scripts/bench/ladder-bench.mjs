@@ -4,12 +4,14 @@
 // asserted.
 //
 //   node scripts/bench/ladder-bench.mjs [--packets N] [--runs N] [--no-build]
+//   node scripts/bench/ladder-bench.mjs --help   this text, and whether the webview bundle is built
 //
 // The trace: one generated bulk transfer of N packets (default 100 000): handshake, data from the
 // server ACKed every second segment, a segment lost from the capture now and then (resent after three
 // duplicate ACKs), a few idle gaps, FIN close. The model is what the language server computes for it
-// (server/src/features/ladder.ts, bundled here with esbuild), handed to the BUILT dist/webview.js in
-// the page the client builds (client/src/ladder/html.ts: same CSP), as the client would post it.
+// (server/src/features/ladder.ts, bundled here with esbuild), handed to the BUILT
+// dist/webview/webview.js in the page the client builds (client/src/ladder/html.ts: same CSP and
+// bundle paths), as the client would post it.
 //
 // Figures:
 //   first paint   postMessage(model as JSON text, as the client posts it) -> parsed, laid out, drawn and
@@ -37,6 +39,30 @@ const RUNS = opt('--runs', 5);
 const ORIGIN = 'https://ladder.test';
 const TARGET_PAINT_MS = 300;
 const TARGET_FPS = 50;
+// The webview bundle esbuild.mjs writes (client/src/ladder/html.ts: WEBVIEW_BUNDLE_DIR, the panel's
+// only localResourceRoot), and its two files.
+const BUNDLE = path.join(ROOT, 'dist', 'webview');
+const SCRIPT = path.join(BUNDLE, 'webview.js');
+const STYLE = path.join(BUNDLE, 'webview.css');
+
+if (argv.includes('--help') || argv.includes('-h')) {
+  const text = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8');
+  const head = text.split('\n').slice(1);
+  console.log(
+    head
+      .slice(
+        0,
+        head.findIndex((l) => !l.startsWith('//')),
+      )
+      .map((l) => l.replace(/^\/\/ ?/, ''))
+      .join('\n'),
+  );
+  for (const f of [SCRIPT, STYLE])
+    console.log(
+      `${path.relative(ROOT, f)}: ${fs.existsSync(f) ? 'built' : 'missing (run node esbuild.mjs)'}`,
+    );
+  process.exit(0);
+}
 
 if (!fs.existsSync(CHROMIUM)) {
   console.log(
@@ -47,6 +73,12 @@ if (!fs.existsSync(CHROMIUM)) {
 if (!argv.includes('--no-build')) {
   const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
+}
+for (const f of [SCRIPT, STYLE]) {
+  if (!fs.existsSync(f)) {
+    console.error(`ladder bench: ${path.relative(ROOT, f)} is missing (run node esbuild.mjs)`);
+    process.exit(1);
+  }
 }
 
 // ---- the trace ---------------------------------------------------------------------------------------
@@ -173,23 +205,17 @@ async function freshPage(toggles) {
   const page = await context.newPage();
   const html = ladderPage({
     cspSource: ORIGIN,
-    scriptUri: `${ORIGIN}/dist/webview.js`,
-    styleUri: `${ORIGIN}/dist/webview.css`,
+    scriptUri: `${ORIGIN}/dist/webview/webview.js`,
+    styleUri: `${ORIGIN}/dist/webview/webview.css`,
     nonce: makeNonce(),
   });
   await page.route('**/*', (route) => {
     const url = route.request().url();
     if (url === `${ORIGIN}/index.html`) return route.fulfill({ contentType: 'text/html', body: html });
-    if (url === `${ORIGIN}/dist/webview.js`)
-      return route.fulfill({
-        contentType: 'text/javascript',
-        body: fs.readFileSync(path.join(ROOT, 'dist', 'webview.js')),
-      });
-    if (url === `${ORIGIN}/dist/webview.css`)
-      return route.fulfill({
-        contentType: 'text/css',
-        body: fs.readFileSync(path.join(ROOT, 'dist', 'webview.css')),
-      });
+    if (url === `${ORIGIN}/dist/webview/webview.js`)
+      return route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(SCRIPT) });
+    if (url === `${ORIGIN}/dist/webview/webview.css`)
+      return route.fulfill({ contentType: 'text/css', body: fs.readFileSync(STYLE) });
     return route.abort();
   });
   // The state the webview would restore holds the view switches: start with the ones measured.

@@ -1,7 +1,7 @@
 // Nothing the extension ships evaluates code, runs a shell, or reaches the network.
 //
 // Two views of the bundles:
-//  - dist/*.js as built (development or production): no `eval(`, no `new Function(`, and every
+//  - dist/*.js and dist/webview/*.js as built (development or production): no `eval(`, no `new Function(`, and every
 //    child_process option `shell: true` is one of vscode-languageserver's two constant Windows commands
 //    (`npm.cmd config get prefix`, `yarn.cmd global dir`, in Files.resolveGlobalNodePath/YarnPath, which
 //    the server never calls);
@@ -135,10 +135,19 @@ function outsideCalls(source: string): string[] {
 }
 
 describe('the shipped bundles (dist/)', () => {
-  const bundles = fs.existsSync(DIST) ? fs.readdirSync(DIST).filter((f) => f.endsWith('.js')) : [];
+  // The node bundles in dist/, the webview's in its own folder (its localResourceRoots).
+  const bundles = ['.', 'webview'].flatMap((dir) =>
+    fs.existsSync(path.join(DIST, dir))
+      ? fs
+          .readdirSync(path.join(DIST, dir))
+          .filter((f) => f.endsWith('.js'))
+          .map((f) => path.posix.join(dir, f))
+      : [],
+  );
 
   test('dist/ holds the bundles (node esbuild.mjs ran)', () => {
-    for (const b of ['cli.js', 'server.js', 'extension.js']) assert.ok(bundles.includes(b), `dist/${b}`);
+    for (const b of ['cli.js', 'server.js', 'extension.js', 'webview/webview.js'])
+      assert.ok(bundles.includes(b), `dist/${b}`);
   });
 
   for (const b of bundles) {

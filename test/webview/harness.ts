@@ -1,7 +1,8 @@
 /**
  * The ladder webview in a real Chromium (playwright-core with Debian's /usr/bin/chromium, never a
- * downloaded browser): the BUILT dist/webview.js and dist/webview.css inside the page the client
- * builds (client/src/ladder/html.ts, same CSP and nonce), served from a fake origin, with a stand-in
+ * downloaded browser): the BUILT dist/webview/webview.js and dist/webview/webview.css inside the page
+ * the client builds (client/src/ladder/html.ts, same CSP, nonce and bundle paths), served from a fake
+ * origin standing for the extension's root, with a stand-in
  * for `acquireVsCodeApi` that records what the webview posts. Models come from the server's own code
  * (ladderModel on a TraceIndex), as the language server would send them.
  */
@@ -10,7 +11,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ladderPage, makeNonce } from '../../client/src/ladder/html';
+import {
+  ladderPage,
+  ladderWebviewResources,
+  makeNonce,
+  WEBVIEW_BUNDLE_DIR,
+  WEBVIEW_SCRIPT,
+  WEBVIEW_STYLE,
+} from '../../client/src/ladder/html';
 import type { LadderModel, LadderParams } from '../../protocol/lsp';
 import { toJson, type FromWebview, type ToWebview } from '../../protocol/webview';
 import { CHROMIUM, launchOptions } from '../../scripts/chromium.mjs';
@@ -22,14 +30,17 @@ import { analyzeTrace } from '../../server/src/trace/index';
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const CORPUS = path.join(REPO, '..', 'shared', 'corpus');
 export const ORIGIN = 'https://ladder.test';
-const DIST = path.join(REPO, 'dist');
+/** The built webview bundle's folder (dist/webview/). */
+export const BUNDLE = path.join(REPO, ...WEBVIEW_BUNDLE_DIR);
+/** The script and stylesheet URLs, as the panel derives them (the fake origin is the extension's root). */
+const RESOURCES = ladderWebviewResources(ORIGIN, (base, ...segments) => [base, ...segments].join('/'));
 
 /** Why the webview tests cannot run here, or undefined. */
 export function skipReason(): string | undefined {
   if (!fs.existsSync(CHROMIUM))
     return `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`;
-  if (!fs.existsSync(path.join(DIST, 'webview.js')) || !fs.existsSync(path.join(DIST, 'webview.css')))
-    return 'dist/webview.js or dist/webview.css is missing: run `node esbuild.mjs` first';
+  if (!fs.existsSync(path.join(BUNDLE, WEBVIEW_SCRIPT)) || !fs.existsSync(path.join(BUNDLE, WEBVIEW_STYLE)))
+    return `${path.relative(REPO, BUNDLE)}/${WEBVIEW_SCRIPT} or ${WEBVIEW_STYLE} is missing: run \`node esbuild.mjs\` first`;
   return undefined;
 }
 
@@ -133,23 +144,23 @@ export async function openLadder(
   const nonce = makeNonce();
   const html = ladderPage({
     cspSource: ORIGIN,
-    scriptUri: `${ORIGIN}/dist/webview.js`,
-    styleUri: `${ORIGIN}/dist/webview.css`,
+    scriptUri: RESOURCES.script,
+    styleUri: RESOURCES.style,
     nonce,
   });
   await page.route('**/*', async (route) => {
     const url = route.request().url();
     if (url === `${ORIGIN}/index.html`)
       return route.fulfill({ contentType: 'text/html; charset=utf-8', body: html });
-    if (url === `${ORIGIN}/dist/webview.js`)
+    if (url === RESOURCES.script)
       return route.fulfill({
         contentType: 'text/javascript',
-        body: fs.readFileSync(path.join(DIST, 'webview.js')),
+        body: fs.readFileSync(path.join(BUNDLE, WEBVIEW_SCRIPT)),
       });
-    if (url === `${ORIGIN}/dist/webview.css`)
+    if (url === RESOURCES.style)
       return route.fulfill({
         contentType: 'text/css',
-        body: (options.theme ?? THEME_DARK) + fs.readFileSync(path.join(DIST, 'webview.css'), 'utf8'),
+        body: (options.theme ?? THEME_DARK) + fs.readFileSync(path.join(BUNDLE, WEBVIEW_STYLE), 'utf8'),
       });
     strayRequests.push(url);
     return route.abort();

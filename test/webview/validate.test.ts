@@ -160,15 +160,15 @@ describe('the page', () => {
     assert.doesNotMatch(csp, /unsafe/);
     const page = ladderPage({
       cspSource: 'https://x.vscode-resource',
-      scriptUri: 'https://x/dist/webview.js',
-      styleUri: 'https://x/dist/webview.css',
+      scriptUri: 'https://x/dist/webview/webview.js',
+      styleUri: 'https://x/dist/webview/webview.css',
       nonce,
     });
     assert.ok(
       page.includes(`<meta http-equiv="Content-Security-Policy" content="${csp.replace(/'/g, "'")}">`),
     );
     assert.equal((page.match(/<script/g) ?? []).length, 1);
-    assert.ok(page.includes(`<script nonce="${nonce}" src="https://x/dist/webview.js"></script>`));
+    assert.ok(page.includes(`<script nonce="${nonce}" src="https://x/dist/webview/webview.js"></script>`));
     assert.doesNotMatch(page, /style=|<style|onload|onerror/);
     assert.throws(() => ladderPage({ cspSource: 'x', scriptUri: 'y', styleUri: 'z', nonce: '"><script>' }));
   });

@@ -9,6 +9,7 @@ import { svg } from './dom';
 import {
   arrowLabel,
   badges,
+  connectionHead,
   connectionTitle,
   duration,
   groupDigits,
@@ -92,7 +93,19 @@ function rowNote(input: ExportInput, r: Row): string | undefined {
   if (r.kind === 'hidden')
     return `${groupDigits(r.count)} packet${r.count === 1 ? '' : 's'} without findings`;
   if (r.kind === 'idle') return `${duration(r.seconds)} idle`;
+  if (r.kind === 'conn') return connLine(r);
   return undefined;
+}
+
+/** A connection's header row in one line: `#2 a → b: verdict; Zeek conn_state SF, history ShADadFf`. */
+function connLine(r: Row & { kind: 'conn' }): string {
+  const h = connectionHead(r.summary);
+  return `${h.title} (${h.counts}): ${h.verdict}; Zeek conn_state ${h.state}, history ${h.history}`;
+}
+
+/** The lanes a non-arrow row spans: its connection's for runs and headers, else all. */
+function rowConnection(r: Row): number | undefined {
+  return r.kind === 'run' || r.kind === 'conn' ? r.connection : undefined;
 }
 
 // ---- Mermaid ---------------------------------------------------------------------------------------
@@ -112,7 +125,7 @@ export function toMermaid(input: ExportInput): string {
   layout.lanes.forEach((l, k) => out.push(`    participant ${alias(k)} as ${mm(laneTitle(l))}`));
   for (const r of layout.rows) {
     if (r.kind !== 'arrow') {
-      const [a, b] = spanLanes(input, r.kind === 'run' ? r.connection : undefined);
+      const [a, b] = spanLanes(input, rowConnection(r));
       const over = a === b ? alias(a) : `${alias(a)},${alias(b)}`;
       out.push(`    Note over ${over}: ${mm(rowNote(input, r)!)}`);
       continue;
@@ -189,7 +202,7 @@ export function toPlantUml(input: ExportInput): string {
       continue;
     }
     if (r.kind !== 'arrow') {
-      const [a, b] = spanLanes(input, r.kind === 'run' ? r.connection : undefined);
+      const [a, b] = spanLanes(input, rowConnection(r));
       out.push(`hnote over ${alias(a)}${a === b ? '' : `, ${alias(b)}`} : ${pu(rowNote(input, r)!)}`);
       continue;
     }
@@ -229,7 +242,7 @@ export function toText(input: ExportInput): string {
       const text = oneLine(o ? `${arrowLabel(a, toggles.absolute)} · ${o}` : arrowLabel(a, toggles.absolute));
       labels.set(r.i, text);
       widest = Math.max(widest, text.length);
-    } else widest = Math.max(widest, rowNote(input, r)!.length + 4);
+    } else if (r.kind !== 'conn') widest = Math.max(widest, rowNote(input, r)!.length + 4);
   }
   for (const l of layout.lanes)
     widest = Math.max(widest, oneLine(l.endpoint).length, laneTitle(l).length - 8);
@@ -268,9 +281,14 @@ export function toText(input: ExportInput): string {
 
   let prevTime: number | undefined;
   for (const r of rows) {
+    if (r.kind === 'conn') {
+      // A connection's header: a heading line of its own across the lifelines.
+      out.push(`        == ${connLine(r)}`);
+      continue;
+    }
     const chars = blank();
     if (r.kind !== 'arrow') {
-      const [a, b] = spanLanes(input, r.kind === 'run' ? r.connection : undefined);
+      const [a, b] = spanLanes(input, rowConnection(r));
       const text = ` ${rowNote(input, r)!} `;
       const from = col[a] ?? prefix;
       const to = col[b] ?? prefix + gap;

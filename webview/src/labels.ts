@@ -194,6 +194,11 @@ export const ZEEK_STATES: Record<string, string> = {
   OTH: 'no SYN seen, just midstream traffic',
 };
 
+/** A conn_state in words, or undefined for one Zeek does not define (own keys only). */
+export function zeekStateWords(state: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(ZEEK_STATES, state) ? ZEEK_STATES[state] : undefined;
+}
+
 const HISTORY: Record<string, string> = {
   s: 'SYN',
   h: 'SYN-ACK',
@@ -226,6 +231,32 @@ export function historyWords(history: string): string {
 /** `#2 10.0.0.1:40002 → 10.0.0.2:80`. */
 export function connectionTitle(c: ConnectionSummary): string {
   return `#${c.id} ${c.client} → ${c.server}`;
+}
+
+/** The parts of a connection's header row (all-connections view), each one line of plain text. */
+export function connectionHead(c: ConnectionSummary): {
+  title: string;
+  counts: string;
+  verdict: string;
+  /** Zeek's conn_state (and its meaning, when Zeek defines it) and history; `-` when empty. */
+  state: string;
+  stateWords: string | undefined;
+  history: string;
+  /** The whole header in words, for screen readers and tooltips. */
+  words: string;
+} {
+  const title = oneLine(connectionTitle(c));
+  const counts = [
+    `${groupDigits(c.packets)} packet${c.packets === 1 ? '' : 's'}`,
+    `${c.problems} problem${c.problems === 1 ? '' : 's'}`,
+    ...(c.clientGuessed ? ['client guessed (no SYN in the trace)'] : []),
+  ].join(' · ');
+  const verdict = oneLine(c.verdict);
+  const state = oneLine(c.zeekState || '-');
+  const history = oneLine(c.history || '-');
+  const zeek = zeekStateWords(c.zeekState);
+  const words = `${title} · ${counts} · ${verdict} · Zeek conn_state ${state}${zeek ? ` (${zeek})` : ''} · history ${history}`;
+  return { title, counts, verdict, state, stateWords: zeek, history, words };
 }
 
 /** `SF ShADadfF`: what Zeek's conn.log would say. */

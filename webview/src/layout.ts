@@ -57,7 +57,17 @@ export interface IdleRow extends RowBase {
   seconds: number;
 }
 
-export type Row = ArrowRow | RunRow | HiddenRow | IdleRow;
+/**
+ * In the all-connections view, a header above each connection's first packet: its verdict in words and
+ * Zeek's conn_state and history (the one-connection view has them in the page header).
+ */
+export interface ConnRow extends RowBase {
+  kind: 'conn';
+  connection: number;
+  summary: ConnectionSummary;
+}
+
+export type Row = ArrowRow | RunRow | HiddenRow | IdleRow | ConnRow;
 
 export interface Layout {
   lanes: Lane[];
@@ -105,6 +115,7 @@ export const GEOM = {
   noteLine: 14,
   runH: 30,
   hiddenH: 22,
+  connH: 42,
   idleH: 30,
   charW: 7.2,
   stateCharW: 6.7,
@@ -128,9 +139,12 @@ function buildLanes(model: LadderModel): { lanes: Lane[]; laneOfConnection: Map<
   const lanes: Lane[] = [];
   const index = new Map<string, number>();
   const laneOfConnection = new Map<number, [number, number]>();
+  // Linear in packets and connections: a trace can hold thousands of each.
+  const withArrows = new Set<number>();
+  if (model.connection === 0) for (const a of model.arrows) withArrows.add(a.connection);
   const shown: ConnectionSummary[] =
     model.connection === 0
-      ? model.connections.filter((c) => model.arrows.some((a) => a.connection === c.id))
+      ? model.connections.filter((c) => withArrows.has(c.id))
       : model.connections.filter((c) => c.id === model.connection);
   const laneFor = (endpoint: string, role: string, guessed: boolean): number => {
     let i = index.get(endpoint);
@@ -289,6 +303,24 @@ export function layout(model: LadderModel, options: LayoutOptions): Layout {
     return { kind: 'arrow', i, y: 0, h, arrowY, slant, notes };
   };
 
+  // All connections (two or more): a header row goes above the first packet of each connection (or
+  // the run or hidden-packets row that starts with it; those rows are cut there, so that each header
+  // stands right above its connection's first row).
+  const headerOf = new Map<number, ConnectionSummary>();
+  if (model.connection === 0) {
+    const byId = new Map(model.connections.map((c) => [c.id, c]));
+    const seen = new Set<number>();
+    for (let k = 0; k < n; k++) {
+      const id = arrows[k]!.connection;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const c = byId.get(id);
+      if (c) headerOf.set(k, c);
+    }
+    // One connection: its verdict is in the page header, as when it is chosen.
+    if (seen.size < 2) headerOf.clear();
+  }
+
   // Runs of uneventful packets (on the full sequence, so a run counts the pure ACKs it holds).
   const runEnd = new Int32Array(n).fill(-1);
   if (toggles.collapse && !toggles.findingsOnly) {
@@ -309,6 +341,8 @@ export function layout(model: LadderModel, options: LayoutOptions): Layout {
   let i = 0;
   while (i < n) {
     const a = arrows[i]!;
+    const header = headerOf.get(i);
+    if (header) rows.push({ kind: 'conn', y: 0, h: GEOM.connH, connection: header.id, summary: header });
     const end = runEnd[i]!;
     if (end >= 0) {
       const key = a.line;
@@ -350,7 +384,8 @@ export function layout(model: LadderModel, options: LayoutOptions): Layout {
     if (toggles.findingsOnly && a.findings.length === 0) {
       let j = i;
       const at = rows.length;
-      while (j < n && arrows[j]!.findings.length === 0) holderOfArrow[j++] = at;
+      while (j < n && arrows[j]!.findings.length === 0 && (j === i || !headerOf.has(j)))
+        holderOfArrow[j++] = at;
       rows.push({ kind: 'hidden', y: 0, h: GEOM.hiddenH, first: i, last: j - 1, count: j - i });
       counts.hiddenNoFinding += j - i;
       i = j;
@@ -379,7 +414,13 @@ export function layout(model: LadderModel, options: LayoutOptions): Layout {
       if (r.kind === 'run' || r.kind === 'hidden') return [arrows[r.first]!.time, arrows[r.last]!.time];
       return [undefined, undefined];
     };
+    // A connection's header is placed with the row after it: right above it, after any fold.
+    let header: ConnRow | undefined;
     for (const r of rows) {
+      if (r.kind === 'conn') {
+        header = r;
+        continue;
+      }
       const [t0, t1] = span(r);
       let top = y;
       if (t0 !== undefined && anchorT !== undefined) {
@@ -391,6 +432,12 @@ export function layout(model: LadderModel, options: LayoutOptions): Layout {
           top = y;
         } else top = Math.max(y, want);
       }
+      if (header) {
+        header.y = Math.max(y, top - header.h);
+        placed.push(header);
+        top = Math.max(top, header.y + header.h);
+        header = undefined;
+      }
       r.y = top;
       placed.push(r);
       y = top + r.h;
@@ -398,6 +445,10 @@ export function layout(model: LadderModel, options: LayoutOptions): Layout {
         anchorY = r.kind === 'arrow' ? top : top + r.h;
         anchorT = t1;
       }
+    }
+    if (header) {
+      header.y = y;
+      placed.push(header);
     }
     if (time.folded) {
       rowOfArrow.fill(-1);

@@ -21,13 +21,14 @@ import {
   arrowLabel,
   badges,
   bytes,
+  connectionHead,
   connectionTitle,
   duration,
   flagsLabel,
   groupDigits,
   historyWords,
   oneLine,
-  ZEEK_STATES,
+  zeekStateWords,
 } from './labels';
 import { arrowAtLine, layout, type Layout } from './layout';
 import { drawContext, LadderView, runText, type DrawContext } from './render';
@@ -183,21 +184,47 @@ function renderSummary(): void {
       oneLine(`${connectionTitle(c)} · ${c.zeekState || '-'} · ${c.packets} packets`),
     );
   picker.value = String(model.connection);
-  const c = model.connections.find((x) => x.id === model!.connection);
+  // All connections, but only one with packets: its verdict here, as when it is chosen.
+  const c =
+    model.connections.find((x) => x.id === model!.connection) ??
+    (shownIds.size === 1 ? model.connections.find((x) => shownIds.has(x.id)) : undefined);
   if (!c) {
-    const problems = model.connections.reduce((n, x) => n + x.problems, 0);
+    // Each connection's verdict, conn_state and history head its first packet in the diagram (a row
+    // drawn only when in view); here: the totals, and how many connections end in each conn_state.
+    const shown = model.connections.filter((x) => shownIds.has(x.id));
+    const problems = shown.reduce((n, x) => n + x.problems, 0);
     html(
       'div',
       { class: 'title' },
       summary,
       `All connections: ${shownIds.size} with TCP packets, ${groupDigits(model.arrows.length)} packets`,
     );
+    const line = html('div', { id: 'verdict' }, summary);
     html(
-      'div',
+      'span',
       { class: 'verdict' },
-      summary,
-      `${problems} problem${problems === 1 ? '' : 's'} (errors and warnings); choose a connection for its verdict`,
+      line,
+      `${problems} problem${problems === 1 ? '' : 's'} (errors and warnings)`,
     );
+    html('span', { class: 'muted' }, line, ' · each connection’s verdict heads its packets');
+    const states = new Map<string, number>();
+    for (const x of shown) states.set(x.zeekState || '-', (states.get(x.zeekState || '-') ?? 0) + 1);
+    if (states.size) {
+      const zeek = html('div', { class: 'zeek', id: 'zeek' }, summary);
+      html('span', { class: 'muted' }, zeek, 'Zeek conn_state ');
+      [...states]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .forEach(([state, count], k) => {
+          if (k) html('span', { class: 'muted' }, zeek, ' · ');
+          html(
+            'code',
+            { title: zeekStateWords(state) ?? '', 'data-kind': 'conn-state' },
+            zeek,
+            oneLine(state),
+          );
+          html('span', { class: 'muted' }, zeek, ` ${groupDigits(count)}`);
+        });
+    }
     return;
   }
   const line1 = html('div', {}, summary);
@@ -210,8 +237,9 @@ function renderSummary(): void {
   );
   const zeek = html('div', { class: 'zeek', id: 'zeek' }, summary);
   html('span', { class: 'muted' }, zeek, 'Zeek conn_state ');
-  html('code', { title: ZEEK_STATES[c.zeekState] ?? '' }, zeek, c.zeekState || '-');
-  if (ZEEK_STATES[c.zeekState]) html('span', { class: 'muted' }, zeek, ` (${ZEEK_STATES[c.zeekState]})`);
+  const words = zeekStateWords(c.zeekState);
+  html('code', { title: words ?? '' }, zeek, c.zeekState || '-');
+  if (words) html('span', { class: 'muted' }, zeek, ` (${words})`);
   html('span', { class: 'muted' }, zeek, ' · history ');
   html('code', { title: historyWords(c.history) }, zeek, c.history || '-');
 }
@@ -415,6 +443,11 @@ function onRowClick(k: number, detail: number): void {
     toggleRun(r.key);
     return;
   }
+  if (r.kind === 'conn') {
+    // A connection's header: show that connection alone (its own header has the verdict too).
+    post({ type: 'selectConnection', connection: r.connection });
+    return;
+  }
   if (r.kind !== 'arrow') return;
   selectedArrow = r.i;
   selectedRun = undefined;
@@ -487,6 +520,17 @@ function tooltipFor(k: number): string[] | undefined {
   if (r.kind === 'hidden')
     return [`${groupDigits(r.count)} packets without findings (“Findings only” is on)`];
   if (r.kind === 'idle') return [`${duration(r.seconds)} without packets (folded)`];
+  if (r.kind === 'conn') {
+    const h = connectionHead(r.summary);
+    const words = historyWords(r.summary.history);
+    return [
+      `${h.title} · ${h.counts}`,
+      h.verdict,
+      `Zeek conn_state ${h.state}${h.stateWords ? `: ${h.stateWords}` : ''}`,
+      `history ${h.history}${words ? `: ${words}` : ''}`,
+      `lines ${r.summary.firstLine + 1}–${r.summary.lastLine + 1} · click to show this connection alone`,
+    ];
+  }
   const a = model.arrows[r.i]!;
   const c = model.connections.find((x) => x.id === a.connection);
   const lines = [
@@ -548,7 +592,10 @@ function setToggle(key: keyof LadderToggles, value: boolean): void {
   rebuild(scroller.scrollTop);
   if (selectedArrow >= 0 && (current.rowOfArrow[selectedArrow] ?? -1) >= 0) applySelection('center');
   else if (anchor?.kind === 'arrow') {
-    const row = current.rows[current.rowOfArrow[anchor.i] ?? -1];
+    const at = current.rowOfArrow[anchor.i] ?? -1;
+    // With its connection's header when that stands right above it.
+    const above = current.rows[at - 1];
+    const row = above?.kind === 'conn' ? above : current.rows[at];
     if (row) {
       scroller.scrollTop = row.y;
       view.update(false);

@@ -11,6 +11,7 @@ import {
   arrowLabel,
   badges,
   bytes,
+  connectionHead,
   deltaLabel,
   duration,
   groupDigits,
@@ -218,6 +219,33 @@ function drawArrow(ctx: DrawContext, row: Row & { kind: 'arrow' }, g: SVGGElemen
   }
 }
 
+/**
+ * A connection's header in the all-connections view: `#2 client → server · 5 packets · 1 problem`
+ * over its verdict and Zeek's conn_state and history, each in its own text node (trace text is set
+ * as text only).
+ */
+function drawConnHead(ctx: DrawContext, row: Row & { kind: 'conn' }, g: SVGGElement): void {
+  const h = connectionHead(row.summary);
+  g.setAttribute('data-key', String(row.connection));
+  g.setAttribute('aria-label', h.words);
+  svg(
+    'rect',
+    { class: 'conn-band', x: 2, y: row.y + 3, width: ctx.layout.width - 4, height: row.h - 6, rx: 4 },
+    g,
+  );
+  const x = 10;
+  const title = svg('text', { class: 'conn-title', x, y: row.y + 18 }, g);
+  svg('tspan', { 'data-kind': 'connection' }, title, h.title);
+  svg('tspan', { class: 'muted' }, title, ` · ${h.counts}`);
+  const line2 = svg('text', { class: 'conn-line', x, y: row.y + 33 }, g);
+  svg('tspan', { class: 'conn-verdict', 'data-kind': 'verdict' }, line2, h.verdict);
+  svg('tspan', { class: 'muted' }, line2, ' · Zeek conn_state ');
+  svg('tspan', { class: 'conn-code', 'data-kind': 'conn-state' }, line2, h.state);
+  if (h.stateWords) svg('tspan', { class: 'muted' }, line2, ` (${h.stateWords})`);
+  svg('tspan', { class: 'muted' }, line2, ' · history ');
+  svg('tspan', { class: 'conn-code', 'data-kind': 'history' }, line2, h.history);
+}
+
 /** `23 segments · 33 581 B · 0.41 s`. */
 export function runText(row: Row & { kind: 'run' }): string {
   const parts = [`${groupDigits(row.count)} segments`, bytes(row.bytes)];
@@ -245,6 +273,10 @@ export function drawRow(ctx: DrawContext, row: Row, index: number): SVGGElement 
     return g;
   }
   svg('rect', { class: 'hit', x: 0, y: row.y, width: layout.width, height: row.h }, g);
+  if (row.kind === 'conn') {
+    drawConnHead(ctx, row, g);
+    return g;
+  }
   if (row.kind === 'run') {
     g.setAttribute('data-key', String(row.key));
     g.setAttribute('aria-expanded', String(row.expanded));

@@ -19,7 +19,7 @@ import {
   type FromWebviewType,
   type ToWebview,
 } from '../../../protocol/webview';
-import { ladderPage, makeNonce } from './html';
+import { ladderPage, ladderWebviewResources, makeNonce } from './html';
 import { validateFromWebview, validatePersistedState } from './validate';
 
 /** The diagram follows edits this long after the server republished (or the text last changed). */
@@ -50,6 +50,8 @@ export interface LadderApi {
   panels(): Array<{ uri: string; connection: number | undefined; visible: boolean; viewColumn?: number }>;
 }
 
+const joinPath = (base: vscode.Uri, ...segments: string[]) => vscode.Uri.joinPath(base, ...segments);
+
 function toUri(x: unknown): vscode.Uri | undefined {
   if (x instanceof vscode.Uri) return x;
   if (typeof x === 'string' && x) {
@@ -79,12 +81,14 @@ class LadderPanel {
     cursorLine: number | undefined,
   ) {
     this.cursorLine = cursorLine;
-    const dist = vscode.Uri.joinPath(manager.extensionUri, 'dist');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
+    // Set here too, not only at creation: a panel revived after a reload comes with the options it was
+    // saved with.
+    const bundle = ladderWebviewResources(manager.extensionUri, joinPath);
+    panel.webview.options = bundle.options;
     panel.webview.html = ladderPage({
       cspSource: panel.webview.cspSource,
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      scriptUri: panel.webview.asWebviewUri(bundle.script).toString(),
+      styleUri: panel.webview.asWebviewUri(bundle.style).toString(),
       nonce: makeNonce(),
     });
     panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw));
@@ -256,7 +260,7 @@ export class LadderManager implements vscode.Disposable {
       LADDER_VIEW_TYPE,
       `Ladder: ${path.basename(uri.path)}`,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')] },
+      ladderWebviewResources(this.extensionUri, joinPath).options,
     );
     this.add(new LadderPanel(this, panel, uri, connection, line));
   }
