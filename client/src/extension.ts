@@ -11,7 +11,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { CAPTURE_SCHEME, registerCaptures } from './capture';
+import { CAPTURE_SCHEME, registerCaptures, type CaptureApi } from './capture';
 import { CONNECTIONS_METHOD, type ConnectionSummary } from '../../protocol/lsp';
 import { LadderManager, type LadderApi } from './ladder/ladderPanel';
 
@@ -26,11 +26,17 @@ export interface PacketTraceApi {
   connections(uri: vscode.Uri): Promise<ConnectionSummary[]>;
   /** The ladder panels: the messages their webviews posted, and a way to feed or send messages. */
   ladder: LadderApi;
+  /** Captures opened as traces: how each was rendered (read, shown, cut). */
+  captures: CaptureApi;
 }
 
 let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<PacketTraceApi> {
+  // First, and synchronously: opening a .pcap activates the extension (onCustomEditor) and VS Code then
+  // waits for the custom editor's provider; nothing about captures needs the language server.
+  const captures = registerCaptures(context);
+
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
@@ -78,7 +84,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Packet
   status.name = 'Packet Trace';
   status.command = 'workbench.actions.view.problems';
   context.subscriptions.push(status, output);
-  registerCaptures(context);
 
   const connections = async (uri: vscode.Uri): Promise<ConnectionSummary[]> =>
     (await lc.sendRequest<ConnectionSummary[] | null>(CONNECTIONS_METHOD, { uri: uri.toString() })) ?? [];
@@ -168,7 +173,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Packet
     );
     throw e;
   }
-  return { client: lc, ready, connections, ladder: ladder.api() };
+  return { client: lc, ready, connections, ladder: ladder.api(), captures };
 }
 
 export async function deactivate(): Promise<void> {

@@ -794,6 +794,53 @@ suite('Captures opened as traces', () => {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  test('a capture the window showed as a binary file before it knew the custom editor is reopened as its rendering', async function () {
+    // Activation: opening a capture (onCustomEditor), a trace (onLanguage), or a workspace with captures
+    // (workspaceContains: VS Code registers the custom editor only some seconds into a window's life, and
+    // shows a capture opened before that as a binary file; activation then reopens it).
+    const ext = vscode.extensions.getExtension<PacketTraceApi>(EXTENSION_ID)!;
+    const events = (ext.packageJSON as { activationEvents: string[] }).activationEvents;
+    for (const e of [
+      'onLanguage:packet-trace',
+      'onCustomEditor:packetTrace.capture',
+      'workspaceContains:**/*.pcap',
+      'workspaceContains:**/*.pcapng',
+      'workspaceContains:**/*.cap',
+    ])
+      assert.ok(events.includes(e), `activation event ${e}`);
+    const corpus = path.join(
+      extensionPath,
+      '..',
+      'shared',
+      'corpus',
+      'crafted-synack-bad-ack',
+      'capture.pcap',
+    );
+    if (!fs.existsSync(corpus)) this.skip();
+    const capture = vscode.Uri.file(path.join(root().fsPath, 'shown-as-binary.pcap'));
+    fs.copyFileSync(corpus, capture.fsPath);
+    const tabsOf = (input: typeof vscode.TabInputText | typeof vscode.TabInputCustom) =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .filter((t) => t.input instanceof input && t.input.uri.toString() === capture.toString());
+    // What the window does in its first seconds: the text editor, which finds a binary file.
+    await vscode.commands.executeCommand('vscode.openWith', capture, 'default');
+    await waitFor('the capture in a text editor tab', () => tabsOf(vscode.TabInputText).length === 1);
+    await api.captures.reopenCaptureTabs();
+    const editor = await waitFor('the rendering in a text editor', () => {
+      const e = vscode.window.activeTextEditor;
+      return e?.document.uri.scheme === 'packet-trace-capture' && e.document.uri.query === capture.toString()
+        ? e
+        : undefined;
+    });
+    assert.match(editor.document.getText(), /Flags \[S\.\], seq \d+, ack \d+/);
+    await waitFor(
+      'neither the binary tab nor the custom editor tab to be left',
+      () => tabsOf(vscode.TabInputText).length === 0 && tabsOf(vscode.TabInputCustom).length === 0,
+    );
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   test('a damaged capture over 8 MiB (chunked read, past the progress threshold): every packet before the damage, then capture.damaged', async function () {
     const source = path.join(extensionPath, '..', 'shared', 'corpus', 'bulk-loss-tx', 'capture.pcap');
     if (!fs.existsSync(source)) this.skip();
@@ -840,5 +887,83 @@ suite('Captures opened as traces', () => {
       60_000,
     );
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  test('a capture whose rendering passes packetTrace.maxFileSizeMB stops there: the packets that fit, a note, the rest unread', async function () {
+    const source = path.join(extensionPath, '..', 'shared', 'corpus', 'bulk-loss-tx', 'capture.pcap');
+    if (!fs.existsSync(source)) this.skip();
+    const MiB = 1024 * 1024;
+    const config = vscode.workspace.getConfiguration('packetTrace');
+    await config.update('maxFileSizeMB', 1, vscode.ConfigurationTarget.Workspace);
+    try {
+      // Over 9 MiB (past the progress threshold), about 12 MB of text: twelve times the limit.
+      const bytes = fs.readFileSync(source);
+      const records = bytes.subarray(24);
+      const copies = Math.ceil((9 * MiB) / records.length);
+      const file = path.join(root().fsPath, 'large-cut.pcap');
+      fs.writeFileSync(file, Buffer.concat([bytes.subarray(0, 24), ...Array<Buffer>(copies).fill(records)]));
+      const size = fs.statSync(file).size;
+      const cli = spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'cli.js'), 'render', file], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      });
+      assert.equal(cli.status, 0, cli.stderr);
+      const all = cli.stdout.split('\n');
+      assert.ok(cli.stdout.length > 8 * MiB, `the whole rendering is ${cli.stdout.length} characters`);
+
+      const capture = vscode.Uri.file(file);
+      const rendered = await vscode.commands.executeCommand<vscode.Uri>('packetTrace.openCapture', capture);
+      const doc = await vscode.workspace.openTextDocument(rendered);
+      const text = doc.getText();
+      assert.ok(text.endsWith('\n'));
+      const lines = text.slice(0, -1).split('\n');
+      const note = lines.pop()!;
+      const m =
+        /^# packet-trace: the rendering stops after packet (\d+): (\d+\.\d) MB of text is the most packetTrace\.maxFileSizeMB \(1\) allows; for all of it, run `packet-trace render large-cut\.pcap > large-cut\.trace` or raise packetTrace\.maxFileSizeMB$/.exec(
+          note,
+        );
+      assert.ok(m, `the last line is the note: ${note}`);
+      const packets = Number(m[1]);
+      assert.equal(lines.length, packets, 'one line per packet before the note');
+      // One line per packet in the CLI's rendering too, so its first lines are the first packets.
+      assert.ok(all.slice(0, packets + 1).every((l) => /^\d\d:\d\d:\d\d\.\d{6} /.test(l)));
+      const shown = all.slice(0, packets).join('\n') + '\n';
+      assert.ok(
+        text === shown + note + '\n',
+        'the packets before the note are what packet-trace render prints',
+      );
+      // Cut at the limit, not before: the next packet would not have fit (the limit less room for the note).
+      assert.ok(text.length <= MiB, `the rendering, note included, is within the limit: ${text.length}`);
+      assert.ok(shown.length + all[packets]!.length + 1 > MiB - 1024, 'the next packet would not fit');
+      assert.equal(m[2], (shown.length / MiB).toFixed(1));
+
+      // The capture was read only as far as the cut (1 MiB chunks), not to its end.
+      const r = api.captures.rendering(capture);
+      assert.ok(r, 'the rendering is recorded');
+      assert.deepEqual(r.cut, { limitMB: 1, bySetting: true });
+      assert.equal(r.packets, packets);
+      assert.equal(r.size, size);
+      assert.ok(r.bytesRead > 0 && r.bytesRead <= 2 * MiB, `read ${r.bytesRead} of ${size} bytes`);
+
+      // The server analyses all of it and says on the note's line that the rest is not shown: one
+      // file.too-large there (the rendering itself is within packetTrace.maxFileSizeMB).
+      await waitFor(
+        'the diagnostics of the rendering',
+        () => codes(rendered).includes('file.too-large'),
+        60_000,
+      );
+      const notes = ours(rendered).filter((d) => codeOf(d) === 'file.too-large');
+      assert.equal(notes.length, 1, 'one file.too-large');
+      assert.equal(notes[0]!.range.start.line, text.split('\n').length - 2, 'on the note line');
+      assert.equal(notes[0]!.severity, vscode.DiagnosticSeverity.Information);
+      assert.match(
+        notes[0]!.message,
+        /^only part of the capture is shown: the rendering stops after packet \d+/,
+      );
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    } finally {
+      await config.update('maxFileSizeMB', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 });

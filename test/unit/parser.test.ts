@@ -955,6 +955,40 @@ describe('stray text in a hand-written trace', () => {
   });
 });
 
+describe('the notes a capture rendering ends with', () => {
+  const SYN_LINE = '12:00:00.000000 IP 192.0.2.1.1234 > 192.0.2.2.80: Flags [S], seq 1, win 1024, length 0';
+
+  test('a damaged capture: capture.damaged on the note line, with the reason', () => {
+    const a = analyzeTrace(
+      trace(
+        SYN_LINE,
+        '# packet-trace: the capture is damaged after packet 1: the record header is cut short',
+      ),
+    );
+    const f = a.findings.filter((x) => x.code === 'capture.damaged');
+    assert.deepEqual(
+      f.map((x) => [x.span.line, x.severity, x.message]),
+      [[1, 'error', 'the capture is damaged after packet 1: the record header is cut short']],
+    );
+  });
+
+  test('a rendering cut at the size limit: file.too-large (information) on the note line, the packets analysed', () => {
+    const note =
+      '# packet-trace: the rendering stops after packet 1: 1.0 MB of text is the most packetTrace.maxFileSizeMB (1) allows';
+    const a = analyzeTrace(trace(SYN_LINE, note));
+    const f = a.findings.filter((x) => x.code === 'file.too-large');
+    assert.deepEqual(
+      f.map((x) => [x.span.line, x.span.start, x.span.end, x.severity]),
+      [[1, 0, note.length, 'information']],
+    );
+    assert.match(
+      f[0]!.message,
+      /^only part of the capture is shown: the rendering stops after packet 1: 1\.0 MB/,
+    );
+    assert.equal(a.connections.length, 1);
+  });
+});
+
 describe('robustness: parseTrace never throws and returns on hostile input', () => {
   /** A small deterministic generator, so the garbage is the same on every run. */
   function garbage(size: number): string {

@@ -95,6 +95,11 @@ const UTF8_PCAP_MAGICS = [
 
 /** The line a rendered capture ends with when the capture is damaged. */
 export const CAPTURE_DAMAGED_NOTE = '# packet-trace: the capture is damaged ';
+/**
+ * The note a capture rendering in VS Code ends with when it stopped at the size limit (a document is
+ * one string; client/src/capture.ts): `# packet-trace: the rendering stops after packet N: ...`.
+ */
+export const CAPTURE_CUT_NOTE = '# packet-trace: the rendering stops ';
 
 /** How many lines the first pass looks at to tell an -A dump from a hand-written trace. */
 export const ASCII_DUMP_SAMPLE_LINES = 20000;
@@ -254,12 +259,20 @@ export class RecordReader {
         if (current && asciiDump) current.endLine = i;
         break;
       case 'comment':
-        // The note a capture rendering ends with when the capture is damaged (client/src/capture.ts).
+        // The notes a capture rendering ends with when the capture is damaged, or when the rendering
+        // stopped at the size limit (client/src/capture.ts).
         if (text.startsWith(CAPTURE_DAMAGED_NOTE)) {
           const reason = excerpt(text.slice(CAPTURE_DAMAGED_NOTE.length), 0, 300);
           this.problems.push({
             code: 'capture.damaged',
             message: `the capture is damaged ${reason || 'in the middle of a record'}`,
+            span: lineSpan(text, i),
+          });
+        } else if (text.startsWith(CAPTURE_CUT_NOTE)) {
+          const reason = excerpt(text.slice(CAPTURE_CUT_NOTE.length), 0, 300);
+          this.problems.push({
+            code: 'file.too-large',
+            message: `only part of the capture is shown: the rendering stops ${reason}`,
             span: lineSpan(text, i),
           });
         }
