@@ -164,6 +164,7 @@ await esbuild.build({
       "export { TraceIndex } from './server/src/features/traceIndex';",
       "export { analyzeTrace } from './server/src/trace/index';",
       "export { ladderPage, makeNonce } from './client/src/ladder/html';",
+      "export { encodeModel } from './protocol/webview';",
     ].join('\n'),
     resolveDir: ROOT,
     loader: 'ts',
@@ -175,9 +176,9 @@ await esbuild.build({
   outfile: bundle,
   logLevel: 'warning',
 });
-const { ladderModel, TraceIndex, analyzeTrace, ladderPage, makeNonce } = createRequire(import.meta.url)(
-  bundle,
-);
+const { ladderModel, TraceIndex, analyzeTrace, ladderPage, makeNonce, encodeModel } = createRequire(
+  import.meta.url,
+)(bundle);
 
 const text = generate(PACKETS);
 const uri = 'file:///bench/bulk-100k.trace';
@@ -188,7 +189,7 @@ t0 = performance.now();
 const model = ladderModel(index, { uri, connection: 1 });
 const modelMs = performance.now() - t0;
 t0 = performance.now();
-const json = JSON.stringify(model);
+const json = encodeModel(model);
 const jsonMs = performance.now() - t0;
 const findings = model.arrows.filter((a) => a.findings.length).length;
 console.log(

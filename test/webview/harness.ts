@@ -20,7 +20,7 @@ import {
   WEBVIEW_STYLE,
 } from '../../client/src/ladder/html';
 import type { LadderModel, LadderParams } from '../../protocol/lsp';
-import { toJson, type FromWebview, type ToWebview } from '../../protocol/webview';
+import { encodeModel, type FromWebview, type ToWebview } from '../../protocol/webview';
 import { CHROMIUM, launchOptions } from '../../scripts/chromium.mjs';
 import { ladderModel } from '../../server/src/features/ladder';
 import { TraceIndex } from '../../server/src/features/traceIndex';
@@ -206,7 +206,7 @@ export async function openLadder(
     mark: async () => (await posted()).length,
     async show(model, cursorLine) {
       const before = (await posted()).length;
-      await send({ type: 'model', model: toJson(model), cursorLine });
+      await send({ type: 'model', model: encodeModel(model), cursorLine });
       const deadline = Date.now() + 10_000;
       for (;;) {
         const all = await posted();

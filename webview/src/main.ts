@@ -6,7 +6,7 @@
 import type { LadderModel } from '../../protocol/lsp';
 import {
   DEFAULT_TOGGLES,
-  fromJson,
+  decodeModel,
   type ExportDestination,
   type ExportFormat,
   type FromWebview,
@@ -671,7 +671,7 @@ window.addEventListener('message', (e: MessageEvent) => {
       if (typeof m.model === 'string') {
         let parsed: LadderModel | undefined;
         try {
-          parsed = fromJson(m.model);
+          parsed = decodeModel(m.model);
         } catch {
           parsed = undefined;
         }
