@@ -53,6 +53,12 @@ function root(): vscode.Uri {
 
 const example = (name: string) => vscode.Uri.joinPath(root(), name);
 
+/** The crafted corpus capture with a bad SYN-ACK ack (../shared beside the checkout), when it is there. */
+function corpusCapture(extensionPath: string): string | undefined {
+  const file = path.join(extensionPath, '..', 'shared', 'corpus', 'crafted-synack-bad-ack', 'capture.pcap');
+  return fs.existsSync(file) ? file : undefined;
+}
+
 function codeOf(d: vscode.Diagnostic): string {
   const c = d.code;
   return typeof c === 'object' && c !== null ? String(c.value) : String(c);
@@ -706,15 +712,8 @@ suite('Captures opened as traces', () => {
   });
 
   test('a pcap opens as a read-only trace with the CLI verdicts, and saves as a .trace file', async function () {
-    const corpus = path.join(
-      extensionPath,
-      '..',
-      'shared',
-      'corpus',
-      'crafted-synack-bad-ack',
-      'capture.pcap',
-    );
-    if (!fs.existsSync(corpus)) this.skip();
+    const corpus = corpusCapture(extensionPath);
+    if (!corpus) this.skip();
     const rendered = await vscode.commands.executeCommand<vscode.Uri>(
       'packetTrace.openCapture',
       vscode.Uri.file(corpus),
@@ -750,15 +749,8 @@ suite('Captures opened as traces', () => {
   });
 
   test('opening a .pcap file (the custom editor) shows its rendering, read-only, with its diagnostics', async function () {
-    const corpus = path.join(
-      extensionPath,
-      '..',
-      'shared',
-      'corpus',
-      'crafted-synack-bad-ack',
-      'capture.pcap',
-    );
-    if (!fs.existsSync(corpus)) this.skip();
+    const corpus = corpusCapture(extensionPath);
+    if (!corpus) this.skip();
     // A copy in the workspace, opened the way the explorer opens it: through the editor resolver.
     const capture = vscode.Uri.file(path.join(root().fsPath, 'opened-by-path.pcap'));
     fs.copyFileSync(corpus, capture.fsPath);
@@ -808,15 +800,8 @@ suite('Captures opened as traces', () => {
       'workspaceContains:**/*.cap',
     ])
       assert.ok(events.includes(e), `activation event ${e}`);
-    const corpus = path.join(
-      extensionPath,
-      '..',
-      'shared',
-      'corpus',
-      'crafted-synack-bad-ack',
-      'capture.pcap',
-    );
-    if (!fs.existsSync(corpus)) this.skip();
+    const corpus = corpusCapture(extensionPath);
+    if (!corpus) this.skip();
     const capture = vscode.Uri.file(path.join(root().fsPath, 'shown-as-binary.pcap'));
     fs.copyFileSync(corpus, capture.fsPath);
     const tabsOf = (input: typeof vscode.TabInputText | typeof vscode.TabInputCustom) =>
