@@ -53,7 +53,7 @@ describe('ladder webview: untrusted trace text', { skip }, () => {
       await page.locator('#ladder .row.arrow[data-line="3"] .label').hover();
       await page.locator('#tooltip:not([hidden])').waitFor({ timeout: 3000 });
       const tip = (await page.locator('#tooltip').textContent()) ?? '';
-      assert.ok(tip.includes(`payload: : HTTP: ${IMG}</script>`), tip);
+      assert.ok(tip.includes(`payload: HTTP: ${IMG}</script>`), tip);
       assert.ok(tip.includes(`message ${IMG}`), tip);
       await page.mouse.move(5, 5);
       await page.locator('#tooltip[hidden]').waitFor({ state: 'attached', timeout: 3000 });

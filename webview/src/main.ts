@@ -556,7 +556,8 @@ function tooltipFor(k: number): string[] | undefined {
   if (a.options?.length) lines.push(`options: ${oneLine(a.options.join(', '))}`);
   if (a.sack?.length)
     lines.push(`SACK ${a.sack.map((b) => `${b.relLeft ?? b.left}-${b.relRight ?? b.right}`).join(' ')}`);
-  if (a.payload) lines.push(`payload: ${oneLine(a.payload).slice(0, 200)}`);
+  // The summary is kept as printed after the length (`: HTTP: GET /`): its colon is not said twice.
+  if (a.payload) lines.push(`payload: ${oneLine(a.payload).replace(/^:\s*/, '').slice(0, 200)}`);
   if (a.clientState) lines.push(`client → ${a.clientState}`);
   if (a.serverState) lines.push(`server → ${a.serverState}`);
   if (a.originalLine !== undefined) lines.push(`first sent on line ${a.originalLine + 1}`);
