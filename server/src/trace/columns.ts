@@ -2,7 +2,8 @@
  * Rows of numbers in two typed columns, one Int32 and one Float64 row per slot, grown by doubling:
  * what TraceRecord and Segment keep their fields in. A large trace has hundreds of thousands of
  * each, and as objects their fields (and a boxed number for each seq, ack and time) kept the garbage
- * collector busy for seconds. Every field of a new slot is 0.
+ * collector busy for seconds. Every field of a new slot is 0. A float field may be absent: one Int32
+ * column of each row (`presentColumn`) has bit k set where float column k holds a value.
  */
 export class ColumnStore {
   ints: Int32Array;
@@ -14,6 +15,7 @@ export class ColumnStore {
   constructor(
     private readonly intsPerSlot: number,
     private readonly floatsPerSlot: number,
+    private readonly presentColumn: number,
     expected: number,
   ) {
     this.capacity = Math.max(16, expected);
@@ -33,5 +35,23 @@ export class ColumnStore {
       this.floats = floats;
     }
     return this.count++;
+  }
+
+  /** Float field `k` of a slot, or undefined where it holds none. */
+  num(slot: number, k: number): number | undefined {
+    return this.ints[slot * this.intsPerSlot + this.presentColumn]! & (1 << k)
+      ? this.floats[slot * this.floatsPerSlot + k]
+      : undefined;
+  }
+
+  setNum(slot: number, k: number, v: number | undefined): void {
+    const present = slot * this.intsPerSlot + this.presentColumn;
+    if (v === undefined) {
+      this.ints[present] = this.ints[present]! & ~(1 << k);
+      this.floats[slot * this.floatsPerSlot + k] = 0;
+    } else {
+      this.ints[present] = this.ints[present]! | (1 << k);
+      this.floats[slot * this.floatsPerSlot + k] = v;
+    }
   }
 }

@@ -75,7 +75,6 @@ export interface Flow {
   packets: number;
   bytes: number;
   dataSeen: boolean;
-  /** Data segments in sequence order of arrival, for "the segment this ack acknowledges" lookups. */
   /** Segments that advanced this flow's sequence, in order (for retransmission origins and acks). */
   sent: SentLog;
   state: TcpState;
@@ -102,7 +101,10 @@ const STATE_BITS = 4;
 const STATE_PAIRS: ReadonlyArray<readonly [TcpState, TcpState]> = Array.from(
   { length: 1 << (2 * STATE_BITS) },
   (_, code) =>
-    Object.freeze([TCP_STATES[code >> STATE_BITS] ?? 'UNKNOWN', TCP_STATES[code & 15] ?? 'UNKNOWN'] as const),
+    Object.freeze([
+      TCP_STATES[code >> STATE_BITS] ?? 'UNKNOWN',
+      TCP_STATES[code & ((1 << STATE_BITS) - 1)] ?? 'UNKNOWN',
+    ] as const),
 );
 const pairCode = (before: TcpState, after: TcpState): number =>
   (STATE_CODE.get(before)! << STATE_BITS) | STATE_CODE.get(after)!;
@@ -158,7 +160,7 @@ const FLOATS = 9;
 export class SegmentStore extends ColumnStore {
   /** `expected`: about how many segments will come (a capacity hint, not a limit). */
   constructor(expected = 16) {
-    super(INTS, FLOATS, expected);
+    super(INTS, FLOATS, PRESENT, expected);
   }
 }
 
@@ -223,21 +225,10 @@ export class Segment {
     this.store.ints[this.slot * INTS + k] = v === undefined ? 0 : v + 1;
   }
   private num(k: number): number | undefined {
-    const store = this.store;
-    return store.ints[this.slot * INTS + PRESENT]! & (1 << k)
-      ? store.floats[this.slot * FLOATS + k]
-      : undefined;
+    return this.store.num(this.slot, k);
   }
   private setNum(k: number, v: number | undefined): void {
-    const store = this.store;
-    const present = this.slot * INTS + PRESENT;
-    if (v === undefined) {
-      store.ints[present] = store.ints[present]! & ~(1 << k);
-      store.floats[this.slot * FLOATS + k] = 0;
-    } else {
-      store.ints[present] = store.ints[present]! | (1 << k);
-      store.floats[this.slot * FLOATS + k] = v;
-    }
+    this.store.setNum(this.slot, k, v);
   }
 
   get connection(): number {

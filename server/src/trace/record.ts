@@ -101,7 +101,7 @@ export class RecordStore extends ColumnStore {
 
   /** `expected`: about how many records will come (a capacity hint, not a limit). */
   constructor(expected = 64) {
-    super(INTS, FLOATS, expected);
+    super(INTS, FLOATS, PRESENT, expected);
   }
 
   /** A new slot with every field at its default. */
@@ -159,23 +159,10 @@ export class TraceRecord implements PacketRecord {
     this.store.ints[this.slot * INTS + k] = v + 1;
   }
   private num(k: number): number | undefined {
-    const store = this.store;
-    return store.ints[this.slot * INTS + PRESENT]! & (1 << k)
-      ? store.floats[this.slot * FLOATS + k]
-      : undefined;
+    return this.store.num(this.slot, k);
   }
   private setNum(k: number, v: number | undefined): void {
-    if (v === undefined) return this.clearNum(k);
-    const store = this.store;
-    const present = this.slot * INTS + PRESENT;
-    store.ints[present] = store.ints[present]! | (1 << k);
-    store.floats[this.slot * FLOATS + k] = v;
-  }
-  private clearNum(k: number): void {
-    const store = this.store;
-    const present = this.slot * INTS + PRESENT;
-    store.ints[present] = store.ints[present]! & ~(1 << k);
-    store.floats[this.slot * FLOATS + k] = 0;
+    this.store.setNum(this.slot, k, v);
   }
   private span(line: number, s: number): Span | undefined {
     const start = this.opt(s);
