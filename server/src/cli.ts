@@ -160,7 +160,8 @@ function readRest(fd: number, head: Uint8Array, read: () => Uint8Array): Uint8Ar
       filled += n;
     }
     const bytes = whole.subarray(0, filled);
-    // A file that grew while it was read: the rest in chunks, as from a pipe.
+    // A file that shrank while it was read ends early; one that grew gives the rest in chunks, as a
+    // pipe does.
     if (filled < whole.length) return bytes;
     return readChunks(bytes, read);
   }
