@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { CaptureReader, PacketPrinter } from '../../server/src/trace/capture/index';
+import { CaptureRenderer } from '../../server/src/trace/capture/index';
 import { CAPTURE_CUT_NOTE, CAPTURE_DAMAGED_NOTE } from '../../server/src/trace/parser';
 
 /** Virtual documents holding a capture's rendering: `packet-trace-capture:<path>.trace?<capture uri>`. */
@@ -101,46 +101,27 @@ async function render(
   const { limitMB, bySetting } = renderLimit();
   // In UTF-8 bytes, which are never fewer than the text's UTF-16 code units.
   const limit = Math.max(0, Math.floor(limitMB * MB) - NOTE_ROOM);
-  // CaptureRenderer's loop, with a check after each packet: the packet that passes the limit is taken
-  // back out of the printer's buffer, and the rest of the capture is skipped.
-  const printer = new PacketPrinter({ timestamps });
-  const ctx = printer.ctx;
-  let taken = 0;
-  let shown = 0;
-  let full = false;
-  const reader = new CaptureReader((p) => {
-    if (full) return;
-    const from = ctx.op;
-    if (p.comments) for (const c of p.comments) printer.comment(c);
-    printer.print(p);
-    if (taken + ctx.op > limit) {
-      ctx.op = from;
-      full = true;
-    } else shown++;
-  });
+  const renderer = new CaptureRenderer({ timestamps, maxBytes: limit });
   const parts: string[] = [];
   let chars = 0;
-  const take = () => {
-    taken += ctx.op;
-    const t = printer.take();
+  const keep = (t: string) => {
     chars += t.length;
     if (t) parts.push(t);
   };
   const size = (await vscode.workspace.fs.stat(capture)).size;
   let bytesRead = 0;
   const read = async (report: (fraction: number) => void) => {
-    const progress = () => report(Math.max(bytesRead / (size || 1), taken / (limit || 1)));
+    const progress = () => report(Math.max(bytesRead / (size || 1), renderer.bytesRendered / (limit || 1)));
     if (capture.scheme === 'file') {
       const fd = await fs.promises.open(capture.fsPath, 'r');
       try {
         const buf = Buffer.allocUnsafe(CHUNK);
-        while (!full) {
+        while (!renderer.stopped) {
           if (token?.isCancellationRequested) break;
           const { bytesRead: n } = await fd.read(buf, 0, CHUNK, null);
           if (n === 0) break;
           bytesRead += n;
-          reader.push(buf.subarray(0, n));
-          take();
+          keep(renderer.push(buf.subarray(0, n)));
           progress();
         }
       } finally {
@@ -150,16 +131,12 @@ async function render(
       // No streaming through workspace.fs: the file is read whole, but rendered only up to the limit.
       const bytes = await vscode.workspace.fs.readFile(capture);
       bytesRead = bytes.length;
-      for (let at = 0; at < bytes.length && !full; at += CHUNK) {
-        reader.push(bytes.subarray(at, at + CHUNK));
-        take();
+      for (let at = 0; at < bytes.length && !renderer.stopped; at += CHUNK) {
+        keep(renderer.push(bytes.subarray(at, at + CHUNK)));
       }
       progress();
     }
-    if (!full) {
-      reader.end();
-      take();
-    }
+    if (!renderer.stopped) keep(renderer.end());
   };
   if (size > 8 * CHUNK) {
     await vscode.window.withProgress(
@@ -180,14 +157,14 @@ async function render(
   } else {
     await read(() => undefined);
   }
-  const rendering: CaptureRendering = { size, bytesRead, packets: shown, chars };
-  if (full) {
+  const rendering: CaptureRendering = { size, bytesRead, packets: renderer.renderedCount, chars };
+  if (renderer.stopped) {
     // Damage past the cut is not shown, so it is not reported either.
     rendering.cut = { limitMB, bySetting };
     parts.push(cutNote(capture, rendering, rendering.cut));
-  } else if (reader.problem) {
-    rendering.damaged = reader.problem.message;
-    parts.push(`${CAPTURE_DAMAGED_NOTE}after packet ${reader.packets}: ${reader.problem.message}\n`);
+  } else if (renderer.problem) {
+    rendering.damaged = renderer.problem.message;
+    parts.push(`${CAPTURE_DAMAGED_NOTE}after packet ${renderer.packetCount}: ${renderer.problem.message}\n`);
   }
   return { text: parts.join(''), rendering };
 }

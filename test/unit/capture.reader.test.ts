@@ -71,6 +71,48 @@ suite('capture reader: streaming', () => {
   });
 });
 
+suite('capture renderer: maxBytes', () => {
+  const UTF8 = new TextEncoder();
+  const bytesOf = (t: string) => UTF8.encode(t).length;
+  for (const [name, bytes] of Object.entries(cases)) {
+    test(`${name}: whole packets while their text fits, in any chunking, and nothing after them`, () => {
+      const whole = renderCapture(bytes, { timeZone: 'utc', trackLines: true });
+      const starts = whole.packetLines!;
+      const lines = whole.text.split('\n');
+      /** The text through packet k's own line (its comment lines come before it). */
+      const through = (k: number) => `${lines.slice(0, starts[k]! + 1).join('\n')}\n`;
+      const limit = Math.floor(bytesOf(whole.text) * 0.6);
+      for (const size of [1, 7, 1 << 20]) {
+        const r = new CaptureRenderer({ timeZone: 'utc', maxBytes: limit, trackLines: true });
+        let out = '';
+        for (let off = 0; off < bytes.length && !r.stopped; off += size)
+          out += r.push(bytes.subarray(off, off + size));
+        if (!r.stopped) out += r.end();
+        const k = r.renderedCount;
+        const at = `chunks of ${size}`;
+        assert.equal(r.stopped, k < starts.length, `${at}: stopped exactly when a packet was left out`);
+        assert.ok(whole.text.startsWith(out) && bytesOf(out) <= limit, `${at}: a prefix within the limit`);
+        if (k > 0) assert.ok(out.startsWith(through(k - 1)), `${at}: the kept packets whole`);
+        if (k < starts.length) {
+          assert.ok(!out.startsWith(through(k)), `${at}: nothing of the next packet's own line`);
+          assert.ok(bytesOf(through(k)) > limit, `${at}: the next packet would not have fit`);
+        }
+        assert.equal(r.bytesRendered, bytesOf(out), `${at}: bytesRendered`);
+        assert.deepEqual(r.packetLines, starts.slice(0, k), `${at}: packetLines`);
+      }
+    });
+  }
+
+  test('without maxBytes nothing stops', () => {
+    const bytes = cases['pcapng-two-interfaces.pcapng']!;
+    const r = new CaptureRenderer({ timeZone: 'utc' });
+    const out = r.push(bytes) + r.end();
+    assert.equal(r.stopped, false);
+    assert.equal(r.renderedCount, r.packetCount);
+    assert.equal(out, renderCapture(bytes, { timeZone: 'utc' }).text);
+  });
+});
+
 suite('capture reader: formats and time stamps', () => {
   test('detectCaptureFormat knows both byte orders of pcap, nanosecond pcap and pcapng', () => {
     assert.equal(detectCaptureFormat(Uint8Array.from([0xd4, 0xc3, 0xb2, 0xa1])), 'pcap');

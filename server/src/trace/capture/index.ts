@@ -26,6 +26,11 @@ export interface RenderOptions extends PrintOptions {
   comments?: boolean;
   /** Record the 0-based line where each packet's text starts (`packetLines`). */
   trackLines?: boolean;
+  /**
+   * Stop before the packet whose text would take the rendering past this many UTF-8 bytes: the packets
+   * before it are kept, nothing after it is rendered, and `stopped` says so (default: no limit).
+   */
+  maxBytes?: number;
 }
 
 export interface RenderResult {
@@ -169,17 +174,25 @@ export class CaptureRenderer {
   /** With trackLines: lines written so far, and each packet's first line. */
   private lines = 0;
   readonly packetLines: number[] | undefined;
+  private readonly maxBytes: number;
+  /** UTF-8 bytes of text handed out so far (the printer's buffer holds the rest). */
+  private written = 0;
+  private rendered = 0;
+  private full = false;
 
   constructor(options: RenderOptions = {}) {
     this.printer = new PacketPrinter(options);
     this.comments = options.comments !== false;
     this.packetLines = options.trackLines ? [] : undefined;
+    this.maxBytes = options.maxBytes ?? Infinity;
     this.reader = new CaptureReader((p) => this.onPacket(p), { precision: options.precision });
   }
 
   private onPacket(p: CapturePacket): void {
+    if (this.full) return;
     const ctx = this.printer.ctx;
     const from = ctx.op;
+    const linesBefore = this.lines;
     if (this.comments && p.comments) for (const c of p.comments) this.printer.comment(c);
     if (this.packetLines) {
       this.lines += countNewlines(ctx.ob, from, ctx.op);
@@ -188,11 +201,35 @@ export class CaptureRenderer {
       this.printer.print(p);
       this.lines += countNewlines(ctx.ob, start, ctx.op);
     } else this.printer.print(p);
+    if (this.written + ctx.op > this.maxBytes) {
+      // Past the limit: this packet is taken back out, and nothing after it is rendered.
+      ctx.op = from;
+      this.lines = linesBefore;
+      this.packetLines?.pop();
+      this.full = true;
+      return;
+    }
+    this.rendered++;
   }
 
-  /** Packets rendered so far. */
+  /** Packets read so far (with maxBytes, the ones read past the limit too). */
   get packetCount(): number {
     return this.reader.packets;
+  }
+
+  /** Packets whose text was rendered. */
+  get renderedCount(): number {
+    return this.rendered;
+  }
+
+  /** Whether the rendering stopped at maxBytes (push renders nothing more then). */
+  get stopped(): boolean {
+    return this.full;
+  }
+
+  /** UTF-8 bytes of text rendered so far. */
+  get bytesRendered(): number {
+    return this.written + this.printer.ctx.op;
   }
 
   /** The damage that stopped the reading, if any. */
@@ -207,18 +244,24 @@ export class CaptureRenderer {
   /** Reads a chunk (used synchronously, not kept) and returns the text of the packets it completed. */
   push(chunk: Uint8Array): string {
     this.reader.push(chunk);
-    return this.printer.take();
+    return this.take();
   }
 
   /** As push, but the text as UTF-8 bytes: a view, valid until the next call. */
   pushBytes(chunk: Uint8Array): Uint8Array {
     this.reader.push(chunk);
+    this.written += this.printer.ctx.op;
     return this.printer.takeBytes();
   }
 
   /** Ends the capture: an unfinished record becomes the problem. Returns any text left. */
   end(): string {
     this.reader.end();
+    return this.take();
+  }
+
+  private take(): string {
+    this.written += this.printer.ctx.op;
     return this.printer.take();
   }
 }
