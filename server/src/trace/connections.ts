@@ -3,6 +3,13 @@
  * splits a 4-tuple into a new connection when a SYN brings a new ISN (Wireshark's port reuse), and
  * runs the per-segment analyses in file order.
  */
+import {
+  checkpointTuning,
+  restoreCheckpoint,
+  sameState,
+  takeCheckpoint,
+  type TrackCheckpoint,
+} from './checkpoints';
 import { A, Segment, SegmentStore, SentLog, type Connection, type Flow } from './model';
 import { updateStates } from './endpointStates';
 import { analyzeSegment } from './sequenceAnalysis';
@@ -174,6 +181,7 @@ function createConnection(id: number, key: string, r: PacketRecord): Connection 
     endTime: undefined,
     reusedFrom: undefined,
     findings: [],
+    checkpoints: [],
   };
 }
 
@@ -190,7 +198,7 @@ export function trackConnections(records: PacketRecord[], subset = false): Conne
   const segmentOf = new RecordTable<Segment>(subset);
   const connectionOf = new RecordTable<number>(subset);
   const nextPrinted = nextPrintedSeq(records);
-  const store = new SegmentStore(records.length);
+  const tables = { store: new SegmentStore(records.length), segmentOf, connectionOf };
   for (let position = 0; position < records.length; position++) {
     const r = records[position]!;
     if (!r.src || !r.dst || (r.kind !== 'tcp' && r.kind !== 'tcp-quiet' && r.kind !== 'tcp-truncated')) {
@@ -210,62 +218,167 @@ export function trackConnections(records: PacketRecord[], subset = false): Conne
       connections.push(conn);
       byKey.set(s, d, conn);
     }
-    conn.records.push(r.index);
-    conn.lastRecord = r.index;
-    connectionOf.set(r.index, conn.id);
-    if (r.kind === 'tcp-quiet') conn.quiet = true;
-    const fromClient = sideKey(conn.client.endpoint) === s;
-    const fwd = fromClient ? conn.client : conn.server;
-    const rev = fromClient ? conn.server : conn.client;
-    fwd.packets++;
-    fwd.bytes += r.length ?? 0;
-    if (r.time !== undefined) {
-      conn.startTime ??= r.time;
-      conn.endTime = r.time;
-    }
-    if (r.kind !== 'tcp' || r.flags === undefined) continue;
-    const seg = new Segment(r, store, {
-      connection: conn.id,
-      position: conn.segments.length,
-      fromClient,
-      flags: r.flags,
-      len: Math.max(0, (r.length ?? 0) - (r.ipMissingBytes ?? 0)),
-      seq: r.seqAbs,
-      ack: r.flags & ACK ? r.ackAbs : undefined,
-      win: r.win,
-      time: r.time,
-      nextPrintedSeq: Number.isNaN(nextPrinted[position]!) ? undefined : nextPrinted[position],
-      analysis: reused ? A.REUSED_PORTS : 0,
-    });
-    if (r.truncated && r.seqAbs === undefined) {
-      // A header cut before its numbers: keep it in the connection, leave it out of sequence analysis.
-      conn.segments.push(seg);
-      segmentOf.set(r.index, seg);
-      continue;
-    }
-    // Wireshark: a SYN-ACK with a new seq replaces its flow's base and is flagged as port reuse.
-    if (
-      r.flags & SYN &&
-      r.flags & ACK &&
-      fwd.baseSeq !== undefined &&
-      r.seqAbs !== undefined &&
-      r.seqAbs !== fwd.baseSeq
-    ) {
-      seg.analysis |= A.REUSED_PORTS;
-      fwd.baseSeq = r.seqAbs;
-      fwd.nextseq = undefined;
-      fwd.maxseqtobeacked = undefined;
-      fwd.sent = new SentLog();
-    }
-    const previous = conn.segments[conn.segments.length - 1];
-    analyzeSegment(conn, seg, fwd, rev, previous);
-    noteControl(seg, fwd);
-    updateStates(seg, fwd, rev);
-    if (seg.len > 0) fwd.dataSeen = true;
-    conn.segments.push(seg);
-    segmentOf.set(r.index, seg);
+    const next = nextPrinted[position]!;
+    trackRecord(conn, r, Number.isNaN(next) ? undefined : next, tables);
   }
   return { connections, segmentOf, connectionOf };
+}
+
+/** Where trackRecord puts what it makes: new segments' columns, and the record-indexed lookups. */
+interface TrackTables {
+  store: SegmentStore;
+  segmentOf: RecordTable<Segment>;
+  connectionOf: RecordTable<number>;
+}
+
+/**
+ * Adds the connection's next record: its counts and, for a TCP segment, the sequence analysis and
+ * the endpoints' states. `nextPrinted`: see nextPrintedSeq. Every CHECKPOINT_EVERY segments, the
+ * state before the next one is kept first (see retrackConnection).
+ */
+function trackRecord(
+  conn: Connection,
+  r: PacketRecord,
+  nextPrinted: number | undefined,
+  t: TrackTables,
+): void {
+  const segmentNext = r.kind === 'tcp' && r.flags !== undefined;
+  if (segmentNext && conn.segments.length > 0 && conn.segments.length % checkpointTuning.every === 0)
+    conn.checkpoints.push(takeCheckpoint(conn));
+  conn.records.push(r.index);
+  conn.lastRecord = r.index;
+  t.connectionOf.set(r.index, conn.id);
+  if (r.kind === 'tcp-quiet') conn.quiet = true;
+  const fromClient = sideKey(conn.client.endpoint) === sideKey(r.src!);
+  const fwd = fromClient ? conn.client : conn.server;
+  const rev = fromClient ? conn.server : conn.client;
+  fwd.packets++;
+  fwd.bytes += r.length ?? 0;
+  if (r.time !== undefined) {
+    conn.startTime ??= r.time;
+    conn.endTime = r.time;
+  }
+  if (!segmentNext) return;
+  const seg = new Segment(r, t.store, {
+    connection: conn.id,
+    position: conn.segments.length,
+    fromClient,
+    flags: r.flags!,
+    len: Math.max(0, (r.length ?? 0) - (r.ipMissingBytes ?? 0)),
+    seq: r.seqAbs,
+    ack: r.flags! & ACK ? r.ackAbs : undefined,
+    win: r.win,
+    time: r.time,
+    nextPrintedSeq: nextPrinted,
+    // The SYN that started this connection on a finished one's 4-tuple.
+    analysis: conn.reusedFrom !== undefined && conn.segments.length === 0 ? A.REUSED_PORTS : 0,
+  });
+  if (r.truncated && r.seqAbs === undefined) {
+    // A header cut before its numbers: keep it in the connection, leave it out of sequence analysis.
+    conn.segments.push(seg);
+    t.segmentOf.set(r.index, seg);
+    return;
+  }
+  // Wireshark: a SYN-ACK with a new seq replaces its flow's base and is flagged as port reuse.
+  if (
+    r.flags! & SYN &&
+    r.flags! & ACK &&
+    fwd.baseSeq !== undefined &&
+    r.seqAbs !== undefined &&
+    r.seqAbs !== fwd.baseSeq
+  ) {
+    seg.analysis |= A.REUSED_PORTS;
+    fwd.baseSeq = r.seqAbs;
+    fwd.nextseq = undefined;
+    fwd.maxseqtobeacked = undefined;
+    fwd.sent = new SentLog();
+  }
+  const previous = conn.segments[conn.segments.length - 1];
+  analyzeSegment(conn, seg, fwd, rev, previous);
+  noteControl(seg, fwd);
+  updateStates(seg, fwd, rev);
+  if (seg.len > 0) fwd.dataSeen = true;
+  conn.segments.push(seg);
+  t.segmentOf.set(r.index, seg);
+}
+
+/**
+ * `old` tracked again after an edit of one of its records that leaves the 4-tuple's records in the
+ * same connections and segments, and every other record's numbers as they were (incremental.ts checks
+ * that). Tracking restarts from the last checkpoint before record `from` (the first whose segment the
+ * edit can change) and stops as soon as the state is again what it was at one of the old run's later
+ * checkpoints past the edited record `edited`: from there on the old segments, their analysis and
+ * the old final state hold as they are. Typing in a connection of 100 000 packets re-tracks a few
+ * thousand of them.
+ * `records`: the new records (the old ones, the edited one replaced); `nextPrinted`: each record's
+ * next printed seq (see nextPrintedSeq); `segmentOf`, `connectionOf`: copies of the old lookups,
+ * updated here.
+ */
+export function retrackConnection(
+  old: Connection,
+  records: PacketRecord[],
+  edited: number,
+  from: number,
+  nextPrinted: (index: number) => number | undefined,
+  segmentOf: RecordTable<Segment>,
+  connectionOf: RecordTable<number>,
+): Connection {
+  const conn = createConnection(old.id, old.key, records[old.firstRecord]!);
+  conn.reusedFrom = old.reusedFrom;
+  const changedAt = segmentsBefore(old.segments, from);
+  const editedAt = segmentsBefore(old.segments, edited);
+  let start = 0;
+  let resumed = -1;
+  for (let k = 0; k < old.checkpoints.length && old.checkpoints[k]!.position <= changedAt; k++) resumed = k;
+  if (resumed >= 0) {
+    const cp = old.checkpoints[resumed]!;
+    restoreCheckpoint(conn, cp, old);
+    start = cp.recordCount;
+    // Tracking takes this one again as it starts.
+    conn.checkpoints = old.checkpoints.slice(0, resumed);
+  }
+  const tables = { store: new SegmentStore(old.records.length - start), segmentOf, connectionOf };
+  let next = resumed + 1;
+  for (let k = start; k < old.records.length; k++) {
+    const r = records[old.records[k]!]!;
+    // Catching up with the old run: the first of its checkpoints past the edit whose state is ours
+    // again ends the work. (The segment after the edited one must be past too: its analysis reads
+    // the edited segment's length, flags and time.)
+    while (next < old.checkpoints.length && old.checkpoints[next]!.recordCount < k) next++;
+    const cp = old.checkpoints[next];
+    if (cp && cp.recordCount === k && cp.position > editedAt + 1 && sameState(conn, cp)) {
+      adoptTail(conn, old, cp, next);
+      break;
+    }
+    trackRecord(conn, r, nextPrinted(r.index), tables);
+  }
+  return conn;
+}
+
+/** How many of a connection's segments come before record `index`: its position, or where it would be. */
+function segmentsBefore(segments: Segment[], index: number): number {
+  let lo = 0;
+  for (let hi = segments.length; lo < hi;) {
+    const mid = (lo + hi) >> 1;
+    if (segments[mid]!.record.index < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** From checkpoint `cp` (the old run's `index`th) on, the old connection's segments, records and state. */
+function adoptTail(conn: Connection, old: Connection, cp: TrackCheckpoint, index: number): void {
+  for (let k = cp.position; k < old.segments.length; k++) conn.segments.push(old.segments[k]!);
+  for (let k = cp.recordCount; k < old.records.length; k++) conn.records.push(old.records[k]!);
+  for (let k = index; k < old.checkpoints.length; k++) conn.checkpoints.push(old.checkpoints[k]!);
+  conn.client = old.client;
+  conn.server = old.server;
+  conn.lastRecord = old.lastRecord;
+  conn.quiet = old.quiet;
+  conn.lastSynTime = old.lastSynTime;
+  conn.irtt = old.irtt;
+  conn.startTime = old.startTime;
+  conn.endTime = old.endTime;
 }
 
 /** Records the SYN, FIN and RST a flow sent, for the checks and the state machine. */
@@ -292,7 +405,7 @@ function noteControl(seg: Segment, fwd: Flow): void {
  * direction that printed one. A pure ACK's seq (hidden without -vv) is that value when nothing earlier
  * tells it.
  */
-function nextPrintedSeq(records: PacketRecord[]): Float64Array {
+export function nextPrintedSeq(records: PacketRecord[]): Float64Array {
   // NaN where none follows: typed, so that 600 000 entries are no 600 000 boxed numbers.
   const out = new Float64Array(records.length).fill(NaN);
   const latest = new Map<number, Map<number, number>>();

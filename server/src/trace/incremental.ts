@@ -6,7 +6,7 @@
  * and the caller analyses the whole text. The result equals a fresh analyzeTrace of the new text.
  */
 import { collectFindings, judgeConnection, type AnalyzeOptions, type TraceAnalysis } from './analyze';
-import { trackConnections } from './connections';
+import { nextPrintedSeq, retrackConnection, trackConnections } from './connections';
 import { judgeNumbering, resolveNumbers } from './numbering';
 import {
   ASCII_DUMP_SAMPLE_LINES,
@@ -17,7 +17,7 @@ import {
   type ParsedTrace,
 } from './parser';
 import { FILE_HEAD_CHARS, judgeNotText } from './textEncoding';
-import type { TraceRecord } from './record';
+import { TraceRecord } from './record';
 import { SYN, type Endpoint, type PacketRecord } from './types';
 
 /** The indexes of every record of each 4-tuple, in file order, by the ids of its two endpoints. */
@@ -205,9 +205,19 @@ export function reanalyzeLines(
   }
 
   // The -S reading is decided over the whole file; if this edit flips it, everything changes.
-  // The judgement stops early in a large trace; an edit after where it stopped cannot change it.
+  // The judgement stops early in a large trace; an edit after where it stopped cannot change it, and
+  // neither can one that leaves what it reads alone (seq, ack, flags, length: a window, an option).
   const absolute = options.absoluteNumbers ?? prev.absoluteNumbers;
-  if (options.absoluteNumbers === undefined && before.index <= (prev.numberingDecidedAt ?? Infinity)) {
+  const numbersKept =
+    after.seq === before.seq &&
+    after.ack === before.ack &&
+    after.flags === before.flags &&
+    after.length === before.length;
+  if (
+    !numbersKept &&
+    options.absoluteNumbers === undefined &&
+    before.index <= (prev.numberingDecidedAt ?? Infinity)
+  ) {
     const judged = judgeNumbering(records);
     if (judged.absolute !== absolute) return undefined;
     result.numberingDecidedAt = judged.decidedAt;
@@ -218,6 +228,8 @@ export function reanalyzeLines(
   const tuple = tupleIndex(old.endpoints, prev.records)
     .of(after.src.id, after.dst.id)
     .map((i) => records[i]!);
+  const retracked = retrackEdited(prev, result, tuple, before, after, numbersKept);
+  if (retracked) return retracked;
   resolveNumbers(tuple, absolute);
   const table = trackConnections(tuple, true);
   const oldIds: number[] = [];
@@ -248,4 +260,80 @@ export function reanalyzeLines(
   result.connectionOf = connectionOf;
   result.findings = collectFindings(parsed, connections);
   return result;
+}
+
+/**
+ * The common edit, one that keeps the record a segment (or not) and changes no other record's numbers
+ * (a window, an option, or its own seq or ack): the 4-tuple's records fall into the same connections
+ * and segments, so only the edited record's connection is tracked again, from the checkpoint before
+ * the first segment the edit can change (see retrackConnection). Undefined when the edit reaches
+ * further: the caller re-tracks the whole 4-tuple.
+ */
+function retrackEdited(
+  prev: TraceAnalysis,
+  result: TraceAnalysis,
+  tuple: PacketRecord[],
+  before: PacketRecord,
+  after: TraceRecord,
+  numbersKept: boolean,
+): TraceAnalysis | undefined {
+  const id = prev.connectionOf.get(before.index);
+  if (id === undefined || (after.flags === undefined) !== (before.flags === undefined)) return undefined;
+  let from = before.index;
+  let nextPrinted = (index: number) => prev.segmentOf.get(index)?.nextPrintedSeq;
+  if (numbersKept) {
+    after.printedRelative = before.printedRelative;
+    after.seqAbs = before.seqAbs;
+    after.ackAbs = before.ackAbs;
+    after.sackBase = (before as TraceRecord).sackBase;
+  } else {
+    const kept = numbersOf(tuple);
+    resolveNumbers(tuple, prev.absoluteNumbers);
+    const now = numbersOf(tuple);
+    for (let k = 0; k < kept.length; k++) {
+      if (tuple[k >> 2] !== after && !Object.is(kept[k], now[k])) return undefined;
+    }
+    // A new seq is the next printed one of the pure ACKs before it (nextPrintedSeq): their segments
+    // change too, so tracking starts before the first of them.
+    const fresh = nextPrintedSeq(tuple);
+    const byIndex = new Map<number, number | undefined>();
+    tuple.forEach((r, k) => {
+      const value = Number.isNaN(fresh[k]!) ? undefined : fresh[k];
+      byIndex.set(r.index, value);
+      const seg = prev.segmentOf.get(r.index);
+      if (seg && seg.nextPrintedSeq !== value && r.index < from) from = r.index;
+    });
+    nextPrinted = (index) => byIndex.get(index);
+  }
+  const connections = prev.connections.slice();
+  const segmentOf = prev.segmentOf.clone();
+  const connectionOf = prev.connectionOf.clone();
+  const conn = retrackConnection(
+    prev.connections[id - 1]!,
+    result.records,
+    before.index,
+    from,
+    nextPrinted,
+    segmentOf,
+    connectionOf,
+  );
+  judgeConnection(conn, result.parsed, prev.absoluteNumbers);
+  connections[id - 1] = conn;
+  result.connections = connections;
+  result.segmentOf = segmentOf;
+  result.connectionOf = connectionOf;
+  result.findings = collectFindings(result.parsed, connections);
+  return result;
+}
+
+/** What numbering.ts gives each record, four numbers a record (NaN: none), to compare before and after. */
+function numbersOf(records: PacketRecord[]): Float64Array {
+  const out = new Float64Array(records.length * 4);
+  records.forEach((r, k) => {
+    out[4 * k] = r.printedRelative === undefined ? NaN : +r.printedRelative;
+    out[4 * k + 1] = r.seqAbs ?? NaN;
+    out[4 * k + 2] = r.ackAbs ?? NaN;
+    out[4 * k + 3] = r instanceof TraceRecord ? r.sackBase : NaN;
+  });
+  return out;
 }

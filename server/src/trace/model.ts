@@ -3,6 +3,7 @@
  */
 import { ColumnStore } from './columns';
 import type { Endpoint, Finding, PacketRecord } from './types';
+import type { TrackCheckpoint } from './checkpoints';
 
 /** Wireshark's tcp.analysis bits (TCP_A_* in packet-tcp.c). */
 export const A = {
@@ -408,6 +409,8 @@ export interface Connection {
   /** The earlier connection on the same 4-tuple, when this one reused its ports. */
   reusedFrom?: number;
   findings: Finding[];
+  /** The tracking state every so many segments, for re-tracking after an edit (checkpoints.ts). */
+  checkpoints: TrackCheckpoint[];
 }
 
 /**
@@ -435,6 +438,16 @@ export class SentLog {
     this.ends[this.length] = end;
     this.records[this.length] = record;
     this.length++;
+  }
+
+  /** A log of its own with the first `length` entries of this one. */
+  copy(length: number): SentLog {
+    const log = new SentLog();
+    log.seqs = this.seqs.slice(0, Math.max(16, length));
+    log.ends = this.ends.slice(0, Math.max(16, length));
+    log.records = this.records.slice(0, Math.max(16, length));
+    log.length = length;
+    return log;
   }
 
   seq(i: number): number {

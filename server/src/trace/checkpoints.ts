@@ -1,0 +1,176 @@
+/**
+ * Snapshots of a connection's tracking state, kept every so many segments while it is tracked, so that
+ * an edit in a long connection re-tracks it from the last snapshot before the edit instead of from its
+ * first packet, and stops where the state is again what it was (connections.ts, retrackConnection).
+ * A snapshot copies the two flows' fields; their sent logs and FIN lists only grow while a run
+ * appends to them, so it keeps them by reference with their lengths at the time.
+ */
+import type { Connection, Flow } from './model';
+
+/** Segments between two checkpoints: the most an edit re-tracks before it can catch up. */
+export const checkpointTuning = { every: 1024 };
+
+interface FlowSnapshot {
+  flow: Flow;
+  sentLength: number;
+  finCount: number;
+}
+
+export interface TrackCheckpoint {
+  /** How many segments came before it: the next one's position. */
+  position: number;
+  /** How many of the connection's records came before it. */
+  recordCount: number;
+  client: FlowSnapshot;
+  server: FlowSnapshot;
+  lastRecord: number;
+  quiet: boolean;
+  lastSynTime: number | undefined;
+  irtt: number | undefined;
+  startTime: number | undefined;
+  endTime: number | undefined;
+}
+
+export function takeCheckpoint(conn: Connection): TrackCheckpoint {
+  return {
+    position: conn.segments.length,
+    recordCount: conn.records.length,
+    client: snapshot(conn.client),
+    server: snapshot(conn.server),
+    lastRecord: conn.lastRecord,
+    quiet: conn.quiet,
+    lastSynTime: conn.lastSynTime,
+    irtt: conn.irtt,
+    startTime: conn.startTime,
+    endTime: conn.endTime,
+  };
+}
+
+/**
+ * Puts `conn` (fresh from createConnection) in the state of checkpoint `cp` of `old`: its segments and
+ * records before it, and flows of its own (tracking goes on appending to them).
+ */
+export function restoreCheckpoint(conn: Connection, cp: TrackCheckpoint, old: Connection): void {
+  conn.segments = old.segments.slice(0, cp.position);
+  conn.records = old.records.slice(0, cp.recordCount);
+  conn.client = restoreFlow(cp.client);
+  conn.server = restoreFlow(cp.server);
+  conn.lastRecord = cp.lastRecord;
+  conn.quiet = cp.quiet;
+  conn.lastSynTime = cp.lastSynTime;
+  conn.irtt = cp.irtt;
+  conn.startTime = cp.startTime;
+  conn.endTime = cp.endTime;
+}
+
+/** Whether `conn`'s state now is the one checkpoint `cp` kept: then what follows is tracked alike. */
+export function sameState(conn: Connection, cp: TrackCheckpoint): boolean {
+  return (
+    conn.segments.length === cp.position &&
+    conn.records.length === cp.recordCount &&
+    conn.lastRecord === cp.lastRecord &&
+    conn.quiet === cp.quiet &&
+    conn.lastSynTime === cp.lastSynTime &&
+    conn.irtt === cp.irtt &&
+    conn.startTime === cp.startTime &&
+    conn.endTime === cp.endTime &&
+    sameFlow(conn.client, cp.client) &&
+    sameFlow(conn.server, cp.server)
+  );
+}
+
+function snapshot(flow: Flow): FlowSnapshot {
+  return {
+    flow: copyFlow(flow, flow.sent, flow.finRecords),
+    sentLength: flow.sent.length,
+    finCount: flow.finRecords.length,
+  };
+}
+
+function restoreFlow(s: FlowSnapshot): Flow {
+  return copyFlow(s.flow, s.flow.sent.copy(s.sentLength), s.flow.finRecords.slice(0, s.finCount));
+}
+
+/** A copy of a flow's fields, in the order connections.ts makes flows (one shape for all). */
+function copyFlow(f: Flow, sent: Flow['sent'], finRecords: number[]): Flow {
+  return {
+    endpoint: f.endpoint,
+    baseSeq: f.baseSeq,
+    nextseq: f.nextseq,
+    nextseqTime: f.nextseqTime,
+    nextseqRecord: f.nextseqRecord,
+    maxseqtobeacked: f.maxseqtobeacked,
+    lastack: f.lastack,
+    lastackTime: f.lastackTime,
+    window: f.window,
+    dupacknum: f.dupacknum,
+    lastnondupack: f.lastnondupack,
+    lastsegmentflags: f.lastsegmentflags,
+    lastRecord: f.lastRecord,
+    winScale: f.winScale,
+    isFirstAck: f.isFirstAck,
+    isn: f.isn,
+    synRecord: f.synRecord,
+    synAckRecord: f.synAckRecord,
+    finSeq: f.finSeq,
+    finRecord: f.finRecord,
+    finRecords,
+    finAckedBy: f.finAckedBy,
+    rstRecord: f.rstRecord,
+    packets: f.packets,
+    bytes: f.bytes,
+    dataSeen: f.dataSeen,
+    sent,
+    state: f.state,
+  };
+}
+
+/**
+ * Every field the tracking reads, compared; the last record by identity (an edited record is a new
+ * object, and its options matter to the next segment), the sent log and FIN list entry by entry.
+ */
+function sameFlow(f: Flow, s: FlowSnapshot): boolean {
+  const g = s.flow;
+  if (
+    f.endpoint !== g.endpoint ||
+    f.baseSeq !== g.baseSeq ||
+    f.nextseq !== g.nextseq ||
+    f.nextseqTime !== g.nextseqTime ||
+    f.nextseqRecord !== g.nextseqRecord ||
+    f.maxseqtobeacked !== g.maxseqtobeacked ||
+    f.lastack !== g.lastack ||
+    f.lastackTime !== g.lastackTime ||
+    f.window !== g.window ||
+    f.dupacknum !== g.dupacknum ||
+    f.lastnondupack !== g.lastnondupack ||
+    f.lastsegmentflags !== g.lastsegmentflags ||
+    f.lastRecord !== g.lastRecord ||
+    f.winScale !== g.winScale ||
+    f.isFirstAck !== g.isFirstAck ||
+    f.isn !== g.isn ||
+    f.synRecord !== g.synRecord ||
+    f.synAckRecord !== g.synAckRecord ||
+    f.finSeq !== g.finSeq ||
+    f.finRecord !== g.finRecord ||
+    f.finAckedBy !== g.finAckedBy ||
+    f.rstRecord !== g.rstRecord ||
+    f.packets !== g.packets ||
+    f.bytes !== g.bytes ||
+    f.dataSeen !== g.dataSeen ||
+    f.state !== g.state ||
+    f.sent.length !== s.sentLength ||
+    f.finRecords.length !== s.finCount
+  )
+    return false;
+  for (let i = 0; i < s.finCount; i++) if (f.finRecords[i] !== g.finRecords[i]) return false;
+  if (f.sent === g.sent) return true;
+  for (let i = 0; i < s.sentLength; i++) {
+    if (
+      f.sent.seq(i) !== g.sent.seq(i) ||
+      f.sent.end(i) !== g.sent.end(i) ||
+      f.sent.record(i) !== g.sent.record(i)
+    )
+      return false;
+  }
+  return true;
+}

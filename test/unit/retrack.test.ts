@@ -1,0 +1,193 @@
+// An edit that leaves every record's numbers alone (a window, an option, payload text) re-tracks its
+// connection from the checkpoint before it, and stops where the state is again the old run's
+// (connections.ts, retrackConnection). Whatever the edit, every segment, flow and finding must then be
+// what a fresh analysis of the new text gives: hovers, inlay hints and the ladder read all of them.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { checkpointTuning } from '../../server/src/trace/checkpoints';
+import { analyzeTrace, jsonReport, type TraceAnalysis } from '../../server/src/trace/index';
+import { reanalyzeEdit } from '../../server/src/trace/incremental';
+import type { Flow, Segment } from '../../server/src/trace/model';
+import { FILE_HEAD_CHARS } from '../../server/src/trace/textEncoding';
+import { SYN } from '../../server/src/trace/types';
+
+const CORPUS = path.join(__dirname, '../../../../shared/corpus');
+const FILES = [
+  'bulk-loss-tx/nn.trace',
+  'bulk-loss-tx/S-nn.trace',
+  'zero-window/vv-nn.trace',
+  'capture-gap/S-nn.trace',
+  'half-close/v-nn.trace',
+  'keepalive/nn.trace',
+];
+const present = fs.existsSync(CORPUS);
+
+/** Every getter of a segment (the record by its index): what any feature can read. */
+function segmentFields(seg: Segment): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let proto = Object.getPrototypeOf(seg) as object | null;
+  while (proto && proto !== Object.prototype) {
+    for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
+      if (d.get && !(name in out)) out[name] = (seg as unknown as Record<string, unknown>)[name];
+    }
+    proto = Object.getPrototypeOf(proto) as object | null;
+  }
+  out.record = seg.record.index;
+  return out;
+}
+
+function flowFields(f: Flow): Record<string, unknown> {
+  const sent: number[] = [];
+  for (let i = 0; i < f.sent.length; i++) sent.push(f.sent.seq(i), f.sent.end(i), f.sent.record(i));
+  return { ...f, endpoint: f.endpoint.key, lastRecord: f.lastRecord?.index, sent };
+}
+
+/** What a feature can see of an analysis: the report, every segment and each connection's state. */
+function everything(a: TraceAnalysis): unknown {
+  return {
+    report: JSON.parse(jsonReport([{ file: 'x', analysis: a }])) as unknown,
+    findings: a.findings,
+    segments: a.records.map((r) => {
+      const seg = a.segmentOf.get(r.index);
+      return seg && segmentFields(seg);
+    }),
+    connectionOf: a.records.map((r) => a.connectionOf.get(r.index)),
+    connections: a.connections.map((c) => ({
+      ...c,
+      client: flowFields(c.client),
+      server: flowFields(c.server),
+      segments: c.segments.map((s) => s.record.index),
+      checkpoints: undefined,
+    })),
+  };
+}
+
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+}
+
+/** A change that keeps seq, ack, flags and length: a window, an option's value, the option list. */
+function neutralEdit(line: string, rand: () => number): string {
+  const pick = (n: number) => Math.floor(rand() * n);
+  switch (pick(6)) {
+    case 0:
+      return line.replace(/ win \d+/, ` win ${[0, 1, 5, 64, 512, 65535][pick(6)]}`);
+    case 1:
+      return line.replace(/wscale \d+/, `wscale ${pick(15)}`);
+    case 2:
+      return line.replace(/(val|ecr) \d+/, (_m, w: string) => `${w} ${pick(1e9)}`);
+    case 3:
+      return line.replace(/sack 1 \{\d+:\d+\}/, `sack 1 {${pick(5000)}:${5000 + pick(5000)}}`);
+    case 4:
+      return line.replace(/, options \[[^\]]*\]/, '');
+    default:
+      return line.replace(/ win (\d+)/, (_m, w: string) => ` win ${Number(w) + 1}`);
+  }
+}
+
+let savedEvery = 0;
+before(() => {
+  savedEvery = checkpointTuning.every;
+  // Checkpoints every few segments, so that the corpus' connections have many to resume from.
+  checkpointTuning.every = 8;
+});
+after(() => {
+  checkpointTuning.every = savedEvery;
+});
+
+/** A change of what the numbering reads: the seq, ack or length printed, or a flag other than SYN. */
+function numberEdit(line: string, rand: () => number): string {
+  const pick = (n: number) => Math.floor(rand() * n);
+  const nudge = (m: string) => String(Math.max(0, Number(m) + [-1, 1, 1448, -1448][pick(4)]!));
+  switch (pick(4)) {
+    case 0:
+      return line.replace(/ ack (\d+)/, (_m, n: string) => ` ack ${nudge(n)}`);
+    case 1:
+      return line.replace(/ seq (\d+)(:(\d+))?/, (_m, a: string, _r, b?: string) =>
+        b === undefined ? ` seq ${nudge(a)}` : ` seq ${nudge(a)}:${nudge(b)}`,
+      );
+    case 2:
+      return line.replace(/length (\d+)$/, (_m, n: string) => `length ${nudge(n)}`);
+    default:
+      return line.replace(/Flags \[[^\]S]*\]/, `Flags [${['.', 'P.', 'F.', 'FP.', 'R.', 'R'][pick(6)]}]`);
+  }
+}
+
+/**
+ * Random edits of `edit`'s kind, one after another, of each file's packet lines (not SYNs, not in the
+ * file's head): each incremental result must equal a fresh analysis in everything a feature reads.
+ */
+function editOneByOne(seed: number, edit: (line: string, rand: () => number) => string) {
+  const rand = rng(seed);
+  let applied = 0;
+  let resumed = 0;
+  let caughtUp = 0;
+  for (const file of FILES) {
+    const full = path.join(CORPUS, file);
+    if (!fs.existsSync(full)) continue;
+    const lines = fs.readFileSync(full, 'utf8').split('\n');
+    let prev = analyzeTrace(lines.join('\n'));
+    // SYNs start connections, and the file's head tells its kind: edits there go the long way.
+    const offsets: number[] = [];
+    lines.reduce((at, l) => (offsets.push(at), at + l.length + 1), 0);
+    const packetLines = prev.records
+      .filter((r) => prev.segmentOf.get(r.index) && !((r.flags ?? 0) & SYN))
+      .map((r) => r.tcpLine)
+      .filter((line) => offsets[line]! > FILE_HEAD_CHARS);
+    for (let k = 0; k < 40 && packetLines.length; k++) {
+      const line = packetLines[Math.floor(rand() * packetLines.length)]!;
+      const next = edit(lines[line]!, rand);
+      if (next === lines[line]) continue;
+      const old = lines[line]!;
+      lines[line] = next;
+      const inc = reanalyzeEdit(
+        prev,
+        { start: { line, character: 0 }, end: { line, character: old.length } },
+        next,
+      );
+      const fresh = analyzeTrace(lines.join('\n'));
+      if (!inc) {
+        prev = fresh;
+        continue;
+      }
+      assert.deepEqual(everything(inc), everything(fresh), `${file}, edit ${k} of line ${line + 1}`);
+      applied++;
+      // Did the re-tracking start after the connection's first segment, and stop before its end?
+      const record = prev.records.find((r) => r.tcpLine === line);
+      const id = record && prev.connectionOf.get(record.index);
+      if (id !== undefined) {
+        const before = prev.connections[id - 1]!.segments;
+        const now = inc.connections[id - 1]!.segments;
+        if (now[0] === before[0] && before.length > 8) resumed++;
+        if (now[now.length - 1] === before[before.length - 1] && now.length > 16) caughtUp++;
+      }
+      prev = inc;
+    }
+  }
+  return { applied, resumed, caughtUp };
+}
+
+test(
+  'window and option edits re-tracked from a checkpoint equal a fresh analysis, segment by segment',
+  { skip: !present && 'no corpus' },
+  () => {
+    const { applied, resumed, caughtUp } = editOneByOne(11, neutralEdit);
+    assert.ok(applied > 100, `only ${applied} edits`);
+    assert.ok(resumed > applied / 4, `only ${resumed} of ${applied} edits resumed from a checkpoint`);
+    assert.ok(caughtUp > applied / 4, `only ${caughtUp} of ${applied} edits caught up with the old run`);
+  },
+);
+
+test(
+  'seq, ack, length and flag edits equal a fresh analysis, segment by segment',
+  { skip: !present && 'no corpus' },
+  () => {
+    const { applied, resumed } = editOneByOne(23, numberEdit);
+    assert.ok(applied > 60, `only ${applied} edits were incremental`);
+    // An edit that changes only its own record's numbers resumes from a checkpoint too.
+    assert.ok(resumed > applied / 4, `only ${resumed} of ${applied} edits resumed from a checkpoint`);
+  },
+);
