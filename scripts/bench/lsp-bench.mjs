@@ -76,38 +76,46 @@ const d1 = await first;
 const openMs = performance.now() - t;
 const rssAfter = rssKiB(server.pid);
 
-// One-line edits in the middle: change a window value on a packet line, version after version (the
-// first edit also pays for compiling the incremental path; typing is the later ones).
-const editTimes = [];
+// One-line edits in the middle, version after version: a number on a packet line changed by one
+// (the first edit also pays for compiling the incremental path; typing is the later ones). A window
+// leaves every record's numbers alone; an ack changes its own record's (see trace/incremental.ts).
 let version = 1;
-let editLine = Math.floor(lines.length / 2);
-for (let k = 0; k < 7; k++) {
-  while (editLine < lines.length && !/ win \d+/.test(lines[editLine])) editLine++;
-  const m = / win (\d+)/.exec(lines[editLine]);
-  const col = m.index + 5;
-  const replacement = String(Number(m[1]) + 1);
-  lines[editLine] = lines[editLine].slice(0, col) + replacement + lines[editLine].slice(col + m[1].length);
-  version++;
-  t = performance.now();
-  const done = diagnosticsFor(version);
-  conn.sendNotification('textDocument/didChange', {
-    textDocument: { uri, version },
-    contentChanges: [
-      {
-        range: {
-          start: { line: editLine, character: col },
-          end: { line: editLine, character: col + m[1].length },
+async function timeEdits(field, firstLine) {
+  const times = [];
+  const pattern = new RegExp(` ${field} (\\d+)`);
+  let editLine = firstLine;
+  for (let k = 0; k < 7; k++) {
+    while (editLine < lines.length && !pattern.test(lines[editLine])) editLine++;
+    const m = pattern.exec(lines[editLine]);
+    const col = m.index + field.length + 2;
+    const replacement = String(Number(m[1]) + 1);
+    lines[editLine] = lines[editLine].slice(0, col) + replacement + lines[editLine].slice(col + m[1].length);
+    version++;
+    t = performance.now();
+    const done = diagnosticsFor(version);
+    conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [
+        {
+          range: {
+            start: { line: editLine, character: col },
+            end: { line: editLine, character: col + m[1].length },
+          },
+          text: replacement,
         },
-        text: replacement,
-      },
-    ],
-  });
-  await done;
-  editTimes.push(performance.now() - t);
-  editLine += 997;
+      ],
+    });
+    await done;
+    times.push(performance.now() - t);
+    editLine += 997;
+  }
+  return times;
 }
-const editMs = [...editTimes.slice(1)].sort((x, y) => x - y)[Math.floor((editTimes.length - 1) / 2)];
+const median = (times) => [...times.slice(1)].sort((x, y) => x - y)[Math.floor((times.length - 1) / 2)];
+const editTimes = await timeEdits('win', Math.floor(lines.length / 2));
+const editMs = median(editTimes);
 const firstEditMs = editTimes[0];
+const ackEditMs = median(await timeEdits('ack', Math.floor(lines.length / 2) + 101));
 
 // Hovers on the seq/ack/flags tokens of random packet lines.
 const hoverTimes = [];
@@ -135,6 +143,7 @@ const figures = {
   didOpenToDiagnosticsMs: Math.round(openMs),
   editToDiagnosticsMs: Math.round(editMs),
   firstEditToDiagnosticsMs: Math.round(firstEditMs),
+  ackEditToDiagnosticsMs: Math.round(ackEditMs),
   hoverMedianMs: Number(pct(50).toFixed(2)),
   hoverP99Ms: Number(pct(99).toFixed(2)),
   serverRssPerPacketBytes: Math.round(((rssAfter - rssBefore) * 1024) / Math.min(heads, packets)),
@@ -151,6 +160,12 @@ const rows = [
     `${figures.editToDiagnosticsMs} ms`,
     '50 ms',
     figures.editToDiagnosticsMs <= 50,
+  ],
+  [
+    '  (an ack edited instead)',
+    `${figures.ackEditToDiagnosticsMs} ms`,
+    '50 ms',
+    figures.ackEditToDiagnosticsMs <= 50,
   ],
   ['hover median', `${figures.hoverMedianMs} ms`, '', true],
   ['hover p99', `${figures.hoverP99Ms} ms`, '5 ms', figures.hoverP99Ms <= 5],

@@ -296,14 +296,21 @@ function retrackEdited(
     // A new seq is the next printed one of the pure ACKs before it (nextPrintedSeq): their segments
     // change too, so tracking starts before the first of them.
     const fresh = nextPrintedSeq(tuple);
-    const byIndex = new Map<number, number | undefined>();
-    tuple.forEach((r, k) => {
-      const value = Number.isNaN(fresh[k]!) ? undefined : fresh[k];
-      byIndex.set(r.index, value);
-      const seg = prev.segmentOf.get(r.index);
-      if (seg && seg.nextPrintedSeq !== value && r.index < from) from = r.index;
-    });
-    nextPrinted = (index) => byIndex.get(index);
+    const valueAt = (k: number) => (Number.isNaN(fresh[k]!) ? undefined : fresh[k]);
+    for (let k = 0; k < tuple.length && tuple[k]!.index < from; k++) {
+      const seg = prev.segmentOf.get(tuple[k]!.index);
+      if (seg && seg.nextPrintedSeq !== valueAt(k)) from = tuple[k]!.index;
+    }
+    // The tuple is in file order: a binary search finds a record's place in it.
+    nextPrinted = (index) => {
+      let lo = 0;
+      for (let hi = tuple.length; lo < hi; ) {
+        const mid = (lo + hi) >> 1;
+        if (tuple[mid]!.index < index) lo = mid + 1;
+        else hi = mid;
+      }
+      return tuple[lo]?.index === index ? valueAt(lo) : undefined;
+    };
   }
   const connections = prev.connections.slice();
   const segmentOf = prev.segmentOf.clone();
