@@ -304,7 +304,7 @@ function retrackEdited(
     // The tuple is in file order: a binary search finds a record's place in it.
     nextPrinted = (index) => {
       let lo = 0;
-      for (let hi = tuple.length; lo < hi; ) {
+      for (let hi = tuple.length; lo < hi;) {
         const mid = (lo + hi) >> 1;
         if (tuple[mid]!.index < index) lo = mid + 1;
         else hi = mid;
