@@ -2,7 +2,9 @@
 // two-space TFO and MD5 spellings, SACK blocks and their rebasing, and lists cut short or broken.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ACK, SYN } from '../../server/src/trace/index';
+import { ACK, SYN, type PacketRecord } from '../../server/src/trace/index';
+import type { TraceRecord } from '../../server/src/trace/record';
+import { optionSignature } from '../../server/src/trace/sequenceAnalysis';
 import { analyzeLines, only, optionList, parseClean, rec, textAt, trace } from '../helpers/parserHelpers';
 
 const HEAD = '12:00:00.000000 IP 192.0.2.1.1234 > 192.0.2.2.80: Flags [S], seq 1, win 1024';
@@ -226,5 +228,49 @@ describe('§11 options', () => {
     const r = only(withOptions(''));
     assert.deepEqual(r.options, []);
     assert.equal(r.length, 0);
+  });
+});
+
+// The analysis reads a segment's window scale and its options' signature (what makes a repeated ACK
+// a keep-alive, not a duplicate) straight from the line; both must read what the built list says.
+describe('options read without building the list', () => {
+  /** What optionSignature gives from the built list (a plain record takes that path). */
+  const fromList = (r: PacketRecord) => optionSignature({ options: r.options } as PacketRecord);
+  const cases = [
+    'mss 1460,sackOK,TS val 2044906138 ecr 0,nop,wscale 7',
+    'nop,nop,TS val 1 ecr 2',
+    'nop,nop,sack 1 {1:2}',
+    'nop,nop,sack 2 {10:20}{30:40},eol',
+    'wscale[bad opt] 9,mss 1',
+    '[x[y 3,wscale 4',
+    'mss 1460,wscale',
+    'nop,wscale 14,wscale 3',
+    'wscalex 5,wscale 3',
+    'unknown-76 0x0a0b,exp-tfo cookiereq,md5 valid',
+    'mptcp capable v1 {0x1},nop,nop',
+    ' mss 1460, nop ,,wscale 2',
+    'mss 1460,wscale 7 [|tcp]',
+  ];
+  for (const list of cases) {
+    test(`[${list}]`, () => {
+      const r = only(
+        list.endsWith('[|tcp]') ? `${HEAD}, options [${list}` : withOptions(list),
+      ) as TraceRecord;
+      const signature = r.optionSignature();
+      const wscale = r.wscale;
+      // Both above read the line; now the list is built, and they read it.
+      const expected = fromList(r);
+      if (signature !== undefined) assert.equal(signature, expected);
+      else assert.ok(list.includes('mptcp'), 'only MPTCP needs the built list');
+      assert.equal(wscale, r.options.find((o) => o.kind === 'wscale')?.value);
+      assert.equal(optionSignature(r), expected);
+    });
+  }
+  test('the old form <...> too', () => {
+    const r = only(
+      '12:00:00.000000 IP 192.0.2.1.1234 > 192.0.2.2.80: S 1:1(0) win 5840 <mss 1460,sackOK,timestamp 1 0,nop,wscale 2>',
+    ) as TraceRecord;
+    assert.equal(r.wscale, 2);
+    assert.equal(optionSignature(r), 'mss;sackOK;wscale;');
   });
 });

@@ -9,7 +9,7 @@
  */
 import { ColumnStore } from './columns';
 import { add32 } from './seq32';
-import { scanOptionList } from './tcpOptions';
+import { optionKindSignature, optionNumber, scanOptionList } from './tcpOptions';
 import type { Endpoint, PacketRecord, RecordKind, Span, TcpOption, TimeKind } from './types';
 
 const NO_OPTIONS: TcpOption[] = [];
@@ -470,12 +470,23 @@ export class TraceRecord implements PacketRecord {
     this.store.rare.options[this.slot] = list;
   }
 
-  /** The window-scale shift this segment announces, without parsing the other options. */
+  /** The window-scale shift this segment announces, read without building the option list. */
   get wscale(): number | undefined {
-    if (this.optionText === undefined) return undefined;
-    const at = this.optionText.indexOf('wscale ', this.optionOpen);
-    if (at < 0) return undefined;
-    return this.options.find((o) => o.kind === 'wscale')?.value;
+    const list = this.store.rare.options[this.slot];
+    if (list) return list.find((o) => o.kind === 'wscale')?.value;
+    return this.optionText === undefined
+      ? undefined
+      : optionNumber(this.optionText, this.optionOpen, 'wscale');
+  }
+
+  /**
+   * optionSignature's text (sequenceAnalysis.ts) read from the line without building the list;
+   * undefined when the list is built already or needs building (MPTCP).
+   */
+  optionSignature(): string | undefined {
+    if (this.store.rare.options[this.slot]) return undefined;
+    const text = this.optionText;
+    return text === undefined ? '' : optionKindSignature(text, this.optionOpen);
   }
 
   /** Whether the option list names this keyword (cheap: no parse). */

@@ -5,6 +5,7 @@
  * pure ACK without -vv), inferSeq() stands in for it from what the text does carry.
  */
 import { A, type Connection, type Flow, type Segment } from './model';
+import { TraceRecord } from './record';
 import { add32, gt, le, lt } from './seq32';
 import { ACK, FIN, RST, SYN, type PacketRecord } from './types';
 
@@ -64,6 +65,8 @@ function inferSeq(seg: Segment, fwd: Flow, rev: Flow, previous: Segment | undefi
 
 /** The options of a segment other than padding, timestamps and SACK, which change on every packet. */
 export function optionSignature(record: PacketRecord): string {
+  const read = record instanceof TraceRecord ? record.optionSignature() : undefined;
+  if (read !== undefined) return read;
   let sig = '';
   for (const o of record.options) {
     if (o.kind === 'nop' || o.kind === 'TS' || o.kind === 'sack' || o.kind === 'eol') continue;
@@ -76,7 +79,8 @@ export function optionSignature(record: PacketRecord): string {
 
 /** Wireshark's window-scale bookkeeping after a SYN or SYN-ACK (verify_tcp_window_scaling). */
 function noteWindowScale(seg: Segment, fwd: Flow, rev: Flow): void {
-  const ws = seg.record.options.find((o) => o.kind === 'wscale')?.value;
+  const r = seg.record;
+  const ws = r instanceof TraceRecord ? r.wscale : r.options.find((o) => o.kind === 'wscale')?.value;
   if (ws !== undefined) fwd.winScale = Math.min(ws, 14);
   if (fwd.winScale === -1) {
     fwd.winScale = -2;

@@ -18,26 +18,43 @@ export interface OptionList {
  * Scans an option list whose opening bracket is at `open` (`[` or `<`). Linear in the list length.
  */
 export function scanOptionList(text: string, open: number, line: number): OptionList {
+  const options: TcpOption[] = [];
+  const { end, unterminated } = forEachOptionItem(text, open, (s, to) => {
+    options.push(parseOption(text.slice(s, to), { line, start: s, end: to }));
+    return true;
+  });
+  return { options, end, unterminated };
+}
+
+/**
+ * Visits the items of the list at `open`, each as its columns without leading spaces (empty items
+ * skipped), until `visit` returns false. MPTCP and SACK items nest brackets and braces: the list is
+ * split on commas at depth 0. A list cut off (no closing bracket) ends at the line's end, or before a
+ * trailing ` [|tcp]`. Gives the column after the list and whether it was cut off.
+ */
+function forEachOptionItem(
+  text: string,
+  open: number,
+  visit: (start: number, end: number) => boolean,
+): { end: number; unterminated: boolean } {
   const opener = text.charCodeAt(open);
   const closer = opener === 60 ? 62 : 93; // '<' -> '>', '[' -> ']'
-  const options: TcpOption[] = [];
   let depth = 0;
   let itemStart = open + 1;
-  let i = open + 1;
-  const push = (to: number) => {
+  const item = (to: number): boolean => {
     let s = itemStart;
     while (s < to && text.charCodeAt(s) === 32) s++;
-    if (to > s) options.push(parseOption(text.slice(s, to), { line, start: s, end: to }));
+    return to > s ? visit(s, to) : true;
   };
-  for (; i < text.length; i++) {
+  for (let i = open + 1; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 91 || c === 123 || (opener === 60 && c === 60)) depth++;
     else if ((c === 93 || c === 125 || (opener === 60 && c === 62)) && depth > 0) depth--;
     else if (c === closer && depth === 0) {
-      push(i);
-      return { options, end: i + 1, unterminated: false };
+      item(i);
+      return { end: i + 1, unterminated: false };
     } else if (c === 44 && depth === 0) {
-      push(i);
+      if (!item(i)) return { end: i + 1, unterminated: false };
       itemStart = i + 1;
     }
   }
@@ -45,8 +62,58 @@ export function scanOptionList(text: string, open: number, line: number): Option
   let tail = text.length;
   const trunc = text.lastIndexOf(' [|', tail);
   if (trunc >= itemStart) tail = trunc;
-  push(tail);
-  return { options, end: text.length, unterminated: true };
+  item(tail);
+  return { end: text.length, unterminated: true };
+}
+
+/** Options that change on every packet, or pad: left out of a list's signature. */
+const UNSIGNED_KINDS = new Set(['nop', 'TS', 'timestamp', 'sack', 'eol']);
+
+/**
+ * The kinds of a list's options other than padding, timestamps and SACK, each followed by ';', read
+ * without building the list (a repeated pure ACK's signature is compared with its flow's last one).
+ * Undefined when an MPTCP item is there: its signature needs the parsed item.
+ */
+export function optionKindSignature(text: string, open: number): string | undefined {
+  let sig = '';
+  let mptcp = false;
+  forEachOptionItem(text, open, (s, to) => {
+    const kind = text.slice(s, keywordEnd(text, s, to));
+    if (kind === 'mptcp') mptcp = true;
+    else if (!UNSIGNED_KINDS.has(kind)) sig += `${kind};`;
+    return !mptcp;
+  });
+  return mptcp ? undefined : sig;
+}
+
+/**
+ * The number of the list's first `kind` option (mss, wscale), as parseOption reads it, without
+ * building the list.
+ */
+export function optionNumber(text: string, open: number, kind: string): number | undefined {
+  let value: number | undefined;
+  forEachOptionItem(text, open, (s, to) => {
+    if (keywordEnd(text, s, to) !== s + kind.length || !text.startsWith(kind, s)) return true;
+    // parseOption: the number after the item's first space (none without one).
+    const sp = firstSpace(text, s, to);
+    const n = sp < to ? readUint(text, sp + 1).value : NaN;
+    value = Number.isNaN(n) ? undefined : n;
+    return false;
+  });
+  return value;
+}
+
+/** The end of the item's keyword at `s`, as parseOption reads it: a space, or a bracket glued to it. */
+function keywordEnd(text: string, s: number, to: number): number {
+  const sp = firstSpace(text, s, to);
+  const br = text.indexOf('[', s);
+  return br > s && br < sp ? br : sp;
+}
+
+/** The item's first space, or its end. */
+function firstSpace(text: string, s: number, to: number): number {
+  const sp = text.indexOf(' ', s);
+  return sp < 0 || sp > to ? to : sp;
 }
 
 /** The rest of a list that nests no other (sticky: matched exactly where lastIndex says). */
