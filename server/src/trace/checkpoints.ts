@@ -16,6 +16,12 @@ interface FlowSnapshot {
   finCount: number;
 }
 
+/** The connection's own fields that tracking sets, besides its flows, segments and records. */
+export type TrackedFields = Pick<
+  Connection,
+  'lastRecord' | 'quiet' | 'lastSynTime' | 'irtt' | 'startTime' | 'endTime'
+>;
+
 export interface TrackCheckpoint {
   /** How many segments came before it: the next one's position. */
   position: number;
@@ -23,12 +29,7 @@ export interface TrackCheckpoint {
   recordCount: number;
   client: FlowSnapshot;
   server: FlowSnapshot;
-  lastRecord: number;
-  quiet: boolean;
-  lastSynTime: number | undefined;
-  irtt: number | undefined;
-  startTime: number | undefined;
-  endTime: number | undefined;
+  fields: TrackedFields;
 }
 
 export function takeCheckpoint(conn: Connection): TrackCheckpoint {
@@ -37,13 +38,25 @@ export function takeCheckpoint(conn: Connection): TrackCheckpoint {
     recordCount: conn.records.length,
     client: snapshot(conn.client),
     server: snapshot(conn.server),
-    lastRecord: conn.lastRecord,
-    quiet: conn.quiet,
-    lastSynTime: conn.lastSynTime,
-    irtt: conn.irtt,
-    startTime: conn.startTime,
-    endTime: conn.endTime,
+    fields: {
+      lastRecord: conn.lastRecord,
+      quiet: conn.quiet,
+      lastSynTime: conn.lastSynTime,
+      irtt: conn.irtt,
+      startTime: conn.startTime,
+      endTime: conn.endTime,
+    },
   };
+}
+
+/** Sets `conn`'s tracked fields to those of `from` (a checkpoint's, or another connection's). */
+export function setTrackedFields(conn: Connection, from: TrackedFields): void {
+  conn.lastRecord = from.lastRecord;
+  conn.quiet = from.quiet;
+  conn.lastSynTime = from.lastSynTime;
+  conn.irtt = from.irtt;
+  conn.startTime = from.startTime;
+  conn.endTime = from.endTime;
 }
 
 /**
@@ -55,12 +68,7 @@ export function restoreCheckpoint(conn: Connection, cp: TrackCheckpoint, old: Co
   conn.records = old.records.slice(0, cp.recordCount);
   conn.client = restoreFlow(cp.client);
   conn.server = restoreFlow(cp.server);
-  conn.lastRecord = cp.lastRecord;
-  conn.quiet = cp.quiet;
-  conn.lastSynTime = cp.lastSynTime;
-  conn.irtt = cp.irtt;
-  conn.startTime = cp.startTime;
-  conn.endTime = cp.endTime;
+  setTrackedFields(conn, cp.fields);
 }
 
 /** Whether `conn`'s state now is the one checkpoint `cp` kept: then what follows is tracked alike. */
@@ -68,12 +76,12 @@ export function sameState(conn: Connection, cp: TrackCheckpoint): boolean {
   return (
     conn.segments.length === cp.position &&
     conn.records.length === cp.recordCount &&
-    conn.lastRecord === cp.lastRecord &&
-    conn.quiet === cp.quiet &&
-    conn.lastSynTime === cp.lastSynTime &&
-    conn.irtt === cp.irtt &&
-    conn.startTime === cp.startTime &&
-    conn.endTime === cp.endTime &&
+    conn.lastRecord === cp.fields.lastRecord &&
+    conn.quiet === cp.fields.quiet &&
+    conn.lastSynTime === cp.fields.lastSynTime &&
+    conn.irtt === cp.fields.irtt &&
+    conn.startTime === cp.fields.startTime &&
+    conn.endTime === cp.fields.endTime &&
     sameFlow(conn.client, cp.client) &&
     sameFlow(conn.server, cp.server)
   );

@@ -5,6 +5,7 @@
  */
 import {
   checkpointTuning,
+  setTrackedFields,
   restoreCheckpoint,
   sameState,
   takeCheckpoint,
@@ -373,12 +374,7 @@ function adoptTail(conn: Connection, old: Connection, cp: TrackCheckpoint, index
   for (let k = index; k < old.checkpoints.length; k++) conn.checkpoints.push(old.checkpoints[k]!);
   conn.client = old.client;
   conn.server = old.server;
-  conn.lastRecord = old.lastRecord;
-  conn.quiet = old.quiet;
-  conn.lastSynTime = old.lastSynTime;
-  conn.irtt = old.irtt;
-  conn.startTime = old.startTime;
-  conn.endTime = old.endTime;
+  setTrackedFields(conn, old);
 }
 
 /** Records the SYN, FIN and RST a flow sent, for the checks and the state machine. */
