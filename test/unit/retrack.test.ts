@@ -21,6 +21,10 @@ const FILES = [
   'capture-gap/S-nn.trace',
   'half-close/v-nn.trace',
   'keepalive/nn.trace',
+  'bulk-loss-tx/A-nn.trace',
+  'tcpdump-of10_s4810/X-nn.trace',
+  'tcpdump-ssh/tttt-nn.trace',
+  'crafted-zero-window-probe/nn.trace',
 ];
 const present = fs.existsSync(CORPUS);
 
