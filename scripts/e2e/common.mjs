@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bulkTransferTrace } from '../bench/bulk-transfer.mjs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CODE_SERVER_VERSION = '4.100.3';
@@ -70,13 +71,23 @@ export function ensureCodeServer() {
   return r.stdout.trim().split('\n').pop();
 }
 
-/** A fresh copy of examples/ to open as the workspace: the tests edit files and settings. */
-export function prepareWorkspace(dir) {
+/**
+ * A fresh copy of examples/ to open as the workspace: the tests edit files and settings. With
+ * `bulkPackets`, also `bulk-transfer.trace`, one connection of that many packets (the editor suite
+ * times the language server and the ladder on it).
+ */
+export function prepareWorkspace(dir, { bulkPackets } = {}) {
   fs.mkdirSync(dir, { recursive: true });
   for (const f of fs.readdirSync(path.join(REPO, 'examples')))
     if (f.endsWith('.trace')) fs.copyFileSync(path.join(REPO, 'examples', f), path.join(dir, f));
+  if (bulkPackets) fs.writeFileSync(path.join(dir, BULK_TRACE), bulkTransferTrace(bulkPackets));
   return dir;
 }
+
+/** The large trace of prepareWorkspace's `bulkPackets`. */
+export const BULK_TRACE = 'bulk-transfer.trace';
+/** How many packets the editor suite's large trace has. */
+export const BULK_PACKETS = 100000;
 
 export function freePort() {
   return new Promise((resolve, reject) => {

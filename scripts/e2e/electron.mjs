@@ -26,6 +26,7 @@ import {
   build,
   checkResult,
   log,
+  BULK_PACKETS,
   prepareWorkspace,
 } from './common.mjs';
 
@@ -43,7 +44,7 @@ try {
 }
 
 const sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'packet-trace-electron-'));
-const workspace = prepareWorkspace(path.join(sandbox, 'workspace'));
+const workspace = prepareWorkspace(path.join(sandbox, 'workspace'), { bulkPackets: BULK_PACKETS });
 const resultFile = path.join(sandbox, 'result.json');
 
 let exitCode = 0;

@@ -33,6 +33,7 @@ import {
   findFiles,
   freePort,
   log,
+  BULK_PACKETS,
   prepareWorkspace,
   serveArgs,
 } from './common.mjs';
@@ -169,7 +170,7 @@ async function main() {
 
   // ---- phase 1: the mocha suite in the extension host --------------------------------------------------
   if (runTests) {
-    const ws = prepareWorkspace(path.join(sandbox, 'workspace-tests'));
+    const ws = prepareWorkspace(path.join(sandbox, 'workspace-tests'), { bulkPackets: BULK_PACKETS });
     const payload = [
       ['extensionDevelopmentPath', remote(devPath)],
       ['extensionTestsPath', remote(TESTS_ENTRY)],

@@ -17,6 +17,8 @@ import { report } from './index';
 import { metrics } from './metrics';
 
 const EXTENSION_ID = 'packet-trace.packet-trace-annotator';
+/** One connection of 100 000 packets, written into the workspace by the launcher (scripts/e2e/common.mjs). */
+const BULK_TRACE = 'bulk-transfer.trace';
 const SOURCE = 'packet-trace';
 /** vscode-languageclient's State.Running (the enum lives in the bundled client; the value is stable API). */
 const STATE_RUNNING = 2;
@@ -696,6 +698,35 @@ suite('Ladder diagram panel', () => {
       else assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
     }
     assert.ok(api.ladder.received.slice(since).some((r) => r.message.type === 'export'));
+  });
+
+  test('a connection of 100 000 packets: its diagnostics, then its whole ladder', async function () {
+    // The launcher writes the large trace (scripts/e2e/common.mjs); figures go to the metrics line.
+    if (!fs.existsSync(example(BULK_TRACE).fsPath)) this.skip();
+    this.timeout(180_000);
+    const t0 = performance.now();
+    const doc = await open(BULK_TRACE);
+    // Every 2 500 segments one is lost and asked for three times: duplicate ACKs, a retransmission.
+    await waitFor("the large trace's diagnostics", () => codes(doc.uri).includes('tcp.dup-ack'), 120_000);
+    metrics.bulkOpenToDiagnosticsMs = Math.round(performance.now() - t0);
+    const [only, ...more] = await api.connections(doc.uri);
+    assert.ok(only && more.length === 0, 'one connection');
+    assert.ok(only.packets > 99_000, `${only.packets} packets`);
+    const since = api.ladder.received.length;
+    const t1 = performance.now();
+    await vscode.commands.executeCommand(
+      'packetTrace.showLadder',
+      doc.uri.toString(),
+      only.id,
+      only.firstLine,
+    );
+    const drawn = await rendered(doc.uri, since, (m) => m.connection === only.id);
+    metrics.bulkLadderMs = Math.round(performance.now() - t1);
+    report(
+      `      ${only.packets} packets: open -> diagnostics ${metrics.bulkOpenToDiagnosticsMs} ms, Show Ladder -> drawn ${metrics.bulkLadderMs} ms`,
+    );
+    assert.equal(drawn.arrows, only.packets, 'an arrow for every packet');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
 

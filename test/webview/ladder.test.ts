@@ -4,7 +4,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { LadderModel } from '../../protocol/lsp';
-import { DEFAULT_TOGGLES, type FromWebview } from '../../protocol/webview';
+import {
+  DEFAULT_TOGGLES,
+  decodeModel,
+  encodeModel,
+  encodeModelBytes,
+  type FromWebview,
+} from '../../protocol/webview';
 import {
   browserForTests,
   corpusModel,
@@ -136,6 +142,34 @@ describe('ladder webview: drawing', { skip }, () => {
       assert.deepEqual(lp.strayRequests, []);
       await page.click('button[data-kind="absolute"]');
       await page.screenshot({ path: shotPath('webview-http-get-fin.png') });
+    } finally {
+      await lp.close();
+    }
+  });
+
+  test('the model as UTF-8 bytes, as the client posts it, draws the same ladder', async () => {
+    const lp = await openLadder(browser());
+    try {
+      const model = corpusModel('bulk-loss-tx/nn.trace');
+      const since = await lp.mark();
+      // encodeModelBytes' output, made in the page: a Uint8Array crosses as one.
+      await lp.page.evaluate((text) => {
+        const post = (globalThis as unknown as { postMessage(v: unknown, o: string): void }).postMessage;
+        post({ type: 'model', model: new TextEncoder().encode(text) }, '*');
+      }, encodeModel(model));
+      const drawn = await lp.waitFor('rendered', undefined, since);
+      assert.equal(drawn.arrows, model.arrows.length);
+      // The top of the diagram (rows further down come and go with the virtual scroll).
+      const top = async () =>
+        (await lp.page.locator('#ladder .row.arrow .label').allTextContents()).slice(0, 12);
+      const labels = await top();
+      assert.equal(labels.length, 12);
+      const again = await lp.show(model);
+      assert.deepEqual([again.arrows, again.rows], [drawn.arrows, drawn.rows]);
+      assert.deepEqual(await top(), labels);
+      // What the client encodes is what the webview decodes (as JSON: undefined fields are no fields).
+      const asJson = (m: LadderModel) => JSON.parse(JSON.stringify(m)) as unknown;
+      assert.deepEqual(asJson(decodeModel(encodeModelBytes(model))), asJson(model));
     } finally {
       await lp.close();
     }

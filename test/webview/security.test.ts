@@ -131,6 +131,13 @@ describe('ladder webview: untrusted trace text', { skip }, () => {
           (x) => (globalThis as unknown as { postMessage(v: unknown, o: string): void }).postMessage(x, '*'),
           m,
         );
+      // The model as bytes (how the client posts it), broken in the same ways.
+      await lp.page.evaluate(() => {
+        const post = (globalThis as unknown as { postMessage(v: unknown, o: string): void }).postMessage;
+        post({ type: 'model', model: new TextEncoder().encode('{"arrows": "no"}') }, '*');
+        post({ type: 'model', model: new Uint8Array([0xff, 0xfe, 0x7b, 0x00]) }, '*');
+        post({ type: 'model', model: new Uint8Array(0).buffer }, '*');
+      });
       await lp.page.waitForTimeout(200);
       const after: FromWebview[] = (await lp.posted()).slice(since);
       assert.deepEqual(

@@ -669,7 +669,8 @@ window.addEventListener('message', (e: MessageEvent) => {
   if (!isMessage(m)) return;
   switch (m.type) {
     case 'model':
-      if (typeof m.model === 'string') {
+      // The client posts the model's JSON as UTF-8 bytes (encodeModelBytes); text is read too.
+      if (typeof m.model === 'string' || m.model instanceof ArrayBuffer || ArrayBuffer.isView(m.model)) {
         let parsed: LadderModel | undefined;
         try {
           parsed = decodeModel(m.model);

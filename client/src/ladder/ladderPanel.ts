@@ -12,7 +12,7 @@ import {
   EXPORT_DESTINATIONS,
   EXPORT_FORMATS,
   LADDER_VIEW_TYPE,
-  encodeModel,
+  encodeModelBytes,
   type ExportDestination,
   type ExportFormat,
   type FromWebview,
@@ -159,7 +159,7 @@ class LadderPanel {
     this.posted = { version: model.version, connection: model.connection };
     const cursorLine = this.cursorLine;
     this.cursorLine = undefined;
-    await this.post({ type: 'model', model: encodeModel(model), cursorLine });
+    await this.post({ type: 'model', model: encodeModelBytes(model), cursorLine });
   }
 
   async receive(raw: unknown): Promise<void> {
