@@ -38,6 +38,11 @@ export interface LadderParams {
   connection?: number;
   /** 0-based line whose connection to show. */
   line?: number;
+  /**
+   * Answer with a LadderText instead of a LadderModel: a client that only hands the arrows on (to a
+   * webview) then neither parses them into objects nor writes them out again, seconds for 100 000.
+   */
+  asText?: boolean;
 }
 
 export interface LadderArrow {
@@ -102,4 +107,9 @@ export interface LadderModel {
   /** The connection shown, or 0 for all. */
   connection: number;
   arrows: LadderArrow[];
+}
+
+/** A LadderModel's fields but its arrows, and the whole model as JSON text (see encodeModel). */
+export interface LadderText extends Omit<LadderModel, 'arrows'> {
+  json: string;
 }

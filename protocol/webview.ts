@@ -78,15 +78,9 @@ export function encodeModel(model: LadderModel): JsonOf<LadderModel> {
 }
 
 /**
- * encodeModel's text as UTF-8 bytes, as the client posts it. VS Code hands an ArrayBuffer's bytes to
- * the webview as they are; a string is escaped into the JSON of each of its hops (extension host,
- * workbench, webview frame) and parsed back, which took seconds for a 100 000-packet connection.
+ * The model encodeModel wrote, as text or as its UTF-8 bytes (how the client posts it); untrusted:
+ * the caller checks what it uses.
  */
-export function encodeModelBytes(model: LadderModel): Uint8Array {
-  return new TextEncoder().encode(encodeModel(model));
-}
-
-/** The model encodeModel (or encodeModelBytes) wrote (untrusted: the caller checks what it uses). */
 export function decodeModel(data: JsonOf<LadderModel> | ArrayBuffer | ArrayBufferView): LadderModel {
   const text =
     typeof data === 'string'

@@ -157,7 +157,7 @@ async function freshPage(toggles) {
   });
   await page.goto(`${ORIGIN}/index.html`);
   await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
-  // As the client posts it: the JSON's UTF-8 bytes (encodeModelBytes).
+  // As the client posts it: the JSON's UTF-8 bytes.
   await page.evaluate((s) => {
     window.__model = new TextEncoder().encode(s);
   }, json);

@@ -30,7 +30,7 @@ import { diagnostics } from './features/diagnostics';
 import { foldingRanges } from './features/folding';
 import { hover } from './features/hover';
 import { inlayHints } from './features/inlayHints';
-import { connectionSummaries, ladderModel } from './features/ladder';
+import { connectionSummaries, ladderModel, ladderText } from './features/ladder';
 import { definition, documentHighlights, references } from './features/navigation';
 import { documentSymbols } from './features/symbols';
 import { DEFAULT_SETTINGS, readSettings, type Settings } from './settings';
@@ -281,7 +281,9 @@ export function startServer(connection: Connection): void {
   connection.onRequest(LADDER_METHOD, (p: LadderParams, token) =>
     runSafe('ladder', null, token, () => {
       const i = indexFor(p.uri);
-      return i ? ladderModel(i, p) : null;
+      if (!i) return null;
+      const model = ladderModel(i, p);
+      return p.asText ? ladderText(model) : model;
     }),
   );
 

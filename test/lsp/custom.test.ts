@@ -8,7 +8,9 @@ import {
   type ConnectionSummary,
   type LadderArrow,
   type LadderModel,
+  type LadderText,
 } from '../../protocol/lsp';
+import { decodeModel } from '../../protocol/webview';
 import { cliReport, fileUri, readTrace, tracePath } from '../helpers/lspClient';
 import { lspSession } from '../helpers/lspSession';
 
@@ -204,6 +206,24 @@ describe('packetTrace/ladder', () => {
       m.arrows.every((a) => /^\d\d:\d\d:\S+ IP \(tos/.test(lines[a.line]!)),
       'header lines',
     );
+  });
+
+  test('asText: the same model as JSON text, its fields beside it (what the VS Code client asks for)', async () => {
+    const uri = uriOf('bulk-loss-tx/nn.trace');
+    const model = await ladder({ uri, connection: 1 });
+    const text = await session.client.request<LadderText | null>(LADDER_METHOD, {
+      uri,
+      connection: 1,
+      asText: true,
+    });
+    assert.ok(model && text);
+    assert.deepEqual(Object.keys(text).sort(), ['connection', 'connections', 'json', 'uri', 'version']);
+    const { json, ...fields } = text;
+    const { arrows, ...modelFields } = model;
+    assert.deepEqual(fields, modelFields);
+    const decoded = decodeModel(json);
+    assert.equal(decoded.arrows.length, arrows.length);
+    assert.deepEqual(decoded, model);
   });
 
   test('version follows edits', async () => {

@@ -669,7 +669,7 @@ window.addEventListener('message', (e: MessageEvent) => {
   if (!isMessage(m)) return;
   switch (m.type) {
     case 'model':
-      // The client posts the model's JSON as UTF-8 bytes (encodeModelBytes); text is read too.
+      // The client posts the model's JSON as UTF-8 bytes; text is read too.
       if (typeof m.model === 'string' || m.model instanceof ArrayBuffer || ArrayBuffer.isView(m.model)) {
         let parsed: LadderModel | undefined;
         try {

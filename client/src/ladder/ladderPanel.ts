@@ -7,12 +7,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { LADDER_METHOD, type LadderModel, type LadderParams } from '../../../protocol/lsp';
+import { LADDER_METHOD, type LadderParams, type LadderText } from '../../../protocol/lsp';
 import {
   EXPORT_DESTINATIONS,
   EXPORT_FORMATS,
   LADDER_VIEW_TYPE,
-  encodeModelBytes,
   type ExportDestination,
   type ExportFormat,
   type FromWebview,
@@ -127,17 +126,18 @@ class LadderPanel {
       void this.post({ type: 'status', message: 'Waiting for the language server…' });
       return;
     }
-    const params: LadderParams = { uri: this.key };
+    // The arrows come as JSON text, handed on to the webview as they are (LadderParams.asText).
+    const params: LadderParams = { uri: this.key, asText: true };
     if (this.connection !== undefined) {
       if (this.connection > 0) params.connection = this.connection;
     } else if (this.cursorLine !== undefined) params.line = this.cursorLine;
-    let model: LadderModel | null;
+    let model: LadderText | null;
     try {
-      model = await lc.sendRequest<LadderModel | null>(LADDER_METHOD, params);
+      model = await lc.sendRequest<LadderText | null>(LADDER_METHOD, params);
       if (!model) {
         // The server only knows open documents: open it (without showing it) and ask again.
         await vscode.workspace.openTextDocument(this.uri);
-        model = await lc.sendRequest<LadderModel | null>(LADDER_METHOD, params);
+        model = await lc.sendRequest<LadderText | null>(LADDER_METHOD, params);
       }
     } catch (e) {
       void this.post({ type: 'status', message: `The ladder could not be computed: ${String(e)}` });
@@ -149,7 +149,8 @@ class LadderPanel {
     }
     if (this.connection !== undefined && this.connection > 0 && model.connection !== this.connection) {
       // The connection is gone (an edit removed it): show all rather than nothing.
-      model = (await lc.sendRequest<LadderModel | null>(LADDER_METHOD, { uri: this.key })) ?? model;
+      model =
+        (await lc.sendRequest<LadderText | null>(LADDER_METHOD, { uri: this.key, asText: true })) ?? model;
     }
     this.connection = model.connection;
     const c = model.connections.find((x) => x.id === model.connection);
@@ -159,7 +160,9 @@ class LadderPanel {
     this.posted = { version: model.version, connection: model.connection };
     const cursorLine = this.cursorLine;
     this.cursorLine = undefined;
-    await this.post({ type: 'model', model: encodeModelBytes(model), cursorLine });
+    // As UTF-8 bytes: VS Code hands an ArrayBuffer's bytes to the webview as they are, where a string of
+    // 23 MB (100 000 arrows) is escaped into the JSON of each hop and parsed back, for seconds.
+    await this.post({ type: 'model', model: new TextEncoder().encode(model.json), cursorLine });
   }
 
   async receive(raw: unknown): Promise<void> {

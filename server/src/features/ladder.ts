@@ -8,7 +8,9 @@ import type {
   LadderMessage,
   LadderModel,
   LadderParams,
+  LadderText,
 } from '../../../protocol/lsp';
+import { encodeModel } from '../../../protocol/webview';
 import {
   ACK,
   FIN,
@@ -135,5 +137,16 @@ export function ladderModel(index: TraceIndex, params: LadderParams): LadderMode
     connections: connectionSummaries(index),
     connection: chosen?.id ?? 0,
     arrows,
+  };
+}
+
+/** The ladder model as LadderParams.asText asks for it: the fields a client reads, and the JSON text. */
+export function ladderText(model: LadderModel): LadderText {
+  return {
+    uri: model.uri,
+    version: model.version,
+    connections: model.connections,
+    connection: model.connection,
+    json: encodeModel(model),
   };
 }
