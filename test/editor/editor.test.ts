@@ -224,7 +224,8 @@ suite('Packet Trace Annotator in VS Code', () => {
   test('every example shows exactly the findings of the command-line checker', async () => {
     const names = fs
       .readdirSync(root().fsPath)
-      .filter((f) => f.endsWith('.trace'))
+      // The large generated trace has a test (and a timing) of its own, below.
+      .filter((f) => f.endsWith('.trace') && f !== BULK_TRACE)
       .sort();
     assert.ok(names.length >= 5, `examples: ${names.join(', ')}`);
     for (const name of names) {

@@ -64,6 +64,11 @@ function toUri(x: unknown): vscode.Uri | undefined {
 }
 
 class LadderPanel {
+  /**
+   * The model asked for while the page loads, for the first refresh: in VS Code both take a second or
+   * more for a connection of 100 000 packets (the page longer, just after a large trace was opened).
+   */
+  private early: { params: string; answer: Promise<LadderText | null> } | undefined;
   private ready = false;
   private posted: { version: number; connection: number } | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -91,6 +96,13 @@ class LadderPanel {
       nonce: makeNonce(),
     });
     panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw));
+    const lc = manager.client();
+    if (lc.state === State.Running) {
+      const params = this.params();
+      // A failure here is no failure: refresh asks again.
+      const answer = lc.sendRequest<LadderText | null>(LADDER_METHOD, params).catch(() => null);
+      this.early = { params: JSON.stringify(params), answer };
+    }
     panel.onDidDispose(() => {
       clearTimeout(this.timer);
       manager.forget(this);
@@ -118,6 +130,16 @@ class LadderPanel {
     return this.panel.webview.postMessage(message);
   }
 
+  /** What to ask the server for: the connection chosen, or the one at the cursor line, else all. */
+  private params(): LadderParams {
+    // The arrows come as JSON text, handed on to the webview as they are (LadderParams.asText).
+    const params: LadderParams = { uri: this.key, asText: true };
+    if (this.connection !== undefined) {
+      if (this.connection > 0) params.connection = this.connection;
+    } else if (this.cursorLine !== undefined) params.line = this.cursorLine;
+    return params;
+  }
+
   /** Asks the server for the model and posts it, unless the webview already has this version. */
   async refresh(force: boolean): Promise<void> {
     if (!this.ready) return;
@@ -126,14 +148,16 @@ class LadderPanel {
       void this.post({ type: 'status', message: 'Waiting for the language server…' });
       return;
     }
-    // The arrows come as JSON text, handed on to the webview as they are (LadderParams.asText).
-    const params: LadderParams = { uri: this.key, asText: true };
-    if (this.connection !== undefined) {
-      if (this.connection > 0) params.connection = this.connection;
-    } else if (this.cursorLine !== undefined) params.line = this.cursorLine;
+    const params = this.params();
+    const early = this.early?.params === JSON.stringify(params) ? this.early.answer : undefined;
+    this.early = undefined;
     let model: LadderText | null;
     try {
-      model = await lc.sendRequest<LadderText | null>(LADDER_METHOD, params);
+      model = early ? await early : null;
+      // Asked before the page was there: good if the trace has not changed since.
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.key);
+      if (!model || model.version !== doc?.version)
+        model = await lc.sendRequest<LadderText | null>(LADDER_METHOD, params);
       if (!model) {
         // The server only knows open documents: open it (without showing it) and ask again.
         await vscode.workspace.openTextDocument(this.uri);
