@@ -691,9 +691,16 @@ suite('Ladder diagram panel', () => {
     for (const format of ['svg', 'png'] as const) {
       const file = vscode.Uri.joinPath(root(), `ladder-export.${format}`);
       await vscode.commands.executeCommand('packetTrace.exportLadder', format, 'file', file.toString());
-      const bytes = await waitFor(`${format} written`, () =>
-        fs.existsSync(file.fsPath) ? fs.readFileSync(file.fsPath) : undefined,
-      );
+      // Written through VS Code's file system: the file can be there before its bytes are, so wait for
+      // the format's end (an SVG's closing tag, a PNG's IEND chunk).
+      const complete = (b: Buffer) =>
+        format === 'svg'
+          ? b.toString('utf8').trimEnd().endsWith('</svg>')
+          : b.length > 12 && b.toString('latin1', b.length - 8, b.length - 4) === 'IEND';
+      const bytes = await waitFor(`${format} written`, () => {
+        const b = fs.existsSync(file.fsPath) ? fs.readFileSync(file.fsPath) : undefined;
+        return b && complete(b) ? b : undefined;
+      });
       if (format === 'svg')
         assert.match(bytes.toString('utf8', 0, 100), /^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg /);
       else assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);

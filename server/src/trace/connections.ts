@@ -234,7 +234,7 @@ interface TrackTables {
 
 /**
  * Adds the connection's next record: its counts and, for a TCP segment, the sequence analysis and
- * the endpoints' states. `nextPrinted`: see nextPrintedSeq. Every CHECKPOINT_EVERY segments, the
+ * the endpoints' states. `nextPrinted`: see nextPrintedSeq. Every checkpointTuning.every segments, the
  * state before the next one is kept first (see retrackConnection).
  */
 function trackRecord(
