@@ -181,6 +181,47 @@ describe('push and synchronisation', () => {
     await client.shutdown();
   });
 
+  test('edits past a tracking checkpoint of a long connection give what a fresh open gives', async () => {
+    // 1 354 segments in one connection: tracking keeps a checkpoint at segment 1 024, and an edit
+    // after it is re-tracked from there (trace/checkpoints.ts).
+    const client = await LspClient.start();
+    const uri = fileUri('/tmp/lsp-sync/long.trace');
+    let lines = splitLines(readTrace('bulk-loss-tx/nn.trace'));
+    await client.openAndWait(uri, `${lines.join('\n')}\n`);
+    const edits: Array<[RegExp, (m: string) => string]> = [
+      [/ win (\d+)/, (n) => String(Number(n) + 3)], // a window: no number changes
+      [/ win (\d+)/, () => '0'], // a zero window
+      [/ ack (\d+)/, (n) => String(Number(n) + 1448)], // its own ack: re-numbered, then re-tracked
+      [/ ack (\d+)/, (n) => String(Number(n) - 1)],
+    ];
+    let line = 1100;
+    for (const [k, [pattern, replace]] of edits.entries()) {
+      while (!pattern.test(lines[line]!)) line++;
+      const m = pattern.exec(lines[line]!)!;
+      const start = m.index + m[0].length - m[1]!.length;
+      const text = replace(m[1]!);
+      const changed = await client.changeAndWait(uri, [
+        {
+          range: { start: { line, character: start }, end: { line, character: start + m[1]!.length } },
+          text,
+        },
+      ]);
+      lines = [...lines];
+      lines[line] = lines[line]!.slice(0, start) + text + lines[line]!.slice(start + m[1]!.length);
+      const freshUri = fileUri(`/tmp/lsp-sync/long-fresh-${k}.trace`);
+      const fresh = await client.openAndWait(freshUri, `${lines.join('\n')}\n`);
+      // Related locations name their document: the fresh copy's, there.
+      assert.deepEqual(
+        changed.diagnostics,
+        JSON.parse(JSON.stringify(fresh.diagnostics).split(freshUri).join(uri)),
+        `edit ${k} of line ${line + 1}`,
+      );
+      assert.ok(changed.diagnostics.length > 0);
+      line += 37;
+    }
+    await client.shutdown();
+  });
+
   test('diagnostics arrive without any request from the client (push model)', async () => {
     const client = await LspClient.start();
     const uri = fileUri('/tmp/lsp-sync/bad.trace');
