@@ -3,13 +3,46 @@
  * acknowledged, and resets, with severities by meaning (an orderly FIN close is no finding at all).
  */
 import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
-import type { Connection, Flow, TeardownVerdict } from './model';
+import type { Connection, Flow, Segment, TeardownVerdict } from './model';
 import { add32, ge, gt } from './seq32';
 import { ACK, FIN, RST, type Finding, type PacketRecord } from './types';
 
+/** What the checks ask of all of a connection's segments, in one pass over a connection that may be long. */
+function scanSegments(segments: Segment[]) {
+  let rst: Segment | undefined;
+  let fromClient = false;
+  let fromServer = false;
+  let finClient = false;
+  let finServer = false;
+  for (const s of segments) {
+    const f = s.flags;
+    if (s.fromClient) {
+      fromClient = true;
+      if (f & FIN) finClient = true;
+    } else {
+      fromServer = true;
+      if (f & FIN) finServer = true;
+    }
+    if (f & RST) rst ??= s;
+  }
+  return { rst, fromClient, fromServer, finClient, finServer };
+}
+
+/** The segments after record `index` (segments are in file order). */
+function segmentsAfter(segments: Segment[], index: number): Segment[] {
+  let lo = 0;
+  for (let hi = segments.length; lo < hi;) {
+    const mid = (lo + hi) >> 1;
+    if (segments[mid]!.record.index <= index) lo = mid + 1;
+    else hi = mid;
+  }
+  return segments.slice(lo);
+}
+
 export function checkTeardown(conn: Connection, records: PacketRecord[]): TeardownVerdict {
   if (conn.quiet) return 'unknown';
-  const rst = conn.segments.find((s) => s.flags & RST);
+  const seen = scanSegments(conn.segments);
+  const rst = seen.rst;
   for (const [me, peer, fromClient] of [
     [conn.client, conn.server, true],
     [conn.server, conn.client, false],
@@ -18,14 +51,11 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
     const fin = records[me.finRecord]!;
     const finSeq = me.finSeq;
     const finAckValue = add32(finSeq, 1);
+    const afterFin = segmentsAfter(conn.segments, me.finRecord);
     // Data after one's own FIN: bytes beyond the FIN's sequence number.
-    const late = conn.segments.find(
+    const late = afterFin.find(
       (s) =>
-        s.fromClient === fromClient &&
-        s.len > 0 &&
-        s.seq !== undefined &&
-        gt(add32(s.seq, s.len), finSeq) &&
-        s.record.index > me.finRecord!,
+        s.fromClient === fromClient && s.len > 0 && s.seq !== undefined && gt(add32(s.seq, s.len), finSeq),
     );
     if (late) {
       conn.findings.push(
@@ -38,9 +68,8 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
         ),
       );
     }
-    const peerAcks = conn.segments.filter(
-      (s) =>
-        s.fromClient !== fromClient && s.flags & ACK && s.ack !== undefined && s.record.index > me.finRecord!,
+    const peerAcks = afterFin.filter(
+      (s) => s.fromClient !== fromClient && s.flags & ACK && s.ack !== undefined,
     );
     const covering = peerAcks.find((s) => ge(s.ack!, finAckValue));
     if (
@@ -93,7 +122,7 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
       );
       continue;
     }
-    const peerSent = conn.segments.some((s) => s.fromClient !== fromClient);
+    const peerSent = fromClient ? seen.fromServer : seen.fromClient;
     if (peerSent) {
       const repeats = me.finRecords.slice(1).map((i) => records[i]!);
       conn.findings.push(
@@ -132,10 +161,8 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
   }
 
   if (rst) return 'rst';
-  const finClient = conn.segments.some((s) => s.fromClient && s.flags & FIN);
-  const finServer = conn.segments.some((s) => !s.fromClient && s.flags & FIN);
-  if (finClient && finServer) return 'fin';
-  if (finClient || finServer) return 'half-closed';
+  if (seen.finClient && seen.finServer) return 'fin';
+  if (seen.finClient || seen.finServer) return 'half-closed';
   return 'open';
 }
 
