@@ -14,6 +14,7 @@ import {
 import { A, Segment, SegmentStore, SentLog, type Connection, type Flow } from './model';
 import { updateStates } from './endpointStates';
 import { analyzeSegment } from './sequenceAnalysis';
+import { lowerBound, segmentsBefore } from './search';
 import { PairMap } from './seq32';
 import { ACK, SYN, type Endpoint, type PacketRecord } from './types';
 
@@ -46,7 +47,7 @@ export class RecordTable<T> {
   get(index: number): T | undefined {
     const keys = this.keys;
     if (!keys) return this.items[index];
-    const at = lowerBound(keys, index);
+    const at = lowerBound(keys.length, (k) => keys[k]!, index);
     return keys[at] === index ? this.items[at] : undefined;
   }
 
@@ -67,7 +68,7 @@ export class RecordTable<T> {
       this.items.push(value);
       return;
     }
-    const at = lowerBound(keys, index);
+    const at = lowerBound(keys.length, (k) => keys[k]!, index);
     if (keys[at] === index) this.items[at] = value;
     else {
       keys.splice(at, 0, index);
@@ -81,18 +82,6 @@ export class RecordTable<T> {
     if (this.keys) copy.keys!.push(...this.keys);
     return copy;
   }
-}
-
-/** The first position in sorted `keys` whose key is at least `key`. */
-function lowerBound(keys: number[], key: number): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (keys[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function newFlow(endpoint: Endpoint, state: Flow['state']): Flow {
@@ -354,17 +343,6 @@ export function retrackConnection(
     trackRecord(conn, r, nextPrinted(r.index), tables);
   }
   return conn;
-}
-
-/** How many of a connection's segments come before record `index`: its position, or where it would be. */
-function segmentsBefore(segments: Segment[], index: number): number {
-  let lo = 0;
-  for (let hi = segments.length; lo < hi;) {
-    const mid = (lo + hi) >> 1;
-    if (segments[mid]!.record.index < index) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** From checkpoint `cp` (the old run's `index`th) on, the old connection's segments, records and state. */

@@ -18,6 +18,7 @@ import {
 } from './parser';
 import { FILE_HEAD_CHARS, judgeNotText } from './textEncoding';
 import { TraceRecord } from './record';
+import { lowerBound } from './search';
 import { SYN, type Endpoint, type PacketRecord } from './types';
 
 /** The indexes of every record of each 4-tuple, in file order, by the ids of its two endpoints. */
@@ -228,9 +229,27 @@ export function reanalyzeLines(
   const tuple = tupleIndex(old.endpoints, prev.records)
     .of(after.src.id, after.dst.id)
     .map((i) => records[i]!);
-  const retracked = retrackEdited(prev, result, tuple, before, after, numbersKept);
-  if (retracked) return retracked;
-  resolveNumbers(tuple, absolute);
+  // An edit that changes no other record's numbers keeps the 4-tuple's connections and segments: only
+  // its own connection is tracked again (retrackEdited).
+  let othersKept = numbersKept;
+  if (numbersKept) {
+    after.printedRelative = before.printedRelative;
+    after.seqAbs = before.seqAbs;
+    after.ackAbs = before.ackAbs;
+    after.sackBase = (before as TraceRecord).sackBase;
+  } else {
+    const kept = numbersOf(tuple);
+    resolveNumbers(tuple, absolute);
+    const now = numbersOf(tuple);
+    othersKept = true;
+    for (let k = 0; k < kept.length && othersKept; k++) {
+      if (tuple[k >> 2] !== after && !Object.is(kept[k], now[k])) othersKept = false;
+    }
+  }
+  if (othersKept) {
+    const retracked = retrackEdited(prev, result, tuple, before, after, numbersKept);
+    if (retracked) return retracked;
+  }
   const table = trackConnections(tuple, true);
   const oldIds: number[] = [];
   for (const r of tuple) {
@@ -264,10 +283,10 @@ export function reanalyzeLines(
 
 /**
  * The common edit, one that keeps the record a segment (or not) and changes no other record's numbers
- * (a window, an option, or its own seq or ack): the 4-tuple's records fall into the same connections
- * and segments, so only the edited record's connection is tracked again, from the checkpoint before
- * the first segment the edit can change (see retrackConnection). Undefined when the edit reaches
- * further: the caller re-tracks the whole 4-tuple.
+ * (a window, an option, or its own seq or ack; the caller has numbered the edited record): the
+ * 4-tuple's records fall into the same connections and segments, so only the edited record's
+ * connection is tracked again, from the checkpoint before the first segment the edit can change (see
+ * retrackConnection). Undefined when the edit reaches further: the caller re-tracks the whole 4-tuple.
  */
 function retrackEdited(
   prev: TraceAnalysis,
@@ -281,18 +300,7 @@ function retrackEdited(
   if (id === undefined || (after.flags === undefined) !== (before.flags === undefined)) return undefined;
   let from = before.index;
   let nextPrinted = (index: number) => prev.segmentOf.get(index)?.nextPrintedSeq;
-  if (numbersKept) {
-    after.printedRelative = before.printedRelative;
-    after.seqAbs = before.seqAbs;
-    after.ackAbs = before.ackAbs;
-    after.sackBase = (before as TraceRecord).sackBase;
-  } else {
-    const kept = numbersOf(tuple);
-    resolveNumbers(tuple, prev.absoluteNumbers);
-    const now = numbersOf(tuple);
-    for (let k = 0; k < kept.length; k++) {
-      if (tuple[k >> 2] !== after && !Object.is(kept[k], now[k])) return undefined;
-    }
+  if (!numbersKept) {
     // A new seq is the next printed one of the pure ACKs before it (nextPrintedSeq): their segments
     // change too, so tracking starts before the first of them.
     const fresh = nextPrintedSeq(tuple);
@@ -301,15 +309,9 @@ function retrackEdited(
       const seg = prev.segmentOf.get(tuple[k]!.index);
       if (seg && seg.nextPrintedSeq !== valueAt(k)) from = tuple[k]!.index;
     }
-    // The tuple is in file order: a binary search finds a record's place in it.
     nextPrinted = (index) => {
-      let lo = 0;
-      for (let hi = tuple.length; lo < hi;) {
-        const mid = (lo + hi) >> 1;
-        if (tuple[mid]!.index < index) lo = mid + 1;
-        else hi = mid;
-      }
-      return tuple[lo]?.index === index ? valueAt(lo) : undefined;
+      const k = lowerBound(tuple.length, (i) => tuple[i]!.index, index);
+      return tuple[k]?.index === index ? valueAt(k) : undefined;
     };
   }
   const connections = prev.connections.slice();

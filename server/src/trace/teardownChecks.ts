@@ -4,6 +4,7 @@
  */
 import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
 import type { Connection, Flow, Segment, TeardownVerdict } from './model';
+import { segmentsBefore } from './search';
 import { add32, ge, gt } from './seq32';
 import { ACK, FIN, RST, type Finding, type PacketRecord } from './types';
 
@@ -28,17 +29,6 @@ function scanSegments(segments: Segment[]) {
   return { rst, fromClient, fromServer, finClient, finServer };
 }
 
-/** The segments after record `index` (segments are in file order). */
-function segmentsAfter(segments: Segment[], index: number): Segment[] {
-  let lo = 0;
-  for (let hi = segments.length; lo < hi;) {
-    const mid = (lo + hi) >> 1;
-    if (segments[mid]!.record.index <= index) lo = mid + 1;
-    else hi = mid;
-  }
-  return segments.slice(lo);
-}
-
 export function checkTeardown(conn: Connection, records: PacketRecord[]): TeardownVerdict {
   if (conn.quiet) return 'unknown';
   const seen = scanSegments(conn.segments);
@@ -51,7 +41,7 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
     const fin = records[me.finRecord]!;
     const finSeq = me.finSeq;
     const finAckValue = add32(finSeq, 1);
-    const afterFin = segmentsAfter(conn.segments, me.finRecord);
+    const afterFin = conn.segments.slice(segmentsBefore(conn.segments, me.finRecord + 1));
     // Data after one's own FIN: bytes beyond the FIN's sequence number.
     const late = afterFin.find(
       (s) =>
