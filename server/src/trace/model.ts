@@ -1,7 +1,7 @@
 /**
  * The analysed model: connections, their two flows, and one Segment per TCP packet record.
  */
-import { ColumnStore } from './columns';
+import { grown } from './columns';
 import type { Endpoint, Finding, PacketRecord } from './types';
 import type { TrackCheckpoint } from './checkpoints';
 
@@ -128,40 +128,107 @@ class PairCodes {
 const clientPairs = new PairCodes();
 const serverPairs = new PairCodes();
 
-// Int32 columns of a segment. The optional record indexes and counts hold the value plus one (0: none).
-const CONNECTION = 0;
-const POSITION = 1;
-const FROM_CLIENT = 2;
-const FLAGS = 3;
-const SEQ_INFERRED = 4;
-const ANALYSIS = 5;
-const DUP_ACK_NUM = 6;
-const DUP_ACK_OF = 7;
-const ACKS_RECORD = 8;
-const BEFORE_GAP_RECORD = 9;
-const ORIGINAL_RECORD = 10;
-/** The client's state pair code, and the server's above it. */
-const STATES = 11;
-/** Which float columns hold a value (bit k for float column k). */
-const PRESENT = 12;
-const INTS = 13;
-// Float64 columns: numbers up to 2^32 (and beyond, for a scaled window or a hostile length), and times.
-const LEN = 0;
-const SEQ = 1;
-const NEXT_PRINTED_SEQ = 2;
-const ACK_N = 3;
-const WIN = 4;
-const TIME = 5;
-const REL_SEQ = 6;
-const REL_ACK = 7;
-const WIN_BYTES = 8;
-const FLOATS = 9;
+// Bits of a segment's `present` column: which number columns hold a value.
+const SEQ = 1 << 0;
+const NEXT_PRINTED_SEQ = 1 << 1;
+const ACK_N = 1 << 2;
+const WIN = 1 << 3;
+const TIME = 1 << 4;
+const REL_SEQ = 1 << 5;
+const REL_ACK = 1 << 6;
+const WIN_BYTES = 1 << 7;
 
-/** The columns behind the segments of one tracking pass. */
-export class SegmentStore extends ColumnStore {
+/**
+ * The columns behind the segments of one tracking pass, an array per field as in RecordStore: each
+ * check makes a pass over a connection's segments that reads a few fields. The optional record
+ * indexes and counts hold the value plus one (0: none); the numbers are Float64 (up to 2^32, and
+ * beyond for a scaled window or a hostile length) with a `present` bit each.
+ */
+export class SegmentStore {
+  private capacity: number;
+  private count = 0;
+  connection: Int32Array;
+  position: Int32Array;
+  fromClient: Uint8Array;
+  flags: Int32Array;
+  seqInferred: Uint8Array;
+  analysis: Int32Array;
+  dupAckNum: Int32Array;
+  dupAckOf: Int32Array;
+  acksRecord: Int32Array;
+  beforeGapRecord: Int32Array;
+  originalRecord: Int32Array;
+  /** The client's state pair code, and the server's above it. */
+  states: Int32Array;
+  present: Int32Array;
+  len: Float64Array;
+  seq: Float64Array;
+  nextPrintedSeq: Float64Array;
+  ack: Float64Array;
+  win: Float64Array;
+  time: Float64Array;
+  relSeq: Float64Array;
+  relAck: Float64Array;
+  winBytes: Float64Array;
+
   /** `expected`: about how many segments will come (a capacity hint, not a limit). */
   constructor(expected = 16) {
-    super(INTS, FLOATS, PRESENT, expected);
+    const n = (this.capacity = Math.max(16, expected));
+    this.connection = new Int32Array(n);
+    this.position = new Int32Array(n);
+    this.fromClient = new Uint8Array(n);
+    this.flags = new Int32Array(n);
+    this.seqInferred = new Uint8Array(n);
+    this.analysis = new Int32Array(n);
+    this.dupAckNum = new Int32Array(n);
+    this.dupAckOf = new Int32Array(n);
+    this.acksRecord = new Int32Array(n);
+    this.beforeGapRecord = new Int32Array(n);
+    this.originalRecord = new Int32Array(n);
+    this.states = new Int32Array(n);
+    this.present = new Int32Array(n);
+    this.len = new Float64Array(n);
+    this.seq = new Float64Array(n);
+    this.nextPrintedSeq = new Float64Array(n);
+    this.ack = new Float64Array(n);
+    this.win = new Float64Array(n);
+    this.time = new Float64Array(n);
+    this.relSeq = new Float64Array(n);
+    this.relAck = new Float64Array(n);
+    this.winBytes = new Float64Array(n);
+  }
+
+  /** A new slot, every field 0. */
+  add(): number {
+    if (this.count === this.capacity) this.grow();
+    return this.count++;
+  }
+
+  /** Doubles every column (a tracking pass sized by its record count never does). */
+  private grow(): void {
+    const n = (this.capacity *= 2);
+    this.connection = grown(this.connection, n);
+    this.position = grown(this.position, n);
+    this.fromClient = grown(this.fromClient, n);
+    this.flags = grown(this.flags, n);
+    this.seqInferred = grown(this.seqInferred, n);
+    this.analysis = grown(this.analysis, n);
+    this.dupAckNum = grown(this.dupAckNum, n);
+    this.dupAckOf = grown(this.dupAckOf, n);
+    this.acksRecord = grown(this.acksRecord, n);
+    this.beforeGapRecord = grown(this.beforeGapRecord, n);
+    this.originalRecord = grown(this.originalRecord, n);
+    this.states = grown(this.states, n);
+    this.present = grown(this.present, n);
+    this.len = grown(this.len, n);
+    this.seq = grown(this.seq, n);
+    this.nextPrintedSeq = grown(this.nextPrintedSeq, n);
+    this.ack = grown(this.ack, n);
+    this.win = grown(this.win, n);
+    this.time = grown(this.time, n);
+    this.relSeq = grown(this.relSeq, n);
+    this.relAck = grown(this.relAck, n);
+    this.winBytes = grown(this.winBytes, n);
   }
 }
 
@@ -193,16 +260,14 @@ export class Segment {
   constructor(record: PacketRecord, store: SegmentStore, start: SegmentStart) {
     this.record = record;
     this.store = store;
-    this.slot = store.addSlot();
-    const ints = store.ints;
-    const at = this.slot * INTS;
-    ints[at + CONNECTION] = start.connection;
-    ints[at + POSITION] = start.position;
-    ints[at + FROM_CLIENT] = start.fromClient ? 1 : 0;
-    ints[at + FLAGS] = start.flags;
-    ints[at + ANALYSIS] = start.analysis;
-    ints[at + STATES] = UNKNOWN_PAIRS;
-    this.len = start.len;
+    const slot = (this.slot = store.add());
+    store.connection[slot] = start.connection;
+    store.position[slot] = start.position;
+    store.fromClient[slot] = start.fromClient ? 1 : 0;
+    store.flags[slot] = start.flags;
+    store.analysis[slot] = start.analysis;
+    store.states[slot] = UNKNOWN_PAIRS;
+    store.len[slot] = start.len;
     this.seq = start.seq;
     this.ack = start.ack;
     this.win = start.win;
@@ -211,156 +276,158 @@ export class Segment {
   }
 
   // Small accessors, so that V8 inlines them into the analysis' loops.
-  private int(k: number): number {
-    return this.store.ints[this.slot * INTS + k]!;
-  }
-  private setInt(k: number, v: number): void {
-    this.store.ints[this.slot * INTS + k] = v;
-  }
   /** An optional non-negative integer, kept plus one. */
-  private opt(k: number): number | undefined {
-    const v = this.store.ints[this.slot * INTS + k]!;
+  private opt(column: Int32Array): number | undefined {
+    const v = column[this.slot]!;
     return v === 0 ? undefined : v - 1;
   }
-  private setOpt(k: number, v: number | undefined): void {
-    this.store.ints[this.slot * INTS + k] = v === undefined ? 0 : v + 1;
+  private setOpt(column: Int32Array, v: number | undefined): void {
+    column[this.slot] = v === undefined ? 0 : v + 1;
   }
-  private num(k: number): number | undefined {
-    return this.store.num(this.slot, k);
+  /** Number column `column` (with its `present` bit), or undefined where it holds none. */
+  private num(column: Float64Array, bit: number): number | undefined {
+    return this.store.present[this.slot]! & bit ? column[this.slot] : undefined;
   }
-  private setNum(k: number, v: number | undefined): void {
-    this.store.setNum(this.slot, k, v);
+  private setNum(column: Float64Array, bit: number, v: number | undefined): void {
+    const present = this.store.present;
+    if (v === undefined) {
+      present[this.slot] = present[this.slot]! & ~bit;
+      column[this.slot] = 0;
+    } else {
+      present[this.slot] = present[this.slot]! | bit;
+      column[this.slot] = v;
+    }
   }
 
   get connection(): number {
-    return this.int(CONNECTION);
+    return this.store.connection[this.slot]!;
   }
   set connection(v: number) {
-    this.setInt(CONNECTION, v);
+    this.store.connection[this.slot] = v;
   }
   /** Index of this segment in its connection's `segments`. */
   get position(): number {
-    return this.int(POSITION);
+    return this.store.position[this.slot]!;
   }
   get fromClient(): boolean {
-    return this.int(FROM_CLIENT) === 1;
+    return this.store.fromClient[this.slot] === 1;
   }
   get flags(): number {
-    return this.int(FLAGS);
+    return this.store.flags[this.slot]!;
   }
   /** Payload length (SYN and FIN not counted). */
   get len(): number {
-    return this.store.floats[this.slot * FLOATS + LEN]!;
+    return this.store.len[this.slot]!;
   }
   private set len(v: number) {
-    this.store.floats[this.slot * FLOATS + LEN] = v;
+    this.store.len[this.slot] = v;
   }
   /** Absolute seq; for pure ACKs without a printed seq, the inferred one. */
   get seq(): number | undefined {
-    return this.num(SEQ);
+    return this.num(this.store.seq, SEQ);
   }
   set seq(v: number | undefined) {
-    this.setNum(SEQ, v);
+    this.setNum(this.store.seq, SEQ, v);
   }
   get seqInferred(): boolean {
-    return this.int(SEQ_INFERRED) === 1;
+    return this.store.seqInferred[this.slot] === 1;
   }
   set seqInferred(v: boolean) {
-    this.setInt(SEQ_INFERRED, v ? 1 : 0);
+    this.store.seqInferred[this.slot] = v ? 1 : 0;
   }
   /** The next printed seq in this direction, a stand-in for a hidden seq when nothing earlier tells it. */
   get nextPrintedSeq(): number | undefined {
-    return this.num(NEXT_PRINTED_SEQ);
+    return this.num(this.store.nextPrintedSeq, NEXT_PRINTED_SEQ);
   }
   private set nextPrintedSeq(v: number | undefined) {
-    this.setNum(NEXT_PRINTED_SEQ, v);
+    this.setNum(this.store.nextPrintedSeq, NEXT_PRINTED_SEQ, v);
   }
   /** Absolute ack (only with the ACK flag). */
   get ack(): number | undefined {
-    return this.num(ACK_N);
+    return this.num(this.store.ack, ACK_N);
   }
   private set ack(v: number | undefined) {
-    this.setNum(ACK_N, v);
+    this.setNum(this.store.ack, ACK_N, v);
   }
   get win(): number | undefined {
-    return this.num(WIN);
+    return this.num(this.store.win, WIN);
   }
   private set win(v: number | undefined) {
-    this.setNum(WIN, v);
+    this.setNum(this.store.win, WIN, v);
   }
   get time(): number | undefined {
-    return this.num(TIME);
+    return this.num(this.store.time, TIME);
   }
   private set time(v: number | undefined) {
-    this.setNum(TIME, v);
+    this.setNum(this.store.time, TIME, v);
   }
   /** Wireshark analysis bits (A.*). */
   get analysis(): number {
-    return this.int(ANALYSIS);
+    return this.store.analysis[this.slot]!;
   }
   set analysis(v: number) {
-    this.setInt(ANALYSIS, v);
+    this.store.analysis[this.slot] = v;
   }
   get dupAckNum(): number | undefined {
-    return this.opt(DUP_ACK_NUM);
+    return this.opt(this.store.dupAckNum);
   }
   set dupAckNum(v: number | undefined) {
-    this.setOpt(DUP_ACK_NUM, v);
+    this.setOpt(this.store.dupAckNum, v);
   }
   /** For duplicate ACKs: the record that last changed this side's ack (Wireshark's reference frame). */
   get dupAckOf(): number | undefined {
-    return this.opt(DUP_ACK_OF);
+    return this.opt(this.store.dupAckOf);
   }
   set dupAckOf(v: number | undefined) {
-    this.setOpt(DUP_ACK_OF, v);
+    this.setOpt(this.store.dupAckOf, v);
   }
   /** Record index of the segment this ACK (first) fully acknowledges. */
   get acksRecord(): number | undefined {
-    return this.opt(ACKS_RECORD);
+    return this.opt(this.store.acksRecord);
   }
   set acksRecord(v: number | undefined) {
-    this.setOpt(ACKS_RECORD, v);
+    this.setOpt(this.store.acksRecord, v);
   }
   /** For tcp.lost-segment: the record whose end was the next expected sequence number. */
   get beforeGapRecord(): number | undefined {
-    return this.opt(BEFORE_GAP_RECORD);
+    return this.opt(this.store.beforeGapRecord);
   }
   set beforeGapRecord(v: number | undefined) {
-    this.setOpt(BEFORE_GAP_RECORD, v);
+    this.setOpt(this.store.beforeGapRecord, v);
   }
   /** For retransmissions: the record that first sent this sequence number. */
   get originalRecord(): number | undefined {
-    return this.opt(ORIGINAL_RECORD);
+    return this.opt(this.store.originalRecord);
   }
   set originalRecord(v: number | undefined) {
-    this.setOpt(ORIGINAL_RECORD, v);
+    this.setOpt(this.store.originalRecord, v);
   }
   /** Wireshark's relative numbers (base = ISN, or first seq - 1). */
   get relSeq(): number | undefined {
-    return this.num(REL_SEQ);
+    return this.num(this.store.relSeq, REL_SEQ);
   }
   set relSeq(v: number | undefined) {
-    this.setNum(REL_SEQ, v);
+    this.setNum(this.store.relSeq, REL_SEQ, v);
   }
   get relAck(): number | undefined {
-    return this.num(REL_ACK);
+    return this.num(this.store.relAck, REL_ACK);
   }
   set relAck(v: number | undefined) {
-    this.setNum(REL_ACK, v);
+    this.setNum(this.store.relAck, REL_ACK, v);
   }
   /** Scaled window in bytes, when the scale is known. */
   get winBytes(): number | undefined {
-    return this.num(WIN_BYTES);
+    return this.num(this.store.winBytes, WIN_BYTES);
   }
   set winBytes(v: number | undefined) {
-    this.setNum(WIN_BYTES, v);
+    this.setNum(this.store.winBytes, WIN_BYTES, v);
   }
   /** The client's state before and after this segment (a shared pair: never mutate it). */
   get clientState(): [TcpState, TcpState] {
-    return STATE_PAIRS[this.int(STATES) & PAIR_MASK] as [TcpState, TcpState];
+    return STATE_PAIRS[this.store.states[this.slot]! & PAIR_MASK] as [TcpState, TcpState];
   }
   get serverState(): [TcpState, TcpState] {
-    return STATE_PAIRS[this.int(STATES) >> (2 * STATE_BITS)] as [TcpState, TcpState];
+    return STATE_PAIRS[this.store.states[this.slot]! >> (2 * STATE_BITS)] as [TcpState, TcpState];
   }
   /** Sets both endpoints' states before and after this segment. */
   setStates(
@@ -369,11 +436,9 @@ export class Segment {
     serverBefore: TcpState,
     serverAfter: TcpState,
   ): void {
-    this.setInt(
-      STATES,
+    this.store.states[this.slot] =
       clientPairs.of(clientBefore, clientAfter) |
-        (serverPairs.of(serverBefore, serverAfter) << (2 * STATE_BITS)),
-    );
+      (serverPairs.of(serverBefore, serverAfter) << (2 * STATE_BITS));
   }
 }
 
@@ -425,14 +490,9 @@ export class SentLog {
 
   push(seq: number, end: number, record: number): void {
     if (this.length === this.seqs.length) {
-      const grow = <T extends Uint32Array | Int32Array>(a: T, make: (n: number) => T): T => {
-        const b = make(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.seqs = grow(this.seqs, (n) => new Uint32Array(n));
-      this.ends = grow(this.ends, (n) => new Uint32Array(n));
-      this.records = grow(this.records, (n) => new Int32Array(n));
+      this.seqs = grown(this.seqs, this.length * 2);
+      this.ends = grown(this.ends, this.length * 2);
+      this.records = grown(this.records, this.length * 2);
     }
     this.seqs[this.length] = seq;
     this.ends[this.length] = end;

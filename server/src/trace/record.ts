@@ -7,7 +7,7 @@
  * nothing outside this file knows. The option list is parsed only when someone reads it: most
  * packets' options (timestamps, SACK) matter to hovers, not to the analysis.
  */
-import { ColumnStore } from './columns';
+import { grown } from './columns';
 import { add32 } from './seq32';
 import { optionKindSignature, optionNumber, scanOptionList } from './tcpOptions';
 import type { Endpoint, PacketRecord, RecordKind, Span, TcpOption, TimeKind } from './types';
@@ -21,34 +21,31 @@ const FORMATS = [undefined, 'modern', 'old'] as const;
 const DUMPS = [undefined, 'hex', 'ascii', 'text'] as const;
 const code = <T>(table: readonly T[], value: T): number => table.indexOf(value);
 
-// Int32 columns, per slot. Every column is 0 in a new slot (typed arrays start zeroed, so adding a
-// record writes only what it has): enumerations count from their default, and the columns whose
-// default is -1 (flags, tri-state booleans, spans) hold the value plus one. Spans are start/end
-// column pairs on the record's head or TCP line: each ..._S column is the start, the next the end.
-const END_LINE = 0;
-const TCP_LINE = 1;
-const KIND = 2;
-const TIME_KIND = 3;
-const AF = 4;
-const FORMAT = 5;
-const DUMP = 6;
-const FLAGS = 7; // -1: none
-const PRINTED_RELATIVE = 8; // -1 undefined, 0 false, 1 true
-const TRUNCATED = 9; // -1 undefined, 0 false, 1 true
-const OPTION_OPEN = 10;
-const SRC_S = 11;
-const SRC_E = 12;
-const DST_S = 13;
-const DST_E = 14;
-const NUMBER_S = 15;
-const TIME_S = 17;
-const FLAGS_S = 19;
-const SEQ_S = 21;
-const ACK_S = 23;
-const WIN_S = 25;
-const URG_S = 27;
-const OPTIONS_S = 29;
-const LENGTH_S = 31;
+// The columns of a record. Each field has an array of its own (a column), indexed by slot: a pass
+// over many records that reads a few fields (the times, the numbering, the tracking) reads a few dense
+// arrays instead of a wide row per record, and a field no record of the file has (urg, the -# number,
+// the IP id) costs no memory at all, as a typed array's pages are only faulted in when written. Every
+// column is 0 in a new slot (typed arrays start zeroed, so adding a record writes only what it has):
+// enumerations count from their default, and the columns whose default is -1 (flags, tri-state
+// booleans, spans) hold the value plus one.
+
+// Span columns: start/end pairs on the record's head or TCP line, in one array of SPAN_COLUMNS per
+// slot (a span is read one record at a time, by hovers and quick fixes): each ..._S column is the
+// start, the next one the end.
+const SRC_S = 0;
+const SRC_E = 1;
+const DST_S = 2;
+const DST_E = 3;
+const NUMBER_S = 4;
+const TIME_S = 6;
+const FLAGS_S = 8;
+const SEQ_S = 10;
+const ACK_S = 12;
+const WIN_S = 14;
+const URG_S = 16;
+const OPTIONS_S = 18;
+const LENGTH_S = 20;
+const SPAN_COLUMNS = 22;
 /**
  * The spans a parser can set by columns with TraceRecord.setSpanColumns: a head line has a dozen of
  * them, and a Span object each would be garbage the moment it is stored.
@@ -66,29 +63,56 @@ export const SpanField = {
 } as const;
 export type SpanField = (typeof SpanField)[keyof typeof SpanField];
 
-/** Which float columns hold a value (bit k for float column k). */
-const PRESENT = 33;
-const INTS = 34;
-
-// Float64 columns, per slot: numbers up to 2^32 and times, defined where PRESENT has their bit.
-const NUMBER = 0;
-const TIME_VALUE = 1;
-const TIME = 2;
-const SEQ = 3;
-const SEQ_END = 4;
-const ACK_N = 5;
-const SEQ_ABS = 6;
-const ACK_ABS = 7;
-const WIN = 8;
-const URG = 9;
-const LENGTH = 10;
-const IP_ID = 11;
-const IP_MISSING = 12;
-const SACK_BASE = 13;
-const FLOATS = 14;
+// Bits of `present`: which number columns hold a value (a number field may be absent).
+const NUMBER = 1 << 0;
+const TIME_VALUE = 1 << 1;
+const TIME = 1 << 2;
+const SEQ = 1 << 3;
+const SEQ_END = 1 << 4;
+const ACK_N = 1 << 5;
+const SEQ_ABS = 1 << 6;
+const ACK_ABS = 1 << 7;
+const WIN = 1 << 8;
+const URG = 1 << 9;
+const LENGTH = 1 << 10;
+const IP_ID = 1 << 11;
+const IP_MISSING = 1 << 12;
 
 /** The columns behind the records of one parse (or of one re-read record). */
-export class RecordStore extends ColumnStore {
+export class RecordStore {
+  private capacity: number;
+  private count = 0;
+  endLine: Int32Array;
+  tcpLine: Int32Array;
+  kind: Uint8Array;
+  timeKind: Uint8Array;
+  af: Uint8Array;
+  format: Uint8Array;
+  dump: Uint8Array;
+  /** Tri-state booleans, plus one (0: undefined). */
+  printedRelative: Uint8Array;
+  truncated: Uint8Array;
+  /** The flag bits plus one (0: none). */
+  flags: Int32Array;
+  /** Column of the option list's '[' plus one (0: none). */
+  optionOpen: Int32Array;
+  spans: Int32Array;
+  present: Int32Array;
+  number: Float64Array;
+  timeValue: Float64Array;
+  time: Float64Array;
+  seq: Float64Array;
+  seqEnd: Float64Array;
+  ack: Float64Array;
+  seqAbs: Float64Array;
+  ackAbs: Float64Array;
+  win: Float64Array;
+  urg: Float64Array;
+  length: Float64Array;
+  ipId: Float64Array;
+  ipMissing: Float64Array;
+  /** The base that turns printed SACK edges into absolute ones (always defined, 0 by default). */
+  sackBase: Float64Array;
   /** Rare fields: a slot is written only when a record has one. */
   readonly rare = {
     linkText: [] as Array<string | undefined>,
@@ -101,15 +125,75 @@ export class RecordStore extends ColumnStore {
 
   /** `expected`: about how many records will come (a capacity hint, not a limit). */
   constructor(expected = 64) {
-    super(INTS, FLOATS, PRESENT, expected);
+    const n = (this.capacity = Math.max(16, expected));
+    this.endLine = new Int32Array(n);
+    this.tcpLine = new Int32Array(n);
+    this.kind = new Uint8Array(n);
+    this.timeKind = new Uint8Array(n);
+    this.af = new Uint8Array(n);
+    this.format = new Uint8Array(n);
+    this.dump = new Uint8Array(n);
+    this.printedRelative = new Uint8Array(n);
+    this.truncated = new Uint8Array(n);
+    this.flags = new Int32Array(n);
+    this.optionOpen = new Int32Array(n);
+    this.spans = new Int32Array(n * SPAN_COLUMNS);
+    this.present = new Int32Array(n);
+    this.number = new Float64Array(n);
+    this.timeValue = new Float64Array(n);
+    this.time = new Float64Array(n);
+    this.seq = new Float64Array(n);
+    this.seqEnd = new Float64Array(n);
+    this.ack = new Float64Array(n);
+    this.seqAbs = new Float64Array(n);
+    this.ackAbs = new Float64Array(n);
+    this.win = new Float64Array(n);
+    this.urg = new Float64Array(n);
+    this.length = new Float64Array(n);
+    this.ipId = new Float64Array(n);
+    this.ipMissing = new Float64Array(n);
+    this.sackBase = new Float64Array(n);
   }
 
   /** A new slot with every field at its default. */
   add(line: number): number {
-    const slot = this.addSlot();
-    this.ints[slot * INTS + END_LINE] = line;
-    this.ints[slot * INTS + TCP_LINE] = line;
+    if (this.count === this.capacity) this.grow();
+    const slot = this.count++;
+    this.endLine[slot] = line;
+    this.tcpLine[slot] = line;
     return slot;
+  }
+
+  /** Doubles every column (a parse sized by its line count never does). */
+  private grow(): void {
+    const n = (this.capacity *= 2);
+    this.endLine = grown(this.endLine, n);
+    this.tcpLine = grown(this.tcpLine, n);
+    this.kind = grown(this.kind, n);
+    this.timeKind = grown(this.timeKind, n);
+    this.af = grown(this.af, n);
+    this.format = grown(this.format, n);
+    this.dump = grown(this.dump, n);
+    this.printedRelative = grown(this.printedRelative, n);
+    this.truncated = grown(this.truncated, n);
+    this.flags = grown(this.flags, n);
+    this.optionOpen = grown(this.optionOpen, n);
+    this.spans = grown(this.spans, n * SPAN_COLUMNS);
+    this.present = grown(this.present, n);
+    this.number = grown(this.number, n);
+    this.timeValue = grown(this.timeValue, n);
+    this.time = grown(this.time, n);
+    this.seq = grown(this.seq, n);
+    this.seqEnd = grown(this.seqEnd, n);
+    this.ack = grown(this.ack, n);
+    this.seqAbs = grown(this.seqAbs, n);
+    this.ackAbs = grown(this.ackAbs, n);
+    this.win = grown(this.win, n);
+    this.urg = grown(this.urg, n);
+    this.length = grown(this.length, n);
+    this.ipId = grown(this.ipId, n);
+    this.ipMissing = grown(this.ipMissing, n);
+    this.sackBase = grown(this.sackBase, n);
   }
 }
 
@@ -117,8 +201,8 @@ const tri = (v: number): boolean | undefined => (v < 0 ? undefined : v === 1);
 const fromTri = (v: boolean | undefined): number => (v === undefined ? -1 : v ? 1 : 0);
 
 export class TraceRecord implements PacketRecord {
-  // A large trace has hundreds of thousands of records, so each holds only what locates its slot (the
-  // offsets of its rows are computed, not kept) and the references that no typed column can hold:
+  // A large trace has hundreds of thousands of records, so each holds only its slot (an index into
+  // every column of its store) and the references that no typed column can hold:
   // fields of their own, cheaper than parallel arrays that grow by copying, with a push per record.
   // The fields are `declare`d and set by the constructor alone: class field definitions would first
   // define each as undefined, then the constructor would set it again.
@@ -142,27 +226,28 @@ export class TraceRecord implements PacketRecord {
   }
 
   // The accessors below are kept small, so that V8 inlines them into the parser's and the analysis'
-  // hot loops (a call each would cost more than the access). A row starts at slot * INTS (FLOATS).
+  // hot loops (a call each would cost more than the access).
 
-  /** A column whose default is 0. */
-  private int(k: number): number {
-    return this.store.ints[this.slot * INTS + k]!;
+  /** Number column `column` (with its `present` bit), or undefined where it holds none. */
+  private num(column: Float64Array, bit: number): number | undefined {
+    return this.store.present[this.slot]! & bit ? column[this.slot] : undefined;
   }
-  private setInt(k: number, v: number): void {
-    this.store.ints[this.slot * INTS + k] = v;
+  private setNum(column: Float64Array, bit: number, v: number | undefined): void {
+    const present = this.store.present;
+    if (v === undefined) {
+      present[this.slot] = present[this.slot]! & ~bit;
+      column[this.slot] = 0;
+    } else {
+      present[this.slot] = present[this.slot]! | bit;
+      column[this.slot] = v;
+    }
   }
-  /** A column whose default is -1 (stored plus one). */
+  /** A span column (stored plus one). */
   private opt(k: number): number {
-    return this.store.ints[this.slot * INTS + k]! - 1;
+    return this.store.spans[this.slot * SPAN_COLUMNS + k]! - 1;
   }
   private setOpt(k: number, v: number): void {
-    this.store.ints[this.slot * INTS + k] = v + 1;
-  }
-  private num(k: number): number | undefined {
-    return this.store.num(this.slot, k);
-  }
-  private setNum(k: number, v: number | undefined): void {
-    this.store.setNum(this.slot, k, v);
+    this.store.spans[this.slot * SPAN_COLUMNS + k] = v + 1;
   }
   private span(line: number, s: number): Span | undefined {
     const start = this.opt(s);
@@ -174,46 +259,46 @@ export class TraceRecord implements PacketRecord {
   }
 
   get kind(): RecordKind {
-    return KINDS[this.int(KIND)]!;
+    return KINDS[this.store.kind[this.slot]!]!;
   }
   set kind(v: RecordKind) {
-    this.setInt(KIND, code(KINDS, v));
+    this.store.kind[this.slot] = code(KINDS, v);
   }
   get endLine(): number {
-    return this.int(END_LINE);
+    return this.store.endLine[this.slot]!;
   }
   set endLine(v: number) {
-    this.setInt(END_LINE, v);
+    this.store.endLine[this.slot] = v;
   }
   get tcpLine(): number {
-    return this.int(TCP_LINE);
+    return this.store.tcpLine[this.slot]!;
   }
   set tcpLine(v: number) {
-    this.setInt(TCP_LINE, v);
+    this.store.tcpLine[this.slot] = v;
   }
   get number(): number | undefined {
-    return this.num(NUMBER);
+    return this.num(this.store.number, NUMBER);
   }
   set number(v: number | undefined) {
-    this.setNum(NUMBER, v);
+    this.setNum(this.store.number, NUMBER, v);
   }
   get timeKind(): TimeKind {
-    return TIME_KINDS[this.int(TIME_KIND)]!;
+    return TIME_KINDS[this.store.timeKind[this.slot]!]!;
   }
   set timeKind(v: TimeKind) {
-    this.setInt(TIME_KIND, code(TIME_KINDS, v));
+    this.store.timeKind[this.slot] = code(TIME_KINDS, v);
   }
   get timeValue(): number | undefined {
-    return this.num(TIME_VALUE);
+    return this.num(this.store.timeValue, TIME_VALUE);
   }
   set timeValue(v: number | undefined) {
-    this.setNum(TIME_VALUE, v);
+    this.setNum(this.store.timeValue, TIME_VALUE, v);
   }
   get time(): number | undefined {
-    return this.num(TIME);
+    return this.num(this.store.time, TIME);
   }
   set time(v: number | undefined) {
-    this.setNum(TIME, v);
+    this.setNum(this.store.time, TIME, v);
   }
   get linkText(): string | undefined {
     return this.store.rare.linkText[this.slot];
@@ -222,11 +307,11 @@ export class TraceRecord implements PacketRecord {
     this.store.rare.linkText[this.slot] = v;
   }
   get af(): 4 | 6 | undefined {
-    const v = this.int(AF);
+    const v = this.store.af[this.slot];
     return v === 4 || v === 6 ? v : undefined;
   }
   set af(v: 4 | 6 | undefined) {
-    this.setInt(AF, v ?? 0);
+    this.store.af[this.slot] = v ?? 0;
   }
   get src(): Endpoint | undefined {
     return this.source;
@@ -247,71 +332,71 @@ export class TraceRecord implements PacketRecord {
     this.store.rare.protocol[this.slot] = v;
   }
   get format(): 'modern' | 'old' | undefined {
-    return FORMATS[this.int(FORMAT)];
+    return FORMATS[this.store.format[this.slot]!];
   }
   set format(v: 'modern' | 'old' | undefined) {
-    this.setInt(FORMAT, code(FORMATS, v));
+    this.store.format[this.slot] = code(FORMATS, v);
   }
   get flags(): number | undefined {
-    const v = this.opt(FLAGS);
+    const v = this.store.flags[this.slot]! - 1;
     return v < 0 ? undefined : v;
   }
   set flags(v: number | undefined) {
-    this.setOpt(FLAGS, v ?? -1);
+    this.store.flags[this.slot] = v === undefined ? 0 : v + 1;
   }
   get seq(): number | undefined {
-    return this.num(SEQ);
+    return this.num(this.store.seq, SEQ);
   }
   set seq(v: number | undefined) {
-    this.setNum(SEQ, v);
+    this.setNum(this.store.seq, SEQ, v);
   }
   get seqEnd(): number | undefined {
-    return this.num(SEQ_END);
+    return this.num(this.store.seqEnd, SEQ_END);
   }
   set seqEnd(v: number | undefined) {
-    this.setNum(SEQ_END, v);
+    this.setNum(this.store.seqEnd, SEQ_END, v);
   }
   get ack(): number | undefined {
-    return this.num(ACK_N);
+    return this.num(this.store.ack, ACK_N);
   }
   set ack(v: number | undefined) {
-    this.setNum(ACK_N, v);
+    this.setNum(this.store.ack, ACK_N, v);
   }
   get seqAbs(): number | undefined {
-    return this.num(SEQ_ABS);
+    return this.num(this.store.seqAbs, SEQ_ABS);
   }
   set seqAbs(v: number | undefined) {
-    this.setNum(SEQ_ABS, v);
+    this.setNum(this.store.seqAbs, SEQ_ABS, v);
   }
   get ackAbs(): number | undefined {
-    return this.num(ACK_ABS);
+    return this.num(this.store.ackAbs, ACK_ABS);
   }
   set ackAbs(v: number | undefined) {
-    this.setNum(ACK_ABS, v);
+    this.setNum(this.store.ackAbs, ACK_ABS, v);
   }
   get printedRelative(): boolean | undefined {
-    return tri(this.opt(PRINTED_RELATIVE));
+    return tri(this.store.printedRelative[this.slot]! - 1);
   }
   set printedRelative(v: boolean | undefined) {
-    this.setOpt(PRINTED_RELATIVE, fromTri(v));
+    this.store.printedRelative[this.slot] = fromTri(v) + 1;
   }
   get win(): number | undefined {
-    return this.num(WIN);
+    return this.num(this.store.win, WIN);
   }
   set win(v: number | undefined) {
-    this.setNum(WIN, v);
+    this.setNum(this.store.win, WIN, v);
   }
   get urg(): number | undefined {
-    return this.num(URG);
+    return this.num(this.store.urg, URG);
   }
   set urg(v: number | undefined) {
-    this.setNum(URG, v);
+    this.setNum(this.store.urg, URG, v);
   }
   get length(): number | undefined {
-    return this.num(LENGTH);
+    return this.num(this.store.length, LENGTH);
   }
   set length(v: number | undefined) {
-    this.setNum(LENGTH, v);
+    this.setNum(this.store.length, LENGTH, v);
   }
   get payloadSummary(): string | undefined {
     return this.store.rare.payloadSummary[this.slot];
@@ -326,22 +411,22 @@ export class TraceRecord implements PacketRecord {
     this.store.rare.cksum[this.slot] = v;
   }
   get ipId(): number | undefined {
-    return this.num(IP_ID);
+    return this.num(this.store.ipId, IP_ID);
   }
   set ipId(v: number | undefined) {
-    this.setNum(IP_ID, v);
+    this.setNum(this.store.ipId, IP_ID, v);
   }
   get ipMissingBytes(): number | undefined {
-    return this.num(IP_MISSING);
+    return this.num(this.store.ipMissing, IP_MISSING);
   }
   set ipMissingBytes(v: number | undefined) {
-    this.setNum(IP_MISSING, v);
+    this.setNum(this.store.ipMissing, IP_MISSING, v);
   }
   get truncated(): boolean | undefined {
-    return tri(this.opt(TRUNCATED));
+    return tri(this.store.truncated[this.slot]! - 1);
   }
   set truncated(v: boolean | undefined) {
-    this.setOpt(TRUNCATED, fromTri(v));
+    this.store.truncated[this.slot] = fromTri(v) + 1;
   }
   get annotations(): Array<{ text: string; line: number }> {
     return this.store.rare.annotations[this.slot] ?? NO_ANNOTATIONS;
@@ -350,17 +435,17 @@ export class TraceRecord implements PacketRecord {
     this.store.rare.annotations[this.slot] = v.length ? v : undefined;
   }
   get dump(): 'hex' | 'ascii' | 'text' | undefined {
-    return DUMPS[this.int(DUMP)];
+    return DUMPS[this.store.dump[this.slot]!];
   }
   set dump(v: 'hex' | 'ascii' | 'text' | undefined) {
-    this.setInt(DUMP, code(DUMPS, v));
+    this.store.dump[this.slot] = code(DUMPS, v);
   }
   /** The base that turns printed SACK edges into absolute ones (set by numbering). */
   get sackBase(): number {
-    return this.store.floats[this.slot * FLOATS + SACK_BASE]!;
+    return this.store.sackBase[this.slot]!;
   }
   set sackBase(v: number) {
-    this.store.floats[this.slot * FLOATS + SACK_BASE] = v;
+    this.store.sackBase[this.slot] = v;
   }
 
   get numberSpan(): Span | undefined {
@@ -426,10 +511,10 @@ export class TraceRecord implements PacketRecord {
 
   /** Sets a span by its columns (on the line the field belongs to, as the span setters do). */
   setSpanColumns(field: SpanField, start: number, end: number): void {
-    const ints = this.store.ints;
-    const at = this.slot * INTS + field;
-    ints[at] = start + 1;
-    ints[at + 1] = end + 1;
+    const spans = this.store.spans;
+    const at = this.slot * SPAN_COLUMNS + field;
+    spans[at] = start + 1;
+    spans[at + 1] = end + 1;
   }
 
   /** Sets the columns of both endpoints (on the TCP line). */
@@ -441,13 +526,13 @@ export class TraceRecord implements PacketRecord {
   }
 
   private get optionOpen(): number {
-    return this.opt(OPTION_OPEN);
+    return this.store.optionOpen[this.slot]! - 1;
   }
 
   /** Remembers an option list whose opening bracket is at `open` of `text` (this record's TCP line). */
   setOptionSource(text: string, open: number): void {
     this.optionText = text;
-    this.setOpt(OPTION_OPEN, open);
+    this.store.optionOpen[this.slot] = open + 1;
     // Forget a list parsed before (a slot past the end has none).
     const lists = this.store.rare.options;
     if (this.slot < lists.length) lists[this.slot] = undefined;
