@@ -24,10 +24,6 @@ export interface NumberingResult {
 /** The -S judgement stops after this many 4-tuples have voted: a large trace is decided by its start. */
 const DECIDING_VOTES = 500;
 
-function sideKey(r: PacketRecord, which: 'src' | 'dst'): number {
-  return r[which]!.id;
-}
-
 /** tcpdump's table entry: a base for each of the two sides. */
 class Entry {
   constructor(
@@ -76,8 +72,8 @@ export function judgeNumbering(records: PacketRecord[]): NumberingResult {
     }
     if (!isSegment(r)) continue;
     const flags = r.flags!;
-    const s = sideKey(r, 'src');
-    const d = sideKey(r, 'dst');
+    const s = r.src!.id;
+    const d = r.dst!.id;
     const entry = flags & ACK ? table.get(s, d) : undefined;
     if (!(flags & ACK) || !entry || flags & SYN) {
       // Absolute in both readings: remember where this side's (and, by its ack, the peer's) numbers are.
@@ -121,19 +117,23 @@ export function judgeNumbering(records: PacketRecord[]): NumberingResult {
   return { absolute, decidedAt };
 }
 
-/** A number per ordered pair of endpoint ids. */
-class DirectionMap {
-  private readonly rows = new Map<number, Map<number, number>>();
-  get(from: number, to: number): number | undefined {
-    return this.rows.get(from)?.get(to);
+/**
+ * What numbering keeps per 4-tuple: tcpdump's table entry, and the next sequence number each side is
+ * known to use (to stand in for a base that tcpdump took from a pure ACK whose seq it did not print;
+ * per side of the 4-tuple, since a server port talks to many clients). One lookup per packet finds both.
+ */
+class TupleNumbers {
+  entry: Entry | undefined = undefined;
+  private nextLow: number | undefined = undefined;
+  private nextHigh: number | undefined = undefined;
+  /** `low`: the smaller endpoint id of the two. */
+  constructor(private readonly low: number) {}
+  next(side: number): number | undefined {
+    return side === this.low ? this.nextLow : this.nextHigh;
   }
-  set(from: number, to: number, value: number): void {
-    let row = this.rows.get(from);
-    if (!row) {
-      row = new Map();
-      this.rows.set(from, row);
-    }
-    row.set(to, value);
+  setNext(side: number, value: number): void {
+    if (side === this.low) this.nextLow = value;
+    else this.nextHigh = value;
   }
 }
 
@@ -141,24 +141,26 @@ class DirectionMap {
 export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean): NumberingResult {
   const judged = forceAbsolute === undefined ? judgeNumbering(records) : { absolute: forceAbsolute };
   const absolute = judged.absolute;
-  const table = new PairMap<Entry>();
-  // Next sequence number each side is known to use, to stand in for a base that tcpdump took from a
-  // pure ACK whose seq it did not print; per direction, since a server port talks to many clients.
-  const nextSeq = new DirectionMap();
+  const tuples = new PairMap<TupleNumbers>();
   for (const r of records) {
     if (!isSegment(r)) continue;
     const flags = r.flags!;
-    const s = sideKey(r, 'src');
-    const d = sideKey(r, 'dst');
+    const s = r.src!.id;
+    const d = r.dst!.id;
+    let tuple = tuples.get(s, d);
+    if (!tuple) {
+      tuple = new TupleNumbers(s < d ? s : d);
+      tuples.set(s, d, tuple);
+    }
     let seqBase = 0;
     let ackBase = 0;
     let relative = false;
     if (!absolute && flags & ACK) {
-      const entry = table.get(s, d);
+      const entry = tuple.entry;
       if (!entry || flags & SYN) {
-        const own = r.seq ?? nextSeq.get(s, d);
+        const own = r.seq ?? tuple.next(s);
         const fresh = new Entry(s, own, r.ack === undefined ? undefined : add32(r.ack, -1));
-        table.set(s, d, fresh);
+        tuple.entry = fresh;
         // SACK edges are rebased even on the line that creates the entry.
         if (r instanceof TraceRecord) r.sackBase = fresh.get(d) ?? 0;
       } else {
@@ -166,12 +168,12 @@ export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean)
         let sb = entry.get(s);
         if (sb === undefined) {
           // The entry came from a pure ACK of this side without a printed seq: use what we know.
-          sb = nextSeq.get(s, d) ?? 0;
+          sb = tuple.next(s) ?? 0;
           entry.set(s, sb);
         }
         let db = entry.get(d);
         if (db === undefined) {
-          db = nextSeq.get(d, s) ?? 0;
+          db = tuple.next(d) ?? 0;
           entry.set(d, db);
         }
         seqBase = sb;
@@ -184,9 +186,9 @@ export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean)
     if (relative && r instanceof TraceRecord) r.sackBase = ackBase;
     if (r.seqAbs !== undefined) {
       const n = add32(r.seqAbs, (r.length ?? 0) + (flags & SYN ? 1 : 0) + (flags & FIN ? 1 : 0));
-      if (!(flags & RST)) nextSeq.set(s, d, n);
+      if (!(flags & RST)) tuple.setNext(s, n);
     }
-    if (r.ackAbs !== undefined && nextSeq.get(d, s) === undefined) nextSeq.set(d, s, r.ackAbs);
+    if (r.ackAbs !== undefined && tuple.next(d) === undefined) tuple.setNext(d, r.ackAbs);
   }
   return judged;
 }

@@ -12,7 +12,8 @@ type ZeekEndpointState =
 
 interface Side {
   state: ZeekEndpointState;
-  letters: Set<string>;
+  /** The history letters this side has added, a bit per letter ('a' is bit 0). */
+  letters: number;
   lastSynSeq?: number;
   lastFinSeq?: number;
   lastRstSeq?: number;
@@ -27,7 +28,7 @@ function newSide(): Side {
   // Every field from the start: one shape for all sides (see newFlow in connections.ts).
   return {
     state: 'INACTIVE',
-    letters: new Set(),
+    letters: 0,
     lastSynSeq: undefined,
     lastFinSeq: undefined,
     lastRstSeq: undefined,
@@ -50,8 +51,9 @@ export function zeekSummary(conn: Connection): { state: string; history: string 
   let history = '';
   let finSeenFrom: Side | undefined;
   const add = (side: Side, letter: string, once = true) => {
-    if (once && side.letters.has(letter)) return;
-    side.letters.add(letter);
+    const bit = 1 << (letter.charCodeAt(0) - 97);
+    if (once && side.letters & bit) return;
+    side.letters |= bit;
     history += side === o ? letter.toUpperCase() : letter;
   };
   for (const seg of conn.segments) {
