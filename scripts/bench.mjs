@@ -729,6 +729,11 @@ log(`\nwrote ${path.relative(ROOT, path.join(OUT, 'bench.json'))}`);
 // The other benches share this trace: the language server over stdio (issue #3) and, when present,
 // the ladder in Chromium and the capture renderer. Each prints its own figures.
 for (const [name, file, extra] of [
+  [
+    'analysis stages',
+    'scripts/bench/stage-times.mjs',
+    ['--trace', tr.trace, '--json', path.join(OUT, 'stage-times.json')],
+  ],
   ['language server', 'scripts/bench/lsp-bench.mjs', ['--json', path.join(OUT, 'lsp-bench.json')]],
   ['ladder diagram', 'scripts/bench/ladder-bench.mjs', []],
   ['capture renderer', 'scripts/bench/capture-bench.mjs', []],

@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// Where the analysis of a large trace spends its time: each stage of analyzeTrace (server/src/trace/
+// analyze.ts) timed on its own in one process, with the garbage collector's pauses and the heap after
+// each stage. The core is bundled from the sources with esbuild, as the CLI is. Figures only: the
+// benchmark's targets are about the whole CLI (scripts/bench.mjs); this says which stage to work on.
+//   node scripts/bench/stage-times.mjs [--trace FILE] [--runs N] [--json OUT]
+// FILE defaults to the trace `npm run bench` builds (bench-results/cache/capture.trace). Each run is a
+// fresh process, so every run pays what the CLI pays (a cold JIT, a heap that starts empty); the table
+// gives the median of each stage over the runs.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const trace = path.resolve(opt('--trace', path.join(ROOT, 'bench-results/cache/capture.trace')));
+const runs = Number(opt('--runs', 3));
+const jsonOut = opt('--json', undefined);
+if (!fs.existsSync(trace)) {
+  console.error(
+    `stage-times: no trace at ${trace}; run \`node scripts/bench.mjs\` first, or pass --trace FILE`,
+  );
+  process.exit(2);
+}
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error('stage-times: --runs takes a positive integer');
+  process.exit(2);
+}
+
+// One run, in a child process: the stages as analyzeTrace runs them, each timed.
+const RUN = `
+const fs = require('node:fs');
+const { PerformanceObserver } = require('node:perf_hooks');
+const core = require(process.argv[1]);
+let gcMs = 0;
+new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration; }).observe({ entryTypes: ['gc'] });
+const stages = [];
+let t = performance.now();
+const lap = (name) => {
+  const now = performance.now();
+  stages.push({ name, ms: now - t, heapMB: process.memoryUsage().heapUsed / 1048576 });
+  t = performance.now();
+};
+const text = fs.readFileSync(process.argv[2], 'utf8');
+lap('read the file');
+const parsed = core.parseTrace(text);
+lap('parse');
+core.resolveTimes(parsed.records);
+lap('times');
+const numbering = core.resolveNumbers(parsed.records);
+lap('numbering');
+const table = core.trackConnections(parsed.records);
+lap('tracking');
+for (const c of table.connections) core.judgeConnection(c, parsed, numbering.absolute);
+lap('checks');
+const findings = core.collectFindings(parsed, table.connections);
+lap('findings');
+// The observer reports after the current task: wait for it.
+setTimeout(() => {
+  process.stdout.write(JSON.stringify({ stages, gcMs, packets: parsed.records.length, findings: findings.length }));
+}, 50);
+`;
+
+const esbuild = await import('esbuild');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-times-'));
+const bundle = path.join(tmp, 'core.cjs');
+await esbuild.build({
+  stdin: {
+    contents: [
+      "export { parseTrace } from './server/src/trace/parser';",
+      "export { resolveTimes } from './server/src/trace/times';",
+      "export { resolveNumbers } from './server/src/trace/numbering';",
+      "export { trackConnections } from './server/src/trace/connections';",
+      "export { judgeConnection, collectFindings } from './server/src/trace/analyze';",
+    ].join('\n'),
+    resolveDir: ROOT,
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  outfile: bundle,
+  logLevel: 'warning',
+});
+
+const results = [];
+for (let k = 0; k < runs; k++) {
+  const r = spawnSync(process.execPath, ['-e', RUN, bundle, trace], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) {
+    console.error(`stage-times: run ${k + 1} failed: ${(r.stderr || '').trim().slice(-2000)}`);
+    process.exit(1);
+  }
+  results.push(JSON.parse(r.stdout));
+}
+fs.rmSync(tmp, { recursive: true, force: true });
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const names = results[0].stages.map((s) => s.name);
+const packets = results[0].packets;
+const rows = names.map((name, i) => {
+  const ms = median(results.map((r) => r.stages[i].ms));
+  return {
+    name,
+    ms,
+    usPerPacket: (ms * 1000) / packets,
+    heapMB: median(results.map((r) => r.stages[i].heapMB)),
+  };
+});
+const totalMs = rows.reduce((sum, r) => sum + r.ms, 0);
+const gcMs = median(results.map((r) => r.gcMs));
+
+console.log(
+  `${path.relative(ROOT, trace) || trace}: ${packets.toLocaleString('en')} records, median of ${runs} runs`,
+);
+console.log(
+  `${'stage'.padEnd(14)}${'ms'.padStart(8)}${'µs/record'.padStart(11)}${'share'.padStart(8)}${'heap after'.padStart(12)}`,
+);
+for (const r of rows) {
+  console.log(
+    `${r.name.padEnd(14)}${r.ms.toFixed(0).padStart(8)}${r.usPerPacket.toFixed(2).padStart(11)}${`${((100 * r.ms) / totalMs).toFixed(0)}%`.padStart(8)}${`${r.heapMB.toFixed(0)} MB`.padStart(12)}`,
+  );
+}
+console.log(
+  `${'all stages'.padEnd(14)}${totalMs.toFixed(0).padStart(8)}${((totalMs * 1000) / packets).toFixed(2).padStart(11)}`,
+);
+console.log(
+  `garbage collector pauses during the stages: ${gcMs.toFixed(0)} ms (${((100 * gcMs) / totalMs).toFixed(0)}%)`,
+);
+if (jsonOut) {
+  fs.mkdirSync(path.dirname(path.resolve(jsonOut)), { recursive: true });
+  fs.writeFileSync(
+    jsonOut,
+    `${JSON.stringify({ trace, packets, runs, stages: rows, totalMs, gcMs }, null, 2)}\n`,
+  );
+}
