@@ -4,7 +4,8 @@
  * their fields (and a boxed number for each seq, ack and time) kept the garbage collector busy for
  * seconds. A column per field, rather than a row per slot, keeps a pass that reads a few fields of
  * many slots on a few dense arrays, and costs nothing for a field no slot has: the pages of a typed
- * array are faulted in only when written. Columns grow by doubling.
+ * array are faulted in only when written. Columns grow by doubling. A number field that may be
+ * absent has a bit in its store's `present` column (optionalNumber, setOptionalNumber).
  */
 
 /** A copy of column `a` with room for `capacity` values (the new ones 0). */
@@ -15,4 +16,31 @@ export function grown<T extends Int32Array | Uint32Array | Uint8Array | Float64A
   const b = new (a.constructor as new (length: number) => T)(capacity);
   b.set(a);
   return b;
+}
+
+/** Number column `column` at `slot`, or undefined where the slot's `present` bit for it is clear. */
+export function optionalNumber(
+  present: Int32Array,
+  column: Float64Array,
+  slot: number,
+  bit: number,
+): number | undefined {
+  return present[slot]! & bit ? column[slot] : undefined;
+}
+
+/** Writes `v` to number column `column` at `slot` and sets its `present` bit (undefined: clears both). */
+export function setOptionalNumber(
+  present: Int32Array,
+  column: Float64Array,
+  slot: number,
+  bit: number,
+  v: number | undefined,
+): void {
+  if (v === undefined) {
+    present[slot] = present[slot]! & ~bit;
+    column[slot] = 0;
+  } else {
+    present[slot] = present[slot]! | bit;
+    column[slot] = v;
+  }
 }

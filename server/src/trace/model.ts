@@ -1,7 +1,7 @@
 /**
  * The analysed model: connections, their two flows, and one Segment per TCP packet record.
  */
-import { grown } from './columns';
+import { grown, optionalNumber, setOptionalNumber } from './columns';
 import type { Endpoint, Finding, PacketRecord } from './types';
 import type { TrackCheckpoint } from './checkpoints';
 
@@ -286,17 +286,10 @@ export class Segment {
   }
   /** Number column `column` (with its `present` bit), or undefined where it holds none. */
   private num(column: Float64Array, bit: number): number | undefined {
-    return this.store.present[this.slot]! & bit ? column[this.slot] : undefined;
+    return optionalNumber(this.store.present, column, this.slot, bit);
   }
   private setNum(column: Float64Array, bit: number, v: number | undefined): void {
-    const present = this.store.present;
-    if (v === undefined) {
-      present[this.slot] = present[this.slot]! & ~bit;
-      column[this.slot] = 0;
-    } else {
-      present[this.slot] = present[this.slot]! | bit;
-      column[this.slot] = v;
-    }
+    setOptionalNumber(this.store.present, column, this.slot, bit, v);
   }
 
   get connection(): number {

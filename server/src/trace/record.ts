@@ -7,7 +7,7 @@
  * nothing outside this file knows. The option list is parsed only when someone reads it: most
  * packets' options (timestamps, SACK) matter to hovers, not to the analysis.
  */
-import { grown } from './columns';
+import { grown, optionalNumber, setOptionalNumber } from './columns';
 import { add32 } from './seq32';
 import { optionKindSignature, optionNumber, scanOptionList } from './tcpOptions';
 import type { Endpoint, PacketRecord, RecordKind, Span, TcpOption, TimeKind } from './types';
@@ -230,17 +230,10 @@ export class TraceRecord implements PacketRecord {
 
   /** Number column `column` (with its `present` bit), or undefined where it holds none. */
   private num(column: Float64Array, bit: number): number | undefined {
-    return this.store.present[this.slot]! & bit ? column[this.slot] : undefined;
+    return optionalNumber(this.store.present, column, this.slot, bit);
   }
   private setNum(column: Float64Array, bit: number, v: number | undefined): void {
-    const present = this.store.present;
-    if (v === undefined) {
-      present[this.slot] = present[this.slot]! & ~bit;
-      column[this.slot] = 0;
-    } else {
-      present[this.slot] = present[this.slot]! | bit;
-      column[this.slot] = v;
-    }
+    setOptionalNumber(this.store.present, column, this.slot, bit, v);
   }
   /** A span column (stored plus one). */
   private opt(k: number): number {
