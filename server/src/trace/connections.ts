@@ -15,7 +15,7 @@ import { A, Segment, SegmentStore, SentLog, type Connection, type Flow } from '.
 import { updateStates } from './endpointStates';
 import { analyzeSegment } from './sequenceAnalysis';
 import { lowerBound, segmentsBefore } from './search';
-import { PairMap } from './seq32';
+import { flowOf } from './tuples';
 import { ACK, SYN, type Endpoint, type PacketRecord } from './types';
 
 export interface ConnectionTable {
@@ -184,7 +184,8 @@ function startsNewConnection(conn: Connection, r: PacketRecord): boolean {
 
 export function trackConnections(records: PacketRecord[], subset = false): ConnectionTable {
   const connections: Connection[] = [];
-  const byKey = new PairMap<Connection>();
+  // The current connection of each 4-tuple, by its id.
+  const byTuple = new Map<number, Connection>();
   const segmentOf = new RecordTable<Segment>(subset);
   const connectionOf = new RecordTable<number>(subset);
   const nextPrinted = nextPrintedSeq(records);
@@ -194,9 +195,7 @@ export function trackConnections(records: PacketRecord[], subset = false): Conne
     if (!r.src || !r.dst || (r.kind !== 'tcp' && r.kind !== 'tcp-quiet' && r.kind !== 'tcp-truncated')) {
       continue;
     }
-    const s = sideKey(r.src);
-    const d = sideKey(r.dst);
-    let conn = byKey.get(s, d);
+    let conn = byTuple.get(r.tuple!);
     let reused: Connection | undefined;
     if (conn && r.kind === 'tcp' && startsNewConnection(conn, r)) {
       reused = conn;
@@ -206,7 +205,7 @@ export function trackConnections(records: PacketRecord[], subset = false): Conne
       conn = createConnection(connections.length + 1, `${r.src.key} ${r.dst.key}`, r);
       if (reused) conn.reusedFrom = reused.id;
       connections.push(conn);
-      byKey.set(s, d, conn);
+      byTuple.set(r.tuple!, conn);
     }
     const next = nextPrinted[position]!;
     trackRecord(conn, r, Number.isNaN(next) ? undefined : next, tables);
@@ -382,18 +381,15 @@ function noteControl(seg: Segment, fwd: Flow): void {
 export function nextPrintedSeq(records: PacketRecord[]): Float64Array {
   // NaN where none follows: typed, so that 600 000 entries are no 600 000 boxed numbers.
   const out = new Float64Array(records.length).fill(NaN);
-  const latest = new Map<number, Map<number, number>>();
+  // By direction (flowOf).
+  const latest = new Map<number, number>();
   for (let i = records.length - 1; i >= 0; i--) {
     const r = records[i]!;
     if (r.kind !== 'tcp' || !r.src || !r.dst) continue;
-    let row = latest.get(sideKey(r.src));
-    if (!row) {
-      row = new Map();
-      latest.set(sideKey(r.src), row);
-    }
-    const next = row.get(sideKey(r.dst));
+    const flow = flowOf(r);
+    const next = latest.get(flow);
     if (next !== undefined) out[i] = next;
-    if (r.seqAbs !== undefined) row.set(sideKey(r.dst), r.seqAbs);
+    if (r.seqAbs !== undefined) latest.set(flow, r.seqAbs);
   }
   return out;
 }

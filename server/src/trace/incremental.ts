@@ -19,42 +19,39 @@ import {
 import { FILE_HEAD_CHARS, judgeNotText } from './textEncoding';
 import { TraceRecord } from './record';
 import { lowerBound } from './search';
-import { SYN, type Endpoint, type PacketRecord } from './types';
+import type { TupleIds } from './tuples';
+import { SYN, type PacketRecord } from './types';
 
 /** The indexes of every record of each 4-tuple, in file order, by the ids of its two endpoints. */
 class TupleIndex {
-  private readonly byPair = new Map<number, Map<number, number[]>>();
+  private readonly byTuple = new Map<number, number[]>();
 
   constructor(records: PacketRecord[]) {
     for (const r of records) {
-      if (!r.src || !r.dst) continue;
-      const lo = Math.min(r.src.id, r.dst.id);
-      const hi = Math.max(r.src.id, r.dst.id);
-      let row = this.byPair.get(lo);
-      if (!row) this.byPair.set(lo, (row = new Map()));
-      const list = row.get(hi);
+      if (r.tuple === undefined) continue;
+      const list = this.byTuple.get(r.tuple);
       if (list) list.push(r.index);
-      else row.set(hi, [r.index]);
+      else this.byTuple.set(r.tuple, [r.index]);
     }
   }
 
-  of(a: number, b: number): readonly number[] {
-    return this.byPair.get(Math.min(a, b))?.get(Math.max(a, b)) ?? [];
+  of(tuple: number): readonly number[] {
+    return this.byTuple.get(tuple) ?? [];
   }
 }
 
 /**
- * One TupleIndex per parse, kept for the edits after it (their analyses share the parse's endpoint
- * table): an edit that gets as far as tracking never changes a record's endpoints or the number of
+ * One TupleIndex per parse, kept for the edits after it (their analyses share the parse's 4-tuple
+ * ids): an edit that gets as far as tracking never changes a record's endpoints or the number of
  * records, so the index stays true, and typing in a large trace does not scan every record each time.
  */
-const tupleIndexes = new WeakMap<Map<string, Endpoint>, TupleIndex>();
+const tupleIndexes = new WeakMap<TupleIds, TupleIndex>();
 
-function tupleIndex(endpoints: Map<string, Endpoint>, records: PacketRecord[]): TupleIndex {
-  let index = tupleIndexes.get(endpoints);
+function tupleIndex(tuples: TupleIds, records: PacketRecord[]): TupleIndex {
+  let index = tupleIndexes.get(tuples);
   if (!index) {
     index = new TupleIndex(records);
-    tupleIndexes.set(endpoints, index);
+    tupleIndexes.set(tuples, index);
   }
   return index;
 }
@@ -167,7 +164,14 @@ export function reanalyzeLines(
     return undefined;
 
   // Read the record's lines again, with the file's own context.
-  const reader = new RecordReader(lines, old.asciiDump, old.prefixed, old.endpoints, before.index);
+  const reader = new RecordReader(
+    lines,
+    old.asciiDump,
+    old.prefixed,
+    old.endpoints,
+    old.tuples,
+    before.index,
+  );
   for (let i = before.line; i <= before.endLine; i++) reader.line(i);
   const { records: fresh, problems } = reader.end();
   const after = fresh[0] as TraceRecord | undefined;
@@ -226,8 +230,8 @@ export function reanalyzeLines(
   if (absolute !== prev.absoluteNumbers) return undefined;
 
   // Every record of this 4-tuple, in file order: numbering and tracking are per 4-tuple.
-  const tuple = tupleIndex(old.endpoints, prev.records)
-    .of(after.src.id, after.dst.id)
+  const tuple = tupleIndex(old.tuples, prev.records)
+    .of(after.tuple!)
     .map((i) => records[i]!);
   // An edit that changes no other record's numbers keeps the 4-tuple's connections and segments: only
   // its own connection is tracked again (retrackEdited).

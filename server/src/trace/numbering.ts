@@ -8,7 +8,7 @@
  * the same table, so every line gets its absolute numbers back (tcpdump-format.md §10).
  */
 import { TraceRecord } from './record';
-import { add32, PairMap } from './seq32';
+import { add32 } from './seq32';
 import { ACK, FIN, RST, SYN, type PacketRecord } from './types';
 
 export interface NumberingResult {
@@ -57,8 +57,9 @@ function isSegment(r: PacketRecord): boolean {
  * are near the stored base, by a wide margin. Also says where the judgement stopped (decidedAt).
  */
 export function judgeNumbering(records: PacketRecord[]): NumberingResult {
-  const table = new PairMap<Entry>();
-  const judged = new PairMap<boolean>();
+  // By 4-tuple id.
+  const table = new Map<number, Entry>();
+  const judged = new Set<number>();
   const anchor = new Map<number, number>();
   let relVotes = 0;
   let absVotes = 0;
@@ -74,21 +75,21 @@ export function judgeNumbering(records: PacketRecord[]): NumberingResult {
     const flags = r.flags!;
     const s = r.src!.id;
     const d = r.dst!.id;
-    const entry = flags & ACK ? table.get(s, d) : undefined;
+    const tuple = r.tuple!;
+    const entry = flags & ACK ? table.get(tuple) : undefined;
     if (!(flags & ACK) || !entry || flags & SYN) {
       // Absolute in both readings: remember where this side's (and, by its ack, the peer's) numbers are.
       if (r.seq !== undefined) anchor.set(s, add32(r.seq, (r.length ?? 0) + (flags & (SYN | FIN) ? 1 : 0)));
       if (flags & ACK && r.ack !== undefined) anchor.set(d, r.ack);
       if (flags & ACK)
         table.set(
-          s,
-          d,
+          tuple,
           new Entry(s, r.seq ?? anchor.get(s), r.ack === undefined ? undefined : add32(r.ack, -1)),
         );
       continue;
     }
-    if (!judged.get(s, d)) {
-      judged.set(s, d, true);
+    if (!judged.has(tuple)) {
+      judged.add(tuple);
       const score = (printed: number | undefined, base: number | undefined, expected: number | undefined) => {
         if (printed === undefined || base === undefined || expected === undefined) return 0;
         const asAbs = magnitude(printed - expected);
@@ -141,16 +142,16 @@ class TupleNumbers {
 export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean): NumberingResult {
   const judged = forceAbsolute === undefined ? judgeNumbering(records) : { absolute: forceAbsolute };
   const absolute = judged.absolute;
-  const tuples = new PairMap<TupleNumbers>();
+  const tuples = new Map<number, TupleNumbers>();
   for (const r of records) {
     if (!isSegment(r)) continue;
     const flags = r.flags!;
     const s = r.src!.id;
     const d = r.dst!.id;
-    let tuple = tuples.get(s, d);
+    let tuple = tuples.get(r.tuple!);
     if (!tuple) {
       tuple = new TupleNumbers(s < d ? s : d);
-      tuples.set(s, d, tuple);
+      tuples.set(r.tuple!, tuple);
     }
     let seqBase = 0;
     let ackBase = 0;

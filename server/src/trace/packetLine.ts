@@ -7,6 +7,7 @@ import { excerpt, isDigit, readUint } from './lineScanner';
 import { portNumber } from './services';
 import { SpanField, type TraceRecord } from './record';
 import { optionListClose } from './tcpOptions';
+import { TupleIds } from './tuples';
 import {
   ACK,
   AE,
@@ -94,11 +95,14 @@ const FLAG_LETTERS: Record<string, number> = {
  * a large trace's heap small and gives every side a small numeric id.
  */
 let endpointCache = new Map<string, Endpoint>();
+/** The 4-tuple ids of the parse (see tuples.ts), kept with its endpoint table. */
+let tupleIds = new TupleIds();
 
 /** What a known head gives: its endpoints, their columns from the start of the head, the family. */
 interface KnownHead {
   src: Endpoint;
   dst: Endpoint;
+  tuple: number;
   start: number;
   srcEnd: number;
   dstStart: number;
@@ -128,9 +132,10 @@ function compactCopy(s: string): string {
 
 /** Selects the endpoint table of the file being read (one per file, so ids stay small and nothing
  * leaks across files; kept with the parse so an edit can re-read one record with the same ids). */
-export function useEndpoints(table: Map<string, Endpoint>): void {
+export function useEndpoints(table: Map<string, Endpoint>, tuples: TupleIds): void {
   if (table === endpointCache) return;
   endpointCache = table;
+  tupleIds = tuples;
   knownHeads = new Map();
 }
 
@@ -339,6 +344,7 @@ function hostFamily(host: string): 4 | 6 {
 function withEndpoints(rec: TraceRecord, text: string, bodyStart: number, eps: Endpoints): TraceRecord {
   rec.src = eps.src;
   rec.dst = eps.dst;
+  rec.tuple = tupleIds.of(eps.src.id, eps.dst.id);
   rec.setEndpointColumns(eps.start, eps.srcEnd, eps.dstStart, eps.dstEnd);
   networkContext(text, bodyStart, eps.start, eps.src, rec);
   return rec;
@@ -368,6 +374,7 @@ export function parseNetworkPart(
     if (known) {
       rec.src = known.src;
       rec.dst = known.dst;
+      rec.tuple = known.tuple;
       rec.setEndpointColumns(
         bodyStart + known.start,
         bodyStart + known.srcEnd,
@@ -381,18 +388,19 @@ export function parseNetworkPart(
       endpointsBefore(text, idx, bodyStart, true) ?? extensionHeaderEndpoints(text, idx, bodyStart);
     if (found) {
       const af = plainFamily(text, bodyStart, found.start, found.src);
+      withEndpoints(rec, text, bodyStart, found);
       if (head !== undefined && af) {
         if (knownHeads.size >= MAX_KNOWN_HEADS) knownHeads = new Map();
         knownHeads.set(compactCopy(head), {
           src: found.src,
           dst: found.dst,
+          tuple: rec.tuple!,
           start: found.start - bodyStart,
           srcEnd: found.srcEnd - bodyStart,
           dstStart: found.dstStart - bodyStart,
           af,
         });
       }
-      withEndpoints(rec, text, bodyStart, found);
       return parseModernTcp(text, idx + 2, line, rec);
     }
     idx = text.indexOf(': Flags [', idx + 9);

@@ -8,6 +8,7 @@ import { parseNetworkPart, useEndpoints } from './packetLine';
 import { RecordStore, SpanField, TraceRecord } from './record';
 import { judgeNotText } from './textEncoding';
 import { LinePrefix, scanPrefix } from './timestamp';
+import { TupleIds } from './tuples';
 import type { Endpoint, PacketRecord, ParseProblem, Span } from './types';
 
 export interface ParsedTrace {
@@ -24,6 +25,8 @@ export interface ParsedTrace {
   prefixed: boolean;
   /** The file's endpoints, interned: equal `host.port` texts are one object. */
   endpoints: Map<string, Endpoint>;
+  /** The ids of the file's 4-tuples (PacketRecord.tuple). */
+  tuples: TupleIds;
   /** The file dumps packet bytes as ASCII (`-A`): unindented lines after a head are payload, not errors. */
   asciiDump: boolean;
   /** The text is a binary capture, not tcpdump text. */
@@ -168,6 +171,7 @@ export function parseTrace(text: string): ParsedTrace {
       asciiDump: false,
       prefixed: false,
       endpoints: new Map(),
+      tuples: new TupleIds(),
       binary,
     };
   const hasCR = text.indexOf('\r') >= 0;
@@ -185,11 +189,13 @@ export function parseTrace(text: string): ParsedTrace {
       asciiDump: false,
       prefixed: false,
       endpoints: new Map(),
+      tuples: new TupleIds(),
     };
 
   const { asciiDump, prefixed } = judgeAsciiDump(lines);
   const endpoints = new Map<string, Endpoint>();
-  const reader = new RecordReader(lines, asciiDump, prefixed ?? false, endpoints, 0, lines.length);
+  const tuples = new TupleIds();
+  const reader = new RecordReader(lines, asciiDump, prefixed ?? false, endpoints, tuples, 0, lines.length);
   // Without CRs, each line is followed in the text by one line feed: the reader can read its characters
   // from the text itself (see RecordReader.line).
   if (hasCR) for (let i = 0; i < lines.length; i++) reader.line(i);
@@ -205,6 +211,7 @@ export function parseTrace(text: string): ParsedTrace {
     asciiDump,
     prefixed: prefixed ?? false,
     endpoints,
+    tuples,
   };
 }
 
@@ -228,6 +235,7 @@ export class RecordReader {
     private readonly asciiDump: boolean,
     private readonly prefixed: boolean,
     private readonly endpoints: Map<string, Endpoint>,
+    private readonly tuples: TupleIds,
     private readonly firstIndex: number,
     /** About how many records will come: sizes the record columns once instead of growing them. */
     expectedRecords = 16,
@@ -240,7 +248,7 @@ export class RecordReader {
    * followed by its line end: its characters are read from there, faster than from the line (a slice).
    */
   line(i: number, source?: string, at = 0): void {
-    useEndpoints(this.endpoints);
+    useEndpoints(this.endpoints, this.tuples);
     const text = this.lines[i]!;
     // Where the line's characters are read: the source text, or the line itself.
     const chars = source ?? text;

@@ -96,6 +96,8 @@ export class RecordStore {
   flags: Int32Array;
   /** Column of the option list's '[' plus one (0: none). */
   optionOpen: Int32Array;
+  /** The 4-tuple's id plus one (0: none). */
+  tuple: Int32Array;
   spans: Int32Array;
   present: Int32Array;
   number: Float64Array;
@@ -137,6 +139,7 @@ export class RecordStore {
     this.truncated = new Uint8Array(n);
     this.flags = new Int32Array(n);
     this.optionOpen = new Int32Array(n);
+    this.tuple = new Int32Array(n);
     this.spans = new Int32Array(n * SPAN_COLUMNS);
     this.present = new Int32Array(n);
     this.number = new Float64Array(n);
@@ -178,6 +181,7 @@ export class RecordStore {
     this.truncated = grown(this.truncated, n);
     this.flags = grown(this.flags, n);
     this.optionOpen = grown(this.optionOpen, n);
+    this.tuple = grown(this.tuple, n);
     this.spans = grown(this.spans, n * SPAN_COLUMNS);
     this.present = grown(this.present, n);
     this.number = grown(this.number, n);
@@ -317,6 +321,13 @@ export class TraceRecord implements PacketRecord {
   }
   set dst(v: Endpoint | undefined) {
     this.destination = v;
+  }
+  get tuple(): number | undefined {
+    const v = this.store.tuple[this.slot]!;
+    return v === 0 ? undefined : v - 1;
+  }
+  set tuple(v: number | undefined) {
+    this.store.tuple[this.slot] = v === undefined ? 0 : v + 1;
   }
   get protocol(): string | undefined {
     return this.store.rare.protocol[this.slot];

@@ -103,6 +103,8 @@ export interface PacketRecord {
   af?: 4 | 6;
   src?: Endpoint;
   dst?: Endpoint;
+  /** The id of the record's 4-tuple in its parse (see tuples.ts), when it has endpoints. */
+  tuple?: number;
   /** Where the source and destination `host.port` are printed. */
   srcSpan?: Span;
   dstSpan?: Span;

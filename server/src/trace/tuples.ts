@@ -1,0 +1,39 @@
+/**
+ * Dense ids for a file's 4-tuples (unordered pairs of endpoints), given as the parser reads each
+ * record's endpoints. What is kept per 4-tuple (tcpdump's numbering table, the connection being
+ * tracked, the next printed seq, a 4-tuple's records for an edit) is then found by one number, not by
+ * two endpoint ids looked up in nested maps for every packet. The ids are kept with the parse, like
+ * the endpoint table, so that a record read again after an edit gets its id back.
+ */
+import type { PacketRecord } from './types';
+
+export class TupleIds {
+  private readonly rows = new Map<number, Map<number, number>>();
+  /** How many ids are given: each is below it. */
+  count = 0;
+
+  /** The id of the 4-tuple of the endpoints with ids `a` and `b`, in either order. */
+  of(a: number, b: number): number {
+    const lo = a < b ? a : b;
+    const hi = a < b ? b : a;
+    let row = this.rows.get(lo);
+    if (!row) {
+      row = new Map();
+      this.rows.set(lo, row);
+    }
+    let id = row.get(hi);
+    if (id === undefined) {
+      id = this.count++;
+      row.set(hi, id);
+    }
+    return id;
+  }
+}
+
+/**
+ * The direction of a record with endpoints within its 4-tuple, as a number: two per 4-tuple, the even
+ * one from the endpoint with the lower id.
+ */
+export function flowOf(r: PacketRecord): number {
+  return r.tuple! * 2 + (r.src!.id <= r.dst!.id ? 0 : 1);
+}
