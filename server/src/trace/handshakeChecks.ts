@@ -3,10 +3,49 @@
  */
 import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
 import type { Connection, HandshakeVerdict, Segment } from './model';
+import { segmentsBefore } from './search';
 import { add32, gt } from './seq32';
 import { ACK, RST, SYN, type Fix, type Span } from './types';
 
-const first = (c: Connection, pred: (s: Segment) => boolean) => c.segments.find(pred);
+/**
+ * The handshake's segments, found in one pass over a connection's segments: the client's first SYN
+ * (with a seq), the server's first SYN, SYN-ACK and RST, and whether the server sent anything. A
+ * connection of a hundred thousand segments was scanned five times, once for each.
+ */
+function scanHandshake(segments: Segment[]) {
+  let syn: Segment | undefined;
+  let serverSyn: Segment | undefined;
+  let synAck: Segment | undefined;
+  let serverRst: Segment | undefined;
+  let serverSent = false;
+  for (const s of segments) {
+    const f = s.flags;
+    if (s.fromClient) {
+      if (!syn && (f & (SYN | ACK)) === SYN && s.seq !== undefined) syn = s;
+      continue;
+    }
+    serverSent = true;
+    if (!serverSyn && (f & (SYN | ACK)) === SYN) serverSyn = s;
+    if (!synAck && (f & (SYN | ACK | RST)) === (SYN | ACK)) synAck = s;
+    if (!serverRst && f & RST) serverRst = s;
+  }
+  return { syn, serverSyn, synAck, serverRst, serverSent };
+}
+
+/** The first segment after record `after` (in file order) that `pred` accepts, before record `before`. */
+function firstBetween(
+  segments: Segment[],
+  after: number,
+  before: number,
+  pred: (s: Segment) => boolean,
+): Segment | undefined {
+  for (let k = segmentsBefore(segments, after + 1); k < segments.length; k++) {
+    const s = segments[k]!;
+    if (s.record.index >= before) return undefined;
+    if (pred(s)) return s;
+  }
+  return undefined;
+}
 
 export function checkHandshake(
   conn: Connection,
@@ -17,10 +56,7 @@ export function checkHandshake(
   if (conn.quiet) return 'unknown';
   const client = conn.client;
   const server = conn.server;
-  const syn = first(conn, (s) => s.fromClient && (s.flags & (SYN | ACK)) === SYN && s.seq !== undefined);
-  const serverSyn = first(conn, (s) => !s.fromClient && (s.flags & (SYN | ACK)) === SYN);
-  const synAck = first(conn, (s) => !s.fromClient && (s.flags & (SYN | ACK | RST)) === (SYN | ACK));
-  const serverSegments = conn.segments.filter((s) => !s.fromClient);
+  const { syn, serverSyn, synAck, serverRst, serverSent } = scanHandshake(conn.segments);
 
   // 1. The SYN-ACK must acknowledge the client's ISN + 1 (or, with Fast Open data, ISN + 1 + data).
   if (syn && synAck && synAck.ack !== undefined && syn.seq !== undefined) {
@@ -43,24 +79,16 @@ export function checkHandshake(
   let finalAck: Segment | undefined;
   if (synAck && synAck.seq !== undefined) {
     const expected = add32(synAck.seq, 1);
-    const third = conn.segments.find(
-      (s) =>
-        s.fromClient &&
-        s.record.index > synAck.record.index &&
-        s.flags & ACK &&
-        !(s.flags & (SYN | RST)) &&
-        s.ack !== undefined,
+    const third = firstBetween(
+      conn.segments,
+      synAck.record.index,
+      Infinity,
+      (s) => s.fromClient && (s.flags & ACK) !== 0 && !(s.flags & (SYN | RST)) && s.ack !== undefined,
     );
     if (
       third &&
       third.ack !== expected &&
-      !conn.segments.some(
-        (s) =>
-          !s.fromClient &&
-          s.record.index > synAck.record.index &&
-          s.len > 0 &&
-          s.record.index < third.record.index,
-      )
+      !firstBetween(conn.segments, synAck.record.index, third.record.index, (s) => !s.fromClient && s.len > 0)
     ) {
       const r = third.record;
       const f = finding(
@@ -76,11 +104,13 @@ export function checkHandshake(
     // The final ACK acknowledges exactly ISN + 1, or (if it was not captured) a later ACK covers data
     // the server is seen to have sent.
     const serverNext = conn.server.nextseq;
-    finalAck = conn.segments.find(
+    finalAck = firstBetween(
+      conn.segments,
+      synAck.record.index,
+      Infinity,
       (s) =>
         s.fromClient &&
-        s.record.index > synAck.record.index &&
-        s.flags & ACK &&
+        (s.flags & ACK) !== 0 &&
         !(s.flags & (SYN | RST)) &&
         s.ack !== undefined &&
         (s.ack === expected ||
@@ -92,16 +122,13 @@ export function checkHandshake(
   }
   // 3. Data from the client before the server's SYN-ACK (data on the SYN itself is Fast Open).
   if (syn) {
-    const early = conn.segments.find(
-      (s) =>
-        s.fromClient &&
-        s.len > 0 &&
-        !(s.flags & SYN) &&
-        s.record.index > syn.record.index &&
-        (!synAck || s.record.index < synAck.record.index) &&
-        (!serverSyn || s.record.index < serverSyn.record.index),
+    const early = firstBetween(
+      conn.segments,
+      syn.record.index,
+      Math.min(synAck?.record.index ?? Infinity, serverSyn?.record.index ?? Infinity),
+      (s) => s.fromClient && s.len > 0 && !(s.flags & SYN),
     );
-    if (early && (synAck || serverSegments.length)) {
+    if (early && (synAck || serverSent)) {
       const r = early.record;
       conn.findings.push(
         finding(
@@ -119,17 +146,16 @@ export function checkHandshake(
   if (client.synRecord !== undefined && server.synRecord !== undefined) verdict = 'simultaneous';
   else if (synAck) verdict = finalAck ? 'complete' : 'incomplete';
   else if (syn) {
-    const rst = first(conn, (s) => !s.fromClient && (s.flags & RST) !== 0);
-    if (rst) verdict = 'refused';
+    if (serverRst) verdict = 'refused';
     // Only the client's direction captured: its ACKs prove that a SYN-ACK came back.
-    else if (serverSegments.length === 0) {
+    else if (!serverSent) {
       const acked = conn.segments.some((s) => s.fromClient && s.flags & ACK && !(s.flags & (SYN | RST)));
       verdict = acked ? 'complete' : 'unanswered';
     } else verdict = 'incomplete';
   } else verdict = 'missing';
 
   if (verdict === 'refused') {
-    const rst = first(conn, (s) => !s.fromClient && (s.flags & RST) !== 0)!;
+    const rst = serverRst!;
     conn.findings.push(
       finding(
         'handshake.refused',
