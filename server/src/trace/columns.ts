@@ -8,14 +8,41 @@
  * absent has a bit in its store's `present` column (optionalNumber, setOptionalNumber).
  */
 
+type Column = Int32Array | Uint32Array | Uint8Array | Float64Array;
+
 /** A copy of column `a` with room for `capacity` values (the new ones 0). */
-export function grown<T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(
-  a: T,
-  capacity: number,
-): T {
+export function grown<T extends Column>(a: T, capacity: number): T {
   const b = new (a.constructor as new (length: number) => T)(capacity);
   b.set(a);
   return b;
+}
+
+/**
+ * Columns that grow together, slot by slot: a subclass declares each column as a typed-array field
+ * of `capacity` values (or of a fixed number per slot) and takes new slots with addSlot. Growing
+ * doubles every typed-array field the object has, so a column added later cannot be left behind.
+ */
+export class ColumnSet {
+  protected capacity: number;
+  private count = 0;
+
+  /** `expected`: about how many slots will be added (a capacity hint, not a limit). */
+  constructor(expected: number) {
+    this.capacity = Math.max(16, expected);
+  }
+
+  /** A new slot, 0 in every column. */
+  protected addSlot(): number {
+    if (this.count === this.capacity) {
+      this.capacity *= 2;
+      const fields = this as unknown as Record<string, unknown>;
+      for (const key of Object.keys(fields)) {
+        const column = fields[key];
+        if (ArrayBuffer.isView(column)) fields[key] = grown(column as Column, (column as Column).length * 2);
+      }
+    }
+    return this.count++;
+  }
 }
 
 /** Number column `column` at `slot`, or undefined where the slot's `present` bit for it is clear. */

@@ -1,7 +1,7 @@
 /**
  * The analysed model: connections, their two flows, and one Segment per TCP packet record.
  */
-import { grown, optionalNumber, setOptionalNumber } from './columns';
+import { ColumnSet, grown, optionalNumber, setOptionalNumber } from './columns';
 import type { Endpoint, Finding, PacketRecord } from './types';
 import type { TrackCheckpoint } from './checkpoints';
 
@@ -144,9 +144,7 @@ const WIN_BYTES = 1 << 7;
  * indexes and counts hold the value plus one (0: none); the numbers are Float64 (up to 2^32, and
  * beyond for a scaled window or a hostile length) with a `present` bit each.
  */
-export class SegmentStore {
-  private capacity: number;
-  private count = 0;
+export class SegmentStore extends ColumnSet {
   connection: Int32Array;
   position: Int32Array;
   fromClient: Uint8Array;
@@ -173,7 +171,8 @@ export class SegmentStore {
 
   /** `expected`: about how many segments will come (a capacity hint, not a limit). */
   constructor(expected = 16) {
-    const n = (this.capacity = Math.max(16, expected));
+    super(expected);
+    const n = this.capacity;
     this.connection = new Int32Array(n);
     this.position = new Int32Array(n);
     this.fromClient = new Uint8Array(n);
@@ -200,35 +199,7 @@ export class SegmentStore {
 
   /** A new slot, every field 0. */
   add(): number {
-    if (this.count === this.capacity) this.grow();
-    return this.count++;
-  }
-
-  /** Doubles every column (a tracking pass sized by its record count never does). */
-  private grow(): void {
-    const n = (this.capacity *= 2);
-    this.connection = grown(this.connection, n);
-    this.position = grown(this.position, n);
-    this.fromClient = grown(this.fromClient, n);
-    this.flags = grown(this.flags, n);
-    this.seqInferred = grown(this.seqInferred, n);
-    this.analysis = grown(this.analysis, n);
-    this.dupAckNum = grown(this.dupAckNum, n);
-    this.dupAckOf = grown(this.dupAckOf, n);
-    this.acksRecord = grown(this.acksRecord, n);
-    this.beforeGapRecord = grown(this.beforeGapRecord, n);
-    this.originalRecord = grown(this.originalRecord, n);
-    this.states = grown(this.states, n);
-    this.present = grown(this.present, n);
-    this.len = grown(this.len, n);
-    this.seq = grown(this.seq, n);
-    this.nextPrintedSeq = grown(this.nextPrintedSeq, n);
-    this.ack = grown(this.ack, n);
-    this.win = grown(this.win, n);
-    this.time = grown(this.time, n);
-    this.relSeq = grown(this.relSeq, n);
-    this.relAck = grown(this.relAck, n);
-    this.winBytes = grown(this.winBytes, n);
+    return this.addSlot();
   }
 }
 

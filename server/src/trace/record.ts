@@ -7,7 +7,7 @@
  * nothing outside this file knows. The option list is parsed only when someone reads it: most
  * packets' options (timestamps, SACK) matter to hovers, not to the analysis.
  */
-import { grown, optionalNumber, setOptionalNumber } from './columns';
+import { ColumnSet, optionalNumber, setOptionalNumber } from './columns';
 import { add32 } from './seq32';
 import { optionKindSignature, optionNumber, scanOptionList } from './tcpOptions';
 import type { Endpoint, PacketRecord, RecordKind, Span, TcpOption, TimeKind } from './types';
@@ -79,9 +79,7 @@ const IP_ID = 1 << 11;
 const IP_MISSING = 1 << 12;
 
 /** The columns behind the records of one parse (or of one re-read record). */
-export class RecordStore {
-  private capacity: number;
-  private count = 0;
+export class RecordStore extends ColumnSet {
   endLine: Int32Array;
   tcpLine: Int32Array;
   kind: Uint8Array;
@@ -127,7 +125,8 @@ export class RecordStore {
 
   /** `expected`: about how many records will come (a capacity hint, not a limit). */
   constructor(expected = 64) {
-    const n = (this.capacity = Math.max(16, expected));
+    super(expected);
+    const n = this.capacity;
     this.endLine = new Int32Array(n);
     this.tcpLine = new Int32Array(n);
     this.kind = new Uint8Array(n);
@@ -160,44 +159,10 @@ export class RecordStore {
 
   /** A new slot with every field at its default. */
   add(line: number): number {
-    if (this.count === this.capacity) this.grow();
-    const slot = this.count++;
+    const slot = this.addSlot();
     this.endLine[slot] = line;
     this.tcpLine[slot] = line;
     return slot;
-  }
-
-  /** Doubles every column (a parse sized by its line count never does). */
-  private grow(): void {
-    const n = (this.capacity *= 2);
-    this.endLine = grown(this.endLine, n);
-    this.tcpLine = grown(this.tcpLine, n);
-    this.kind = grown(this.kind, n);
-    this.timeKind = grown(this.timeKind, n);
-    this.af = grown(this.af, n);
-    this.format = grown(this.format, n);
-    this.dump = grown(this.dump, n);
-    this.printedRelative = grown(this.printedRelative, n);
-    this.truncated = grown(this.truncated, n);
-    this.flags = grown(this.flags, n);
-    this.optionOpen = grown(this.optionOpen, n);
-    this.tuple = grown(this.tuple, n);
-    this.spans = grown(this.spans, n * SPAN_COLUMNS);
-    this.present = grown(this.present, n);
-    this.number = grown(this.number, n);
-    this.timeValue = grown(this.timeValue, n);
-    this.time = grown(this.time, n);
-    this.seq = grown(this.seq, n);
-    this.seqEnd = grown(this.seqEnd, n);
-    this.ack = grown(this.ack, n);
-    this.seqAbs = grown(this.seqAbs, n);
-    this.ackAbs = grown(this.ackAbs, n);
-    this.win = grown(this.win, n);
-    this.urg = grown(this.urg, n);
-    this.length = grown(this.length, n);
-    this.ipId = grown(this.ipId, n);
-    this.ipMissing = grown(this.ipMissing, n);
-    this.sackBase = grown(this.sackBase, n);
   }
 }
 
