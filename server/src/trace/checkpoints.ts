@@ -17,10 +17,8 @@ interface FlowSnapshot {
 }
 
 /** The connection's own fields that tracking sets, besides its flows, segments and records. */
-export type TrackedFields = Pick<
-  Connection,
-  'lastRecord' | 'quiet' | 'lastSynTime' | 'irtt' | 'startTime' | 'endTime'
->;
+const TRACKED_FIELDS = ['lastRecord', 'quiet', 'lastSynTime', 'irtt', 'startTime', 'endTime'] as const;
+export type TrackedFields = Pick<Connection, (typeof TRACKED_FIELDS)[number]>;
 
 export interface TrackCheckpoint {
   /** How many segments came before it: the next one's position. */
@@ -38,25 +36,15 @@ export function takeCheckpoint(conn: Connection): TrackCheckpoint {
     recordCount: conn.records.length,
     client: snapshot(conn.client),
     server: snapshot(conn.server),
-    fields: {
-      lastRecord: conn.lastRecord,
-      quiet: conn.quiet,
-      lastSynTime: conn.lastSynTime,
-      irtt: conn.irtt,
-      startTime: conn.startTime,
-      endTime: conn.endTime,
-    },
+    fields: setTrackedFields({} as TrackedFields, conn),
   };
 }
 
-/** Sets `conn`'s tracked fields to those of `from` (a checkpoint's, or another connection's). */
-export function setTrackedFields(conn: Connection, from: TrackedFields): void {
-  conn.lastRecord = from.lastRecord;
-  conn.quiet = from.quiet;
-  conn.lastSynTime = from.lastSynTime;
-  conn.irtt = from.irtt;
-  conn.startTime = from.startTime;
-  conn.endTime = from.endTime;
+/** Sets the tracked fields of `to` (a connection, or a checkpoint's) to those of `from`; gives `to`. */
+export function setTrackedFields<T extends TrackedFields>(to: T, from: TrackedFields): T {
+  const fields = to as Record<string, unknown>;
+  for (const key of TRACKED_FIELDS) fields[key] = from[key];
+  return to;
 }
 
 /**
@@ -76,12 +64,7 @@ export function sameState(conn: Connection, cp: TrackCheckpoint): boolean {
   return (
     conn.segments.length === cp.position &&
     conn.records.length === cp.recordCount &&
-    conn.lastRecord === cp.fields.lastRecord &&
-    conn.quiet === cp.fields.quiet &&
-    conn.lastSynTime === cp.fields.lastSynTime &&
-    conn.irtt === cp.fields.irtt &&
-    conn.startTime === cp.fields.startTime &&
-    conn.endTime === cp.fields.endTime &&
+    TRACKED_FIELDS.every((key) => conn[key] === cp.fields[key]) &&
     sameFlow(conn.client, cp.client) &&
     sameFlow(conn.server, cp.server)
   );
@@ -134,42 +117,15 @@ function copyFlow(f: Flow, sent: Flow['sent'], finRecords: number[]): Flow {
 }
 
 /**
- * Every field the tracking reads, compared; the last record by identity (an edited record is a new
- * object, and its options matter to the next segment), the sent log and FIN list entry by entry.
+ * Every field of the flows compared (the last record by identity: an edited record is a new object,
+ * and its options matter to the next segment), the sent log and FIN list entry by entry.
  */
 function sameFlow(f: Flow, s: FlowSnapshot): boolean {
   const g = s.flow;
-  if (
-    f.endpoint !== g.endpoint ||
-    f.baseSeq !== g.baseSeq ||
-    f.nextseq !== g.nextseq ||
-    f.nextseqTime !== g.nextseqTime ||
-    f.nextseqRecord !== g.nextseqRecord ||
-    f.maxseqtobeacked !== g.maxseqtobeacked ||
-    f.lastack !== g.lastack ||
-    f.lastackTime !== g.lastackTime ||
-    f.window !== g.window ||
-    f.dupacknum !== g.dupacknum ||
-    f.lastnondupack !== g.lastnondupack ||
-    f.lastsegmentflags !== g.lastsegmentflags ||
-    f.lastRecord !== g.lastRecord ||
-    f.winScale !== g.winScale ||
-    f.isFirstAck !== g.isFirstAck ||
-    f.isn !== g.isn ||
-    f.synRecord !== g.synRecord ||
-    f.synAckRecord !== g.synAckRecord ||
-    f.finSeq !== g.finSeq ||
-    f.finRecord !== g.finRecord ||
-    f.finAckedBy !== g.finAckedBy ||
-    f.rstRecord !== g.rstRecord ||
-    f.packets !== g.packets ||
-    f.bytes !== g.bytes ||
-    f.dataSeen !== g.dataSeen ||
-    f.state !== g.state ||
-    f.sent.length !== s.sentLength ||
-    f.finRecords.length !== s.finCount
-  )
-    return false;
+  if (f.sent.length !== s.sentLength || f.finRecords.length !== s.finCount) return false;
+  for (const key of Object.keys(g) as Array<keyof Flow>) {
+    if (key !== 'sent' && key !== 'finRecords' && f[key] !== g[key]) return false;
+  }
   for (let i = 0; i < s.finCount; i++) if (f.finRecords[i] !== g.finRecords[i]) return false;
   if (f.sent === g.sent) return true;
   for (let i = 0; i < s.sentLength; i++) {
