@@ -7,6 +7,7 @@
 import { A, type Connection, type Flow, type Segment } from './model';
 import { TraceRecord } from './record';
 import { add32, gt, le, lt } from './seq32';
+import { UNSIGNED_KINDS } from './tcpOptions';
 import { ACK, FIN, RST, SYN, type PacketRecord } from './types';
 
 /** Fast retransmissions follow the last duplicate ACK within this many seconds. */
@@ -69,7 +70,7 @@ export function optionSignature(record: PacketRecord): string {
   if (read !== undefined) return read;
   let sig = '';
   for (const o of record.options) {
-    if (o.kind === 'nop' || o.kind === 'TS' || o.kind === 'sack' || o.kind === 'eol') continue;
+    if (UNSIGNED_KINDS.has(o.kind)) continue;
     if (o.kind === 'mptcp') {
       sig += `${o.text.replace(/ ack \d+| seq \d+| subseq \d+| csum 0x[0-9a-f]+/g, '')};`;
     } else sig += `${o.kind};`;

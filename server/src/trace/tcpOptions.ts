@@ -66,8 +66,11 @@ function forEachOptionItem(
   return { end: text.length, unterminated: true };
 }
 
-/** Options that change on every packet, or pad: left out of a list's signature. */
-const UNSIGNED_KINDS = new Set(['nop', 'TS', 'timestamp', 'sack', 'eol']);
+/**
+ * Options that change on every packet, or pad: left out of a list's signature (3.x prints TS as
+ * `timestamp`; parsed, it is TS).
+ */
+export const UNSIGNED_KINDS: ReadonlySet<string> = new Set(['nop', 'TS', 'timestamp', 'sack', 'eol']);
 
 /**
  * The kinds of a list's options other than padding, timestamps and SACK, each followed by ';', read
