@@ -13,6 +13,7 @@ import type {
   TextDocument,
   TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-textdocument';
+import { lowerBound } from './trace/search';
 
 const LF = 10;
 const CR = 13;
@@ -104,14 +105,8 @@ export class LineDocument implements TextDocument {
   positionAt(offset: number): Position {
     const at = Math.max(Math.min(offset, this.chars), 0);
     const offsets = this.lineOffsets();
-    let low = 0;
-    let high = offsets.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (offsets[mid]! > at) high = mid;
-      else low = mid + 1;
-    }
-    const line = Math.max(0, low - 1);
+    // The last line that starts at or before `at` (offsets are whole numbers).
+    const line = Math.max(0, lowerBound(offsets.length, (k) => offsets[k]!, at + 1) - 1);
     const character = Math.min(at - offsets[line]!, contentLength(this.lineList()[line]!));
     return { line, character };
   }
