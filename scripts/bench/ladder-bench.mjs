@@ -26,6 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { bundleSources } from './bundle-sources.mjs';
 import { CHROMIUM, launchOptions } from '../chromium.mjs';
 import { bulkTransferTrace } from './bulk-transfer.mjs';
 
@@ -84,28 +85,18 @@ for (const f of [SCRIPT, STYLE]) {
 
 // ---- the server's model and the client's page, bundled from the sources -------------------------------
 
-const esbuild = await import('esbuild');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ladder-bench-'));
 const bundle = path.join(tmp, 'ladder-model.cjs');
-await esbuild.build({
-  stdin: {
-    contents: [
-      "export { ladderModel } from './server/src/features/ladder';",
-      "export { TraceIndex } from './server/src/features/traceIndex';",
-      "export { analyzeTrace } from './server/src/trace/index';",
-      "export { ladderPage, makeNonce } from './client/src/ladder/html';",
-      "export { encodeModel } from './protocol/webview';",
-    ].join('\n'),
-    resolveDir: ROOT,
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  outfile: bundle,
-  logLevel: 'warning',
-});
+await bundleSources(
+  [
+    "export { ladderModel } from './server/src/features/ladder';",
+    "export { TraceIndex } from './server/src/features/traceIndex';",
+    "export { analyzeTrace } from './server/src/trace/index';",
+    "export { ladderPage, makeNonce } from './client/src/ladder/html';",
+    "export { encodeModel } from './protocol/webview';",
+  ],
+  bundle,
+);
 const { ladderModel, TraceIndex, analyzeTrace, ladderPage, makeNonce, encodeModel } = createRequire(
   import.meta.url,
 )(bundle);

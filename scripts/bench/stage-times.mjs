@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleSources } from './bundle-sources.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -67,28 +68,18 @@ setTimeout(() => {
 }, 50);
 `;
 
-const esbuild = await import('esbuild');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-times-'));
 const bundle = path.join(tmp, 'core.cjs');
-await esbuild.build({
-  stdin: {
-    contents: [
-      "export { parseTrace } from './server/src/trace/parser';",
-      "export { resolveTimes } from './server/src/trace/times';",
-      "export { resolveNumbers } from './server/src/trace/numbering';",
-      "export { trackConnections } from './server/src/trace/connections';",
-      "export { judgeConnection, collectFindings } from './server/src/trace/analyze';",
-    ].join('\n'),
-    resolveDir: ROOT,
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  outfile: bundle,
-  logLevel: 'warning',
-});
+await bundleSources(
+  [
+    "export { parseTrace } from './server/src/trace/parser';",
+    "export { resolveTimes } from './server/src/trace/times';",
+    "export { resolveNumbers } from './server/src/trace/numbering';",
+    "export { trackConnections } from './server/src/trace/connections';",
+    "export { judgeConnection, collectFindings } from './server/src/trace/analyze';",
+  ],
+  bundle,
+);
 
 const results = [];
 for (let k = 0; k < runs; k++) {
