@@ -13,6 +13,8 @@ import { CAPTURE_CUT_NOTE, CAPTURE_DAMAGED_NOTE } from '../../server/src/trace/p
 /** Virtual documents holding a capture's rendering: `packet-trace-capture:<path>.trace?<capture uri>`. */
 export const CAPTURE_SCHEME = 'packet-trace-capture';
 export const CAPTURE_EDITOR = 'packetTrace.capture';
+/** The files the custom editor opens (package.json's customEditors selector), by their extension. */
+const CAPTURE_FILE = /\.(pcapng|pcap|cap)$/i;
 const CHUNK = 1 << 20;
 const MB = 1024 * 1024;
 
@@ -68,7 +70,7 @@ function shellWord(name: string): string {
 export function renderCommandFor(capture: vscode.Uri): string {
   // eslint-disable-next-line no-control-regex
   const name = (capture.path.split('/').pop() ?? 'capture.pcap').replace(/[\u0000-\u001f\u007f]/g, '?');
-  const trace = name.replace(/\.(pcapng|pcap|cap)$/i, '') + '.trace';
+  const trace = name.replace(CAPTURE_FILE, '') + '.trace';
   return `packet-trace render ${shellWord(name)} > ${shellWord(trace)}`;
 }
 
@@ -224,9 +226,6 @@ class CaptureEditor implements vscode.CustomReadonlyEditorProvider {
   }
 }
 
-/** The files the custom editor opens (package.json's customEditors selector). */
-const CAPTURE_FILE = /\.(pcapng|pcap|cap)$/i;
-
 /**
  * Reopens as captures the capture files shown in the text editor ("not displayed because it is either
  * binary..."). VS Code opens them so when they are opened before the window has registered its
@@ -307,7 +306,7 @@ export function registerCaptures(context: vscode.ExtensionContext): CaptureApi {
         const destination =
           target ??
           (await vscode.window.showSaveDialog({
-            defaultUri: capture.with({ path: capture.path.replace(/\.(pcapng|pcap|cap)$/i, '') + '.trace' }),
+            defaultUri: capture.with({ path: capture.path.replace(CAPTURE_FILE, '') + '.trace' }),
             filters: { Traces: ['trace'] },
           }));
         if (!destination) return undefined;
