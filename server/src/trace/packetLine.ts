@@ -342,9 +342,7 @@ function hostFamily(host: string): 4 | 6 {
 }
 
 function withEndpoints(rec: TraceRecord, text: string, bodyStart: number, eps: Endpoints): TraceRecord {
-  rec.src = eps.src;
-  rec.dst = eps.dst;
-  rec.tuple = tupleIds.of(eps.src.id, eps.dst.id);
+  rec.setEndpoints(eps.src, eps.dst, tupleIds.of(eps.src, eps.dst));
   rec.setEndpointColumns(eps.start, eps.srcEnd, eps.dstStart, eps.dstEnd);
   networkContext(text, bodyStart, eps.start, eps.src, rec);
   return rec;
@@ -372,9 +370,7 @@ export function parseNetworkPart(
     const head = idx - bodyStart <= MAX_HEAD_LENGTH ? text.slice(bodyStart, idx) : undefined;
     const known = head === undefined ? undefined : knownHeads.get(head);
     if (known) {
-      rec.src = known.src;
-      rec.dst = known.dst;
-      rec.tuple = known.tuple;
+      rec.setEndpoints(known.src, known.dst, known.tuple);
       rec.setEndpointColumns(
         bodyStart + known.start,
         bodyStart + known.srcEnd,
@@ -847,7 +843,7 @@ function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord)
         break;
       }
       const listEnd = optionListClose(text, at);
-      f.setOptionSource(text, at);
+      f.setOptionSource(text, at, line);
       f.setSpanColumns(SpanField.options, i, listEnd < 0 ? text.length : listEnd);
       if (listEnd < 0) {
         f.truncated = true;
@@ -1012,7 +1008,7 @@ function parseOldTcp(text: string, p: number, line: number, rec: TraceRecord): L
     } else if (c === 60) {
       const close = optionListClose(text, i);
       const end = close < 0 ? text.length : close;
-      f.setOptionSource(text, i);
+      f.setOptionSource(text, i, line);
       f.optionsSpan = { line, start: i, end };
       i = end;
     } else if (c === 40 || c === 91) {

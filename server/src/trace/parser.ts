@@ -195,7 +195,16 @@ export function parseTrace(text: string): ParsedTrace {
   const { asciiDump, prefixed } = judgeAsciiDump(lines);
   const endpoints = new Map<string, Endpoint>();
   const tuples = new TupleIds();
-  const reader = new RecordReader(lines, asciiDump, prefixed ?? false, endpoints, tuples, 0, lines.length);
+  const reader = new RecordReader(
+    lines,
+    asciiDump,
+    prefixed ?? false,
+    endpoints,
+    tuples,
+    0,
+    lines.length,
+    true,
+  );
   // Without CRs, each line is followed in the text by one line feed: the reader can read its characters
   // from the text itself (see RecordReader.line).
   if (hasCR) for (let i = 0; i < lines.length; i++) reader.line(i);
@@ -239,8 +248,13 @@ export class RecordReader {
     private readonly firstIndex: number,
     /** About how many records will come: sizes the record columns once instead of growing them. */
     expectedRecords = 16,
+    /**
+     * The records keep `lines` (to find their option lists again) rather than a text of their own:
+     * for a whole file, whose lines live as long as its records anyway.
+     */
+    keepLines = false,
   ) {
-    this.store = new RecordStore(expectedRecords);
+    this.store = new RecordStore(expectedRecords, tuples, keepLines ? lines : undefined);
   }
 
   /**

@@ -10,6 +10,7 @@
 import { ColumnSet, optionalNumber, setOptionalNumber } from './columns';
 import { add32 } from './seq32';
 import { optionKindSignature, optionNumber, scanOptionList } from './tcpOptions';
+import { TupleIds } from './tuples';
 import type { Endpoint, PacketRecord, RecordKind, Span, TcpOption, TimeKind } from './types';
 
 const NO_OPTIONS: TcpOption[] = [];
@@ -78,8 +79,15 @@ const LENGTH = 1 << 10;
 const IP_ID = 1 << 11;
 const IP_MISSING = 1 << 12;
 
+// Values of `side`: which endpoint of the record's 4-tuple (TupleIds.endpoint) is its source.
+const NO_ENDPOINTS = 0;
+const FROM_LOWER = 1;
+const FROM_HIGHER = 2;
+
 /** The columns behind the records of one parse (or of one re-read record). */
 export class RecordStore extends ColumnSet {
+  index: Int32Array;
+  line: Int32Array;
   endLine: Int32Array;
   tcpLine: Int32Array;
   kind: Uint8Array;
@@ -94,8 +102,12 @@ export class RecordStore extends ColumnSet {
   flags: Int32Array;
   /** Column of the option list's '[' plus one (0: none). */
   optionOpen: Int32Array;
+  /** The line the option list is on, where optionOpen has one. */
+  optionLine: Int32Array;
   /** The 4-tuple's id plus one (0: none). */
   tuple: Int32Array;
+  /** Which endpoint of the 4-tuple sent the record (NO_ENDPOINTS, FROM_LOWER, FROM_HIGHER). */
+  side: Uint8Array;
   spans: Int32Array;
   present: Int32Array;
   number: Float64Array;
@@ -121,12 +133,26 @@ export class RecordStore extends ColumnSet {
     cksum: [] as Array<PacketRecord['cksum']>,
     annotations: [] as Array<Array<{ text: string; line: number }> | undefined>,
     options: [] as Array<TcpOption[] | undefined>,
+    /** The text an option list is in, where it is not `lines[tcpLine]` (see setOptionSource). */
+    optionText: [] as Array<string | undefined>,
   };
 
-  /** `expected`: about how many records will come (a capacity hint, not a limit). */
-  constructor(expected = 64) {
+  /**
+   * `expected`: about how many records will come (a capacity hint, not a limit). `tuples`: the ids
+   * the records' 4-tuples have (their endpoints are found there). `lines`: the lines the records are
+   * read from, where their option lists are found again; a store that keeps no lines keeps the text
+   * of each option list in `rare` (a record read again after an edit: its store must not hold on to
+   * that version's lines).
+   */
+  constructor(
+    expected = 64,
+    readonly tuples: TupleIds = new TupleIds(),
+    readonly lines?: readonly string[],
+  ) {
     super(expected);
     const n = this.capacity;
+    this.index = new Int32Array(n);
+    this.line = new Int32Array(n);
     this.endLine = new Int32Array(n);
     this.tcpLine = new Int32Array(n);
     this.kind = new Uint8Array(n);
@@ -138,7 +164,9 @@ export class RecordStore extends ColumnSet {
     this.truncated = new Uint8Array(n);
     this.flags = new Int32Array(n);
     this.optionOpen = new Int32Array(n);
+    this.optionLine = new Int32Array(n);
     this.tuple = new Int32Array(n);
+    this.side = new Uint8Array(n);
     this.spans = new Int32Array(n * SPAN_COLUMNS);
     this.present = new Int32Array(n);
     this.number = new Float64Array(n);
@@ -157,9 +185,11 @@ export class RecordStore extends ColumnSet {
     this.sackBase = new Float64Array(n);
   }
 
-  /** A new slot with every field at its default. */
-  add(line: number): number {
+  /** A new slot for record `index` on `line`, every other field at its default. */
+  add(index: number, line: number): number {
     const slot = this.addSlot();
+    this.index[slot] = index;
+    this.line[slot] = line;
     this.endLine[slot] = line;
     this.tcpLine[slot] = line;
     return slot;
@@ -170,28 +200,17 @@ const tri = (v: number): boolean | undefined => (v < 0 ? undefined : v === 1);
 const fromTri = (v: boolean | undefined): number => (v === undefined ? -1 : v ? 1 : 0);
 
 export class TraceRecord implements PacketRecord {
-  // A large trace has hundreds of thousands of records, so each holds only its slot (an index into
-  // every column of its store) and the references that no typed column can hold:
-  // fields of their own, cheaper than parallel arrays that grow by copying, with a push per record.
-  // The fields are `declare`d and set by the constructor alone: class field definitions would first
-  // define each as undefined, then the constructor would set it again.
-  declare readonly index: number;
-  declare readonly line: number;
+  // A large trace has hundreds of thousands of records, and each handle that lives as long as the
+  // analysis is copied by the garbage collector's young generation before it settles: so a handle is
+  // just its store and its slot (an index into every column of the store), and everything else,
+  // references included, is found from there. The fields are `declare`d and set by the constructor
+  // alone: class field definitions would first define each as undefined, then set it again.
   declare private readonly store: RecordStore;
   declare private readonly slot: number;
-  declare private source: Endpoint | undefined;
-  declare private destination: Endpoint | undefined;
-  /** The TCP line's text, where an option list is (parsed on first use). */
-  declare private optionText: string | undefined;
 
   constructor(index: number, line: number, store: RecordStore = new RecordStore(1)) {
-    this.index = index;
-    this.line = line;
     this.store = store;
-    this.slot = store.add(line);
-    this.source = undefined;
-    this.destination = undefined;
-    this.optionText = undefined;
+    this.slot = store.add(index, line);
   }
 
   // The accessors below are kept small, so that V8 inlines them into the parser's and the analysis'
@@ -220,6 +239,12 @@ export class TraceRecord implements PacketRecord {
     this.setOpt(s + 1, span ? span.end : -1);
   }
 
+  get index(): number {
+    return this.store.index[this.slot]!;
+  }
+  get line(): number {
+    return this.store.line[this.slot]!;
+  }
   get kind(): RecordKind {
     return KINDS[this.store.kind[this.slot]!]!;
   }
@@ -276,16 +301,19 @@ export class TraceRecord implements PacketRecord {
     this.store.af[this.slot] = v ?? 0;
   }
   get src(): Endpoint | undefined {
-    return this.source;
-  }
-  set src(v: Endpoint | undefined) {
-    this.source = v;
+    const side = this.store.side[this.slot]!;
+    if (side === NO_ENDPOINTS) return undefined;
+    return this.store.tuples.endpoint(this.store.tuple[this.slot]! - 1, side === FROM_LOWER ? 0 : 1);
   }
   get dst(): Endpoint | undefined {
-    return this.destination;
+    const side = this.store.side[this.slot]!;
+    if (side === NO_ENDPOINTS) return undefined;
+    return this.store.tuples.endpoint(this.store.tuple[this.slot]! - 1, side === FROM_LOWER ? 1 : 0);
   }
-  set dst(v: Endpoint | undefined) {
-    this.destination = v;
+  /** Sets both endpoints; `tuple` is their 4-tuple's id in the store's TupleIds. */
+  setEndpoints(src: Endpoint, dst: Endpoint, tuple: number): void {
+    this.store.tuple[this.slot] = tuple + 1;
+    this.store.side[this.slot] = src.id <= dst.id ? FROM_LOWER : FROM_HIGHER;
   }
   get tuple(): number | undefined {
     const v = this.store.tuple[this.slot]!;
@@ -498,13 +526,27 @@ export class TraceRecord implements PacketRecord {
     return this.store.optionOpen[this.slot]! - 1;
   }
 
-  /** Remembers an option list whose opening bracket is at `open` of `text` (this record's TCP line). */
-  setOptionSource(text: string, open: number): void {
-    this.optionText = text;
-    this.store.optionOpen[this.slot] = open + 1;
+  /**
+   * Remembers an option list whose opening bracket is at `open` of `text`, line `line` (the record's
+   * TCP line).
+   */
+  setOptionSource(text: string, open: number, line: number): void {
+    const store = this.store;
+    // Where the store keeps its lines, the list is found there again: only other text is kept.
+    if (store.lines?.[line] !== text) store.rare.optionText[this.slot] = text;
+    else if (this.slot < store.rare.optionText.length) store.rare.optionText[this.slot] = undefined;
+    store.optionOpen[this.slot] = open + 1;
+    store.optionLine[this.slot] = line;
     // Forget a list parsed before (a slot past the end has none).
-    const lists = this.store.rare.options;
+    const lists = store.rare.options;
     if (this.slot < lists.length) lists[this.slot] = undefined;
+  }
+
+  /** The text the option list is in, when there is one. */
+  private get optionText(): string | undefined {
+    const store = this.store;
+    if (store.optionOpen[this.slot] === 0) return undefined;
+    return store.rare.optionText[this.slot] ?? store.lines?.[store.optionLine[this.slot]!];
   }
 
   get options(): TcpOption[] {

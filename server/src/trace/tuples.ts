@@ -5,28 +5,37 @@
  * two endpoint ids looked up in nested maps for every packet. The ids are kept with the parse, like
  * the endpoint table, so that a record read again after an edit gets its id back.
  */
-import type { PacketRecord } from './types';
+import type { Endpoint, PacketRecord } from './types';
 
 export class TupleIds {
   private readonly rows = new Map<number, Map<number, number>>();
+  /** The endpoints of each id, the one with the lower endpoint id first: a record keeps only its
+   * 4-tuple's id and its side (TraceRecord), not two references. */
+  private readonly ends: Endpoint[] = [];
   /** How many ids are given: each is below it. */
   count = 0;
 
-  /** The id of the 4-tuple of the endpoints with ids `a` and `b`, in either order. */
-  of(a: number, b: number): number {
-    const lo = a < b ? a : b;
-    const hi = a < b ? b : a;
-    let row = this.rows.get(lo);
+  /** The id of the 4-tuple of endpoints `a` and `b`, in either order. */
+  of(a: Endpoint, b: Endpoint): number {
+    const lo = a.id <= b.id ? a : b;
+    const hi = a.id <= b.id ? b : a;
+    let row = this.rows.get(lo.id);
     if (!row) {
       row = new Map();
-      this.rows.set(lo, row);
+      this.rows.set(lo.id, row);
     }
-    let id = row.get(hi);
+    let id = row.get(hi.id);
     if (id === undefined) {
       id = this.count++;
-      row.set(hi, id);
+      row.set(hi.id, id);
+      this.ends.push(lo, hi);
     }
     return id;
+  }
+
+  /** Endpoint `side` (0: the one with the lower endpoint id, 1: the other) of 4-tuple `id`. */
+  endpoint(id: number, side: 0 | 1): Endpoint {
+    return this.ends[id * 2 + side]!;
   }
 }
 
