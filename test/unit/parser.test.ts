@@ -763,6 +763,21 @@ describe('malformed lines', () => {
       check: exact('wnd'),
       message: /unknown field 'wnd' \(expected seq, ack, win, urg, options or length\)/,
     },
+    // fieldAt compares the common names character by character: each of their characters counts.
+    ...[
+      ['sEq', 'sEq 1, win 1024, length 0'],
+      ['ac', 'ac 1, win 1024, length 0'],
+      ['wim', 'wim 1024, length 0'],
+      ['optionz', 'optionz [nop], length 0'],
+      ['option', 'option [nop], length 0'],
+      ['lengtj', 'lengtj 0'],
+      ['length_0', 'length_0'],
+    ].map(([word, fields]) => ({
+      name: `a field named '${word}'`,
+      line: `${P}Flags [S], ${fields}`,
+      check: exact(word!),
+      message: new RegExp(`unknown field '${word}' \\(expected seq, ack, win, urg, options or length\\)`),
+    })),
     {
       name: 'the colon after the destination missing',
       line: '12:00:00.100000 IP 192.0.2.1.1234 > 192.0.2.2.80 Flags [S], seq 1, win 1024, length 0',

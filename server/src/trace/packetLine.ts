@@ -655,29 +655,41 @@ let valueAt = 0;
 
 /**
  * The field whose name starts at `i`, and the column of its value in `valueAt`. The common names are
- * compared in place: a copy of each would be a string per field of every line.
+ * compared in place, a character at a time: a copy of each would be a string per field of every line,
+ * and startsWith is a call (about 15 ns) where the compares are a few instructions.
  */
 function fieldAt(text: string, i: number): number {
-  const source = lineSource;
+  const s = lineSource;
   const at = lineBase + i;
-  switch (source.charCodeAt(at)) {
-    case 115: // s
-      if (source.startsWith('seq ', at)) return fieldWithValueAt(FIELD_SEQ, i + 4);
+  switch (s.charCodeAt(at)) {
+    case 115: // "seq "
+      if (codesAt(s, at + 1, 101, 113, 32)) return fieldWithValueAt(FIELD_SEQ, i + 4);
       break;
-    case 97: // a
-      if (source.startsWith('ack ', at)) return fieldWithValueAt(FIELD_ACK, i + 4);
+    case 97: // "ack "
+      if (codesAt(s, at + 1, 99, 107, 32)) return fieldWithValueAt(FIELD_ACK, i + 4);
       break;
-    case 119: // w
-      if (source.startsWith('win ', at)) return fieldWithValueAt(FIELD_WIN, i + 4);
+    case 119: // "win "
+      if (codesAt(s, at + 1, 105, 110, 32)) return fieldWithValueAt(FIELD_WIN, i + 4);
       break;
-    case 111: // o
-      if (source.startsWith('options ', at)) return fieldWithValueAt(FIELD_OPTIONS, i + 8);
+    case 111: // "options "
+      if (
+        codesAt(s, at + 1, 112, 116, 105) &&
+        codesAt(s, at + 4, 111, 110, 115) &&
+        s.charCodeAt(at + 7) === 32
+      )
+        return fieldWithValueAt(FIELD_OPTIONS, i + 8);
       break;
-    case 108: // l
-      if (source.startsWith('length ', at)) return fieldWithValueAt(FIELD_LENGTH, i + 7);
+    case 108: // "length "
+      if (codesAt(s, at + 1, 101, 110, 103) && codesAt(s, at + 4, 116, 104, 32))
+        return fieldWithValueAt(FIELD_LENGTH, i + 7);
       break;
   }
   return fieldByWord(text, i);
+}
+
+/** Character codes `a`, `b`, `c` at `at` of `s` (small, so V8 inlines it into fieldAt). */
+function codesAt(s: string, at: number, a: number, b: number, c: number): boolean {
+  return s.charCodeAt(at) === a && s.charCodeAt(at + 1) === b && s.charCodeAt(at + 2) === c;
 }
 
 function fieldWithValueAt(field: number, at: number): number {
