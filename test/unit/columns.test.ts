@@ -37,33 +37,31 @@ test('records keep every field across the growth of their columns', () => {
 
 test('segments keep every field across the growth of their columns', () => {
   const store = new SegmentStore(1);
-  const record = new TraceRecord(0, 0);
+  const records = new RecordStore(1);
   const segments: Segment[] = [];
   for (let i = 0; i < 100; i++) {
-    const s = new Segment(record, store, {
-      connection: 1 + (i % 4),
-      position: i,
-      fromClient: i % 2 === 0,
-      flags: 0x10,
-      len: i,
-      seq: 3000000000 + i,
-      ack: i % 2 ? undefined : i,
-      win: 512,
-      time: i / 10,
-      nextPrintedSeq: undefined,
-      analysis: i,
-    });
+    const record = new TraceRecord(i, i, records);
+    record.flags = i % 2 ? 0x18 : 0x10;
+    record.length = i;
+    record.seqAbs = 3000000000 + i;
+    record.ackAbs = i;
+    record.win = 512;
+    record.time = i / 10;
+    const s = new Segment(record, store, 1 + (i % 4), i, i % 2 === 0, undefined, i);
     s.relSeq = i + 1;
     s.originalRecord = i % 3 ? undefined : i;
     segments.push(s);
   }
   segments.forEach((s, i) => {
+    assert.equal(s.record.index, i);
     assert.equal(s.connection, 1 + (i % 4));
     assert.equal(s.position, i);
     assert.equal(s.fromClient, i % 2 === 0);
+    assert.equal(s.flags, i % 2 ? 0x18 : 0x10);
     assert.equal(s.len, i);
     assert.equal(s.seq, 3000000000 + i);
-    assert.equal(s.ack, i % 2 ? undefined : i);
+    assert.equal(s.ack, i);
+    assert.equal(s.win, 512);
     assert.equal(s.time, i / 10);
     assert.equal(s.nextPrintedSeq, undefined);
     assert.equal(s.analysis, i);
@@ -71,4 +69,20 @@ test('segments keep every field across the growth of their columns', () => {
     assert.equal(s.originalRecord, i % 3 ? undefined : i);
     assert.deepEqual(s.clientState, ['UNKNOWN', 'UNKNOWN']);
   });
+});
+
+test('a segment takes its numbers from its record: the ack only with the ACK flag, the length less what the capture lacks', () => {
+  const record = new TraceRecord(0, 0);
+  record.flags = 0x02;
+  record.seqAbs = 7;
+  record.ackAbs = 9;
+  record.length = 100;
+  record.ipMissingBytes = 40;
+  const s = new Segment(record, new SegmentStore(1), 1, 0, true, 5, 0);
+  assert.equal(s.ack, undefined);
+  assert.equal(s.seq, 7);
+  assert.equal(s.len, 60);
+  assert.equal(s.win, undefined);
+  assert.equal(s.time, undefined);
+  assert.equal(s.nextPrintedSeq, 5);
 });

@@ -248,20 +248,16 @@ function trackRecord(
     conn.endTime = r.time;
   }
   if (!segmentNext) return;
-  const seg = new Segment(r, t.store, {
-    connection: conn.id,
-    position: conn.segments.length,
+  const seg = new Segment(
+    r,
+    t.store,
+    conn.id,
+    conn.segments.length,
     fromClient,
-    flags: r.flags!,
-    len: Math.max(0, (r.length ?? 0) - (r.ipMissingBytes ?? 0)),
-    seq: r.seqAbs,
-    ack: r.flags! & ACK ? r.ackAbs : undefined,
-    win: r.win,
-    time: r.time,
-    nextPrintedSeq: nextPrinted,
+    nextPrinted,
     // The SYN that started this connection on a finished one's 4-tuple.
-    analysis: conn.reusedFrom !== undefined && conn.segments.length === 0 ? A.REUSED_PORTS : 0,
-  });
+    conn.reusedFrom !== undefined && conn.segments.length === 0 ? A.REUSED_PORTS : 0,
+  );
   if (r.truncated && r.seqAbs === undefined) {
     // A header cut before its numbers: keep it in the connection, leave it out of sequence analysis.
     conn.segments.push(seg);

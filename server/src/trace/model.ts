@@ -2,7 +2,7 @@
  * The analysed model: connections, their two flows, and one Segment per TCP packet record.
  */
 import { ColumnSet, grown, optionalNumber, setOptionalNumber } from './columns';
-import type { Endpoint, Finding, PacketRecord } from './types';
+import { ACK, type Endpoint, type Finding, type PacketRecord } from './types';
 import type { TrackCheckpoint } from './checkpoints';
 
 /** Wireshark's tcp.analysis bits (TCP_A_* in packet-tcp.c). */
@@ -203,21 +203,6 @@ export class SegmentStore extends ColumnSet {
   }
 }
 
-/** What a segment starts with; the analysis sets the rest. */
-export interface SegmentStart {
-  connection: number;
-  position: number;
-  fromClient: boolean;
-  flags: number;
-  len: number;
-  seq: number | undefined;
-  ack: number | undefined;
-  win: number | undefined;
-  time: number | undefined;
-  nextPrintedSeq: number | undefined;
-  analysis: number;
-}
-
 /**
  * One TCP packet record, analysed. A large trace has hundreds of thousands, so (like TraceRecord) a
  * segment is a handle on a slot of a SegmentStore: as objects with two dozen fields and a boxed number
@@ -228,22 +213,38 @@ export class Segment {
   declare private readonly store: SegmentStore;
   declare private readonly slot: number;
 
-  constructor(record: PacketRecord, store: SegmentStore, start: SegmentStart) {
+  /**
+   * The segment of TCP record `record` (one with flags), as the record gives it: its flags, payload
+   * length, absolute numbers (the ack only with the ACK flag), window and time; the analysis sets the
+   * rest. `position`: its index in connection `connection`'s segments; `nextPrintedSeq`: see that
+   * getter; `analysis`: the bits it starts with. (Separate arguments, not an object of them: the
+   * tracking pass would allocate one per segment, and a boxed number for each of its numbers.)
+   */
+  constructor(
+    record: PacketRecord,
+    store: SegmentStore,
+    connection: number,
+    position: number,
+    fromClient: boolean,
+    nextPrintedSeq: number | undefined,
+    analysis: number,
+  ) {
     this.record = record;
     this.store = store;
     const slot = (this.slot = store.add());
-    store.connection[slot] = start.connection;
-    store.position[slot] = start.position;
-    store.fromClient[slot] = start.fromClient ? 1 : 0;
-    store.flags[slot] = start.flags;
-    store.analysis[slot] = start.analysis;
+    const flags = record.flags!;
+    store.connection[slot] = connection;
+    store.position[slot] = position;
+    store.fromClient[slot] = fromClient ? 1 : 0;
+    store.flags[slot] = flags;
+    store.analysis[slot] = analysis;
     store.states[slot] = UNKNOWN_PAIRS;
-    store.len[slot] = start.len;
-    this.seq = start.seq;
-    this.ack = start.ack;
-    this.win = start.win;
-    this.time = start.time;
-    this.nextPrintedSeq = start.nextPrintedSeq;
+    store.len[slot] = Math.max(0, (record.length ?? 0) - (record.ipMissingBytes ?? 0));
+    this.seq = record.seqAbs;
+    this.ack = flags & ACK ? record.ackAbs : undefined;
+    this.win = record.win;
+    this.time = record.time;
+    this.nextPrintedSeq = nextPrintedSeq;
   }
 
   // Small accessors, so that V8 inlines them into the analysis' loops.
