@@ -48,7 +48,8 @@ const lap = (name) => {
   stages.push({ name, ms: now - t, heapMB: process.memoryUsage().heapUsed / 1048576 });
   t = performance.now();
 };
-const text = fs.readFileSync(process.argv[2], 'utf8');
+// As the CLI reads a file: its bytes, then decoded (faster than readFileSync with 'utf8').
+const text = core.decodeText(fs.readFileSync(process.argv[2]));
 lap('read the file');
 const parsed = core.parseTrace(text);
 lap('parse');
@@ -77,6 +78,7 @@ await bundleSources(
     "export { resolveNumbers } from './server/src/trace/numbering';",
     "export { trackConnections } from './server/src/trace/connections';",
     "export { judgeConnection, collectFindings } from './server/src/trace/analyze';",
+    "export { decodeText } from './server/src/trace/textEncoding';",
   ],
   bundle,
 );
