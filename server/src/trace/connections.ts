@@ -377,15 +377,21 @@ function noteControl(seg: Segment, fwd: Flow): void {
 export function nextPrintedSeq(records: PacketRecord[]): Float64Array {
   // NaN where none follows: typed, so that 600 000 entries are no 600 000 boxed numbers.
   const out = new Float64Array(records.length).fill(NaN);
-  // By direction (flowOf).
-  const latest = new Map<number, number>();
+  // By direction (flowOf, dense from 0), NaN until one is seen: typed too, where a Map would box
+  // every seq it keeps.
+  let latest = new Float64Array(64).fill(NaN);
   for (let i = records.length - 1; i >= 0; i--) {
     const r = records[i]!;
     if (r.kind !== 'tcp' || !r.src || !r.dst) continue;
     const flow = flowOf(r);
-    const next = latest.get(flow);
-    if (next !== undefined) out[i] = next;
-    if (r.seqAbs !== undefined) latest.set(flow, r.seqAbs);
+    if (flow >= latest.length) {
+      const wider = new Float64Array(Math.max(flow + 1, latest.length * 2)).fill(NaN);
+      wider.set(latest);
+      latest = wider;
+    }
+    out[i] = latest[flow]!;
+    const seq = r.seqAbs;
+    if (seq !== undefined) latest[flow] = seq;
   }
   return out;
 }
