@@ -36,6 +36,12 @@ function sideKey(e: Endpoint): number {
  * order beside their values, found by binary search. (An array written at index 50 000 first would
  * go slow, and a Map costs far more per entry than two arrays.)
  */
+/** `items[index] = value`, filling any gap before it with undefined (see RecordTable.set). */
+function setAt<T>(items: Array<T | undefined>, index: number, value: T): void {
+  while (items.length < index) items.push(undefined);
+  items[index] = value;
+}
+
 export class RecordTable<T> {
   private items: Array<T | undefined> = [];
   private readonly keys: number[] | undefined;
@@ -56,9 +62,7 @@ export class RecordTable<T> {
     if (!keys) {
       // Tracking sets in file order, so the array grows by appends (holes as undefined): written at an
       // index far past its end, V8 would make it a slow dictionary.
-      const items = this.items;
-      while (items.length < index) items.push(undefined);
-      items[index] = value;
+      setAt(this.items, index, value);
       return;
     }
     const n = keys.length;
@@ -185,7 +189,7 @@ function startsNewConnection(conn: Connection, r: PacketRecord): boolean {
 export function trackConnections(records: PacketRecord[], subset = false): ConnectionTable {
   const connections: Connection[] = [];
   // The current connection of each 4-tuple, by its id.
-  const byTuple = new Map<number, Connection>();
+  const byTuple: Array<Connection | undefined> = [];
   const segmentOf = new RecordTable<Segment>(subset);
   const connectionOf = new RecordTable<number>(subset);
   const nextPrinted = nextPrintedSeq(records);
@@ -195,7 +199,7 @@ export function trackConnections(records: PacketRecord[], subset = false): Conne
     if (!r.src || !r.dst || (r.kind !== 'tcp' && r.kind !== 'tcp-quiet' && r.kind !== 'tcp-truncated')) {
       continue;
     }
-    let conn = byTuple.get(r.tuple!);
+    let conn = byTuple[r.tuple!];
     let reused: Connection | undefined;
     if (conn && r.kind === 'tcp' && startsNewConnection(conn, r)) {
       reused = conn;
@@ -205,7 +209,7 @@ export function trackConnections(records: PacketRecord[], subset = false): Conne
       conn = createConnection(connections.length + 1, `${r.src.key} ${r.dst.key}`, r);
       if (reused) conn.reusedFrom = reused.id;
       connections.push(conn);
-      byTuple.set(r.tuple!, conn);
+      setAt(byTuple, r.tuple!, conn);
     }
     const next = nextPrinted[position]!;
     trackRecord(conn, r, Number.isNaN(next) ? undefined : next, tables);
