@@ -14,6 +14,7 @@ import {
 import { A, Segment, SegmentStore, SentLog, type Connection, type Flow } from './model';
 import { updateStates } from './endpointStates';
 import { analyzeSegment } from './sequenceAnalysis';
+import { setAt } from './denseArray';
 import { lowerBound, segmentsBefore } from './search';
 import { flowOf } from './tuples';
 import { ACK, SYN, type Endpoint, type PacketRecord } from './types';
@@ -36,12 +37,6 @@ function sideKey(e: Endpoint): number {
  * order beside their values, found by binary search. (An array written at index 50 000 first would
  * go slow, and a Map costs far more per entry than two arrays.)
  */
-/** `items[index] = value`, filling any gap before it with undefined (see RecordTable.set). */
-function setAt<T>(items: Array<T | undefined>, index: number, value: T): void {
-  while (items.length < index) items.push(undefined);
-  items[index] = value;
-}
-
 export class RecordTable<T> {
   private items: Array<T | undefined> = [];
   private readonly keys: number[] | undefined;
@@ -60,8 +55,7 @@ export class RecordTable<T> {
   set(index: number, value: T): void {
     const keys = this.keys;
     if (!keys) {
-      // Tracking sets in file order, so the array grows by appends (holes as undefined): written at an
-      // index far past its end, V8 would make it a slow dictionary.
+      // Tracking sets in file order: an append (see setAt).
       setAt(this.items, index, value);
       return;
     }

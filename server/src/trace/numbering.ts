@@ -7,6 +7,7 @@
  * seq - base(sender) and ack - base(receiver). Segments without ACK are always absolute. We replay
  * the same table, so every line gets its absolute numbers back (tcpdump-format.md §10).
  */
+import { setAt } from './denseArray';
 import { TraceRecord } from './record';
 import { add32 } from './seq32';
 import { ACK, FIN, RST, SYN, type PacketRecord } from './types';
@@ -142,16 +143,18 @@ class TupleNumbers {
 export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean): NumberingResult {
   const judged = forceAbsolute === undefined ? judgeNumbering(records) : { absolute: forceAbsolute };
   const absolute = judged.absolute;
-  const tuples = new Map<number, TupleNumbers>();
+  // By 4-tuple id (dense from 0: an array, not a Map).
+  const tuples: Array<TupleNumbers | undefined> = [];
   for (const r of records) {
     if (!isSegment(r)) continue;
     const flags = r.flags!;
     const s = r.src!.id;
     const d = r.dst!.id;
-    let tuple = tuples.get(r.tuple!);
+    const id = r.tuple!;
+    let tuple = tuples[id];
     if (!tuple) {
       tuple = new TupleNumbers(s < d ? s : d);
-      tuples.set(r.tuple!, tuple);
+      setAt(tuples, id, tuple);
     }
     let seqBase = 0;
     let ackBase = 0;
