@@ -6,11 +6,14 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Writes `outfile` exporting what `exportLines` (`export { x } from './server/src/...'`) name. */
-export async function bundleSources(exportLines, outfile) {
+/**
+ * Writes `outfile` exporting what `exportLines` (`export { x } from './server/src/...'`) name, from
+ * the sources under `root` (by default this checkout; stage-ab.mjs passes another version's).
+ */
+export async function bundleSources(exportLines, outfile, root = ROOT) {
   const esbuild = await import('esbuild');
   await esbuild.build({
-    stdin: { contents: exportLines.join('\n'), resolveDir: ROOT, loader: 'ts' },
+    stdin: { contents: exportLines.join('\n'), resolveDir: root, loader: 'ts' },
     bundle: true,
     platform: 'node',
     format: 'cjs',

@@ -13,8 +13,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleSources } from './bundle-sources.mjs';
+import { CORE_EXPORTS } from './stages.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const STAGES = new URL('./stages.mjs', import.meta.url).href;
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = args.indexOf(name);
@@ -34,11 +36,12 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 
-// One run, in a child process: the stages as analyzeTrace runs them, each timed.
+// One run, in a child process: the stages as analyzeTrace runs them (stages.mjs), each timed.
 const RUN = `
-const fs = require('node:fs');
+(async () => {
 const { PerformanceObserver } = require('node:perf_hooks');
 const core = require(process.argv[1]);
+const { readTrace, runStages } = await import(process.argv[3]);
 let gcMs = 0;
 new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration; }).observe({ entryTypes: ['gc'] });
 const stages = [];
@@ -48,44 +51,24 @@ const lap = (name) => {
   stages.push({ name, ms: now - t, heapMB: process.memoryUsage().heapUsed / 1048576 });
   t = performance.now();
 };
-// As the CLI reads a file: its bytes, then decoded (faster than readFileSync with 'utf8').
-const text = core.decodeText(fs.readFileSync(process.argv[2]));
+const text = readTrace(core, process.argv[2]);
 lap('read the file');
-const parsed = core.parseTrace(text);
-lap('parse');
-core.resolveTimes(parsed.records);
-lap('times');
-const numbering = core.resolveNumbers(parsed.records);
-lap('numbering');
-const table = core.trackConnections(parsed.records);
-lap('tracking');
-for (const c of table.connections) core.judgeConnection(c, parsed, numbering.absolute);
-lap('checks');
-const findings = core.collectFindings(parsed, table.connections);
-lap('findings');
+const { packets, findings } = runStages(core, text, lap);
 // The observer reports after the current task: wait for it.
-setTimeout(() => {
-  process.stdout.write(JSON.stringify({ stages, gcMs, packets: parsed.records.length, findings: findings.length }));
-}, 50);
+setTimeout(() => process.stdout.write(JSON.stringify({ stages, gcMs, packets, findings })), 50);
+})();
 `;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-times-'));
 const bundle = path.join(tmp, 'core.cjs');
-await bundleSources(
-  [
-    "export { parseTrace } from './server/src/trace/parser';",
-    "export { resolveTimes } from './server/src/trace/times';",
-    "export { resolveNumbers } from './server/src/trace/numbering';",
-    "export { trackConnections } from './server/src/trace/connections';",
-    "export { judgeConnection, collectFindings } from './server/src/trace/analyze';",
-    "export { decodeText } from './server/src/trace/textEncoding';",
-  ],
-  bundle,
-);
+await bundleSources(CORE_EXPORTS, bundle);
 
 const results = [];
 for (let k = 0; k < runs; k++) {
-  const r = spawnSync(process.execPath, ['-e', RUN, bundle, trace], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, ['-e', RUN, bundle, trace, STAGES], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (r.status !== 0) {
     console.error(`stage-times: run ${k + 1} failed: ${(r.stderr || '').trim().slice(-2000)}`);
     process.exit(1);

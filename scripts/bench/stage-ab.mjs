@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// What a change did to the analysis, stage by stage: the core of another version (a git ref, by
+// default HEAD) against the core of this checkout, with its uncommitted changes, on the same trace.
+//   node scripts/bench/stage-ab.mjs [REF] [--trace FILE] [--rounds N]
+// Machines here vary by up to 40% from one hour to the next, and by 10% from one run to the next, so
+// two versions timed minutes apart cannot be compared. Here both run in one process, one after the
+// other and in alternating order (ABBA...), each round on a fresh parse with a collected heap; the
+// first round warms both up and is left out, and the table gives each stage's median. The figures are
+// warm (compiled code, a heap that has grown before): what a change does to the work itself, not the
+// CLI's cold start (scripts/bench.mjs measures that).
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleSources } from './bundle-sources.mjs';
+import { CORE_EXPORTS } from './stages.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const STAGES = new URL('./stages.mjs', import.meta.url).href;
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const ref = args[0] && !args[0].startsWith('--') ? args[0] : 'HEAD';
+const trace = path.resolve(opt('--trace', path.join(ROOT, 'bench-results/cache/capture.trace')));
+const rounds = Number(opt('--rounds', 7));
+const fail = (message) => {
+  console.error(`stage-ab: ${message}`);
+  process.exit(2);
+};
+if (!fs.existsSync(trace))
+  fail(`no trace at ${trace}; run \`node scripts/bench.mjs\` first, or pass --trace FILE`);
+if (!Number.isInteger(rounds) || rounds < 2) fail('--rounds takes a whole number of at least 2');
+let commit;
+try {
+  commit = execFileSync('git', ['rev-parse', '--verify', `${ref}^{commit}`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  }).trim();
+} catch {
+  fail(`'${ref}' names no commit`);
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-ab-'));
+const worktree = path.join(tmp, 'ref');
+const git = (...a) => execFileSync('git', a, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+git('worktree', 'add', '--detach', worktree, commit);
+try {
+  const before = path.join(tmp, 'before.cjs');
+  const after = path.join(tmp, 'after.cjs');
+  await bundleSources(CORE_EXPORTS, before, worktree);
+  await bundleSources(CORE_EXPORTS, after);
+
+  // Both cores in one process, the rounds alternating which goes first.
+  const RUN = `
+(async () => {
+const [before, after, trace, stagesModule, rounds] = process.argv.slice(1);
+const { readTrace, runStages } = await import(stagesModule);
+const cores = [require(before), require(after)];
+const text = readTrace(cores[1], trace);
+const times = [[], []];
+let packets = 0;
+for (let round = 0; round < Number(rounds); round++) {
+  const order = round % 2 ? [1, 0] : [0, 1];
+  for (const which of order) {
+    global.gc();
+    const row = {};
+    let t = performance.now();
+    const out = runStages(cores[which], text, (name) => {
+      const now = performance.now();
+      row[name] = now - t;
+      t = now;
+    });
+    packets = out.packets;
+    if (round > 0) times[which].push(row);
+  }
+}
+process.stdout.write(JSON.stringify({ times, packets }));
+})();
+`;
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '-e', RUN, before, after, trace, STAGES, String(rounds)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 22,
+    },
+  );
+  if (r.status !== 0) fail(`the run failed: ${(r.stderr || '').trim().slice(-2000)}`);
+  const { times, packets } = JSON.parse(r.stdout);
+
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  const names = Object.keys(times[0][0]);
+  const rows = [...names, 'all stages'].map((name) => {
+    const pick = (row) => (name === 'all stages' ? names.reduce((sum, n) => sum + row[n], 0) : row[name]);
+    return { name, before: median(times[0].map(pick)), after: median(times[1].map(pick)) };
+  });
+  const label = `${ref} (${commit.slice(0, 7)})`;
+  console.log(
+    `${path.relative(ROOT, trace) || trace}: ${packets.toLocaleString('en')} records; median of ${rounds - 1} warm rounds, alternated in one process`,
+  );
+  console.log(
+    `${'stage'.padEnd(12)}${label.padStart(22)}${'this checkout'.padStart(16)}${'change'.padStart(18)}`,
+  );
+  for (const { name, before: b, after: a } of rows) {
+    const change = `${a - b >= 0 ? '+' : ''}${(a - b).toFixed(0)} ms (${a - b >= 0 ? '+' : ''}${((100 * (a - b)) / b).toFixed(1)}%)`;
+    console.log(
+      `${name.padEnd(12)}${`${b.toFixed(0)} ms`.padStart(22)}${`${a.toFixed(0)} ms`.padStart(16)}${change.padStart(18)}`,
+    );
+  }
+} finally {
+  git('worktree', 'remove', '--force', worktree);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}

@@ -1,0 +1,37 @@
+// The analysis as analyzeTrace (server/src/trace/analyze.ts) runs it, stage by stage, each timed: for
+// the benchmarks that say where the time goes (stage-times.mjs) and what a change did to it
+// (stage-ab.mjs), in their child processes too. `core` is a bundle of CORE_EXPORTS (bundle-sources.mjs).
+import fs from 'node:fs';
+
+/** What a core bundle exports, as bundleSources takes it. */
+export const CORE_EXPORTS = [
+  "export { parseTrace } from './server/src/trace/parser';",
+  "export { resolveTimes } from './server/src/trace/times';",
+  "export { resolveNumbers } from './server/src/trace/numbering';",
+  "export { trackConnections } from './server/src/trace/connections';",
+  "export { judgeConnection, collectFindings } from './server/src/trace/analyze';",
+  "export { decodeText } from './server/src/trace/textEncoding';",
+];
+
+/** The file's text as the CLI reads it: its bytes, then decoded (faster than readFileSync with 'utf8'). */
+export const readTrace = (core, file) => core.decodeText(fs.readFileSync(file));
+
+/**
+ * Runs every stage on `text`; `lap(name)` is called after each (it times them). Returns the number of
+ * records and of findings.
+ */
+export const runStages = (core, text, lap) => {
+  const parsed = core.parseTrace(text);
+  lap('parse');
+  core.resolveTimes(parsed.records);
+  lap('times');
+  const numbering = core.resolveNumbers(parsed.records);
+  lap('numbering');
+  const table = core.trackConnections(parsed.records);
+  lap('tracking');
+  for (const c of table.connections) core.judgeConnection(c, parsed, numbering.absolute);
+  lap('checks');
+  const findings = core.collectFindings(parsed, table.connections);
+  lap('findings');
+  return { packets: parsed.records.length, findings: findings.length };
+};
