@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // What a change did to the analysis, stage by stage: the core of another version (a git ref, by
 // default HEAD) against the core of this checkout, with its uncommitted changes, on the same trace.
-//   node scripts/bench/stage-ab.mjs [REF] [--trace FILE] [--rounds N]
+//   node scripts/bench/stage-ab.mjs [REF] [--trace FILE] [--rounds N] [--cold]
 // Machines here vary by up to 40% from one hour to the next, and by 10% from one run to the next, so
 // two versions timed minutes apart cannot be compared. Here both run in one process, one after the
 // other and in alternating order (ABBA...), each round on a fresh parse with a collected heap; the
-// first round warms both up and is left out, and the table gives each stage's median. The figures are
-// warm (compiled code, a heap that has grown before): what a change does to the work itself, not the
-// CLI's cold start (scripts/bench.mjs measures that).
+// first round warms both up and is left out, and the table gives each stage's median. These figures
+// are warm (compiled code, a heap that has grown before): what a change does to the work itself. A
+// change to what memory the analysis takes can move a garbage collection from one stage to another
+// (V8 collects when the memory outside its heap grows past a limit), which warm rounds in one process
+// exaggerate: `--cold` runs each version in a fresh process per round instead, alternating, as the
+// CLI runs (slower, and noisier by a few per cent).
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,7 +29,8 @@ const opt = (name, dflt) => {
 };
 const ref = args[0] && !args[0].startsWith('--') ? args[0] : 'HEAD';
 const trace = path.resolve(opt('--trace', path.join(ROOT, 'bench-results/cache/capture.trace')));
-const rounds = Number(opt('--rounds', 7));
+const cold = args.includes('--cold');
+const rounds = Number(opt('--rounds', cold ? 9 : 7));
 const fail = (message) => {
   console.error(`stage-ab: ${message}`);
   process.exit(2);
@@ -54,12 +58,28 @@ try {
   await bundleSources(CORE_EXPORTS, before, worktree);
   await bundleSources(CORE_EXPORTS, after);
 
-  // Both cores in one process, the rounds alternating which goes first.
+  // Both cores in one process, the rounds alternating which goes first; or, --cold, each round of
+  // each core in a process of its own.
   const RUN = `
 (async () => {
 const [before, after, trace, stagesModule, rounds] = process.argv.slice(1);
 const { readTrace, runStages } = await import(stagesModule);
 const cores = [require(before), require(after)];
+const only = process.env.STAGE_AB_ONLY;
+if (only !== undefined) {
+  const core = cores[Number(only)];
+  const row = {};
+  let t = performance.now();
+  const text = readTrace(core, trace);
+  t = performance.now();
+  const out = runStages(core, text, (name) => {
+    const now = performance.now();
+    row[name] = now - t;
+    t = now;
+  });
+  process.stdout.write(JSON.stringify({ row, packets: out.packets }));
+  return;
+}
 const text = readTrace(cores[1], trace);
 const times = [[], []];
 let packets = 0;
@@ -81,16 +101,33 @@ for (let round = 0; round < Number(rounds); round++) {
 process.stdout.write(JSON.stringify({ times, packets }));
 })();
 `;
-  const r = spawnSync(
-    process.execPath,
-    ['--expose-gc', '-e', RUN, before, after, trace, STAGES, String(rounds)],
-    {
-      encoding: 'utf8',
-      maxBuffer: 1 << 22,
-    },
-  );
-  if (r.status !== 0) fail(`the run failed: ${(r.stderr || '').trim().slice(-2000)}`);
-  const { times, packets } = JSON.parse(r.stdout);
+  const run = (only) => {
+    const r = spawnSync(
+      process.execPath,
+      ['--expose-gc', '-e', RUN, before, after, trace, STAGES, String(rounds)],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1 << 22,
+        env: only === undefined ? process.env : { ...process.env, STAGE_AB_ONLY: String(only) },
+      },
+    );
+    if (r.status !== 0) fail(`the run failed: ${(r.stderr || '').trim().slice(-2000)}`);
+    return JSON.parse(r.stdout);
+  };
+  let times;
+  let packets;
+  if (cold) {
+    times = [[], []];
+    for (let round = 0; round < rounds; round++) {
+      for (const which of round % 2 ? [1, 0] : [0, 1]) {
+        const out = run(which);
+        times[which].push(out.row);
+        packets = out.packets;
+      }
+    }
+  } else {
+    ({ times, packets } = run(undefined));
+  }
 
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
   const names = Object.keys(times[0][0]);
@@ -100,7 +137,7 @@ process.stdout.write(JSON.stringify({ times, packets }));
   });
   const label = `${ref} (${commit.slice(0, 7)})`;
   console.log(
-    `${path.relative(ROOT, trace) || trace}: ${packets.toLocaleString('en')} records; median of ${rounds - 1} warm rounds, alternated in one process`,
+    `${path.relative(ROOT, trace) || trace}: ${packets.toLocaleString('en')} records; ${cold ? `median of ${rounds} cold runs of each, a process each, alternated` : `median of ${rounds - 1} warm rounds, alternated in one process`}`,
   );
   console.log(
     `${'stage'.padEnd(12)}${label.padStart(22)}${'this checkout'.padStart(16)}${'change'.padStart(18)}`,

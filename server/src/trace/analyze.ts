@@ -3,7 +3,7 @@
  * and collect every finding sorted by position.
  */
 import { CODES, isKnownCode } from './codes';
-import { RecordTable, trackConnections } from './connections';
+import { RecordIds, RecordTable, trackConnections } from './connections';
 import { checkFlagCombinations } from './flagCombinations';
 import { checkHandshake } from './handshakeChecks';
 import type { Connection, Segment } from './model';
@@ -27,7 +27,7 @@ export interface TraceAnalysis {
   /** Analysed segment of a TCP record, by record index. */
   segmentOf: RecordTable<Segment>;
   /** Connection id of a TCP record, by record index. */
-  connectionOf: RecordTable<number>;
+  connectionOf: RecordIds;
   /** Every parse problem and analysis finding, in document order. */
   findings: Finding[];
   /** Whether numbers were read as -S (absolute) output. */

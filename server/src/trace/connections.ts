@@ -24,7 +24,7 @@ export interface ConnectionTable {
   /** Segment of each analysed record, by record index. */
   segmentOf: RecordTable<Segment>;
   /** Connection id of each TCP record (analysed or not), by record index. */
-  connectionOf: RecordTable<number>;
+  connectionOf: RecordIds;
 }
 
 function sideKey(e: Endpoint): number {
@@ -79,6 +79,39 @@ export class RecordTable<T> {
     copy.items = this.items.slice();
     if (this.keys) copy.keys!.push(...this.keys);
     return copy;
+  }
+}
+
+/**
+ * A non-negative integer (a connection id) per record index, in a typed array that grows by doubling:
+ * kept as JavaScript values in an array that grows by appends (RecordTable), the bench trace's 600 000
+ * cost tracking about 40 ms more. (Sized for the whole file at once, it measured slower, by about
+ * 70 ms of tracking: `node scripts/bench/stage-ab.mjs --cold`.)
+ */
+export class RecordIds {
+  /** Each value plus one (0: none). */
+  private values: Int32Array;
+
+  constructor(expected = 16, values?: Int32Array) {
+    this.values = values ?? new Int32Array(Math.max(16, expected));
+  }
+
+  get(index: number): number | undefined {
+    const v = index < this.values.length ? this.values[index]! : 0;
+    return v === 0 ? undefined : v - 1;
+  }
+
+  set(index: number, value: number): void {
+    if (index >= this.values.length) {
+      const wider = new Int32Array(Math.max(index + 1, this.values.length * 2));
+      wider.set(this.values);
+      this.values = wider;
+    }
+    this.values[index] = value + 1;
+  }
+
+  clone(): RecordIds {
+    return new RecordIds(0, this.values.slice());
   }
 }
 
@@ -185,7 +218,7 @@ export function trackConnections(records: PacketRecord[], subset = false): Conne
   // The current connection of each 4-tuple, by its id.
   const byTuple: Array<Connection | undefined> = [];
   const segmentOf = new RecordTable<Segment>(subset);
-  const connectionOf = new RecordTable<number>(subset);
+  const connectionOf = new RecordIds();
   const nextPrinted = nextPrintedSeq(records);
   const tables = { store: new SegmentStore(records.length), segmentOf, connectionOf };
   for (let position = 0; position < records.length; position++) {
@@ -215,7 +248,7 @@ export function trackConnections(records: PacketRecord[], subset = false): Conne
 interface TrackTables {
   store: SegmentStore;
   segmentOf: RecordTable<Segment>;
-  connectionOf: RecordTable<number>;
+  connectionOf: RecordIds;
 }
 
 /**
@@ -304,7 +337,7 @@ export function retrackConnection(
   from: number,
   nextPrinted: (index: number) => number | undefined,
   segmentOf: RecordTable<Segment>,
-  connectionOf: RecordTable<number>,
+  connectionOf: RecordIds,
 ): Connection {
   const conn = createConnection(old.id, old.key, records[old.firstRecord]!);
   conn.reusedFrom = old.reusedFrom;
