@@ -3,10 +3,10 @@
  * and collect every finding sorted by position.
  */
 import { CODES, isKnownCode } from './codes';
-import { RecordIds, RecordTable, trackConnections } from './connections';
+import { RecordIds, SegmentIndex, trackConnections } from './connections';
 import { checkFlagCombinations } from './flagCombinations';
 import { checkHandshake } from './handshakeChecks';
-import type { Connection, Segment } from './model';
+import type { Connection } from './model';
 import { resolveNumbers } from './numbering';
 import { parseTrace, type ParsedTrace } from './parser';
 import { checkTeardown } from './teardownChecks';
@@ -25,7 +25,7 @@ export interface TraceAnalysis {
   records: PacketRecord[];
   connections: Connection[];
   /** Analysed segment of a TCP record, by record index. */
-  segmentOf: RecordTable<Segment>;
+  segmentOf: SegmentIndex;
   /** Connection id of a TCP record, by record index. */
   connectionOf: RecordIds;
   /** Every parse problem and analysis finding, in document order. */

@@ -15,14 +15,14 @@ import { A, Segment, SegmentStore, SentLog, type Connection, type Flow } from '.
 import { updateStates } from './endpointStates';
 import { analyzeSegment } from './sequenceAnalysis';
 import { setAt } from './denseArray';
-import { lowerBound, segmentsBefore } from './search';
+import { segmentsBefore } from './search';
 import { flowOf } from './tuples';
 import { ACK, SYN, type Endpoint, type PacketRecord } from './types';
 
 export interface ConnectionTable {
   connections: Connection[];
   /** Segment of each analysed record, by record index. */
-  segmentOf: RecordTable<Segment>;
+  segmentOf: SegmentIndex;
   /** Connection id of each TCP record (analysed or not), by record index. */
   connectionOf: RecordIds;
 }
@@ -32,59 +32,8 @@ function sideKey(e: Endpoint): number {
 }
 
 /**
- * Record-indexed lookups behind a Map-like `get`: a dense array for a whole file; for a few records
- * scattered through a large file (one 4-tuple re-tracked after an edit), their indices in increasing
- * order beside their values, found by binary search. (An array written at index 50 000 first would
- * go slow, and a Map costs far more per entry than two arrays.)
- */
-export class RecordTable<T> {
-  private items: Array<T | undefined> = [];
-  private readonly keys: number[] | undefined;
-
-  constructor(sparse = false) {
-    this.keys = sparse ? [] : undefined;
-  }
-
-  get(index: number): T | undefined {
-    const keys = this.keys;
-    if (!keys) return this.items[index];
-    const at = lowerBound(keys.length, (k) => keys[k]!, index);
-    return keys[at] === index ? this.items[at] : undefined;
-  }
-
-  set(index: number, value: T): void {
-    const keys = this.keys;
-    if (!keys) {
-      // Tracking sets in file order: an append (see setAt).
-      setAt(this.items, index, value);
-      return;
-    }
-    const n = keys.length;
-    // Tracking sets in file order: an append.
-    if (n === 0 || index > keys[n - 1]!) {
-      keys.push(index);
-      this.items.push(value);
-      return;
-    }
-    const at = lowerBound(keys.length, (k) => keys[k]!, index);
-    if (keys[at] === index) this.items[at] = value;
-    else {
-      keys.splice(at, 0, index);
-      this.items.splice(at, 0, value);
-    }
-  }
-
-  clone(): RecordTable<T> {
-    const copy = new RecordTable<T>(!!this.keys);
-    copy.items = this.items.slice();
-    if (this.keys) copy.keys!.push(...this.keys);
-    return copy;
-  }
-}
-
-/**
  * A non-negative integer (a connection id) per record index, in a typed array that grows by doubling:
- * kept as JavaScript values in an array that grows by appends (RecordTable), the bench trace's 600 000
+ * kept as JavaScript values in an array that grows by appends, the bench trace's 600 000
  * cost tracking about 40 ms more. (Sized for the whole file at once, it measured slower, by about
  * 70 ms of tracking: `node scripts/bench/stage-ab.mjs --cold`.)
  */
@@ -112,6 +61,34 @@ export class RecordIds {
 
   clone(): RecordIds {
     return new RecordIds(0, this.values.slice());
+  }
+}
+
+/**
+ * The segment of each analysed record, by record index: its position in its connection's segments
+ * (the connection is the one `connectionOf` gives), so that the segments need no array of references
+ * beside their connections' own (on the bench trace, 600 000 of them cost tracking about 50 ms).
+ */
+export class SegmentIndex {
+  constructor(
+    private readonly connections: readonly Connection[],
+    private readonly connectionOf: RecordIds,
+    private readonly positions = new RecordIds(),
+  ) {}
+
+  get(index: number): Segment | undefined {
+    const position = this.positions.get(index);
+    const id = position === undefined ? undefined : this.connectionOf.get(index);
+    return id === undefined ? undefined : this.connections[id - 1]?.segments[position!];
+  }
+
+  set(index: number, segment: Segment): void {
+    this.positions.set(index, segment.position);
+  }
+
+  /** A copy over `connections` and `connectionOf` (copies of this one's, to be changed). */
+  clone(connections: readonly Connection[], connectionOf: RecordIds): SegmentIndex {
+    return new SegmentIndex(connections, connectionOf, this.positions.clone());
   }
 }
 
@@ -213,12 +190,12 @@ function startsNewConnection(conn: Connection, r: PacketRecord): boolean {
   return fwd.baseSeq !== undefined && r.seqAbs !== fwd.baseSeq;
 }
 
-export function trackConnections(records: PacketRecord[], subset = false): ConnectionTable {
+export function trackConnections(records: PacketRecord[]): ConnectionTable {
   const connections: Connection[] = [];
   // The current connection of each 4-tuple, by its id.
   const byTuple: Array<Connection | undefined> = [];
-  const segmentOf = new RecordTable<Segment>(subset);
   const connectionOf = new RecordIds();
+  const segmentOf = new SegmentIndex(connections, connectionOf);
   const nextPrinted = nextPrintedSeq(records);
   const tables = { store: new SegmentStore(records.length), segmentOf, connectionOf };
   for (let position = 0; position < records.length; position++) {
@@ -247,7 +224,7 @@ export function trackConnections(records: PacketRecord[], subset = false): Conne
 /** Where trackRecord puts what it makes: new segments' columns, and the record-indexed lookups. */
 interface TrackTables {
   store: SegmentStore;
-  segmentOf: RecordTable<Segment>;
+  segmentOf: SegmentIndex;
   connectionOf: RecordIds;
 }
 
@@ -336,7 +313,7 @@ export function retrackConnection(
   edited: number,
   from: number,
   nextPrinted: (index: number) => number | undefined,
-  segmentOf: RecordTable<Segment>,
+  segmentOf: SegmentIndex,
   connectionOf: RecordIds,
 ): Connection {
   const conn = createConnection(old.id, old.key, records[old.firstRecord]!);

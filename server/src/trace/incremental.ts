@@ -254,7 +254,7 @@ export function reanalyzeLines(
     const retracked = retrackEdited(prev, result, tuple, before, after, numbersKept);
     if (retracked) return retracked;
   }
-  const table = trackConnections(tuple, true);
+  const table = trackConnections(tuple);
   const oldIds: number[] = [];
   for (const r of tuple) {
     const id = prev.connectionOf.get(r.index);
@@ -262,8 +262,8 @@ export function reanalyzeLines(
   }
   if (oldIds.length !== table.connections.length) return undefined;
   const connections = prev.connections.slice();
-  const segmentOf = prev.segmentOf.clone();
   const connectionOf = prev.connectionOf.clone();
+  const segmentOf = prev.segmentOf.clone(connections, connectionOf);
   table.connections.forEach((conn, k) => {
     const id = oldIds[k]!;
     if (conn.reusedFrom !== undefined) conn.reusedFrom = oldIds[conn.reusedFrom - 1];
@@ -319,8 +319,8 @@ function retrackEdited(
     };
   }
   const connections = prev.connections.slice();
-  const segmentOf = prev.segmentOf.clone();
   const connectionOf = prev.connectionOf.clone();
+  const segmentOf = prev.segmentOf.clone(connections, connectionOf);
   const conn = retrackConnection(
     prev.connections[id - 1]!,
     result.records,
