@@ -15,20 +15,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { bundleSources } from './bundle-sources.mjs';
-import { CORE_EXPORTS } from './stages.mjs';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const STAGES = new URL('./stages.mjs', import.meta.url).href;
+import { BENCH_TRACE, CORE_EXPORTS, ROOT, STAGES_MODULE as STAGES, option } from './stages.mjs';
 
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const opt = (name, dflt) => option(args, name, dflt);
 const ref = args[0] && !args[0].startsWith('--') ? args[0] : 'HEAD';
-const trace = path.resolve(opt('--trace', path.join(ROOT, 'bench-results/cache/capture.trace')));
+const trace = path.resolve(opt('--trace', BENCH_TRACE));
 const cold = args.includes('--cold');
 const rounds = Number(opt('--rounds', cold ? 9 : 7));
 const fail = (message) => {

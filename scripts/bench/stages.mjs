@@ -2,6 +2,20 @@
 // the benchmarks that say where the time goes (stage-times.mjs) and what a change did to it
 // (stage-ab.mjs), in their child processes too. `core` is a bundle of CORE_EXPORTS (bundle-sources.mjs).
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The checkout, and the trace `npm run bench` builds there. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BENCH_TRACE = path.join(ROOT, 'bench-results/cache/capture.trace');
+/** This module, for the child processes that run the stages to import. */
+export const STAGES_MODULE = import.meta.url;
+
+/** The value after `--name` in `args`, or `dflt`. */
+export function option(args, name, dflt) {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+}
 
 /** What a core bundle exports, as bundleSources takes it. */
 export const CORE_EXPORTS = [
