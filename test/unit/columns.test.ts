@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Segment, SegmentStore } from '../../server/src/trace/model';
 import { RecordStore, SpanField, TraceRecord } from '../../server/src/trace/record';
+import { TupleIds } from '../../server/src/trace/tuples';
 
 test('records keep every field across the growth of their columns', () => {
   const store = new RecordStore(1);
@@ -85,4 +86,40 @@ test('a segment takes its numbers from its record: the ack only with the ACK fla
   assert.equal(s.win, undefined);
   assert.equal(s.time, undefined);
   assert.equal(s.nextPrintedSeq, 5);
+});
+
+test('a record finds its endpoints by its 4-tuple, and its option list in the lines or a text of its own', () => {
+  const tuples = new TupleIds();
+  const a = { host: '10.0.0.1', portText: '80', port: 80, key: '10.0.0.1.80', id: 0 };
+  const b = { host: '10.0.0.2', portText: '5000', port: 5000, key: '10.0.0.2.5000', id: 1 };
+  const line =
+    'IP 10.0.0.2.5000 > 10.0.0.1.80: Flags [S], seq 1, win 64, options [mss 1460,wscale 7], length 0';
+  const open = line.indexOf('[mss');
+  const withLines = new RecordStore(1, tuples, [line]);
+  const withoutLines = new RecordStore(1, tuples);
+  const tuple = tuples.of(a, b);
+  for (const store of [withLines, withoutLines]) {
+    const fromB = new TraceRecord(0, 0, store);
+    fromB.setEndpoints(b, a, tuple);
+    fromB.setOptionSource(line, open, 0);
+    const fromA = new TraceRecord(1, 0, store);
+    fromA.setEndpoints(a, b, tuple);
+    assert.equal(fromB.src, b);
+    assert.equal(fromB.dst, a);
+    assert.equal(fromA.src, a);
+    assert.equal(fromA.dst, b);
+    assert.equal(fromB.tuple, fromA.tuple);
+    assert.deepEqual(
+      fromB.options.map((o) => [o.kind, o.value]),
+      [
+        ['mss', 1460],
+        ['wscale', 7],
+      ],
+    );
+    assert.equal(fromB.wscale, 7);
+    assert.deepEqual(fromA.options, []);
+  }
+  const none = new TraceRecord(2, 0, withLines);
+  assert.equal(none.src, undefined);
+  assert.equal(none.dst, undefined);
 });

@@ -133,7 +133,7 @@ export class RecordStore extends ColumnSet {
     cksum: [] as Array<PacketRecord['cksum']>,
     annotations: [] as Array<Array<{ text: string; line: number }> | undefined>,
     options: [] as Array<TcpOption[] | undefined>,
-    /** The text an option list is in, where it is not `lines[tcpLine]` (see setOptionSource). */
+    /** The text an option list is in, where it is not in `lines` (see setOptionSource). */
     optionText: [] as Array<string | undefined>,
   };
 
