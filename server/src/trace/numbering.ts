@@ -46,8 +46,9 @@ function magnitude(v: number): number {
   return Math.abs(v | 0);
 }
 
+/** A TCP segment with endpoints: a record has a 4-tuple id exactly when it has them. */
 function isSegment(r: PacketRecord): boolean {
-  return r.kind === 'tcp' && r.flags !== undefined && r.src !== undefined && r.dst !== undefined;
+  return r.kind === 'tcp' && r.flags !== undefined && r.tuple !== undefined;
 }
 
 /**
