@@ -200,7 +200,9 @@ export function trackConnections(records: PacketRecord[]): ConnectionTable {
   const tables = { store: new SegmentStore(records.length), segmentOf, connectionOf };
   for (let position = 0; position < records.length; position++) {
     const r = records[position]!;
-    if (!r.src || !r.dst || (r.kind !== 'tcp' && r.kind !== 'tcp-quiet' && r.kind !== 'tcp-truncated')) {
+    // (A record has a 4-tuple id exactly when it has endpoints.)
+    const kind = r.kind;
+    if (r.tuple === undefined || (kind !== 'tcp' && kind !== 'tcp-quiet' && kind !== 'tcp-truncated')) {
       continue;
     }
     let conn = byTuple[r.tuple!];
@@ -210,7 +212,7 @@ export function trackConnections(records: PacketRecord[]): ConnectionTable {
       conn = undefined;
     }
     if (!conn) {
-      conn = createConnection(connections.length + 1, `${r.src.key} ${r.dst.key}`, r);
+      conn = createConnection(connections.length + 1, `${r.src!.key} ${r.dst!.key}`, r);
       if (reused) conn.reusedFrom = reused.id;
       connections.push(conn);
       setAt(byTuple, r.tuple!, conn);
@@ -390,7 +392,7 @@ export function nextPrintedSeq(records: PacketRecord[]): Float64Array {
   let latest = new Float64Array(64).fill(NaN);
   for (let i = records.length - 1; i >= 0; i--) {
     const r = records[i]!;
-    if (r.kind !== 'tcp' || !r.src || !r.dst) continue;
+    if (r.kind !== 'tcp' || r.tuple === undefined) continue;
     const flow = flowOf(r);
     if (flow >= latest.length) {
       const wider = new Float64Array(Math.max(flow + 1, latest.length * 2)).fill(NaN);
