@@ -32,10 +32,10 @@ function sideKey(e: Endpoint): number {
 }
 
 /**
- * A non-negative integer (a connection id) per record index, in a typed array that grows by doubling:
- * kept as JavaScript values in an array that grows by appends, the bench trace's 600 000
- * cost tracking about 40 ms more. (Sized for the whole file at once, it measured slower, by about
- * 70 ms of tracking: `node scripts/bench/stage-ab.mjs --cold`.)
+ * A non-negative integer (a connection id) per record index, in a typed array that grows by doubling.
+ * (As JavaScript numbers in an array that grows by appends, the bench trace's 600 000 cost tracking
+ * about 40 ms more; sized for the whole file at once, the typed array measured about 70 ms slower:
+ * `node scripts/bench/stage-ab.mjs --cold`.)
  */
 export class RecordIds {
   /** Each value plus one (0: none). */
