@@ -32,7 +32,7 @@ export interface LineResult {
   awaitsTcpLine?: boolean;
 }
 
-const MAX_U32 = 0xffffffff;
+export const MAX_U32 = 0xffffffff;
 /** Two endpoints found on a line, with their columns. */
 interface Endpoints {
   src: Endpoint;
@@ -99,7 +99,7 @@ let endpointCache = new Map<string, Endpoint>();
 let tupleIds = new TupleIds();
 
 /** What a known head gives: its endpoints, their columns from the start of the head, the family. */
-interface KnownHead {
+export interface KnownHead {
   src: Endpoint;
   dst: Endpoint;
   tuple: number;
@@ -117,7 +117,12 @@ interface KnownHead {
  */
 let knownHeads = new Map<string, KnownHead>();
 /** Longer heads are read each time (their endpoints are still interned). */
-const MAX_HEAD_LENGTH = 160;
+export const MAX_HEAD_LENGTH = 160;
+
+/** The known head `head` of the file being read (see useEndpoints), if it is one. */
+export function knownHead(head: string): KnownHead | undefined {
+  return knownHeads.get(head);
+}
 /** Bounds the memory of a file of countless connections: the table starts over when full. */
 const MAX_KNOWN_HEADS = 50000;
 
@@ -616,7 +621,7 @@ function notU32(
 }
 
 /** The bit of each modern flag letter, by its character code (0: no flag letter). */
-const FLAG_BITS = new Uint16Array(128);
+export const FLAG_BITS = new Uint16Array(128);
 for (const [letter, bit] of Object.entries(FLAG_LETTERS)) FLAG_BITS[letter.charCodeAt(0)] = bit;
 
 /**
@@ -637,14 +642,14 @@ function modernFlagBits(from: number, to: number): number {
 }
 
 // The fields of the modern form, as fieldAt names them.
-const FIELD_UNKNOWN = 0;
-const FIELD_SEQ = 1;
-const FIELD_ACK = 2;
-const FIELD_WIN = 3;
+export const FIELD_UNKNOWN = 0;
+export const FIELD_SEQ = 1;
+export const FIELD_ACK = 2;
+export const FIELD_WIN = 3;
 const FIELD_URG = 4;
 const FIELD_CKSUM = 5;
-const FIELD_OPTIONS = 6;
-const FIELD_LENGTH = 7;
+export const FIELD_OPTIONS = 6;
+export const FIELD_LENGTH = 7;
 /** 4.99.6 notes such as "[ack 5 != 0 while ACK flag not set]". */
 const FIELD_NOTE = 8;
 /** `[|tcp]` and its kin: the header was cut off. */
@@ -654,40 +659,49 @@ const FIELD_CUT = 9;
 let valueAt = 0;
 
 /**
- * The field whose name starts at `i`, and the column of its value in `valueAt`. The common names are
- * compared in place, a character at a time: a copy of each would be a string per field of every line,
- * and startsWith is a call (about 15 ns) where the compares are a few instructions.
+ * The field whose name starts at `i`, and the column of its value in `valueAt`: one of the common
+ * names (commonFieldAt), or a rarer one read as a word.
  */
 function fieldAt(text: string, i: number): number {
-  const s = lineSource;
-  const at = lineBase + i;
-  switch (s.charCodeAt(at)) {
-    case 115: // "seq "
-      if (codesAt(s, at + 1, 101, 113, 32)) return fieldWithValueAt(FIELD_SEQ, i + 4);
-      break;
-    case 97: // "ack "
-      if (codesAt(s, at + 1, 99, 107, 32)) return fieldWithValueAt(FIELD_ACK, i + 4);
-      break;
-    case 119: // "win "
-      if (codesAt(s, at + 1, 105, 110, 32)) return fieldWithValueAt(FIELD_WIN, i + 4);
-      break;
-    case 111: // "options "
-      if (
-        codesAt(s, at + 1, 112, 116, 105) &&
-        codesAt(s, at + 4, 111, 110, 115) &&
-        s.charCodeAt(at + 7) === 32
-      )
-        return fieldWithValueAt(FIELD_OPTIONS, i + 8);
-      break;
-    case 108: // "length "
-      if (codesAt(s, at + 1, 101, 110, 103) && codesAt(s, at + 4, 116, 104, 32))
-        return fieldWithValueAt(FIELD_LENGTH, i + 7);
-      break;
-  }
-  return fieldByWord(text, i);
+  const field = commonFieldAt(lineSource, lineBase + i);
+  return field === FIELD_UNKNOWN
+    ? fieldByWord(text, i)
+    : fieldWithValueAt(field, i + COMMON_NAME_LENGTH[field]!);
 }
 
-/** Character codes `a`, `b`, `c` at `at` of `s` (small, so V8 inlines it into fieldAt). */
+/**
+ * Which of the common field names (`seq `, `ack `, `win `, `options `, `length `, with the space) is
+ * at `at` of `s`: FIELD_SEQ, FIELD_ACK, FIELD_WIN, FIELD_OPTIONS, FIELD_LENGTH (increasing in the
+ * order tcpdump prints them), or FIELD_UNKNOWN. Compared in place, a character at a time: a copy of
+ * each would be a string per field of every line, and startsWith is a call (about 15 ns) where the
+ * compares are a few instructions.
+ */
+export function commonFieldAt(s: string, at: number): number {
+  switch (s.charCodeAt(at)) {
+    case 115: // "seq "
+      return codesAt(s, at + 1, 101, 113, 32) ? FIELD_SEQ : FIELD_UNKNOWN;
+    case 97: // "ack "
+      return codesAt(s, at + 1, 99, 107, 32) ? FIELD_ACK : FIELD_UNKNOWN;
+    case 119: // "win "
+      return codesAt(s, at + 1, 105, 110, 32) ? FIELD_WIN : FIELD_UNKNOWN;
+    case 111: // "options "
+      return codesAt(s, at + 1, 112, 116, 105) &&
+        codesAt(s, at + 4, 111, 110, 115) &&
+        s.charCodeAt(at + 7) === 32
+        ? FIELD_OPTIONS
+        : FIELD_UNKNOWN;
+    case 108: // "length "
+      return codesAt(s, at + 1, 101, 110, 103) && codesAt(s, at + 4, 116, 104, 32)
+        ? FIELD_LENGTH
+        : FIELD_UNKNOWN;
+  }
+  return FIELD_UNKNOWN;
+}
+
+/** The length of each common field's name and its space, by field (commonFieldAt). */
+export const COMMON_NAME_LENGTH: readonly number[] = [0, 4, 4, 4, 0, 0, 8, 7];
+
+/** Character codes `a`, `b`, `c` at `at` of `s` (small, so V8 inlines it into commonFieldAt). */
 function codesAt(s: string, at: number, a: number, b: number, c: number): boolean {
   return s.charCodeAt(at) === a && s.charCodeAt(at + 1) === b && s.charCodeAt(at + 2) === c;
 }

@@ -3,6 +3,7 @@
  * continuation of the current record (the `-v` TCP line, hex or ASCII dumps, decoder text), a `#`
  * comment, or blank. Never throws: unreadable lines become `parse.*` problems on their own range.
  */
+import { commonLineTuning, readCommonLine } from './commonLine';
 import { excerpt, isBlank } from './lineScanner';
 import { parseNetworkPart, useEndpoints } from './packetLine';
 import { RecordStore, SpanField, TraceRecord } from './record';
@@ -264,6 +265,22 @@ export class RecordReader {
   line(i: number, source?: string, at = 0): void {
     useEndpoints(this.endpoints, this.tuples);
     const text = this.lines[i]!;
+    // Most lines of a large trace are one form, read flat (commonLine.ts); the rest below. (Not in
+    // an -A dump, where payload lines may look like anything.)
+    if (source !== undefined && !this.asciiDump && commonLineTuning.enabled) {
+      const rec = readCommonLine(text, i, source, at, this.store, this.firstIndex + this.records.length);
+      if (rec) {
+        finish(this.current, this.awaitingTcp, this.lines, this.problems);
+        this.current = rec;
+        this.records.push(rec);
+        if (this.pendingComments.length) {
+          rec.annotations = this.pendingComments;
+          this.pendingComments = [];
+        }
+        this.awaitingTcp = false;
+        return;
+      }
+    }
     // Where the line's characters are read: the source text, or the line itself.
     const chars = source ?? text;
     const base = source === undefined ? 0 : at;

@@ -21,6 +21,10 @@ const TIME_KINDS: TimeKind[] = ['none', 'clock', 'datetime', 'epoch', 'delta'];
 const FORMATS = [undefined, 'modern', 'old'] as const;
 const DUMPS = [undefined, 'hex', 'ascii', 'text'] as const;
 const code = <T>(table: readonly T[], value: T): number => table.indexOf(value);
+// The codes TraceRecord.common writes.
+const TCP_KIND = code(KINDS, 'tcp');
+const CLOCK_TIME = code(TIME_KINDS, 'clock');
+const MODERN_FORMAT = code(FORMATS, 'modern');
 
 // The columns of a record. Each field has an array of its own (a column), indexed by slot: a pass
 // over many records that reads a few fields (the times, the numbering, the tracking) reads a few dense
@@ -196,6 +200,41 @@ export class RecordStore extends ColumnSet {
   }
 }
 
+/**
+ * What commonLine.ts read of a line, for TraceRecord.common, by these slots (-1: the field is absent;
+ * spans as start and end, the end in the slot after). Typed, so that the numbers reach the columns
+ * unboxed and without a call per field: V8 stops inlining into one function after a budget of code,
+ * and each setter it calls instead boxes its number.
+ */
+export const Common = {
+  TIME: 0,
+  TIME_END: 1,
+  FLAGS: 2,
+  FLAGS_START: 3,
+  FLAGS_END: 4,
+  SEQ: 5,
+  SEQ_END: 6,
+  SEQ_START: 7,
+  SEQ_STOP: 8,
+  ACK: 9,
+  ACK_START: 10,
+  ACK_STOP: 11,
+  WIN: 12,
+  WIN_START: 13,
+  WIN_STOP: 14,
+  OPTIONS_START: 15,
+  OPTIONS_STOP: 16,
+  LENGTH: 17,
+  LENGTH_START: 18,
+  LENGTH_STOP: 19,
+  SRC_START: 20,
+  SRC_END: 21,
+  DST_START: 22,
+  DST_END: 23,
+  SLOTS: 24,
+} as const;
+export const commonFields = new Float64Array(Common.SLOTS);
+
 const tri = (v: number): boolean | undefined => (v < 0 ? undefined : v === 1);
 const fromTri = (v: boolean | undefined): number => (v === undefined ? -1 : v ? 1 : 0);
 
@@ -211,6 +250,79 @@ export class TraceRecord implements PacketRecord {
   constructor(index: number, line: number, store: RecordStore = new RecordStore(1)) {
     this.store = store;
     this.slot = store.add(index, line);
+  }
+
+  /**
+   * Record `index` of `store`, a TCP line on `line` in tcpdump's modern form with a clock time, as
+   * commonLine.ts read it into `commonFields`; `src`, `dst`, `tuple` and `af` from its known head,
+   * `text` the line and `optionsOpen` the column of its option list's '[' (-1: none). Written as the
+   * general reader's setters would, a column at a time.
+   */
+  static common(
+    store: RecordStore,
+    index: number,
+    line: number,
+    src: Endpoint,
+    dst: Endpoint,
+    tuple: number,
+    af: 4 | 6,
+    text: string,
+    optionsOpen: number,
+  ): TraceRecord {
+    const rec = new TraceRecord(index, line, store);
+    const slot = rec.slot;
+    const v = commonFields;
+    store.kind[slot] = TCP_KIND;
+    store.timeKind[slot] = CLOCK_TIME;
+    store.format[slot] = MODERN_FORMAT;
+    store.af[slot] = af;
+    store.flags[slot] = v[Common.FLAGS]! + 1;
+    store.tuple[slot] = tuple + 1;
+    store.side[slot] = src.id <= dst.id ? FROM_LOWER : FROM_HIGHER;
+    let present = TIME_VALUE | LENGTH;
+    store.timeValue[slot] = v[Common.TIME]!;
+    store.length[slot] = v[Common.LENGTH]!;
+    const spans = store.spans;
+    const at = slot * SPAN_COLUMNS;
+    spans[at + TIME_S] = 1;
+    spans[at + TIME_S + 1] = v[Common.TIME_END]! + 1;
+    spans[at + SRC_S] = v[Common.SRC_START]! + 1;
+    spans[at + SRC_E] = v[Common.SRC_END]! + 1;
+    spans[at + DST_S] = v[Common.DST_START]! + 1;
+    spans[at + DST_E] = v[Common.DST_END]! + 1;
+    spans[at + FLAGS_S] = v[Common.FLAGS_START]! + 1;
+    spans[at + FLAGS_S + 1] = v[Common.FLAGS_END]! + 1;
+    spans[at + LENGTH_S] = v[Common.LENGTH_START]! + 1;
+    spans[at + LENGTH_S + 1] = v[Common.LENGTH_STOP]! + 1;
+    if (v[Common.SEQ]! >= 0) {
+      present |= SEQ;
+      store.seq[slot] = v[Common.SEQ]!;
+      if (v[Common.SEQ_END]! >= 0) {
+        present |= SEQ_END;
+        store.seqEnd[slot] = v[Common.SEQ_END]!;
+      }
+      spans[at + SEQ_S] = v[Common.SEQ_START]! + 1;
+      spans[at + SEQ_S + 1] = v[Common.SEQ_STOP]! + 1;
+    }
+    if (v[Common.ACK]! >= 0) {
+      present |= ACK_N;
+      store.ack[slot] = v[Common.ACK]!;
+      spans[at + ACK_S] = v[Common.ACK_START]! + 1;
+      spans[at + ACK_S + 1] = v[Common.ACK_STOP]! + 1;
+    }
+    if (v[Common.WIN]! >= 0) {
+      present |= WIN;
+      store.win[slot] = v[Common.WIN]!;
+      spans[at + WIN_S] = v[Common.WIN_START]! + 1;
+      spans[at + WIN_S + 1] = v[Common.WIN_STOP]! + 1;
+    }
+    store.present[slot] = present;
+    if (optionsOpen >= 0) {
+      rec.setOptionSource(text, optionsOpen, line);
+      spans[at + OPTIONS_S] = v[Common.OPTIONS_START]! + 1;
+      spans[at + OPTIONS_S + 1] = v[Common.OPTIONS_STOP]! + 1;
+    }
+    return rec;
   }
 
   // The accessors below are kept small, so that V8 inlines them into the parser's and the analysis'

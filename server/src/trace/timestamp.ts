@@ -34,7 +34,7 @@ function fraction(text: string, from: number, to: number): number {
 }
 
 /** The seconds a fraction of `digits` digits (1-10) with the value `v` stands for. */
-function fractionSeconds(v: number, digits: number): number {
+export function fractionSeconds(v: number, digits: number): number {
   // tcpdump prints the raw micro- or nanosecond field; 7-8 digits (or 10) mean an out-of-range count
   // of microseconds (nanoseconds), which 4.99.6 marks "(invalid us)".
   if (digits === 7 || digits === 8) return v / 1e6;

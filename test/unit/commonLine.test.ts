@@ -1,0 +1,157 @@
+// The flat reader of the common line (commonLine.ts) must read every line it takes exactly as the
+// general reader does, and leave every other line to it: every trace of the corpus, the tests and the
+// examples is parsed both ways and every record compared, field by field and span by span; then the
+// common lines of the corpus, each changed in a way the flat reader must not take (or must read the
+// same), are compared too.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { commonLineTuning } from '../../server/src/trace/commonLine';
+import { parseTrace, type ParsedTrace } from '../../server/src/trace/parser';
+import type { PacketRecord } from '../../server/src/trace/types';
+
+const ROOT = path.join(__dirname, '../../..');
+const CORPUS = path.join(ROOT, '../shared/corpus');
+
+function traces(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...traces(p));
+    else if (entry.name.endsWith('.trace')) out.push(p);
+  }
+  return out.sort();
+}
+
+/** Every field of a record as the features read it. */
+function snapshot(r: PacketRecord): unknown {
+  return {
+    index: r.index,
+    kind: r.kind,
+    line: r.line,
+    endLine: r.endLine,
+    tcpLine: r.tcpLine,
+    number: r.number,
+    numberSpan: r.numberSpan,
+    timeKind: r.timeKind,
+    timeValue: r.timeValue,
+    timeSpan: r.timeSpan,
+    linkText: r.linkText,
+    af: r.af,
+    src: r.src && { ...r.src },
+    dst: r.dst && { ...r.dst },
+    tuple: r.tuple,
+    srcSpan: r.srcSpan,
+    dstSpan: r.dstSpan,
+    protocol: r.protocol,
+    format: r.format,
+    flags: r.flags,
+    flagsSpan: r.flagsSpan,
+    seq: r.seq,
+    seqEnd: r.seqEnd,
+    seqSpan: r.seqSpan,
+    ack: r.ack,
+    ackSpan: r.ackSpan,
+    win: r.win,
+    winSpan: r.winSpan,
+    urg: r.urg,
+    urgSpan: r.urgSpan,
+    options: r.options,
+    optionsSpan: r.optionsSpan,
+    length: r.length,
+    lengthSpan: r.lengthSpan,
+    payloadSummary: r.payloadSummary,
+    cksum: r.cksum,
+    ipId: r.ipId,
+    ipMissingBytes: r.ipMissingBytes,
+    truncated: r.truncated,
+    annotations: r.annotations,
+    dump: r.dump,
+  };
+}
+
+function parseBothWays(text: string): { general: ParsedTrace; flat: ParsedTrace; taken: number } {
+  commonLineTuning.enabled = false;
+  const general = parseTrace(text);
+  commonLineTuning.enabled = true;
+  const before = commonLineTuning.taken;
+  const flat = parseTrace(text);
+  return { general, flat, taken: commonLineTuning.taken - before };
+}
+
+function assertSameParse(text: string, what: string): number {
+  const { general, flat, taken } = parseBothWays(text);
+  assert.equal(flat.records.length, general.records.length, `${what}: record count`);
+  assert.deepEqual(flat.problems, general.problems, `${what}: problems`);
+  assert.deepEqual([...flat.endpoints.keys()], [...general.endpoints.keys()], `${what}: endpoints`);
+  assert.equal(flat.tuples.count, general.tuples.count, `${what}: 4-tuples`);
+  for (let i = 0; i < general.records.length; i++) {
+    assert.deepEqual(snapshot(flat.records[i]!), snapshot(general.records[i]!), `${what}: record ${i}`);
+  }
+  return taken;
+}
+
+test('every trace reads the same with and without the flat reader of the common line', () => {
+  const files = [
+    ...traces(CORPUS),
+    ...traces(path.join(ROOT, 'test')),
+    ...traces(path.join(ROOT, 'examples')),
+  ];
+  assert.ok(files.length > 20, 'the corpus and the test traces are there');
+  let taken = 0;
+  for (const file of files)
+    taken += assertSameParse(fs.readFileSync(file, 'utf8'), path.relative(ROOT, file));
+  // The comparison means something only if the flat reader took many lines.
+  assert.ok(taken > 10000, `the flat reader took ${taken} lines`);
+});
+
+test('common lines changed in ways the flat reader must leave alone read the same both ways', () => {
+  // Lines it takes, each after one line of the same head (so that the head is known).
+  const common: string[] = [];
+  for (const file of traces(CORPUS)) {
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+      if (/^\d\d:\d\d:\d\d\.\d+ IP [^ ]+ > [^ ]+: Flags \[[^\]]*\], .*length \d+$/.test(line))
+        common.push(line);
+      if (common.length >= 400) break;
+    }
+    if (common.length >= 400) break;
+  }
+  assert.ok(common.length >= 100, `${common.length} common lines found`);
+  const changes: Array<[string, (line: string) => string]> = [
+    ['a field name off by one letter', (l) => l.replace(', win ', ', wim ')],
+    ['a seq of 11 digits', (l) => l.replace(/seq (\d+)/, 'seq 99999999999')],
+    ['a length no packet has', (l) => l.replace(/length \d+$/, 'length 999999')],
+    ['text after the length', (l) => `${l}: HTTP: GET / HTTP/1.1`],
+    ['no length', (l) => l.replace(/, length \d+$/, '')],
+    ['fields out of order', (l) => l.replace(/, (win \d+)(.*), (length \d+)$/, '$2, $1, $3')],
+    ['an urg field', (l) => l.replace(', win ', ', urg 1, win ')],
+    ['a cksum', (l) => l.replace(', win ', ', cksum 0x1234 (correct), win ')],
+    ['a cut header', (l) => l.replace(/, length \d+$/, ' [|tcp]')],
+    ['a seq range that is not the length', (l) => l.replace(/seq (\d+):(\d+)/, 'seq $1:$1')],
+    ['a nested option list', (l) => l.replace('options [', 'options [sack 1 {2:3},')],
+    ['an unclosed option list', (l) => l.replace(/options \[[^\]]*\]/, 'options [nop')],
+    ['an unknown flag', (l) => l.replace('Flags [', 'Flags [X')],
+    ['no fraction', (l) => l.replace(/^(\d\d:\d\d:\d\d)\.\d+/, '$1')],
+    ['a fraction of 11 digits', (l) => l.replace(/^(\d\d:\d\d:\d\d)\.\d+/, '$1.12345678901')],
+    ['an interface', (l) => l.replace(' IP ', ' eth0  In  IP ')],
+    ['a time marker', (l) => l.replace(' IP ', ' (invalid us) IP ')],
+    ['two spaces before the address', (l) => l.replace(' IP ', ' IP  ')],
+    ['a -# number', (l) => `    1  ${l}`],
+    ['a comment above', (l) => `# note\n${l}`],
+    ['a letter in the time', (l) => l.replace(/^\d/, 'x')],
+  ];
+  // Each letter of each field name, and the space after it, replaced in turn.
+  for (const field of ['seq', 'ack', 'win', 'options', 'length']) {
+    for (let k = 0; k <= field.length; k++) {
+      const wrong = `${field.slice(0, k)}X${field.slice(k + 1)}${k === field.length ? '' : ' '}`;
+      changes.push([`'${field} ' as '${wrong}'`, (l) => l.replace(`, ${field} `, `, ${wrong}`)]);
+    }
+  }
+  for (const [name, change] of changes) {
+    const lines: string[] = [];
+    for (const line of common) lines.push(line, change(line));
+    assertSameParse(`${lines.join('\n')}\n`, name);
+  }
+});
