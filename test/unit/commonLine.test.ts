@@ -76,8 +76,11 @@ function parseBothWays(text: string): { general: ParsedTrace; flat: ParsedTrace;
   commonLineTuning.enabled = false;
   const general = parseTrace(text);
   commonLineTuning.enabled = true;
+  const minLines = commonLineTuning.minLines;
+  commonLineTuning.minLines = 0;
   const before = commonLineTuning.taken;
   const flat = parseTrace(text);
+  commonLineTuning.minLines = minLines;
   return { general, flat, taken: commonLineTuning.taken - before };
 }
 

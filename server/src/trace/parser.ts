@@ -239,6 +239,8 @@ export class RecordReader {
   /** The prefix of the line being read: one object for all lines, as nothing keeps it. */
   private readonly prefix = new ScannedPrefix();
   private readonly store: RecordStore;
+  /** Whether lines are tried with the flat reader of the common line first. */
+  private readonly flat: boolean;
 
   constructor(
     private readonly lines: string[],
@@ -256,6 +258,10 @@ export class RecordReader {
     keepLines = false,
   ) {
     this.store = new RecordStore(expectedRecords, tuples, keepLines ? lines : undefined);
+    // Most lines of a large file are one form, read flat (commonLine.ts), not in an -A dump (where
+    // payload lines may look like anything), and not for one record read again after an edit.
+    this.flat =
+      keepLines && !asciiDump && commonLineTuning.enabled && lines.length >= commonLineTuning.minLines;
   }
 
   /**
@@ -265,9 +271,7 @@ export class RecordReader {
   line(i: number, source?: string, at = 0): void {
     useEndpoints(this.endpoints, this.tuples);
     const text = this.lines[i]!;
-    // Most lines of a large trace are one form, read flat (commonLine.ts); the rest below. (Not in
-    // an -A dump, where payload lines may look like anything.)
-    if (source !== undefined && !this.asciiDump && commonLineTuning.enabled) {
+    if (source !== undefined && this.flat) {
       const rec = readCommonLine(text, i, source, at, this.store, this.firstIndex + this.records.length);
       if (rec) {
         finish(this.current, this.awaitingTcp, this.lines, this.problems);
