@@ -94,7 +94,7 @@ function readClock(text: string, i: number): number {
 }
 
 /** The two digits at `i` (of the line, in `source`) as a number; -1 when they are not two digits. */
-function twoDigits(text: string, i: number): number {
+export function twoDigits(text: string, i: number): number {
   const a = text.charCodeAt(i) - 48;
   const b = text.charCodeAt(i + 1) - 48;
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
