@@ -15,14 +15,17 @@ import {
   FIELD_SEQ,
   FIELD_UNKNOWN,
   FIELD_WIN,
-  FLAG_BITS,
   MAX_HEAD_LENGTH,
   MAX_U32,
   commonFieldAt,
   knownHead,
+  modernFlagBits,
+  numberEnd,
+  readNumber,
 } from './packetLine';
 import { Common, TraceRecord, commonFields, type RecordStore } from './record';
-import { fractionSeconds, twoDigits } from './timestamp';
+import { optionListClose } from './tcpOptions';
+import { clockEnd, readClock } from './timestamp';
 
 /**
  * `minLines`: from how many lines on a file is read with the flat reader. V8 compiles the reader (a
@@ -32,9 +35,6 @@ import { fractionSeconds, twoDigits } from './timestamp';
  * the lines read here.
  */
 export const commonLineTuning = { enabled: true, minLines: 150_000, taken: 0 };
-
-/** Where the last readDigits call stopped. */
-let digitsEnd = 0;
 
 /**
  * Line `line` (`text`, its characters also at `base` of `source`) as record `index` of `store`, when
@@ -51,27 +51,13 @@ export function readCommonLine(
   const s = source;
   const n = text.length;
   if (n < 24) return undefined;
-  // The clock (timestamp.ts, readClock): HH:MM:SS, then a fraction of 1 to 10 digits and a space.
-  if (s.charCodeAt(base + 2) !== 58 || s.charCodeAt(base + 5) !== 58 || s.charCodeAt(base + 8) !== 46)
-    return undefined;
-  const h = twoDigits(s, base);
-  const m = twoDigits(s, base + 3);
-  const sec = twoDigits(s, base + 6);
-  if (h < 0 || m < 0 || sec < 0) return undefined;
-  let fraction = 0;
-  let k = 9;
-  for (; k < n; k++) {
-    const d = s.charCodeAt(base + k) - 48;
-    if (d < 0 || d > 9) break;
-    fraction = fraction * 10 + d;
-  }
-  const digits = k - 9;
-  if (digits < 1 || digits > 10 || s.charCodeAt(base + k) !== 32) return undefined;
-  const timeEnd = k;
-  const time = h * 3600 + m * 60 + sec + fractionSeconds(fraction, digits);
+  // The clock at the start of the line, and a space.
+  const time = readClock(text, 0, s, base);
+  const timeEnd = clockEnd;
+  if (time < 0 || s.charCodeAt(base + timeEnd) !== 32) return undefined;
   // `IP ` and an address: no marker after the time, no `-i any` interface (whose direction word
   // starts with a capital letter where an address has a digit).
-  const body = k + 1;
+  const body = timeEnd + 1;
   if (
     s.charCodeAt(base + body) !== 73 ||
     s.charCodeAt(base + body + 1) !== 80 ||
@@ -89,13 +75,8 @@ export function readCommonLine(
   const open = flagsAt + 8;
   const close = text.indexOf(']', open + 1);
   if (close < 0 || close - open > 12) return undefined;
-  let flags = 0;
-  for (let j = open + 1; j < close; j++) {
-    const c = s.charCodeAt(base + j);
-    const bit = c < 128 ? FLAG_BITS[c]! : 0;
-    if (bit === 0) return undefined;
-    flags |= bit;
-  }
+  const flags = modernFlagBits(open + 1, close, s, base);
+  if (flags < 0) return undefined;
   // The fields, each at most once and in tcpdump's order, the length last on the line; into
   // commonFields, for TraceRecord.common.
   const f = commonFields;
@@ -115,32 +96,28 @@ export function readCommonLine(
     if (field === FIELD_UNKNOWN || field <= last) return undefined;
     last = field;
     if (field === FIELD_OPTIONS) {
-      // A list that nests nothing: it ends at its first ']', with no '[' or '{' before it
-      // (tcpOptions.ts, optionListClose).
+      // An unclosed list is a header cut short: the general reader's.
       if (s.charCodeAt(base + value) !== 91) return undefined;
-      const end = text.indexOf(']', value + 1);
+      const end = optionListClose(text, value);
       if (end < 0) return undefined;
-      for (let j = value + 1; j < end; j++) {
-        const d = s.charCodeAt(base + j);
-        if (d === 91 || d === 123) return undefined;
-      }
       optionsOpen = value;
       f[Common.OPTIONS_START] = i + 2;
-      f[Common.OPTIONS_STOP] = end + 1;
-      i = end + 1;
+      f[Common.OPTIONS_STOP] = end;
+      i = end;
       continue;
     }
-    const v = readDigits(s, base, value, n);
-    if (v < 0) return undefined;
-    i = digitsEnd;
+    // A number of 32 bits (readNumber gives NaN for none, and more than 2^32 for over 15 digits).
+    const v = readNumber(text, value, s, base);
+    if (!(v <= MAX_U32)) return undefined;
+    i = numberEnd;
     if (field === FIELD_SEQ) {
       f[Common.SEQ] = v;
       f[Common.SEQ_START] = value;
       if (s.charCodeAt(base + i) === 58) {
-        const end = readDigits(s, base, i + 1, n);
-        if (end < 0) return undefined;
+        const end = readNumber(text, i + 1, s, base);
+        if (!(end <= MAX_U32)) return undefined;
         f[Common.SEQ_END] = end;
-        i = digitsEnd;
+        i = numberEnd;
       }
       f[Common.SEQ_STOP] = i;
     } else if (field === FIELD_ACK) {
@@ -186,23 +163,4 @@ export function readCommonLine(
     text,
     optionsOpen,
   );
-}
-
-/**
- * The number whose digits start at column `from` (of a line `n` long, at `base` of `s`), its end in
- * `digitsEnd`; -1 when there are none, or it does not fit in 32 bits (as the general reader's u32).
- */
-function readDigits(s: string, base: number, from: number, n: number): number {
-  let j = from;
-  // -0, not 0: V8 then computes in floating point from the first digit on. Starting from an integer,
-  // its compiled code would assume integers until the first seq past 2^31, then be thrown away and
-  // compiled again, the whole flat reader with it (20 ms uncompiled, on a 100 000-line trace).
-  let value = -0;
-  for (; j < n; j++) {
-    const d = s.charCodeAt(base + j) - 48;
-    if (d < 0 || d > 9) break;
-    value = value * 10 + d;
-  }
-  digitsEnd = j;
-  return j === from || j - from > 15 || value > MAX_U32 ? -1 : value;
 }

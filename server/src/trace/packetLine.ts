@@ -568,19 +568,23 @@ function flagsFromLetters(letters: string, modern: boolean): { flags: number; ba
 }
 
 /** Where the last readNumber (or u32) call stopped. */
-let numberEnd = 0;
+export let numberEnd = 0;
 
 /**
  * readUint without its result object, for the fields of every line: the value (NaN when there are no
- * digits), and the column after the digits in `numberEnd`.
+ * digits), and the column after the digits in `numberEnd`. The line's characters are read at `base`
+ * of `source` (by default the line being read: see lineSource).
  */
-function readNumber(text: string, i: number): number {
+export function readNumber(text: string, i: number, source = lineSource, base = lineBase): number {
   let j = i;
-  let value = 0;
+  // -0, not 0: V8 then computes in floating point from the first digit on. Starting from an integer,
+  // its compiled code would assume integers until the first seq past 2^31, then be thrown away and
+  // compiled again (with the reader it is inlined into).
+  let value = -0;
   // `j < n` first: reading past the end (a number that ends the line) would make V8 call charCodeAt
   // instead of inlining it, for every number.
   for (const n = text.length; j < n; j++) {
-    const c = lineSource.charCodeAt(lineBase + j);
+    const c = source.charCodeAt(base + j);
     if (c < 48 || c > 57) break;
     value = value * 10 + (c - 48);
   }
@@ -621,7 +625,7 @@ function notU32(
 }
 
 /** The bit of each modern flag letter, by its character code (0: no flag letter). */
-export const FLAG_BITS = new Uint16Array(128);
+const FLAG_BITS = new Uint16Array(128);
 for (const [letter, bit] of Object.entries(FLAG_LETTERS)) FLAG_BITS[letter.charCodeAt(0)] = bit;
 
 /**
@@ -630,10 +634,10 @@ for (const [letter, bit] of Object.entries(FLAG_LETTERS)) FLAG_BITS[letter.charC
  * because slicing the letters out would copy a string per line; by a table, to stay small enough for
  * V8 to inline.
  */
-function modernFlagBits(from: number, to: number): number {
+export function modernFlagBits(from: number, to: number, source = lineSource, base = lineBase): number {
   let flags = 0;
   for (let k = from; k < to; k++) {
-    const c = lineSource.charCodeAt(lineBase + k);
+    const c = source.charCodeAt(base + k);
     const bit = c < 128 ? FLAG_BITS[c]! : 0;
     if (bit === 0) return -1;
     flags |= bit;

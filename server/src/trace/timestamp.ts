@@ -34,7 +34,7 @@ function fraction(text: string, from: number, to: number): number {
 }
 
 /** The seconds a fraction of `digits` digits (1-10) with the value `v` stands for. */
-export function fractionSeconds(v: number, digits: number): number {
+function fractionSeconds(v: number, digits: number): number {
   // tcpdump prints the raw micro- or nanosecond field; 7-8 digits (or 10) mean an out-of-range count
   // of microseconds (nanoseconds), which 4.99.6 marks "(invalid us)".
   if (digits === 7 || digits === 8) return v / 1e6;
@@ -54,17 +54,16 @@ let clockSource = '';
 let clockBase = 0;
 
 /** Where the last readClock call ended. */
-let clockEnd = 0;
+export let clockEnd = 0;
 
 /**
  * `HH:MM:SS[.frac]` at `i`: the seconds since midnight, and the end column in `clockEnd` (a variable, not
- * a result object: every head line has a clock); -1 when there is no clock.
+ * a result object: every head line has a clock); -1 when there is no clock. The line's characters are
+ * read at `base` of `source` (by default where scanPrefix says).
  */
-function readClock(text: string, i: number): number {
+export function readClock(text: string, i: number, source = clockSource, base = clockBase): number {
   // (Every read is inside the line: reading past its end would make V8 call charCodeAt, not inline it.)
   const n = text.length;
-  const source = clockSource;
-  const base = clockBase;
   if (i + 8 > n || source.charCodeAt(base + i + 2) !== 58 || source.charCodeAt(base + i + 5) !== 58)
     return -1;
   const h = twoDigits(source, base + i);
@@ -94,7 +93,7 @@ function readClock(text: string, i: number): number {
 }
 
 /** The two digits at `i` (of the line, in `source`) as a number; -1 when they are not two digits. */
-export function twoDigits(text: string, i: number): number {
+function twoDigits(text: string, i: number): number {
   const a = text.charCodeAt(i) - 48;
   const b = text.charCodeAt(i + 1) - 48;
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
