@@ -271,14 +271,13 @@ export class TraceRecord implements PacketRecord {
   ): TraceRecord {
     const rec = new TraceRecord(index, line, store);
     const slot = rec.slot;
+    rec.setEndpoints(src, dst, tuple);
     const v = commonFields;
     store.kind[slot] = TCP_KIND;
     store.timeKind[slot] = CLOCK_TIME;
     store.format[slot] = MODERN_FORMAT;
     store.af[slot] = af;
     store.flags[slot] = v[Common.FLAGS]! + 1;
-    store.tuple[slot] = tuple + 1;
-    store.side[slot] = src.id <= dst.id ? FROM_LOWER : FROM_HIGHER;
     let present = TIME_VALUE | LENGTH;
     store.timeValue[slot] = v[Common.TIME]!;
     store.length[slot] = v[Common.LENGTH]!;
