@@ -274,13 +274,7 @@ export class RecordReader {
     if (source !== undefined && this.flat) {
       const rec = readCommonLine(text, i, source, at, this.store, this.firstIndex + this.records.length);
       if (rec) {
-        finish(this.current, this.awaitingTcp, this.lines, this.problems);
-        this.current = rec;
-        this.records.push(rec);
-        if (this.pendingComments.length) {
-          rec.annotations = this.pendingComments;
-          this.pendingComments = [];
-        }
+        this.startRecord(rec);
         this.awaitingTcp = false;
         return;
       }
@@ -376,9 +370,7 @@ export class RecordReader {
           });
           break;
         }
-        finish(current, this.awaitingTcp, this.lines, this.problems);
-        this.current = rec;
-        this.records.push(rec);
+        this.startRecord(rec);
         if (prefix.number !== undefined) {
           rec.number = prefix.number;
           rec.setSpanColumns(SpanField.number, prefix.numberStart, prefix.numberEnd);
@@ -390,16 +382,26 @@ export class RecordReader {
           rec.setSpanColumns(SpanField.time, prefix.timeStart, prefix.timeEnd);
         }
         if (prefix.interfaceText && !rec.linkText) rec.linkText = prefix.interfaceText;
-        // A new record has none: only a list of some is handed over (then a new one starts).
-        if (this.pendingComments.length) {
-          rec.annotations = this.pendingComments;
-          this.pendingComments = [];
-        }
         rec.kind = r.kind;
         if (r.problem) this.problems.push(r.problem);
         this.awaitingTcp = r.awaitsTcpLine === true;
         break;
       }
+    }
+  }
+
+  /**
+   * `rec`, read from a head line, is the current record from now on: the one before is finished, and
+   * the comments just above are its annotations.
+   */
+  private startRecord(rec: TraceRecord): void {
+    finish(this.current, this.awaitingTcp, this.lines, this.problems);
+    this.current = rec;
+    this.records.push(rec);
+    // A new record has none: only a list of some is handed over (then a new one starts).
+    if (this.pendingComments.length) {
+      rec.annotations = this.pendingComments;
+      this.pendingComments = [];
     }
   }
 
