@@ -57,10 +57,10 @@ try {
 (async () => {
 const [before, after, trace, stagesModule, rounds] = process.argv.slice(1);
 const { readTrace, runStages } = await import(stagesModule);
-const cores = [require(before), require(after)];
 const only = process.env.STAGE_AB_ONLY;
 if (only !== undefined) {
-  const core = cores[Number(only)];
+  // A cold round loads only the core it times.
+  const core = require(only === '0' ? before : after);
   const row = {};
   let t = performance.now();
   const text = readTrace(core, trace);
@@ -73,6 +73,7 @@ if (only !== undefined) {
   process.stdout.write(JSON.stringify({ row, packets: out.packets }));
   return;
 }
+const cores = [require(before), require(after)];
 const text = readTrace(cores[1], trace);
 const times = [[], []];
 let packets = 0;
