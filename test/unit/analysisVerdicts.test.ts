@@ -120,7 +120,7 @@ suite('client orientation', () => {
     assert.equal(endpoint(conn, 'client'), '10.0.0.1.51000');
     assert.equal(endpoint(conn, 'server'), '10.0.0.2.443');
     assert.equal(conn.clientGuessed, true);
-    assert.equal(conn.segments[0]!.fromClient, false);
+    assert.equal(conn.segments.at(0).fromClient, false);
   });
 
   test('mid-stream, first packet from the client: same orientation', () => {

@@ -2,7 +2,7 @@
 // written before a growth must read back the same after it, spans (several values a slot) included.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Segment, SegmentStore } from '../../server/src/trace/model';
+import { Segment, SegmentList, SegmentStore } from '../../server/src/trace/model';
 import { RecordStore, SpanField, TraceRecord } from '../../server/src/trace/record';
 import { TupleIds } from '../../server/src/trace/tuples';
 
@@ -37,18 +37,20 @@ test('records keep every field across the growth of their columns', () => {
 });
 
 test('segments keep every field across the growth of their columns', () => {
-  const store = new SegmentStore(1);
   const records = new RecordStore(1);
+  const recordList: TraceRecord[] = [];
+  const store = new SegmentStore(recordList, 1);
   const segments: Segment[] = [];
   for (let i = 0; i < 100; i++) {
     const record = new TraceRecord(i, i, records);
+    recordList.push(record);
     record.flags = i % 2 ? 0x18 : 0x10;
     record.length = i;
     record.seqAbs = 3000000000 + i;
     record.ackAbs = i;
     record.win = 512;
     record.time = i / 10;
-    const s = new Segment(record, store, 1 + (i % 4), i, i % 2 === 0, undefined, i);
+    const s = Segment.add(record, i, store, 1 + (i % 4), i, i % 2 === 0, undefined, i);
     s.relSeq = i + 1;
     s.originalRecord = i % 3 ? undefined : i;
     segments.push(s);
@@ -79,13 +81,61 @@ test('a segment takes its numbers from its record: the ack only with the ACK fla
   record.ackAbs = 9;
   record.length = 100;
   record.ipMissingBytes = 40;
-  const s = new Segment(record, new SegmentStore(1), 1, 0, true, 5, 0);
+  const s = Segment.add(record, 0, new SegmentStore([record], 1), 1, 0, true, 5, 0);
   assert.equal(s.ack, undefined);
   assert.equal(s.seq, 7);
   assert.equal(s.len, 60);
   assert.equal(s.win, undefined);
   assert.equal(s.time, undefined);
   assert.equal(s.nextPrintedSeq, 5);
+});
+
+test("a connection's segment list gives a handle on each entry, over the stores of two tracking runs", () => {
+  const records: TraceRecord[] = [];
+  const recordStore = new RecordStore(1);
+  for (let i = 0; i < 40; i++) {
+    const r = new TraceRecord(i, i, recordStore);
+    r.flags = 0x10;
+    r.length = i;
+    records.push(r);
+  }
+  const first = new SegmentStore(records, 1);
+  const second = new SegmentStore(records, 1);
+  const list = new SegmentList(first);
+  for (let i = 0; i < 20; i++) Segment.add(records[i]!, i, first, 1, i, true, undefined, 0).appendTo(list);
+  assert.equal(list.length, 20);
+  assert.equal(list.at(7).record.index, 7);
+  assert.equal(list.recordIndex(7), 7);
+  assert.ok(list.at(7).is(list.at(7)), 'two handles on one entry stand for the same segment');
+  assert.ok(!list.at(7).is(list.at(8)));
+  // A re-tracked connection: the old run's first entries, new ones in another store, then the old tail.
+  const retracked = list.head(5);
+  for (let i = 5; i < 10; i++)
+    Segment.add(records[20 + i]!, 20 + i, second, 1, i, false, undefined, 0).appendTo(retracked);
+  retracked.append(list, 10);
+  assert.equal(retracked.length, 20);
+  assert.deepEqual(
+    [...retracked].map((s) => s.record.index),
+    [0, 1, 2, 3, 4, 25, 26, 27, 28, 29, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19],
+  );
+  assert.deepEqual(
+    Array.from({ length: 20 }, (_, k) => retracked.recordIndex(k)),
+    [...retracked].map((s) => s.record.index),
+  );
+  assert.ok(retracked.at(0).is(list.at(0)) && retracked.at(12).is(list.at(12)));
+  assert.ok(!retracked.at(5).is(list.at(5)));
+  assert.equal(retracked.at(6).fromClient, false);
+  // The old list is left as it was.
+  assert.equal(list.length, 20);
+  assert.equal(list.at(5).record.index, 5);
+  assert.equal(
+    retracked.findIndex((s) => !s.fromClient),
+    5,
+  );
+  assert.deepEqual(
+    retracked.filter((s) => s.len > 12, 10).map((s) => s.record.index),
+    [13, 14, 15, 16, 17, 18, 19],
+  );
 });
 
 test('a record finds its endpoints by its 4-tuple, and its option list in the lines or a text of its own', () => {

@@ -90,7 +90,7 @@ suite('relative and absolute numbering', () => {
       [undefined, 3051049361, true],
       [798232849, 3051049361, true],
     ]);
-    assert.equal(only(a).segments[1]!.seq, 798232823, "the pure ACK's hidden seq is the SYN's ISN + 1");
+    assert.equal(only(a).segments.at(1).seq, 798232823, "the pure ACK's hidden seq is the SYN's ISN + 1");
     assert.deepEqual(
       a.findings.filter((f) => f.code.startsWith('tcp.')),
       [],
@@ -113,9 +113,9 @@ suite('relative and absolute numbering', () => {
     ]);
     // Wireshark's relative numbers: base = first seq - 1 (146 where tcpdump printed 145), ack - 1.
     const conn = only(a);
-    assert.equal(conn.segments[1]!.relSeq, 146);
-    assert.equal(conn.segments[1]!.relAck, 39);
-    assert.equal(conn.segments[2]!.relAck, 169);
+    assert.equal(conn.segments.at(1).relSeq, 146);
+    assert.equal(conn.segments.at(1).relAck, 39);
+    assert.equal(conn.segments.at(2).relAck, 169);
   });
 
   test('SACK blocks are rebased with the receiver base', () => {
@@ -215,7 +215,7 @@ suite('32-bit wrap', () => {
     assert.equal(conn.handshake, 'complete');
     assert.equal(conn.teardown, 'fin');
     assert.equal(conn.zeekState, 'SF');
-    assert.equal(conn.segments[4]!.relSeq, 501, 'Wireshark-relative seq across the wrap');
+    assert.equal(conn.segments.at(4).relSeq, 501, 'Wireshark-relative seq across the wrap');
   });
 
   test('-S output read as absolute (forced): the same numbers, still clean', () => {

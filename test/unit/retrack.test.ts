@@ -62,7 +62,7 @@ function everything(a: TraceAnalysis): unknown {
       ...c,
       client: flowFields(c.client),
       server: flowFields(c.server),
-      segments: c.segments.map((s) => s.record.index),
+      segments: [...c.segments].map((s) => s.record.index),
       checkpoints: undefined,
     })),
   };
@@ -165,8 +165,8 @@ function editOneByOne(seed: number, edit: (line: string, rand: () => number) => 
       if (id !== undefined) {
         const before = prev.connections[id - 1]!.segments;
         const now = inc.connections[id - 1]!.segments;
-        if (now[0] === before[0] && before.length > 8) resumed++;
-        if (now[now.length - 1] === before[before.length - 1] && now.length > 16) caughtUp++;
+        if (before.length > 8 && now.length > 0 && now.at(0).is(before.at(0))) resumed++;
+        if (now.length > 16 && now.at(now.length - 1).is(before.at(before.length - 1))) caughtUp++;
       }
       prev = inc;
     }

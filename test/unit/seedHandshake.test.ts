@@ -16,8 +16,8 @@ test('the seed handshake is complete and clean', () => {
   const c = a.connections[0]!;
   assert.equal(c.handshake, 'complete');
   assert.equal(`${c.client.endpoint.host}.${c.client.endpoint.portText}`, '192.168.1.116.3337');
-  assert.equal(c.segments[2]!.clientState[1], 'ESTABLISHED');
-  assert.equal(c.segments[2]!.serverState[1], 'ESTABLISHED');
+  assert.equal(c.segments.at(2).clientState[1], 'ESTABLISHED');
+  assert.equal(c.segments.at(2).serverState[1], 'ESTABLISHED');
 });
 
 test('a SYN-ACK acking ISN+2 gets handshake.bad-ack on exactly that number, naming the expected value', () => {

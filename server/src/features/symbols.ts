@@ -43,10 +43,10 @@ function phases(c: Connection, index: TraceIndex): DocumentSymbol[] {
   if (!segs.length) return [];
   // Handshake: from the first SYN to the first non-SYN segment of the client after the SYN-ACK.
   let hsEnd = -1;
-  if (segs[0]!.flags & SYN) {
+  if (segs.at(0).flags & SYN) {
     hsEnd = 0;
     for (let i = 1; i < segs.length; i++) {
-      const s = segs[i]!;
+      const s = segs.at(i);
       if (s.flags & SYN) hsEnd = i;
       else {
         if (s.flags & ACK && s.len === 0 && !(s.flags & (FIN | RST))) hsEnd = i;
@@ -59,8 +59,8 @@ function phases(c: Connection, index: TraceIndex): DocumentSymbol[] {
   const out: DocumentSymbol[] = [];
   const phase = (name: string, from: number, to: number, kind: SymbolKind) => {
     if (from < 0 || to < from || to >= segs.length) return;
-    const a = segs[from]!.record;
-    const b = segs[to]!.record;
+    const a = segs.at(from).record;
+    const b = segs.at(to).record;
     const range = lineRange(records, a, b, parsed.lines);
     out.push({
       name,

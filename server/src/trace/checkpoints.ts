@@ -52,7 +52,7 @@ export function setTrackedFields<T extends TrackedFields>(to: T, from: TrackedFi
  * records before it, and flows of its own (tracking goes on appending to them).
  */
 export function restoreCheckpoint(conn: Connection, cp: TrackCheckpoint, old: Connection): void {
-  conn.segments = old.segments.slice(0, cp.position);
+  conn.segments = old.segments.head(cp.position);
   conn.records = old.records.slice(0, cp.recordCount);
   conn.client = restoreFlow(cp.client);
   conn.server = restoreFlow(cp.server);

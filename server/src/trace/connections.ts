@@ -11,7 +11,7 @@ import {
   takeCheckpoint,
   type TrackCheckpoint,
 } from './checkpoints';
-import { A, Segment, SegmentStore, SentLog, type Connection, type Flow } from './model';
+import { A, Segment, SegmentList, SegmentStore, SentLog, type Connection, type Flow } from './model';
 import { updateStates } from './endpointStates';
 import { analyzeSegment } from './sequenceAnalysis';
 import { setAt } from './denseArray';
@@ -79,7 +79,8 @@ export class SegmentIndex {
   get(index: number): Segment | undefined {
     const position = this.positions.get(index);
     const id = position === undefined ? undefined : this.connectionOf.get(index);
-    return id === undefined ? undefined : this.connections[id - 1]?.segments[position!];
+    const segments = id === undefined ? undefined : this.connections[id - 1]?.segments;
+    return segments && position! < segments.length ? segments.at(position!) : undefined;
   }
 
   set(index: number, segment: Segment): void {
@@ -137,7 +138,8 @@ function looksLikeServer(e: Endpoint): number {
   return 0;
 }
 
-function createConnection(id: number, key: string, r: PacketRecord): Connection {
+/** A new connection of record `r`, its segments to go into `store`. */
+function createConnection(id: number, key: string, r: PacketRecord, store: SegmentStore): Connection {
   const src = r.src!;
   const dst = r.dst!;
   let clientEp = src;
@@ -164,7 +166,7 @@ function createConnection(id: number, key: string, r: PacketRecord): Connection 
     client: newFlow(clientEp, clientState),
     server: newFlow(serverEp, midStream ? 'UNKNOWN' : 'LISTEN'),
     clientGuessed: guessed,
-    segments: [],
+    segments: new SegmentList(store),
     records: [],
     firstRecord: r.index,
     lastRecord: r.index,
@@ -197,7 +199,7 @@ export function trackConnections(records: PacketRecord[]): ConnectionTable {
   const connectionOf = new RecordIds();
   const segmentOf = new SegmentIndex(connections, connectionOf);
   const nextPrinted = nextPrintedSeq(records);
-  const tables = { store: new SegmentStore(records.length), segmentOf, connectionOf };
+  const tables = { store: new SegmentStore(records, records.length), segmentOf, connectionOf };
   for (let position = 0; position < records.length; position++) {
     const r = records[position]!;
     // (A record has a 4-tuple id exactly when it has endpoints.)
@@ -212,13 +214,13 @@ export function trackConnections(records: PacketRecord[]): ConnectionTable {
       conn = undefined;
     }
     if (!conn) {
-      conn = createConnection(connections.length + 1, `${r.src!.key} ${r.dst!.key}`, r);
+      conn = createConnection(connections.length + 1, `${r.src!.key} ${r.dst!.key}`, r, tables.store);
       if (reused) conn.reusedFrom = reused.id;
       connections.push(conn);
       setAt(byTuple, r.tuple!, conn);
     }
     const next = nextPrinted[position]!;
-    trackRecord(conn, r, Number.isNaN(next) ? undefined : next, tables);
+    trackRecord(conn, r, position, Number.isNaN(next) ? undefined : next, tables);
   }
   return { connections, segmentOf, connectionOf };
 }
@@ -231,13 +233,14 @@ interface TrackTables {
 }
 
 /**
- * Adds the connection's next record: its counts and, for a TCP segment, the sequence analysis and
- * the endpoints' states. `nextPrinted`: see nextPrintedSeq. Every checkpointTuning.every segments, the
+ * Adds the connection's next record (`at` in the records being tracked): its counts and, for a TCP
+ * segment, the sequence analysis and the endpoints' states. `nextPrinted`: see nextPrintedSeq. Every checkpointTuning.every segments, the
  * state before the next one is kept first (see retrackConnection).
  */
 function trackRecord(
   conn: Connection,
   r: PacketRecord,
+  at: number,
   nextPrinted: number | undefined,
   t: TrackTables,
 ): void {
@@ -258,8 +261,9 @@ function trackRecord(
     conn.endTime = r.time;
   }
   if (!segmentNext) return;
-  const seg = new Segment(
+  const seg = Segment.add(
     r,
+    at,
     t.store,
     conn.id,
     conn.segments.length,
@@ -270,7 +274,7 @@ function trackRecord(
   );
   if (r.truncated && r.seqAbs === undefined) {
     // A header cut before its numbers: keep it in the connection, leave it out of sequence analysis.
-    conn.segments.push(seg);
+    seg.appendTo(conn.segments);
     t.segmentOf.set(r.index, seg);
     return;
   }
@@ -288,12 +292,13 @@ function trackRecord(
     fwd.maxseqtobeacked = undefined;
     fwd.sent = new SentLog();
   }
-  const previous = conn.segments[conn.segments.length - 1];
+  const count = conn.segments.length;
+  const previous = count ? conn.segments.at(count - 1) : undefined;
   analyzeSegment(conn, seg, fwd, rev, previous);
   noteControl(seg, fwd);
   updateStates(seg, fwd, rev);
   if (seg.len > 0) fwd.dataSeen = true;
-  conn.segments.push(seg);
+  seg.appendTo(conn.segments);
   t.segmentOf.set(r.index, seg);
 }
 
@@ -318,7 +323,8 @@ export function retrackConnection(
   segmentOf: SegmentIndex,
   connectionOf: RecordIds,
 ): Connection {
-  const conn = createConnection(old.id, old.key, records[old.firstRecord]!);
+  const store = new SegmentStore(records, Math.min(old.records.length, checkpointTuning.every * 4));
+  const conn = createConnection(old.id, old.key, records[old.firstRecord]!, store);
   conn.reusedFrom = old.reusedFrom;
   const changedAt = segmentsBefore(old.segments, from);
   const editedAt = segmentsBefore(old.segments, edited);
@@ -332,7 +338,7 @@ export function retrackConnection(
     // Tracking takes this one again as it starts.
     conn.checkpoints = old.checkpoints.slice(0, resumed);
   }
-  const tables = { store: new SegmentStore(old.records.length - start), segmentOf, connectionOf };
+  const tables = { store, segmentOf, connectionOf };
   let next = resumed + 1;
   for (let k = start; k < old.records.length; k++) {
     const r = records[old.records[k]!]!;
@@ -345,14 +351,14 @@ export function retrackConnection(
       adoptTail(conn, old, cp, next);
       break;
     }
-    trackRecord(conn, r, nextPrinted(r.index), tables);
+    trackRecord(conn, r, r.index, nextPrinted(r.index), tables);
   }
   return conn;
 }
 
 /** From checkpoint `cp` (the old run's `index`th) on, the old connection's segments, records and state. */
 function adoptTail(conn: Connection, old: Connection, cp: TrackCheckpoint, index: number): void {
-  for (let k = cp.position; k < old.segments.length; k++) conn.segments.push(old.segments[k]!);
+  conn.segments.append(old.segments, cp.position);
   for (let k = cp.recordCount; k < old.records.length; k++) conn.records.push(old.records[k]!);
   for (let k = index; k < old.checkpoints.length; k++) conn.checkpoints.push(old.checkpoints[k]!);
   conn.client = old.client;

@@ -21,7 +21,9 @@ function describe(f: number): string | undefined {
 }
 
 export function checkFlagCombinations(conn: Connection): void {
-  for (const seg of conn.segments) {
+  const segments = conn.segments;
+  for (let k = 0; k < segments.length; k++) {
+    const seg = segments.at(k);
     const why = describe(seg.flags);
     if (!why) continue;
     const r = seg.record;

@@ -2,7 +2,7 @@
  * Handshake checks and the handshake verdict of a connection (tcp-analysis-reference.md §1.2-1.3).
  */
 import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
-import type { Connection, HandshakeVerdict, Segment } from './model';
+import type { Connection, HandshakeVerdict, Segment, SegmentList } from './model';
 import { segmentsBefore } from './search';
 import { add32, gt } from './seq32';
 import { ACK, RST, SYN, type Fix, type Span } from './types';
@@ -12,13 +12,14 @@ import { ACK, RST, SYN, type Fix, type Span } from './types';
  * (with a seq), the server's first SYN, SYN-ACK and RST, and whether the server sent anything. A
  * connection of a hundred thousand segments was scanned five times, once for each.
  */
-function scanHandshake(segments: Segment[]) {
+function scanHandshake(segments: SegmentList) {
   let syn: Segment | undefined;
   let serverSyn: Segment | undefined;
   let synAck: Segment | undefined;
   let serverRst: Segment | undefined;
   let serverSent = false;
-  for (const s of segments) {
+  for (let k = 0; k < segments.length; k++) {
+    const s = segments.at(k);
     const f = s.flags;
     if (s.fromClient) {
       if (!syn && (f & (SYN | ACK)) === SYN && s.seq !== undefined) syn = s;
@@ -34,14 +35,14 @@ function scanHandshake(segments: Segment[]) {
 
 /** The first segment after record `after` (in file order) that `pred` accepts, before record `before`. */
 function firstBetween(
-  segments: Segment[],
+  segments: SegmentList,
   after: number,
   before: number,
   pred: (s: Segment) => boolean,
 ): Segment | undefined {
   for (let k = segmentsBefore(segments, after + 1); k < segments.length; k++) {
-    const s = segments[k]!;
-    if (s.record.index >= before) return undefined;
+    if (segments.recordIndex(k) >= before) return undefined;
+    const s = segments.at(k);
     if (pred(s)) return s;
   }
   return undefined;

@@ -145,6 +145,8 @@ const WIN_BYTES = 1 << 7;
  * beyond for a scaled window or a hostile length) with a `present` bit each.
  */
 export class SegmentStore extends ColumnSet {
+  /** The position of each segment's record in `records`. */
+  record: Int32Array;
   connection: Int32Array;
   position: Int32Array;
   fromClient: Uint8Array;
@@ -169,10 +171,17 @@ export class SegmentStore extends ColumnSet {
   relAck: Float64Array;
   winBytes: Float64Array;
 
-  /** `expected`: about how many segments will come (a capacity hint, not a limit). */
-  constructor(expected = 16) {
+  /**
+   * `records`: the records the segments are of (the ones tracked: all of a file's, or some);
+   * `expected`: about how many segments will come (a capacity hint, not a limit).
+   */
+  constructor(
+    readonly records: readonly PacketRecord[],
+    expected = 16,
+  ) {
     super(expected);
     const n = this.capacity;
+    this.record = new Int32Array(n);
     this.connection = new Int32Array(n);
     this.position = new Int32Array(n);
     this.fromClient = new Uint8Array(n);
@@ -206,33 +215,43 @@ export class SegmentStore extends ColumnSet {
 /**
  * One TCP packet record, analysed. A large trace has hundreds of thousands, so (like TraceRecord) a
  * segment is a handle on a slot of a SegmentStore: as objects with two dozen fields and a boxed number
- * for each seq, ack and time, creating them was the most expensive line of the tracking pass.
+ * for each seq, ack and time, creating them was the most expensive line of the tracking pass. And a
+ * handle is made when asked for (SegmentList.at) and kept by no one: kept for every segment, the bench
+ * trace's 600 000 handles took 29 MB of the CLI's peak memory (540 MB), and the language server's
+ * memory per packet of a 100 000-packet trace was 1234 bytes instead of 1180.
  */
 export class Segment {
-  declare readonly record: PacketRecord;
   declare private readonly store: SegmentStore;
   declare private readonly slot: number;
 
+  /** The handle on the segment in `slot` of `store`. */
+  constructor(store: SegmentStore, slot: number) {
+    this.store = store;
+    this.slot = slot;
+  }
+
   /**
-   * The segment of TCP record `record` (one with flags), as the record gives it: its flags, payload
-   * length, absolute numbers (the ack only with the ACK flag), window and time; the analysis sets the
-   * rest. `position`: its index in connection `connection`'s segments; `nextPrintedSeq`: see that
-   * getter; `analysis`: the bits it starts with. (Separate arguments, not an object of them: the
-   * tracking pass would allocate one per segment, and a boxed number for each of its numbers.)
+   * A new segment of TCP record `record` (one with flags; at `at` in the store's records), as the
+   * record gives it: its flags, payload length, absolute numbers (the ack only with the ACK flag), window
+   * and time; the analysis sets the rest. `position`: its index in connection `connection`'s segments;
+   * `nextPrintedSeq`: see that getter; `analysis`: the bits it starts with. (Separate arguments, not an
+   * object of them: the tracking pass would allocate one per segment, and a boxed number for each of
+   * its numbers.)
    */
-  constructor(
+  static add(
     record: PacketRecord,
+    at: number,
     store: SegmentStore,
     connection: number,
     position: number,
     fromClient: boolean,
     nextPrintedSeq: number | undefined,
     analysis: number,
-  ) {
-    this.record = record;
-    this.store = store;
-    const slot = (this.slot = store.add());
+  ): Segment {
+    const seg = new Segment(store, store.add());
+    const slot = seg.slot;
     const flags = record.flags!;
+    store.record[slot] = at;
     store.connection[slot] = connection;
     store.position[slot] = position;
     store.fromClient[slot] = fromClient ? 1 : 0;
@@ -240,11 +259,50 @@ export class Segment {
     store.analysis[slot] = analysis;
     store.states[slot] = UNKNOWN_PAIRS;
     store.len[slot] = Math.max(0, (record.length ?? 0) - (record.ipMissingBytes ?? 0));
-    this.seq = record.seqAbs;
-    this.ack = flags & ACK ? record.ackAbs : undefined;
-    this.win = record.win;
-    this.time = record.time;
-    this.nextPrintedSeq = nextPrintedSeq;
+    // The numbers and their present bits written here rather than through the setters: V8 stops
+    // inlining into a function after a budget of code, and each setter call it leaves boxes its number
+    // (a seq above 2^31, every time): the setters made adding a segment four times as slow.
+    let present = 0;
+    const seq = record.seqAbs;
+    if (seq !== undefined) {
+      present |= SEQ;
+      store.seq[slot] = seq;
+    }
+    const ack = flags & ACK ? record.ackAbs : undefined;
+    if (ack !== undefined) {
+      present |= ACK_N;
+      store.ack[slot] = ack;
+    }
+    const win = record.win;
+    if (win !== undefined) {
+      present |= WIN;
+      store.win[slot] = win;
+    }
+    const time = record.time;
+    if (time !== undefined) {
+      present |= TIME;
+      store.time[slot] = time;
+    }
+    if (nextPrintedSeq !== undefined) {
+      present |= NEXT_PRINTED_SEQ;
+      store.nextPrintedSeq[slot] = nextPrintedSeq;
+    }
+    store.present[slot] = present;
+    return seg;
+  }
+
+  /** Whether `other` stands for the same segment (two handles may: they are made when asked for). */
+  is(other: Segment | undefined): boolean {
+    return other !== undefined && other.store === this.store && other.slot === this.slot;
+  }
+
+  /** Appends this segment to `list` (which keeps segments as their store and slot). */
+  appendTo(list: SegmentList): void {
+    list.push(this.slot, this.store);
+  }
+
+  get record(): PacketRecord {
+    return this.store.records[this.store.record[this.slot]!]!;
   }
 
   // Small accessors, so that V8 inlines them into the analysis' loops.
@@ -419,7 +477,7 @@ export interface Connection {
   server: Flow;
   /** The client was guessed (no SYN seen): lower port or well-known service taken as the server. */
   clientGuessed: boolean;
-  segments: Segment[];
+  segments: SegmentList;
   /** Record indexes of every packet (quiet and truncated ones included). */
   records: number[];
   firstRecord: number;
@@ -483,5 +541,92 @@ export class SentLog {
   }
   record(i: number): number {
     return this.records[i]!;
+  }
+}
+
+/**
+ * A connection's segments in order, kept as store slots: a Segment handle is made on each access, so
+ * that no object per packet outlives the tracking pass. The entries are in one store, except after an
+ * edit, when a connection re-tracked from a checkpoint keeps the old run's segments before and after
+ * the new ones (connections.ts, retrackConnection).
+ */
+export class SegmentList implements Iterable<Segment> {
+  private slots = new Int32Array(8);
+  /** The store of each entry, once they are not all `store`'s. */
+  private stores: SegmentStore[] | undefined;
+  length = 0;
+
+  /** `store`: the store of the entries pushed (as a rule). */
+  constructor(private readonly store: SegmentStore) {}
+
+  /** Appends segment `slot` of `store` (by default the list's). */
+  push(slot: number, store = this.store): void {
+    if (this.length === this.slots.length) this.slots = grown(this.slots, this.length * 2);
+    if (store !== this.store && !this.stores)
+      this.stores = new Array<SegmentStore>(this.length).fill(this.store);
+    if (this.stores) this.stores.push(store);
+    this.slots[this.length++] = slot;
+  }
+
+  /** Appends the entries of `other` from position `from` on. */
+  append(other: SegmentList, from: number): void {
+    for (let k = from; k < other.length; k++) this.push(other.slots[k]!, other.storeAt(k));
+  }
+
+  private storeAt(k: number): SegmentStore {
+    return this.stores ? this.stores[k]! : this.store;
+  }
+
+  /** The `k`th segment (0 <= k < length). */
+  at(k: number): Segment {
+    return new Segment(this.storeAt(k), this.slots[k]!);
+  }
+
+  /** The record index of the `k`th segment, without a segment handle (for searches over long connections). */
+  recordIndex(k: number): number {
+    const store = this.storeAt(k);
+    return store.records[store.record[this.slots[k]!]!]!.index;
+  }
+
+  /** The first `count` entries, as a list of their own (that appends to itself alone). */
+  head(count: number): SegmentList {
+    const list = new SegmentList(this.store);
+    list.slots = this.slots.slice(0, Math.max(8, count));
+    list.stores = this.stores?.slice(0, count);
+    list.length = count;
+    return list;
+  }
+
+  *[Symbol.iterator](): Iterator<Segment> {
+    for (let k = 0; k < this.length; k++) yield this.at(k);
+  }
+
+  /** The segments from position `from` on (all by default) that `pred` accepts. */
+  filter(pred: (s: Segment) => unknown, from = 0): Segment[] {
+    const out: Segment[] = [];
+    for (let k = from; k < this.length; k++) {
+      const s = this.at(k);
+      if (pred(s)) out.push(s);
+    }
+    return out;
+  }
+
+  /** The first segment from position `from` on (0 by default) that `pred` accepts. */
+  find(pred: (s: Segment) => unknown, from = 0): Segment | undefined {
+    for (let k = from; k < this.length; k++) {
+      const s = this.at(k);
+      if (pred(s)) return s;
+    }
+    return undefined;
+  }
+
+  some(pred: (s: Segment) => unknown): boolean {
+    return this.find(pred) !== undefined;
+  }
+
+  /** The position of the first segment that `pred` accepts, or -1. */
+  findIndex(pred: (s: Segment) => unknown): number {
+    for (let k = 0; k < this.length; k++) if (pred(this.at(k))) return k;
+    return -1;
   }
 }

@@ -2,7 +2,7 @@
  * Binary search over anything sorted by a number (record indexes of a connection's segments, of a
  * 4-tuple's records, of a sparse table's keys).
  */
-import type { Segment } from './model';
+import type { SegmentList } from './model';
 
 /** The first of `count` positions whose key (`keyAt`, non-decreasing) is at least `key`; `count` if none. */
 export function lowerBound(count: number, keyAt: (position: number) => number, key: number): number {
@@ -17,6 +17,6 @@ export function lowerBound(count: number, keyAt: (position: number) => number, k
 }
 
 /** How many of a connection's segments come before record `index`: its position, or where it would be. */
-export function segmentsBefore(segments: Segment[], index: number): number {
-  return lowerBound(segments.length, (k) => segments[k]!.record.index, index);
+export function segmentsBefore(segments: SegmentList, index: number): number {
+  return lowerBound(segments.length, (k) => segments.recordIndex(k), index);
 }

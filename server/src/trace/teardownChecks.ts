@@ -3,19 +3,20 @@
  * acknowledged, and resets, with severities by meaning (an orderly FIN close is no finding at all).
  */
 import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
-import type { Connection, Flow, Segment, TeardownVerdict } from './model';
+import type { Connection, Flow, Segment, SegmentList, TeardownVerdict } from './model';
 import { segmentsBefore } from './search';
 import { add32, ge, gt } from './seq32';
 import { ACK, FIN, RST, type Finding, type PacketRecord } from './types';
 
 /** What the checks ask of all of a connection's segments, in one pass over a connection that may be long. */
-function scanSegments(segments: Segment[]) {
+function scanSegments(segments: SegmentList) {
   let rst: Segment | undefined;
   let fromClient = false;
   let fromServer = false;
   let finClient = false;
   let finServer = false;
-  for (const s of segments) {
+  for (let k = 0; k < segments.length; k++) {
+    const s = segments.at(k);
     const f = s.flags;
     if (s.fromClient) {
       fromClient = true;
@@ -41,11 +42,12 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
     const fin = records[me.finRecord]!;
     const finSeq = me.finSeq;
     const finAckValue = add32(finSeq, 1);
-    const afterFin = conn.segments.slice(segmentsBefore(conn.segments, me.finRecord + 1));
+    const afterFin = segmentsBefore(conn.segments, me.finRecord + 1);
     // Data after one's own FIN: bytes beyond the FIN's sequence number.
-    const late = afterFin.find(
+    const late = conn.segments.find(
       (s) =>
         s.fromClient === fromClient && s.len > 0 && s.seq !== undefined && gt(add32(s.seq, s.len), finSeq),
+      afterFin,
     );
     if (late) {
       conn.findings.push(
@@ -58,8 +60,9 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
         ),
       );
     }
-    const peerAcks = afterFin.filter(
+    const peerAcks = conn.segments.filter(
       (s) => s.fromClient !== fromClient && s.flags & ACK && s.ack !== undefined,
+      afterFin,
     );
     const covering = peerAcks.find((s) => ge(s.ack!, finAckValue));
     if (

@@ -10,7 +10,9 @@ import { A, type Connection, type Segment } from './model';
 import type { PacketRecord, Span } from './types';
 
 export function wiresharkFindings(conn: Connection, records: PacketRecord[]): void {
-  for (const seg of conn.segments) {
+  const segments = conn.segments;
+  for (let k = 0; k < segments.length; k++) {
+    const seg = segments.at(k);
     if (!seg.analysis) continue;
     const r = seg.record;
     const seqSpan: Span = r.seqSpan ?? r.flagsSpan ?? recordSpan(r);
@@ -150,7 +152,8 @@ export function wiresharkFindings(conn: Connection, records: PacketRecord[]): vo
 function previousFrom(conn: Connection, seg: Segment, fromClient: boolean): PacketRecord | undefined {
   const i = seg.position;
   for (let k = i - 1; k >= 0 && k >= i - 1000; k--) {
-    if (conn.segments[k]!.fromClient === fromClient) return conn.segments[k]!.record;
+    const s = conn.segments.at(k);
+    if (s.fromClient === fromClient) return s.record;
   }
   return undefined;
 }
@@ -159,7 +162,7 @@ function duplicates(conn: Connection, seg: Segment): number {
   let n = 0;
   const i = seg.position;
   for (let k = i - 1; k >= 0 && k >= i - 10000; k--) {
-    const s = conn.segments[k]!;
+    const s = conn.segments.at(k);
     if (s.fromClient === seg.fromClient) continue;
     if (s.analysis & A.DUPLICATE_ACK) n++;
     else if (n > 0) break;

@@ -56,7 +56,9 @@ export function zeekSummary(conn: Connection): { state: string; history: string 
     side.letters |= bit;
     history += side === o ? letter.toUpperCase() : letter;
   };
-  for (const seg of conn.segments) {
+  const segments = conn.segments;
+  for (let k = 0; k < segments.length; k++) {
+    const seg = segments.at(k);
     const me = seg.fromClient ? o : r;
     const peer = seg.fromClient ? r : o;
     const f = seg.flags;
