@@ -294,8 +294,8 @@ function trackRecord(
   }
   const count = conn.segments.length;
   const previous = count ? conn.segments.at(count - 1) : undefined;
-  analyzeSegment(conn, seg, fwd, rev, previous);
-  noteControl(seg, fwd);
+  analyzeSegment(conn, seg, r, fwd, rev, previous);
+  noteControl(seg, r.index, fwd);
   updateStates(seg, fwd, rev);
   if (seg.len > 0) fwd.dataSeen = true;
   seg.appendTo(conn.segments);
@@ -366,23 +366,25 @@ function adoptTail(conn: Connection, old: Connection, cp: TrackCheckpoint, index
   setTrackedFields(conn, old);
 }
 
-/** Records the SYN, FIN and RST a flow sent, for the checks and the state machine. */
-function noteControl(seg: Segment, fwd: Flow): void {
+/** Records the SYN, FIN and RST a flow sent (`seg`, of record `index`), for the checks and the state machine. */
+function noteControl(seg: Segment, index: number, fwd: Flow): void {
   const f = seg.flags;
-  if (f & SYN && seg.seq !== undefined) {
-    if (f & ACK) fwd.synAckRecord ??= seg.record.index;
-    else fwd.synRecord ??= seg.record.index;
-    fwd.isn ??= seg.seq;
+  if (!(f & (SYN | 0x01 | 0x04))) return;
+  const seq = seg.seq;
+  if (f & SYN && seq !== undefined) {
+    if (f & ACK) fwd.synAckRecord ??= index;
+    else fwd.synRecord ??= index;
+    fwd.isn ??= seq;
   }
-  if (f & 0x01 && seg.seq !== undefined) {
-    const finSeq = (seg.seq + seg.len + (f & SYN ? 1 : 0)) >>> 0;
+  if (f & 0x01 && seq !== undefined) {
+    const finSeq = (seq + seg.len + (f & SYN ? 1 : 0)) >>> 0;
     if (fwd.finSeq === undefined) {
       fwd.finSeq = finSeq;
-      fwd.finRecord = seg.record.index;
+      fwd.finRecord = index;
     }
-    fwd.finRecords.push(seg.record.index);
+    fwd.finRecords.push(index);
   }
-  if (f & 0x04) fwd.rstRecord ??= seg.record.index;
+  if (f & 0x04) fwd.rstRecord ??= index;
 }
 
 /**

@@ -27,6 +27,7 @@ export function isSynchronized(state: TcpState): boolean {
 /** Moves the two endpoints' states for one segment sent by `fwd` to `rev`. */
 export function updateStates(seg: Segment, fwd: Flow, rev: Flow): void {
   const f = seg.flags;
+  const ack = seg.ack;
   const beforeFwd = fwd.state;
   const beforeRev = rev.state;
 
@@ -35,9 +36,9 @@ export function updateStates(seg: Segment, fwd: Flow, rev: Flow): void {
     rev.state = 'CLOSED';
   } else {
     // The ACK field first: it may complete the peer's handshake or acknowledge the peer's FIN.
-    if (f & ACK && seg.ack !== undefined) {
+    if (f & ACK && ack !== undefined) {
       if (rev.state === 'SYN-RECEIVED' && rev.isn !== undefined && !(f & SYN)) rev.state = 'ESTABLISHED';
-      if (rev.finSeq !== undefined && ge(seg.ack, (rev.finSeq + 1) >>> 0)) {
+      if (rev.finSeq !== undefined && ge(ack, (rev.finSeq + 1) >>> 0)) {
         if (rev.state === 'FIN-WAIT-1') rev.state = 'FIN-WAIT-2';
         else if (rev.state === 'CLOSING') rev.state = 'TIME-WAIT';
         else if (rev.state === 'LAST-ACK') rev.state = 'CLOSED';
@@ -72,8 +73,7 @@ export function updateStates(seg: Segment, fwd: Flow, rev: Flow): void {
       }
     }
     if (f & FIN) {
-      const acksPeerFin =
-        rev.finSeq !== undefined && seg.ack !== undefined && ge(seg.ack, (rev.finSeq + 1) >>> 0);
+      const acksPeerFin = rev.finSeq !== undefined && ack !== undefined && ge(ack, (rev.finSeq + 1) >>> 0);
       if (fwd.state === 'ESTABLISHED' || fwd.state === 'SYN-RECEIVED' || fwd.state === 'UNKNOWN') {
         fwd.state = 'FIN-WAIT-1';
       } else if (fwd.state === 'CLOSE-WAIT' && rev.finSeq !== undefined && !acksPeerFin) {
@@ -88,8 +88,8 @@ export function updateStates(seg: Segment, fwd: Flow, rev: Flow): void {
       if (
         rev.state === 'CLOSING' &&
         rev.finSeq !== undefined &&
-        seg.ack !== undefined &&
-        ge(seg.ack, (rev.finSeq + 1) >>> 0)
+        ack !== undefined &&
+        ge(ack, (rev.finSeq + 1) >>> 0)
       ) {
         rev.state = 'TIME-WAIT';
       }

@@ -39,24 +39,32 @@ export function scaledWindow(flow: Flow, raw: number, isSyn: boolean): number | 
  * Stands in for the seq tcpdump does not print on a pure ACK: the next sequence number, except when
  * the segment is what Linux sends as a keep-alive or zero-window probe (snd.una - 1).
  */
-function inferSeq(seg: Segment, fwd: Flow, rev: Flow, previous: Segment | undefined): number | undefined {
+function inferSeq(
+  seg: Segment,
+  record: PacketRecord,
+  fwd: Flow,
+  rev: Flow,
+  previous: Segment | undefined,
+): number | undefined {
   // With nothing known yet, 0 matches the base numbering.ts chose for this side (any constant would
   // do: only differences within one flow matter).
   const base = fwd.nextseq ?? rev.lastack ?? seg.nextPrintedSeq ?? 0;
-  const repeats = seg.ack === fwd.lastack && seg.win === fwd.window;
+  const win = seg.win;
+  const repeats = seg.ack === fwd.lastack && win === fwd.window;
   if (!repeats || fwd.nextseq === undefined) return base;
   // Linux probes a zero window with a bare ACK at snd.una - 1; Wireshark calls it a keep-alive.
-  if (rev.window === 0 && seg.win !== 0) return add32(base, -1);
+  if (rev.window === 0 && win !== 0) return add32(base, -1);
   // An ACK that carries new signalling (an MPTCP option, say) is not an idle probe.
-  if (fwd.lastRecord !== undefined && optionSignature(seg.record) !== optionSignature(fwd.lastRecord))
+  if (fwd.lastRecord !== undefined && optionSignature(record) !== optionSignature(fwd.lastRecord))
     return base;
+  const time = seg.time;
   if (
     previous &&
     previous.len === 0 &&
     !(previous.flags & (SYN | FIN | RST)) &&
-    seg.time !== undefined &&
+    time !== undefined &&
     previous.time !== undefined &&
-    seg.time - previous.time >= KEEPALIVE_IDLE &&
+    time - previous.time >= KEEPALIVE_IDLE &&
     rev.lastack === fwd.nextseq
   ) {
     return add32(base, -1);
@@ -79,22 +87,26 @@ export function optionSignature(record: PacketRecord): string {
 }
 
 /** Wireshark's window-scale bookkeeping after a SYN or SYN-ACK (verify_tcp_window_scaling). */
-function noteWindowScale(seg: Segment, fwd: Flow, rev: Flow): void {
-  const r = seg.record;
+function noteWindowScale(r: PacketRecord, flags: number, fwd: Flow, rev: Flow): void {
   const ws = r instanceof TraceRecord ? r.wscale : r.options.find((o) => o.kind === 'wscale')?.value;
   if (ws !== undefined) fwd.winScale = Math.min(ws, 14);
   if (fwd.winScale === -1) {
     fwd.winScale = -2;
     rev.winScale = -2;
-  } else if (seg.flags & ACK && rev.winScale === -2) {
+  } else if (flags & ACK && rev.winScale === -2) {
     fwd.winScale = -2;
   }
 }
 
-/** Runs the analysis for one segment; `previous` is the connection's previous segment. */
+/**
+ * Runs the analysis for one segment, of record `record`; `previous` is the connection's previous
+ * segment. (Each field of the segment is read once: V8 leaves some of these getter calls un-inlined in
+ * a function this long, and each call then boxes its number.)
+ */
 export function analyzeSegment(
   conn: Connection,
   seg: Segment,
+  record: PacketRecord,
   fwd: Flow,
   rev: Flow,
   previous: Segment | undefined,
@@ -102,15 +114,17 @@ export function analyzeSegment(
   const flags = seg.flags;
   const len = seg.len;
   const time = seg.time;
+  const index = record.index;
   const isSyn = (flags & SYN) !== 0;
   const ctl = (flags & (SYN | FIN | RST)) !== 0;
 
-  if (isSyn) noteWindowScale(seg, fwd, rev);
-  if (seg.seq === undefined && !ctl && len === 0) {
-    seg.seq = inferSeq(seg, fwd, rev, previous);
-    seg.seqInferred = seg.seq !== undefined;
+  if (isSyn) noteWindowScale(record, flags, fwd, rev);
+  let seq = seg.seq;
+  if (seq === undefined && !ctl && len === 0) {
+    seq = inferSeq(seg, record, fwd, rev, previous);
+    seg.seq = seq;
+    seg.seqInferred = seq !== undefined;
   }
-  const seq = seg.seq;
   const ack = seg.ack;
   const win = seg.win;
 
@@ -184,7 +198,7 @@ export function analyzeSegment(
     }
     // 10. only a changed ack number resets the duplicate count
     if (ack !== fwd.lastack) {
-      fwd.lastnondupack = seg.record.index;
+      fwd.lastnondupack = index;
       fwd.dupacknum = 0;
     }
     // 11. ACKed unseen segment
@@ -237,13 +251,13 @@ export function analyzeSegment(
         !(a & (A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION | A.OUT_OF_ORDER)) &&
         fwd.sent.length < 100000
       ) {
-        fwd.sent.push(seq, nextseq, seg.record.index);
+        fwd.sent.push(seq, nextseq, index);
       }
     }
     if ((fwd.nextseq === undefined || gt(nextseq, fwd.nextseq)) && !(a & A.ZERO_WINDOW_PROBE)) {
       fwd.nextseq = nextseq;
       fwd.nextseqTime = time;
-      fwd.nextseqRecord = seg.record.index;
+      fwd.nextseqRecord = index;
     }
     if ((fwd.maxseqtobeacked === undefined || seq === fwd.maxseqtobeacked) && !(a & A.ZERO_WINDOW_PROBE)) {
       fwd.maxseqtobeacked = fwd.nextseq;
@@ -253,7 +267,7 @@ export function analyzeSegment(
   fwd.lastack = flags & ACK ? ack : undefined;
   fwd.lastackTime = time;
   fwd.lastsegmentflags = a;
-  fwd.lastRecord = seg.record;
+  fwd.lastRecord = record;
   if (flags & ACK && !isSyn) fwd.isFirstAck = false;
   seg.analysis |= a;
 
