@@ -70,7 +70,9 @@ export class TraceIndex {
       return;
     }
     this.recordOfLine = new Int32Array(Math.max(1, analysis.parsed.lineCount)).fill(-1);
-    for (const r of analysis.records) {
+    const records = analysis.records;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
       for (let l = r.line; l <= r.endLine && l < this.recordOfLine.length; l++)
         this.recordOfLine[l] = r.index;
     }

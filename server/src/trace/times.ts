@@ -13,23 +13,27 @@ export function resolveTimes(records: PacketRecord[]): void {
     if (deltas[i]!.timeValue! < deltas[i - 1]!.timeValue!) cumulative = false;
   }
   let dayOffset = 0;
-  let lastClock: number | undefined;
+  // NaN until the first clock time. (A number that may be undefined would be boxed on every write;
+  // and an index loop, as for...of over half a million records allocated an iterator result for each.)
+  let lastClock = NaN;
   let running = 0;
-  for (const r of records) {
-    if (r.timeValue === undefined) continue;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    const value = r.timeValue;
+    if (value === undefined) continue;
     switch (r.timeKind) {
       case 'clock':
         // A clock time far below the previous one is the next day, not a jump back in time.
-        if (lastClock !== undefined && r.timeValue < lastClock - 43200) dayOffset += 86400;
-        lastClock = r.timeValue;
-        r.time = r.timeValue + dayOffset;
+        if (value < lastClock - 43200) dayOffset += 86400;
+        lastClock = value;
+        r.time = value + dayOffset;
         break;
       case 'delta':
-        running = cumulative ? r.timeValue : running + r.timeValue;
+        running = cumulative ? value : running + value;
         r.time = running;
         break;
       default:
-        r.time = r.timeValue;
+        r.time = value;
     }
   }
 }
