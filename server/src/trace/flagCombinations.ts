@@ -23,10 +23,9 @@ function describe(f: number): string | undefined {
 export function checkFlagCombinations(conn: Connection): void {
   const segments = conn.segments;
   for (let k = 0; k < segments.length; k++) {
-    const seg = segments.at(k);
-    const why = describe(seg.flags);
+    const why = describe(segments.flags(k));
     if (!why) continue;
-    const r = seg.record;
+    const r = segments.at(k).record;
     conn.findings.push(finding('flags.invalid-combination', why, r.flagsSpan ?? recordSpan(r), r));
   }
 }

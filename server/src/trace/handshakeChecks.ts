@@ -19,16 +19,15 @@ function scanHandshake(segments: SegmentList) {
   let serverRst: Segment | undefined;
   let serverSent = false;
   for (let k = 0; k < segments.length; k++) {
-    const s = segments.at(k);
-    const f = s.flags;
-    if (s.fromClient) {
-      if (!syn && (f & (SYN | ACK)) === SYN && s.seq !== undefined) syn = s;
+    const f = segments.flags(k);
+    if (segments.fromClient(k)) {
+      if (!syn && (f & (SYN | ACK)) === SYN && segments.seq(k) !== undefined) syn = segments.at(k);
       continue;
     }
     serverSent = true;
-    if (!serverSyn && (f & (SYN | ACK)) === SYN) serverSyn = s;
-    if (!synAck && (f & (SYN | ACK | RST)) === (SYN | ACK)) synAck = s;
-    if (!serverRst && f & RST) serverRst = s;
+    if (!serverSyn && (f & (SYN | ACK)) === SYN) serverSyn = segments.at(k);
+    if (!synAck && (f & (SYN | ACK | RST)) === (SYN | ACK)) synAck = segments.at(k);
+    if (!serverRst && f & RST) serverRst = segments.at(k);
   }
   return { syn, serverSyn, synAck, serverRst, serverSent };
 }

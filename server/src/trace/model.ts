@@ -582,6 +582,30 @@ export class SegmentList implements Iterable<Segment> {
     return new Segment(this.storeAt(k), this.slots[k]!);
   }
 
+  // Fields of the `k`th segment read without a handle: for the checks' passes over every segment of
+  // a connection, which make a handle only for the few segments they report (3 million handles on the
+  // bench trace otherwise, all garbage at once).
+  flags(k: number): number {
+    return this.storeAt(k).flags[this.slots[k]!]!;
+  }
+  fromClient(k: number): boolean {
+    return this.storeAt(k).fromClient[this.slots[k]!] === 1;
+  }
+  len(k: number): number {
+    return this.storeAt(k).len[this.slots[k]!]!;
+  }
+  analysis(k: number): number {
+    return this.storeAt(k).analysis[this.slots[k]!]!;
+  }
+  seq(k: number): number | undefined {
+    const store = this.storeAt(k);
+    return optionalNumber(store.present, store.seq, this.slots[k]!, SEQ);
+  }
+  win(k: number): number | undefined {
+    const store = this.storeAt(k);
+    return optionalNumber(store.present, store.win, this.slots[k]!, WIN);
+  }
+
   /** The record index of the `k`th segment, without a segment handle (for searches over long connections). */
   recordIndex(k: number): number {
     const store = this.storeAt(k);

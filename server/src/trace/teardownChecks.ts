@@ -16,16 +16,15 @@ function scanSegments(segments: SegmentList) {
   let finClient = false;
   let finServer = false;
   for (let k = 0; k < segments.length; k++) {
-    const s = segments.at(k);
-    const f = s.flags;
-    if (s.fromClient) {
+    const f = segments.flags(k);
+    if (segments.fromClient(k)) {
       fromClient = true;
       if (f & FIN) finClient = true;
     } else {
       fromServer = true;
       if (f & FIN) finServer = true;
     }
-    if (f & RST) rst ??= s;
+    if (f & RST) rst ??= segments.at(k);
   }
   return { rst, fromClient, fromServer, finClient, finServer };
 }

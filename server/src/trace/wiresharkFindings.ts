@@ -12,8 +12,8 @@ import type { PacketRecord, Span } from './types';
 export function wiresharkFindings(conn: Connection, records: PacketRecord[]): void {
   const segments = conn.segments;
   for (let k = 0; k < segments.length; k++) {
+    if (!segments.analysis(k)) continue;
     const seg = segments.at(k);
-    if (!seg.analysis) continue;
     const r = seg.record;
     const seqSpan: Span = r.seqSpan ?? r.flagsSpan ?? recordSpan(r);
     const ackSpan: Span = r.ackSpan ?? r.flagsSpan ?? recordSpan(r);
@@ -152,8 +152,7 @@ export function wiresharkFindings(conn: Connection, records: PacketRecord[]): vo
 function previousFrom(conn: Connection, seg: Segment, fromClient: boolean): PacketRecord | undefined {
   const i = seg.position;
   for (let k = i - 1; k >= 0 && k >= i - 1000; k--) {
-    const s = conn.segments.at(k);
-    if (s.fromClient === fromClient) return s.record;
+    if (conn.segments.fromClient(k) === fromClient) return conn.segments.at(k).record;
   }
   return undefined;
 }
@@ -162,9 +161,8 @@ function duplicates(conn: Connection, seg: Segment): number {
   let n = 0;
   const i = seg.position;
   for (let k = i - 1; k >= 0 && k >= i - 10000; k--) {
-    const s = conn.segments.at(k);
-    if (s.fromClient === seg.fromClient) continue;
-    if (s.analysis & A.DUPLICATE_ACK) n++;
+    if (conn.segments.fromClient(k) === seg.fromClient) continue;
+    if (conn.segments.analysis(k) & A.DUPLICATE_ACK) n++;
     else if (n > 0) break;
   }
   return Math.max(n, 2);

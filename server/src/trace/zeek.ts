@@ -58,42 +58,43 @@ export function zeekSummary(conn: Connection): { state: string; history: string 
   };
   const segments = conn.segments;
   for (let k = 0; k < segments.length; k++) {
-    const seg = segments.at(k);
-    const me = seg.fromClient ? o : r;
-    const peer = seg.fromClient ? r : o;
-    const f = seg.flags;
+    const fromClient = segments.fromClient(k);
+    const me = fromClient ? o : r;
+    const peer = fromClient ? r : o;
+    const f = segments.flags(k);
+    const len = segments.len(k);
     const bits = (f & SYN ? 1 : 0) + (f & FIN ? 1 : 0) + (f & RST ? 1 : 0);
-    const seq = seg.seq;
+    const seq = segments.seq(k);
     if (bits > 1) {
       add(me, f & SYN ? 'q' : 'i');
     } else if (f & SYN) {
       if (me.lastSynSeq === undefined || seq !== me.lastSynSeq) add(me, f & ACK ? 'h' : 's', false);
       me.lastSynSeq = seq;
     } else if (f & FIN) {
-      const finAt = seq === undefined ? undefined : (seq + seg.len) >>> 0;
+      const finAt = seq === undefined ? undefined : (seq + len) >>> 0;
       if (me.lastFinSeq === undefined || finAt !== me.lastFinSeq) add(me, 'f', false);
       me.lastFinSeq = finAt;
     } else if (f & RST) {
       if (me.lastRstSeq === undefined || seq !== me.lastRstSeq) add(me, 'r', false);
       me.lastRstSeq = seq;
-    } else if (seg.len > 0) {
+    } else if (len > 0) {
       add(me, 'd');
     } else if (f & ACK) {
       add(me, 'a');
     }
-    if (seg.len > 0 && seq !== undefined) {
-      const end = (seq + seg.len) >>> 0;
+    if (len > 0 && seq !== undefined) {
+      const end = (seq + len) >>> 0;
       if (me.highest !== undefined && !gt(end, me.highest)) {
         me.retransmits++;
         if (logarithmic(me.retransmits)) add(me, 't', false);
       }
       if (me.highest === undefined || gt(end, me.highest)) me.highest = end;
     }
-    if (seg.analysis & A.LOST_PACKET) {
+    if (segments.analysis(k) & A.LOST_PACKET) {
       me.gaps++;
       if (logarithmic(me.gaps)) add(me, 'g', false);
     }
-    if (seg.win === 0 && !(f & RST) && finSeenFrom !== peer) {
+    if (segments.win(k) === 0 && !(f & RST) && finSeenFrom !== peer) {
       me.zeroWindows++;
       if (logarithmic(me.zeroWindows)) add(me, 'w', false);
     }
@@ -123,7 +124,7 @@ export function zeekSummary(conn: Connection): { state: string; history: string 
       me.state = 'ESTABLISHED';
       if (peer.state === 'SYN_SENT' || peer.state === 'SYN_ACK_SENT') peer.state = 'ESTABLISHED';
     }
-    if (seg.len > 0) me.payload = true;
+    if (len > 0) me.payload = true;
   }
   return { state: connState(o, r, history), history };
 }
