@@ -21,7 +21,11 @@ interface Side {
   zeroWindows: number;
   gaps: number;
   payload: boolean;
-  highest?: number;
+  /**
+   * The end of the highest data seen, NaN before any: a field that holds only numbers is updated in
+   * place, where one that may hold undefined gets a new boxed number for each end above 2^31.
+   */
+  highest: number;
 }
 
 function newSide(): Side {
@@ -36,7 +40,7 @@ function newSide(): Side {
     zeroWindows: 0,
     gaps: 0,
     payload: false,
-    highest: undefined,
+    highest: NaN,
   };
 }
 
@@ -84,11 +88,12 @@ export function zeekSummary(conn: Connection): { state: string; history: string 
     }
     if (len > 0 && seq !== undefined) {
       const end = (seq + len) >>> 0;
-      if (me.highest !== undefined && !gt(end, me.highest)) {
+      const seen = !Number.isNaN(me.highest);
+      if (seen && !gt(end, me.highest)) {
         me.retransmits++;
         if (logarithmic(me.retransmits)) add(me, 't', false);
       }
-      if (me.highest === undefined || gt(end, me.highest)) me.highest = end;
+      if (!seen || gt(end, me.highest)) me.highest = end;
     }
     if (segments.analysis(k) & A.LOST_PACKET) {
       me.gaps++;
