@@ -256,9 +256,10 @@ function trackRecord(
   const rev = fromClient ? conn.server : conn.client;
   fwd.packets++;
   fwd.bytes += r.length ?? 0;
-  if (r.time !== undefined) {
-    conn.startTime ??= r.time;
-    conn.endTime = r.time;
+  const time = r.time;
+  if (time !== undefined) {
+    conn.startTime ??= time;
+    conn.endTime = time;
   }
   if (!segmentNext) return;
   const seg = Segment.add(
@@ -292,9 +293,7 @@ function trackRecord(
     fwd.maxseqtobeacked = undefined;
     fwd.sent = new SentLog();
   }
-  const count = conn.segments.length;
-  const previous = count ? conn.segments.at(count - 1) : undefined;
-  analyzeSegment(conn, seg, r, fwd, rev, previous);
+  analyzeSegment(conn, seg, r, fwd, rev);
   noteControl(seg, r.index, fwd);
   updateStates(seg, fwd, rev);
   if (seg.len > 0) fwd.dataSeen = true;

@@ -40,11 +40,11 @@ export function scaledWindow(flow: Flow, raw: number, isSyn: boolean): number | 
  * the segment is what Linux sends as a keep-alive or zero-window probe (snd.una - 1).
  */
 function inferSeq(
+  conn: Connection,
   seg: Segment,
   record: PacketRecord,
   fwd: Flow,
   rev: Flow,
-  previous: Segment | undefined,
 ): number | undefined {
   // With nothing known yet, 0 matches the base numbering.ts chose for this side (any constant would
   // do: only differences within one flow matter).
@@ -58,6 +58,9 @@ function inferSeq(
   if (fwd.lastRecord !== undefined && optionSignature(record) !== optionSignature(fwd.lastRecord))
     return base;
   const time = seg.time;
+  // The connection's previous segment (this one is not in its list yet).
+  const count = conn.segments.length;
+  const previous = count ? conn.segments.at(count - 1) : undefined;
   if (
     previous &&
     previous.len === 0 &&
@@ -99,9 +102,9 @@ function noteWindowScale(r: PacketRecord, flags: number, fwd: Flow, rev: Flow): 
 }
 
 /**
- * Runs the analysis for one segment, of record `record`; `previous` is the connection's previous
- * segment. (Each field of the segment is read once: V8 leaves some of these getter calls un-inlined in
- * a function this long, and each call then boxes its number.)
+ * Runs the analysis for one segment of `conn` (not yet in its list), of record `record`. (Each field
+ * of the segment is read once: V8 leaves some of these getter calls un-inlined in a function this long,
+ * and each call then boxes its number.)
  */
 export function analyzeSegment(
   conn: Connection,
@@ -109,7 +112,6 @@ export function analyzeSegment(
   record: PacketRecord,
   fwd: Flow,
   rev: Flow,
-  previous: Segment | undefined,
 ): void {
   const flags = seg.flags;
   const len = seg.len;
@@ -121,7 +123,7 @@ export function analyzeSegment(
   if (isSyn) noteWindowScale(record, flags, fwd, rev);
   let seq = seg.seq;
   if (seq === undefined && !ctl && len === 0) {
-    seq = inferSeq(seg, record, fwd, rev, previous);
+    seq = inferSeq(conn, seg, record, fwd, rev);
     seg.seq = seq;
     seg.seqInferred = seq !== undefined;
   }
