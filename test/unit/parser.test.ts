@@ -15,8 +15,10 @@ import {
   URG,
   analyzeTrace,
   parseTrace,
+  splitLines,
   type Span,
 } from '../../server/src/trace/index';
+import { TextLines } from '../../server/src/trace/parser';
 import {
   RLOGIN,
   analyzeLines,
@@ -1152,5 +1154,44 @@ describe('robustness: parseTrace never throws and returns on hostile input', () 
     ]) {
       assert.ok(analyzeTrace(t));
     }
+  });
+});
+
+describe('the lines of a parse', () => {
+  test('each line is made when asked for, and the whole list is what splitting the text gives', () => {
+    const texts = ['', '\n', '\n\n', 'a', 'a\n', 'a\nb', 'a\n\nb\n', ' x \n\ty\n\n\nz'];
+    for (const text of texts) {
+      const lines = new TextLines(text);
+      const split = splitLines(text);
+      assert.equal(lines.length, split.length, JSON.stringify(text));
+      for (let i = 0; i < split.length; i++) {
+        assert.equal(lines.at(i), split[i], `${JSON.stringify(text)} line ${i}`);
+        assert.equal(text.slice(lines.start(i), lines.start(i) + split[i]!.length), split[i]);
+      }
+      assert.equal(lines.at(-1), undefined);
+      assert.equal(lines.at(split.length), undefined);
+      assert.deepEqual(lines.all(), split);
+      assert.equal(lines.all(), lines.all(), 'the array is made once');
+    }
+  });
+
+  test('a parse gives the same lines whether it was asked for them or not, and its records find their options', () => {
+    const text = [
+      '12:00:00.000001 IP 10.0.0.1.5000 > 10.0.0.2.80: Flags [S], seq 1, win 64240, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0',
+      '# a note',
+      '12:00:00.000002 IP 10.0.0.2.80 > 10.0.0.1.5000: Flags [S.], seq 9, ack 2, win 65160, options [mss 1460,nop,wscale 3], length 0',
+      '',
+    ].join('\n');
+    const parsed = parseTrace(text);
+    assert.equal(parsed.lineCount, 3);
+    assert.deepEqual(parsed.lines, splitLines(text));
+    assert.deepEqual(
+      parsed.records.map((r) => r.options.map((o) => o.kind)),
+      [
+        ['mss', 'sackOK', 'TS', 'nop', 'wscale'],
+        ['mss', 'nop', 'wscale'],
+      ],
+    );
+    assert.deepEqual({ ...parsed }.lines, splitLines(text), 'a copy of the parse has them as a list');
   });
 });

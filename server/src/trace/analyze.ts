@@ -58,7 +58,7 @@ export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceA
 /** Runs every check on one tracked connection and fills its verdicts and findings. */
 export function judgeConnection(conn: Connection, parsed: ParsedTrace, absolute: boolean): void {
   const records = parsed.records;
-  conn.handshake = checkHandshake(conn, parsed.lines, absolute, parsed.eol);
+  conn.handshake = checkHandshake(conn, parsed, absolute);
   conn.teardown = checkTeardown(conn, records);
   checkFlagCombinations(conn);
   wiresharkFindings(conn, records);

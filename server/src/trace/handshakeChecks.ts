@@ -47,11 +47,14 @@ function firstBetween(
   return undefined;
 }
 
+/**
+ * The handshake verdict of `conn`, and its findings. `file`: the parse's lines (asked for only to write
+ * a missing final ACK: a large file's lines are made when first asked for) and line ending.
+ */
 export function checkHandshake(
   conn: Connection,
-  lines: string[],
+  file: { readonly lines: string[]; readonly eol?: string },
   absolute: boolean,
-  eol = '\n',
 ): HandshakeVerdict {
   if (conn.quiet) return 'unknown';
   const client = conn.client;
@@ -188,7 +191,7 @@ export function checkHandshake(
       synAck.record,
       relatedRecord(syn?.record, 'the SYN'),
     );
-    const insert = finalAckInsertion(conn, synAck, lines, absolute, eol);
+    const insert = finalAckInsertion(conn, synAck, file.lines, absolute, file.eol ?? '\n');
     if (insert) f.fixes = [insert];
     conn.findings.push(f);
   }

@@ -6,7 +6,7 @@
 import { commonLineTuning, readCommonLine } from './commonLine';
 import { excerpt, isBlank } from './lineScanner';
 import { parseNetworkPart, useEndpoints } from './packetLine';
-import { RecordStore, SpanField, TraceRecord } from './record';
+import { RecordStore, SpanField, TraceRecord, type LineList } from './record';
 import { judgeNotText } from './textEncoding';
 import { LinePrefix, scanPrefix } from './timestamp';
 import { TupleIds } from './tuples';
@@ -16,7 +16,10 @@ export interface ParsedTrace {
   records: PacketRecord[];
   problems: ParseProblem[];
   lineCount: number;
-  /** The text of every line, without line terminators. */
+  /**
+   * The text of every line, without line terminators. (parseTrace's result makes them when first
+   * asked: the analysis itself reads the text, and a CLI run needs none of them.)
+   */
   lines: string[];
   /** The file's line ending, for edits that add lines. */
   eol: '\n' | '\r\n';
@@ -48,6 +51,57 @@ function splitOnLineFeeds(text: string): string[] {
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
+}
+
+/**
+ * The lines of a text without CRs, each made when it is asked for: where each starts is all that is
+ * kept. Split at once, a large file's lines were half a million strings that lived as long as the
+ * analysis, which the garbage collector copied twice each (bench trace: parse 853 -> 730 ms,
+ * `node scripts/bench/stage-ab.mjs --cold`). The array of them is made once, when first asked for.
+ */
+export class TextLines implements LineList {
+  private array: string[] | undefined;
+  /** Where line `i` starts in the text; the entry after the last is one past the last line's end. */
+  private readonly starts: Int32Array;
+  readonly length: number;
+
+  constructor(private readonly text: string) {
+    let starts = new Int32Array(Math.max(16, Math.ceil(text.length / 64)));
+    let count = 0;
+    let at = 0;
+    for (;;) {
+      if (count + 1 >= starts.length) {
+        const wider = new Int32Array(starts.length * 2);
+        wider.set(starts);
+        starts = wider;
+      }
+      starts[count] = at;
+      const nl = text.indexOf('\n', at);
+      if (nl < 0) {
+        // A last line without a line feed (none when the text ends with one, as split gives).
+        if (at < text.length) starts[++count] = text.length + 1;
+        break;
+      }
+      count++;
+      at = nl + 1;
+    }
+    this.starts = starts;
+    this.length = count;
+  }
+
+  /** Where line `i` starts in the text (0 <= i < length). */
+  start(i: number): number {
+    return this.starts[i]!;
+  }
+
+  at(i: number): string | undefined {
+    return i >= 0 && i < this.length ? this.text.slice(this.starts[i]!, this.starts[i + 1]! - 1) : undefined;
+  }
+
+  /** Every line, as one array (made once). */
+  all(): string[] {
+    return (this.array ??= splitOnLineFeeds(this.text));
+  }
 }
 
 function splitOnAnyLineEnd(text: string): string[] {
@@ -176,16 +230,18 @@ export function parseTrace(text: string): ParsedTrace {
       binary,
     };
   const hasCR = text.indexOf('\r') >= 0;
-  // splitLines, without searching the whole text for a CR again.
-  const lines = hasCR ? splitOnAnyLineEnd(text) : splitOnLineFeeds(text);
+  // splitLines, without searching the whole text for a CR again; without CRs, each line is made when
+  // asked for.
+  const lines: LineList = hasCR ? splitOnAnyLineEnd(text) : new TextLines(text);
+  const allLines = (): string[] => (lines instanceof TextLines ? lines.all() : (lines as string[]));
   const eol = hasCR && text.includes('\r\n') ? '\r\n' : '\n';
   const notText = judgeNotText(text);
   if (notText)
     return {
       records: [],
-      problems: [{ ...notText, span: { line: 0, start: 0, end: Math.min(1, lines[0]?.length ?? 0) } }],
+      problems: [{ ...notText, span: { line: 0, start: 0, end: Math.min(1, lines.at(0)?.length ?? 0) } }],
       lineCount: lines.length,
-      lines,
+      lines: allLines(),
       eol,
       asciiDump: false,
       prefixed: false,
@@ -208,14 +264,16 @@ export function parseTrace(text: string): ParsedTrace {
   );
   // Without CRs, each line is followed in the text by one line feed: the reader can read its characters
   // from the text itself (see RecordReader.line).
-  if (hasCR) for (let i = 0; i < lines.length; i++) reader.line(i);
-  else for (let i = 0, at = 0; i < lines.length; at += lines[i]!.length + 1, i++) reader.line(i, text, at);
+  if (lines instanceof TextLines) for (let i = 0; i < lines.length; i++) reader.line(i, text, lines.start(i));
+  else for (let i = 0; i < lines.length; i++) reader.line(i);
   const { records, problems } = reader.end();
   return {
     records,
     problems,
     lineCount: lines.length,
-    lines,
+    get lines() {
+      return allLines();
+    },
     eol,
     hasCR,
     asciiDump,
@@ -243,7 +301,7 @@ export class RecordReader {
   private readonly flat: boolean;
 
   constructor(
-    private readonly lines: string[],
+    private readonly lines: LineList,
     private readonly asciiDump: boolean,
     private readonly prefixed: boolean,
     private readonly endpoints: Map<string, Endpoint>,
@@ -270,7 +328,7 @@ export class RecordReader {
    */
   line(i: number, source?: string, at = 0): void {
     useEndpoints(this.endpoints, this.tuples);
-    const text = this.lines[i]!;
+    const text = this.lines.at(i)!;
     if (source !== undefined && this.flat) {
       const rec = readCommonLine(text, i, source, at, this.store, this.firstIndex + this.records.length);
       if (rec) {
@@ -412,7 +470,7 @@ export class RecordReader {
       this.problems.push({
         code: 'parse.unknown-line',
         message: `${this.unknownLines - MAX_UNKNOWN_LINE_PROBLEMS} more lines are not tcpdump packet lines (only the first ${MAX_UNKNOWN_LINE_PROBLEMS} are marked)`,
-        span: { line: 0, start: 0, end: this.lines[0]?.length ?? 0 },
+        span: { line: 0, start: 0, end: this.lines.at(0)?.length ?? 0 },
       });
     }
     return { records: this.records, problems: this.problems };
@@ -430,12 +488,12 @@ function lineSpan(text: string, line: number): Span {
 function finish(
   rec: PacketRecord | undefined,
   awaitingTcp: boolean,
-  lines: string[],
+  lines: LineList,
   problems: ParseProblem[],
 ): void {
   if (!rec || !awaitingTcp) return;
   if (rec.endLine === rec.line) {
-    const text = lines[rec.line]!;
+    const text = lines.at(rec.line)!;
     rec.kind = 'malformed';
     problems.push({
       code: 'parse.malformed-line',
@@ -450,7 +508,7 @@ function finish(
  * First pass: is this an -A dump (packet bytes as raw text under each head line), and do head lines
  * carry a time or number prefix? A hand-written trace has at most a few stray lines of prose.
  */
-export function judgeAsciiDump(lines: string[]): { asciiDump: boolean; prefixed: boolean | undefined } {
+export function judgeAsciiDump(lines: LineList): { asciiDump: boolean; prefixed: boolean | undefined } {
   let heads = 0;
   let headsWithText = 0;
   let ipHeaderText = 0;
@@ -459,7 +517,8 @@ export function judgeAsciiDump(lines: string[]): { asciiDump: boolean; prefixed:
   const sample = Math.min(lines.length, ASCII_DUMP_SAMPLE_LINES);
   const prefix = new ScannedPrefix();
   for (let i = 0; i < sample; i++) {
-    const k = quickKind(lines[i]!, prefix);
+    const line = lines.at(i)!;
+    const k = quickKind(line, prefix);
     if (k === 'prefixed' || k === 'packet') {
       prefixed ??= k === 'prefixed';
       heads++;
@@ -467,7 +526,7 @@ export function judgeAsciiDump(lines: string[]): { asciiDump: boolean; prefixed:
     } else if ((k === 'text' || k === 'comment') && heads > 0 && !recordHasText) {
       recordHasText = true;
       headsWithText++;
-      if (looksLikeIpHeaderText(lines[i]!)) ipHeaderText++;
+      if (looksLikeIpHeaderText(line)) ipHeaderText++;
     }
   }
   const asciiDump =

@@ -88,6 +88,12 @@ const NO_ENDPOINTS = 0;
 const FROM_LOWER = 1;
 const FROM_HIGHER = 2;
 
+/** A file's lines by index: an array of them, or TextLines (parser.ts), which makes each when asked. */
+export interface LineList {
+  readonly length: number;
+  at(index: number): string | undefined;
+}
+
 /** The columns behind the records of one parse (or of one re-read record). */
 export class RecordStore extends ColumnSet {
   index: Int32Array;
@@ -151,7 +157,7 @@ export class RecordStore extends ColumnSet {
   constructor(
     expected = 64,
     readonly tuples: TupleIds = new TupleIds(),
-    readonly lines?: readonly string[],
+    readonly lines?: LineList,
   ) {
     super(expected);
     const n = this.capacity;
@@ -643,8 +649,9 @@ export class TraceRecord implements PacketRecord {
    */
   setOptionSource(text: string, open: number, line: number): void {
     const store = this.store;
-    // Where the store keeps its lines, the list is found there again: only other text is kept.
-    if (store.lines?.[line] !== text) store.rare.optionText[this.slot] = text;
+    // Where the store keeps its lines, `text` is its line `line` (the reader reads the store's lines),
+    // and the list is found there again: a store without lines keeps the text.
+    if (!store.lines) store.rare.optionText[this.slot] = text;
     else if (this.slot < store.rare.optionText.length) store.rare.optionText[this.slot] = undefined;
     store.optionOpen[this.slot] = open + 1;
     store.optionLine[this.slot] = line;
@@ -657,7 +664,7 @@ export class TraceRecord implements PacketRecord {
   private get optionText(): string | undefined {
     const store = this.store;
     if (store.optionOpen[this.slot] === 0) return undefined;
-    return store.rare.optionText[this.slot] ?? store.lines?.[store.optionLine[this.slot]!];
+    return store.rare.optionText[this.slot] ?? store.lines?.at(store.optionLine[this.slot]!);
   }
 
   get options(): TcpOption[] {
