@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { Segment, SegmentList, SegmentStore } from '../../server/src/trace/model';
 import { RecordStore, SpanField, TraceRecord } from '../../server/src/trace/record';
 import { TupleIds } from '../../server/src/trace/tuples';
+import { parseTrace } from '../../server/src/trace/parser';
 
 test('records keep every field across the growth of their columns', () => {
   const store = new RecordStore(1);
@@ -172,4 +173,36 @@ test('a record finds its endpoints by its 4-tuple, and its option list in the li
   const none = new TraceRecord(2, 0, withLines);
   assert.equal(none.src, undefined);
   assert.equal(none.dst, undefined);
+});
+
+test('span columns start at 16 bits and widen, keeping every span, once a line is longer than that', () => {
+  const store = new RecordStore(1);
+  const short = new TraceRecord(0, 0, store);
+  short.setSpanColumns(SpanField.seq, 10, 20);
+  short.lengthSpan = { line: 0, start: 65000, end: 65534 };
+  const long = new TraceRecord(1, 1, store);
+  long.setSpanColumns(SpanField.ack, 70000, 70010);
+  long.setEndpointColumns(0, 5, 8, 100000);
+  const after = new TraceRecord(2, 2, store);
+  after.winSpan = { line: 2, start: 3, end: 9 };
+  assert.deepEqual(short.seqSpan, { line: 0, start: 10, end: 20 });
+  assert.deepEqual(short.lengthSpan, { line: 0, start: 65000, end: 65534 });
+  assert.deepEqual(long.ackSpan, { line: 1, start: 70000, end: 70010 });
+  assert.deepEqual(long.dstSpan, { line: 1, start: 8, end: 100000 });
+  assert.deepEqual(after.winSpan, { line: 2, start: 3, end: 9 });
+  assert.equal(short.ackSpan, undefined);
+  // A line that long, read by the parser: its length field is past column 65 535.
+  const options = `options [${'nop,'.repeat(20000)}nop]`;
+  const text = [
+    '12:00:00.000000 IP 10.0.0.1.5000 > 10.0.0.2.80: Flags [S], seq 1, win 64240, length 0',
+    `12:00:00.000001 IP 10.0.0.1.5000 > 10.0.0.2.80: Flags [.], ack 1, win 502, ${options}, length 0`,
+    '',
+  ].join('\n');
+  const parsed = parseTrace(text);
+  const last = parsed.records[1]!;
+  const at = parsed.lines[1]!.lastIndexOf('length 0');
+  assert.ok(at > 65535);
+  assert.deepEqual(last.lengthSpan, { line: 1, start: at + 7, end: at + 8 });
+  const win = parsed.lines[0]!.indexOf('64240');
+  assert.deepEqual(parsed.records[0]!.winSpan, { line: 0, start: win, end: win + 5 });
 });

@@ -8,7 +8,7 @@
  * absent has a bit in its store's `present` column (optionalNumber, setOptionalNumber).
  */
 
-type Column = Int32Array | Uint32Array | Uint8Array | Float64Array;
+type Column = Int32Array | Uint32Array | Uint16Array | Uint8Array | Float64Array;
 
 /** A copy of column `a` with room for `capacity` values (the new ones 0). */
 export function grown<T extends Column>(a: T, capacity: number): T {
