@@ -94,7 +94,9 @@ export function ladderModel(index: TraceIndex, params: LadderParams): LadderMode
   const arrows: LadderArrow[] = [];
   let t0: number | undefined;
   for (const c of shown) {
-    for (const s of c.segments) {
+    const segments = c.segments;
+    for (let k = 0; k < segments.length; k++) {
+      const s = segments.at(k);
       const r = s.record;
       t0 ??= r.time;
       const findings = findingsOf.get(r.index) ?? [];
