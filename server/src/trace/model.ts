@@ -261,7 +261,7 @@ export class Segment {
     store.len[slot] = Math.max(0, (record.length ?? 0) - (record.ipMissingBytes ?? 0));
     // The numbers and their present bits written here rather than through the setters: V8 stops
     // inlining into a function after a budget of code, and each setter call it leaves boxes its number
-    // (a seq above 2^31, every time): the setters made adding a segment four times as slow.
+    // (a seq above 2^31, a time always).
     let present = 0;
     const seq = record.seqAbs;
     if (seq !== undefined) {

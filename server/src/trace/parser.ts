@@ -3,6 +3,7 @@
  * continuation of the current record (the `-v` TCP line, hex or ASCII dumps, decoder text), a `#`
  * comment, or blank. Never throws: unreadable lines become `parse.*` problems on their own range.
  */
+import { grown } from './columns';
 import { commonLineTuning, readCommonLine } from './commonLine';
 import { excerpt, isBlank } from './lineScanner';
 import { parseNetworkPart, useEndpoints } from './packetLine';
@@ -70,11 +71,7 @@ export class TextLines implements LineList {
     let count = 0;
     let at = 0;
     for (;;) {
-      if (count + 1 >= starts.length) {
-        const wider = new Int32Array(starts.length * 2);
-        wider.set(starts);
-        starts = wider;
-      }
+      if (count + 1 >= starts.length) starts = grown(starts, starts.length * 2);
       starts[count] = at;
       const nl = text.indexOf('\n', at);
       if (nl < 0) {
