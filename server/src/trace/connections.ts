@@ -234,8 +234,9 @@ interface TrackTables {
 
 /**
  * Adds the connection's next record (`at` in the records being tracked): its counts and, for a TCP
- * segment, the sequence analysis and the endpoints' states. `nextPrinted`: see nextPrintedSeq. Every checkpointTuning.every segments, the
- * state before the next one is kept first (see retrackConnection).
+ * segment, the sequence analysis and the endpoints' states. `nextPrinted`: see nextPrintedSeq. Every
+ * checkpointTuning.every segments, the state before the next one is kept first (see
+ * retrackConnection).
  */
 function trackRecord(
   conn: Connection,
@@ -322,6 +323,8 @@ export function retrackConnection(
   segmentOf: SegmentIndex,
   connectionOf: RecordIds,
 ): Connection {
+  // Sized for a few checkpoints' worth: a re-track mostly catches up with the old run within one or
+  // two, and the store grows when it does not.
   const store = new SegmentStore(records, Math.min(old.records.length, checkpointTuning.every * 4));
   const conn = createConnection(old.id, old.key, records[old.firstRecord]!, store);
   conn.reusedFrom = old.reusedFrom;
