@@ -52,12 +52,16 @@ export function fieldSpans(r: PacketRecord): Array<[TokenKind, Span | undefined]
 }
 
 export class TraceIndex {
-  /** Record index covering each line, or -1. */
-  private readonly recordOfLine: Int32Array;
+  /**
+   * Record index covering each line, or -1: made when a feature first asks (diagnostics do not), so
+   * that opening a large trace publishes them without building it.
+   */
+  private lineMap: Int32Array | undefined;
 
   /**
    * `sameLines`: the index of an earlier version whose records cover the same lines (an incremental
-   * analysis re-reads a record only when its lines stay its lines), so its line map serves as is.
+   * analysis re-reads a record only when its lines stay its lines), so its line map, if made, serves
+   * as is.
    */
   constructor(
     readonly analysis: TraceAnalysis,
@@ -65,17 +69,19 @@ export class TraceIndex {
     readonly version: number,
     sameLines?: TraceIndex,
   ) {
-    if (sameLines && sameLines.recordOfLine.length === Math.max(1, analysis.parsed.lineCount)) {
-      this.recordOfLine = sameLines.recordOfLine;
-      return;
-    }
-    this.recordOfLine = new Int32Array(Math.max(1, analysis.parsed.lineCount)).fill(-1);
-    const records = analysis.records;
+    const map = sameLines?.lineMap;
+    if (map && map.length === Math.max(1, analysis.parsed.lineCount)) this.lineMap = map;
+  }
+
+  private get recordOfLine(): Int32Array {
+    if (this.lineMap) return this.lineMap;
+    const map = new Int32Array(Math.max(1, this.analysis.parsed.lineCount)).fill(-1);
+    const records = this.analysis.records;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      for (let l = r.line; l <= r.endLine && l < this.recordOfLine.length; l++)
-        this.recordOfLine[l] = r.index;
+      for (let l = r.line; l <= r.endLine && l < map.length; l++) map[l] = r.index;
     }
+    return (this.lineMap = map);
   }
 
   recordAt(line: number): PacketRecord | undefined {
