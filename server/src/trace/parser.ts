@@ -19,7 +19,7 @@ export interface ParsedTrace {
   lineCount: number;
   /**
    * The text of every line, without line terminators. (parseTrace's result makes them when first
-   * asked: the analysis itself reads the text, and a CLI run needs none of them.)
+   * asked: the analysis itself reads the text, and checking a trace with the CLI needs none of them.)
    */
   lines: string[];
   /** The file's line ending, for edits that add lines. */
