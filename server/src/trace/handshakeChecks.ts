@@ -3,6 +3,7 @@
  */
 import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
 import type { Connection, HandshakeVerdict, Segment, SegmentList } from './model';
+import type { ParsedTrace } from './parser';
 import { segmentsBefore } from './search';
 import { add32, gt } from './seq32';
 import { ACK, RST, SYN, type Fix, type Span } from './types';
@@ -53,7 +54,7 @@ function firstBetween(
  */
 export function checkHandshake(
   conn: Connection,
-  file: { readonly lines: string[]; readonly eol?: string },
+  file: Pick<ParsedTrace, 'lines' | 'eol'>,
   absolute: boolean,
 ): HandshakeVerdict {
   if (conn.quiet) return 'unknown';
@@ -191,7 +192,7 @@ export function checkHandshake(
       synAck.record,
       relatedRecord(syn?.record, 'the SYN'),
     );
-    const insert = finalAckInsertion(conn, synAck, file.lines, absolute, file.eol ?? '\n');
+    const insert = finalAckInsertion(conn, synAck, file.lines, absolute, file.eol);
     if (insert) f.fixes = [insert];
     conn.findings.push(f);
   }
