@@ -37,15 +37,17 @@ export const readTrace = (core, file) => core.decodeText(fs.readFileSync(file));
 export const runStages = (core, text, lap) => {
   const parsed = core.parseTrace(text);
   lap('parse');
-  core.resolveTimes(parsed.records);
+  // (A version from before the parse kept an array of its records has no recordList.)
+  const records = parsed.recordList ?? parsed.records;
+  core.resolveTimes(records);
   lap('times');
-  const numbering = core.resolveNumbers(parsed.records);
+  const numbering = core.resolveNumbers(records);
   lap('numbering');
-  const table = core.trackConnections(parsed.records);
+  const table = core.trackConnections(records);
   lap('tracking');
   for (const c of table.connections) core.judgeConnection(c, parsed, numbering.absolute);
   lap('checks');
   const findings = core.collectFindings(parsed, table.connections);
   lap('findings');
-  return { packets: parsed.records.length, findings: findings.length };
+  return { packets: records.length, findings: findings.length };
 };

@@ -11,7 +11,7 @@ test('records keep every field across the growth of their columns', () => {
   const store = new RecordStore(1);
   const records: TraceRecord[] = [];
   for (let i = 0; i < 100; i++) {
-    const r = new TraceRecord(i, 2 * i, store);
+    const r = TraceRecord.create(i, 2 * i, store);
     r.kind = 'tcp';
     r.flags = i % 32;
     r.seq = 4000000000 + i;
@@ -43,7 +43,7 @@ test('segments keep every field across the growth of their columns', () => {
   const store = new SegmentStore(recordList, 1);
   const segments: Segment[] = [];
   for (let i = 0; i < 100; i++) {
-    const record = new TraceRecord(i, i, records);
+    const record = TraceRecord.create(i, i, records);
     recordList.push(record);
     record.flags = i % 2 ? 0x18 : 0x10;
     record.length = i;
@@ -76,7 +76,7 @@ test('segments keep every field across the growth of their columns', () => {
 });
 
 test('a segment takes its numbers from its record: the ack only with the ACK flag, the length less what the capture lacks', () => {
-  const record = new TraceRecord(0, 0);
+  const record = TraceRecord.create(0, 0);
   record.flags = 0x02;
   record.seqAbs = 7;
   record.ackAbs = 9;
@@ -95,7 +95,7 @@ test("a connection's segment list gives a handle on each entry, over the stores 
   const records: TraceRecord[] = [];
   const recordStore = new RecordStore(1);
   for (let i = 0; i < 40; i++) {
-    const r = new TraceRecord(i, i, recordStore);
+    const r = TraceRecord.create(i, i, recordStore);
     r.flags = 0x10;
     r.length = i;
     records.push(r);
@@ -150,10 +150,10 @@ test('a record finds its endpoints by its 4-tuple, and its option list in the li
   const withoutLines = new RecordStore(1, tuples);
   const tuple = tuples.of(a, b);
   for (const store of [withLines, withoutLines]) {
-    const fromB = new TraceRecord(0, 0, store);
+    const fromB = TraceRecord.create(0, 0, store);
     fromB.setEndpoints(b, a, tuple);
     fromB.setOptionSource(line, open, 0);
-    const fromA = new TraceRecord(1, 0, store);
+    const fromA = TraceRecord.create(1, 0, store);
     fromA.setEndpoints(a, b, tuple);
     assert.equal(fromB.src, b);
     assert.equal(fromB.dst, a);
@@ -170,20 +170,20 @@ test('a record finds its endpoints by its 4-tuple, and its option list in the li
     assert.equal(fromB.wscale, 7);
     assert.deepEqual(fromA.options, []);
   }
-  const none = new TraceRecord(2, 0, withLines);
+  const none = TraceRecord.create(2, 0, withLines);
   assert.equal(none.src, undefined);
   assert.equal(none.dst, undefined);
 });
 
 test('span columns start at 16 bits and widen, keeping every span, once a line is longer than that', () => {
   const store = new RecordStore(1);
-  const short = new TraceRecord(0, 0, store);
+  const short = TraceRecord.create(0, 0, store);
   short.setSpanColumns(SpanField.seq, 10, 20);
   short.lengthSpan = { line: 0, start: 65000, end: 65534 };
-  const long = new TraceRecord(1, 1, store);
+  const long = TraceRecord.create(1, 1, store);
   long.setSpanColumns(SpanField.ack, 70000, 70010);
   long.setEndpointColumns(0, 5, 8, 100000);
-  const after = new TraceRecord(2, 2, store);
+  const after = TraceRecord.create(2, 2, store);
   after.winSpan = { line: 2, start: 3, end: 9 };
   assert.deepEqual(short.seqSpan, { line: 0, start: 10, end: 20 });
   assert.deepEqual(short.lengthSpan, { line: 0, start: 65000, end: 65534 });
@@ -205,4 +205,54 @@ test('span columns start at 16 bits and widen, keeping every span, once a line i
   assert.deepEqual(last.lengthSpan, { line: 1, start: at + 7, end: at + 8 });
   const win = parsed.lines[0]!.indexOf('64240');
   assert.deepEqual(parsed.records[0]!.winSpan, { line: 0, start: win, end: win + 5 });
+});
+
+test("a parse's record list makes handles on demand; an edit's copy replaces one record, a subset picks some", () => {
+  const text = [
+    '10:00:00.000000 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 100, win 64240, length 0',
+    '10:00:00.001000 IP 10.0.0.2.80 > 10.0.0.1.40000: Flags [S.], seq 500, ack 101, win 65160, length 0',
+    '10:00:00.002000 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [.], ack 1, win 502, length 0',
+  ].join('\n');
+  const parsed = parseTrace(text);
+  const list = parsed.recordList;
+  assert.equal(list.length, 3);
+  assert.equal(list.at(3), undefined);
+  assert.equal(list.at(-1), undefined);
+  // Two handles on one record: not the same object, the same record.
+  const a = list.at(1)!;
+  const b = list.at(1)!;
+  assert.notEqual(a, b);
+  assert.ok(a.is(b));
+  assert.ok(!a.is(list.at(0)));
+  assert.equal(a.line, 1);
+  assert.equal(a.seq, 500);
+  // The array is made once, with the same records.
+  const array = parsed.records;
+  assert.equal(parsed.records, array);
+  assert.deepEqual(
+    array.map((r) => r.seq),
+    [100, 500, undefined],
+  );
+
+  // An edit's list: record 1 is another one (read again, in a store of its own); the others are the same.
+  const edited = TraceRecord.create(1, 1);
+  edited.seq = 777;
+  const copy = list.with(1, edited);
+  assert.equal(copy.at(1), edited);
+  assert.equal(list.at(1)!.seq, 500, 'the list it was copied from keeps its record');
+  assert.ok(copy.at(0)!.is(list.at(0)));
+  assert.ok(copy.at(2)!.is(list.at(2)));
+  // Its array is the old one's, the record replaced (the old one had made it).
+  assert.deepEqual(
+    copy.array().map((r) => r.seq),
+    [100, 777, undefined],
+  );
+  assert.equal(array[1]!.seq, 500);
+
+  // A subset keeps the replaced record where it lands.
+  const some = copy.subset([2, 1]);
+  assert.equal(some.length, 2);
+  assert.ok(some.at(0)!.is(list.at(2)));
+  assert.equal(some.at(1), edited);
+  assert.equal(some.at(2), undefined);
 });

@@ -11,9 +11,8 @@ export const REVEAL_CONNECTION_COMMAND = 'packetTrace.revealConnection';
 
 export function codeLenses(index: TraceIndex): CodeLens[] {
   const out: CodeLens[] = [];
-  const { records } = index.analysis;
   for (const c of index.analysis.connections) {
-    const r = records[c.firstRecord]!;
+    const r = index.record(c.firstRecord)!;
     const range = { start: { line: r.line, character: 0 }, end: { line: r.line, character: 0 } };
     const problems = c.findings.filter((f) => f.severity === 'error' || f.severity === 'warning').length;
     const title = `#${c.id} ${verdictWords(c)}${problems ? ` · ${problems} problem${problems === 1 ? '' : 's'}` : ''}`;

@@ -195,9 +195,7 @@ function explainSeq(
       `Next expected seq from the ${role(conn, seg)}: ${next}${seg.relSeq !== undefined ? ` (relative ${(seg.relSeq + seg.len + syn + fin) >>> 0})` : ''}.`,
     );
     if (seg.originalRecord !== undefined)
-      lines.push(
-        `These bytes were first sent on ${lineLink(index, index.analysis.records[seg.originalRecord]!)}.`,
-      );
+      lines.push(`These bytes were first sent on ${lineLink(index, index.record(seg.originalRecord)!)}.`);
   }
   if (r.printedRelative)
     lines.push(
@@ -225,7 +223,7 @@ function explainAck(
     if (other.finSeq !== undefined && seg.ack === (other.finSeq + 1) >>> 0)
       lines.push(`That is the ${peer}'s FIN seq ${other.finSeq} + 1: it acknowledges the FIN.`);
     if (seg.acksRecord !== undefined)
-      lines.push(`Acknowledges the segment on ${lineLink(index, index.analysis.records[seg.acksRecord]!)}.`);
+      lines.push(`Acknowledges the segment on ${lineLink(index, index.record(seg.acksRecord)!)}.`);
   }
   return lines.join('\n\n');
 }
@@ -303,7 +301,7 @@ function explainTime(index: TraceIndex, r: PacketRecord, conn: Connection | unde
   if (conn && r.time !== undefined) {
     const recs = conn.records;
     const k = recs.indexOf(r.index);
-    const prev = k > 0 ? index.analysis.records[recs[k - 1]!] : undefined;
+    const prev = k > 0 ? index.record(recs[k - 1]!) : undefined;
     if (prev?.time !== undefined)
       lines.push(
         `${formatDuration(r.time - prev.time)} after the previous packet of connection ${conn.id} (${lineLink(index, prev)}).`,

@@ -25,14 +25,13 @@ import type { TraceIndex } from './traceIndex';
 import { flagLetters, flagWords, verdictWords } from './words';
 
 export function connectionSummaries(index: TraceIndex): ConnectionSummary[] {
-  const { records } = index.analysis;
   return index.analysis.connections.map((c) => ({
     id: c.id,
     client: endpointText(c.client.endpoint),
     server: endpointText(c.server.endpoint),
     clientGuessed: c.clientGuessed,
-    firstLine: records[c.firstRecord]!.line,
-    lastLine: records[c.lastRecord]!.line,
+    firstLine: index.record(c.firstRecord)!.line,
+    lastLine: index.record(c.lastRecord)!.line,
     packets: c.records.length,
     handshake: c.handshake,
     teardown: c.teardown,
@@ -72,7 +71,7 @@ function optionsOf(r: PacketRecord, s: Segment): Pick<LadderArrow, 'options' | '
 }
 
 export function ladderModel(index: TraceIndex, params: LadderParams): LadderModel {
-  const { connections, records } = index.analysis;
+  const { connections } = index.analysis;
   let chosen: Connection | undefined;
   if (params.connection !== undefined) chosen = connections[params.connection - 1];
   else if (params.line !== undefined) chosen = index.connectionOf(index.recordAt(params.line));
@@ -127,7 +126,7 @@ export function ladderModel(index: TraceIndex, params: LadderParams): LadderMode
       if (messages) arrow.messages = messages;
       if (s.dupAckNum !== undefined && findings.includes('tcp.dup-ack')) arrow.dupAck = s.dupAckNum;
       if (s.seqInferred && r.seqAbs === undefined) arrow.seqInferred = true;
-      if (s.originalRecord !== undefined) arrow.originalLine = records[s.originalRecord]?.line;
+      if (s.originalRecord !== undefined) arrow.originalLine = index.record(s.originalRecord)?.line;
       if (r.payloadSummary) arrow.payload = r.payloadSummary;
       arrows.push(arrow);
     }

@@ -18,9 +18,8 @@ export function definition(index: TraceIndex, line: number, character: number): 
   const seg = index.segment(hit.record);
   const conn = index.connectionOf(hit.record);
   if (!seg || !conn) return [];
-  const records = index.analysis.records;
   const target = (i: number | undefined) =>
-    i === undefined ? [] : [{ uri: index.uri, range: headRange(records[i]!) }];
+    i === undefined ? [] : [{ uri: index.uri, range: headRange(index.record(i)!) }];
   if (hit.token.kind === 'ack') {
     // A SYN-ACK's ack (or the third ACK) points at the SYN it acknowledges.
     const other = seg.fromClient ? conn.server : conn.client;
@@ -43,7 +42,7 @@ export function references(index: TraceIndex, line: number): Location[] {
   const r = index.recordAt(line);
   const conn = index.connectionOf(r);
   if (!conn) return [];
-  return conn.records.map((i) => ({ uri: index.uri, range: headRange(index.analysis.records[i]!) }));
+  return conn.records.map((i) => ({ uri: index.uri, range: headRange(index.record(i)!) }));
 }
 
 export function documentHighlights(index: TraceIndex, line: number): DocumentHighlight[] {
@@ -51,7 +50,7 @@ export function documentHighlights(index: TraceIndex, line: number): DocumentHig
   const conn = index.connectionOf(r);
   if (!conn || conn.records.length > 5000) return [];
   return conn.records.map((i) => ({
-    range: headRange(index.analysis.records[i]!),
+    range: headRange(index.record(i)!),
     kind: i === r!.index ? DocumentHighlightKind.Write : DocumentHighlightKind.Read,
   }));
 }

@@ -76,9 +76,9 @@ export class TraceIndex {
   private get recordOfLine(): Int32Array {
     if (this.lineMap) return this.lineMap;
     const map = new Int32Array(Math.max(1, this.analysis.parsed.lineCount)).fill(-1);
-    const records = this.analysis.records;
+    const records = this.analysis.parsed.recordList;
     for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
+      const r = records.at(i)!;
       for (let l = r.line; l <= r.endLine && l < map.length; l++) map[l] = r.index;
     }
     return (this.lineMap = map);
@@ -86,7 +86,15 @@ export class TraceIndex {
 
   recordAt(line: number): PacketRecord | undefined {
     const i = line >= 0 && line < this.recordOfLine.length ? this.recordOfLine[line]! : -1;
-    return i >= 0 ? this.analysis.records[i] : undefined;
+    return i >= 0 ? this.record(i) : undefined;
+  }
+
+  /**
+   * Record `index`, read from the parse's list: a feature that looks at a few records does not make
+   * the array of all of them (see RecordSlots).
+   */
+  record(index: number): PacketRecord | undefined {
+    return this.analysis.parsed.recordList.at(index);
   }
 
   segment(record: PacketRecord | undefined): Segment | undefined {

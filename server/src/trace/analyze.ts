@@ -8,7 +8,7 @@ import { checkFlagCombinations } from './flagCombinations';
 import { checkHandshake } from './handshakeChecks';
 import type { Connection } from './model';
 import { resolveNumbers } from './numbering';
-import { parseTrace, type ParsedTrace } from './parser';
+import { parseTrace, type AllFields, type ParsedTrace } from './parser';
 import { checkTeardown } from './teardownChecks';
 import { resolveTimes } from './times';
 import type { Finding, PacketRecord } from './types';
@@ -22,6 +22,7 @@ export interface AnalyzeOptions {
 
 export interface TraceAnalysis {
   parsed: ParsedTrace;
+  /** The parse's records (ParsedTrace.records: made when first asked for). */
   records: PacketRecord[];
   connections: Connection[];
   /** Analysed segment of a TCP record, by record index. */
@@ -38,26 +39,41 @@ export interface TraceAnalysis {
 
 export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceAnalysis {
   const parsed = parseTrace(text);
-  const records = parsed.records;
+  const records = parsed.recordList;
   resolveTimes(records);
   const numbering = resolveNumbers(records, options.absoluteNumbers);
   const table = trackConnections(records);
   for (const conn of table.connections) judgeConnection(conn, parsed, numbering.absolute);
-  return {
-    parsed,
-    records,
+  return analysisOf(parsed, {
     connections: table.connections,
     segmentOf: table.segmentOf,
     connectionOf: table.connectionOf,
     findings: collectFindings(parsed, table.connections),
     absoluteNumbers: numbering.absolute,
     numberingDecidedAt: numbering.decidedAt,
+  });
+}
+
+/**
+ * An analysis of `parsed`, with its records (read from the parse when asked for). Every other field
+ * is named, none spread from another analysis: a spread would make that one's array of records.
+ */
+export function analysisOf(
+  parsed: ParsedTrace,
+  fields: AllFields<Omit<TraceAnalysis, 'parsed' | 'records'>>,
+): TraceAnalysis {
+  return {
+    parsed,
+    get records() {
+      return parsed.records;
+    },
+    ...fields,
   };
 }
 
 /** Runs every check on one tracked connection and fills its verdicts and findings. */
 export function judgeConnection(conn: Connection, parsed: ParsedTrace, absolute: boolean): void {
-  const records = parsed.records;
+  const records = parsed.recordList;
   conn.handshake = checkHandshake(conn, parsed, absolute);
   conn.teardown = checkTeardown(conn, records);
   checkFlagCombinations(conn);
@@ -72,7 +88,7 @@ export function judgeConnection(conn: Connection, parsed: ParsedTrace, absolute:
 /** Parse problems and every connection's findings, in document order. */
 export function collectFindings(parsed: ParsedTrace, connections: Connection[]): Finding[] {
   const findings: Finding[] = [];
-  const records = parsed.records;
+  const records = parsed.recordList;
   if (parsed.binary) {
     findings.push({
       code: 'parse.binary-capture',
@@ -89,7 +105,7 @@ export function collectFindings(parsed: ParsedTrace, connections: Connection[]):
   for (const conn of connections) for (const f of conn.findings) findings.push(f);
   const quiet = connections.find((c) => c.quiet);
   if (quiet) {
-    const r = records[quiet.firstRecord]!;
+    const r = records.at(quiet.firstRecord)!;
     findings.push({
       code: 'trace.no-flags',
       severity: CODES['trace.no-flags'].severity,

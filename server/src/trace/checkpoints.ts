@@ -6,6 +6,8 @@
  * appends to them, so it keeps them by reference with their lengths at the time.
  */
 import type { Connection, Flow } from './model';
+import { TraceRecord } from './record';
+import type { PacketRecord } from './types';
 
 /** Segments between two checkpoints: the most an edit re-tracks before it can catch up. */
 export const checkpointTuning = { every: 1024 };
@@ -117,14 +119,17 @@ function copyFlow(f: Flow, sent: Flow['sent'], finRecords: number[]): Flow {
 }
 
 /**
- * Every field of the flows compared (the last record by identity: an edited record is a new object,
- * and its options matter to the next segment), the sent log and FIN list entry by entry.
+ * Every field of the flows compared (the last record as the same record, not just equal numbers: an
+ * edited record is read again, and its options matter to the next segment), the sent log and FIN
+ * list entry by entry.
  */
 function sameFlow(f: Flow, s: FlowSnapshot): boolean {
   const g = s.flow;
   if (f.sent.length !== s.sentLength || f.finRecords.length !== s.finCount) return false;
   for (const key of Object.keys(g) as Array<keyof Flow>) {
-    if (key !== 'sent' && key !== 'finRecords' && f[key] !== g[key]) return false;
+    if (key === 'lastRecord') {
+      if (!sameRecord(f.lastRecord, g.lastRecord)) return false;
+    } else if (key !== 'sent' && key !== 'finRecords' && f[key] !== g[key]) return false;
   }
   for (let i = 0; i < s.finCount; i++) if (f.finRecords[i] !== g.finRecords[i]) return false;
   if (f.sent === g.sent) return true;
@@ -137,4 +142,9 @@ function sameFlow(f: Flow, s: FlowSnapshot): boolean {
       return false;
   }
   return true;
+}
+
+/** Whether `a` and `b` are the same record (see TraceRecord.is), or both none. */
+function sameRecord(a: PacketRecord | undefined, b: PacketRecord | undefined): boolean {
+  return a === b || (a instanceof TraceRecord && a.is(b));
 }

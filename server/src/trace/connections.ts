@@ -17,7 +17,7 @@ import { analyzeSegment } from './sequenceAnalysis';
 import { setAt } from './denseArray';
 import { segmentsBefore } from './search';
 import { flowOf } from './tuples';
-import { ACK, SYN, type Endpoint, type PacketRecord } from './types';
+import { ACK, SYN, type Endpoint, type PacketRecord, type RecordList } from './types';
 
 export interface ConnectionTable {
   connections: Connection[];
@@ -192,7 +192,7 @@ function startsNewConnection(conn: Connection, r: PacketRecord): boolean {
   return fwd.baseSeq !== undefined && r.seqAbs !== fwd.baseSeq;
 }
 
-export function trackConnections(records: PacketRecord[]): ConnectionTable {
+export function trackConnections(records: RecordList): ConnectionTable {
   const connections: Connection[] = [];
   // The current connection of each 4-tuple, by its id.
   const byTuple: Array<Connection | undefined> = [];
@@ -201,7 +201,7 @@ export function trackConnections(records: PacketRecord[]): ConnectionTable {
   const nextPrinted = nextPrintedSeq(records);
   const tables = { store: new SegmentStore(records, records.length), segmentOf, connectionOf };
   for (let position = 0; position < records.length; position++) {
-    const r = records[position]!;
+    const r = records.at(position)!;
     // (A record has a 4-tuple id exactly when it has endpoints.)
     const kind = r.kind;
     if (r.tuple === undefined || (kind !== 'tcp' && kind !== 'tcp-quiet' && kind !== 'tcp-truncated')) {
@@ -316,7 +316,7 @@ function trackRecord(
  */
 export function retrackConnection(
   old: Connection,
-  records: PacketRecord[],
+  records: RecordList,
   edited: number,
   from: number,
   nextPrinted: (index: number) => number | undefined,
@@ -326,7 +326,7 @@ export function retrackConnection(
   // Sized for a few checkpoints' worth: a re-track mostly catches up with the old run within one or
   // two, and the store grows when it does not.
   const store = new SegmentStore(records, Math.min(old.records.length, checkpointTuning.every * 4));
-  const conn = createConnection(old.id, old.key, records[old.firstRecord]!, store);
+  const conn = createConnection(old.id, old.key, records.at(old.firstRecord)!, store);
   conn.reusedFrom = old.reusedFrom;
   const changedAt = segmentsBefore(old.segments, from);
   const editedAt = segmentsBefore(old.segments, edited);
@@ -343,7 +343,7 @@ export function retrackConnection(
   const tables = { store, segmentOf, connectionOf };
   let next = resumed + 1;
   for (let k = start; k < old.records.length; k++) {
-    const r = records[old.records[k]!]!;
+    const r = records.at(old.records[k]!)!;
     // Catching up with the old run: the first of its checkpoints past the edit whose state is ours
     // again ends the work. (The segment after the edited one must be past too: its analysis reads
     // the edited segment's length, flags and time.)
@@ -394,14 +394,14 @@ function noteControl(seg: Segment, index: number, fwd: Flow): void {
  * direction that printed one. A pure ACK's seq (hidden without -vv) is that value when nothing earlier
  * tells it.
  */
-export function nextPrintedSeq(records: PacketRecord[]): Float64Array {
+export function nextPrintedSeq(records: RecordList): Float64Array {
   // NaN where none follows: typed, so that 600 000 entries are no 600 000 boxed numbers.
   const out = new Float64Array(records.length).fill(NaN);
   // By direction (flowOf, dense from 0), NaN until one is seen: typed too, where a Map would box
   // every seq it keeps.
   let latest = new Float64Array(64).fill(NaN);
   for (let i = records.length - 1; i >= 0; i--) {
-    const r = records[i]!;
+    const r = records.at(i)!;
     if (r.kind !== 'tcp' || r.tuple === undefined) continue;
     const flow = flowOf(r);
     if (flow >= latest.length) {

@@ -5,7 +5,13 @@
  * changed line count, a SYN, a changed time or endpoint, the -S reading flipping) returns undefined,
  * and the caller analyses the whole text. The result equals a fresh analyzeTrace of the new text.
  */
-import { collectFindings, judgeConnection, type AnalyzeOptions, type TraceAnalysis } from './analyze';
+import {
+  analysisOf,
+  collectFindings,
+  judgeConnection,
+  type AnalyzeOptions,
+  type TraceAnalysis,
+} from './analyze';
 import { nextPrintedSeq, retrackConnection, trackConnections } from './connections';
 import { judgeNumbering, resolveNumbers } from './numbering';
 import {
@@ -14,20 +20,22 @@ import {
   judgeAsciiDump,
   RecordReader,
   splitLines,
+  withRecordArray,
   type ParsedTrace,
 } from './parser';
 import { FILE_HEAD_CHARS, judgeNotText } from './textEncoding';
 import { TraceRecord } from './record';
 import { lowerBound } from './search';
 import type { TupleIds } from './tuples';
-import { SYN, type PacketRecord } from './types';
+import { SYN, type PacketRecord, type RecordList } from './types';
 
 /** The indexes of every record of each 4-tuple, in file order, by the ids of its two endpoints. */
 class TupleIndex {
   private readonly byTuple = new Map<number, number[]>();
 
-  constructor(records: PacketRecord[]) {
-    for (const r of records) {
+  constructor(records: RecordList) {
+    for (let i = 0; i < records.length; i++) {
+      const r = records.at(i)!;
       if (r.tuple === undefined) continue;
       const list = this.byTuple.get(r.tuple);
       if (list) list.push(r.index);
@@ -47,7 +55,7 @@ class TupleIndex {
  */
 const tupleIndexes = new WeakMap<TupleIds, TupleIndex>();
 
-function tupleIndex(tuples: TupleIds, records: PacketRecord[]): TupleIndex {
+function tupleIndex(tuples: TupleIds, records: RecordList): TupleIndex {
   let index = tupleIndexes.get(tuples);
   if (!index) {
     index = new TupleIndex(records);
@@ -56,13 +64,48 @@ function tupleIndex(tuples: TupleIds, records: PacketRecord[]): TupleIndex {
   return index;
 }
 
+/**
+ * `old` after an edit: its records, lines, problems and line ends; every other field as it was.
+ * (Not a spread of `old`: that would make its array of records; see withRecordArray.)
+ */
+function editedParse(
+  old: ParsedTrace,
+  edit: Pick<ParsedTrace, 'recordList' | 'lines' | 'problems' | 'hasCR'>,
+): ParsedTrace {
+  return withRecordArray({
+    recordList: edit.recordList,
+    problems: edit.problems,
+    lineCount: old.lineCount,
+    lines: edit.lines,
+    eol: old.eol,
+    hasCR: edit.hasCR,
+    prefixed: old.prefixed,
+    endpoints: old.endpoints,
+    tuples: old.tuples,
+    asciiDump: old.asciiDump,
+    binary: old.binary,
+  });
+}
+
+/** `prev`'s connections and findings over the parse `parsed` (which the caller may change next). */
+function sameAnalysis(prev: TraceAnalysis, parsed: ParsedTrace): TraceAnalysis {
+  return analysisOf(parsed, {
+    connections: prev.connections,
+    segmentOf: prev.segmentOf,
+    connectionOf: prev.connectionOf,
+    findings: prev.findings,
+    absoluteNumbers: prev.absoluteNumbers,
+    numberingDecidedAt: prev.numberingDecidedAt,
+  });
+}
+
 /** The record whose lines include `line`, by binary search over records in line order. */
-function recordAt(records: PacketRecord[], line: number): PacketRecord | undefined {
+function recordAt(records: RecordList, line: number): PacketRecord | undefined {
   let lo = 0;
   let hi = records.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const r = records[mid]!;
+    const r = records.at(mid)!;
     if (line < r.line) hi = mid - 1;
     else if (line > r.endLine) lo = mid + 1;
     else return r;
@@ -87,7 +130,11 @@ export function reanalyze(
   // The changed lines: from the first difference to the last.
   let first = 0;
   while (first < lines.length && lines[first] === old.lines[first]) first++;
-  if (first === lines.length) return { ...prev, parsed: { ...old, lines, hasCR } };
+  if (first === lines.length)
+    return sameAnalysis(
+      prev,
+      editedParse(old, { recordList: old.recordList, lines, problems: old.problems, hasCR }),
+    );
   let last = lines.length - 1;
   while (last > first && lines[last] === old.lines[last]) last--;
   const result = reanalyzeLines(prev, lines, first, last, options);
@@ -157,7 +204,7 @@ export function reanalyzeLines(
     const judged = judgeAsciiDump(lines);
     if (judged.asciiDump !== old.asciiDump || (judged.prefixed ?? false) !== old.prefixed) return undefined;
   }
-  const before = recordAt(prev.records, first);
+  const before = recordAt(old.recordList, first);
   if (!before || last > before.endLine) return undefined;
   // Problems reported on the parse's first line stand for the whole file (a flood summary).
   if (old.problems.some((p) => p.span.line === 0 && p.code === 'parse.unknown-line' && before.line !== 0))
@@ -174,7 +221,7 @@ export function reanalyzeLines(
   );
   for (let i = before.line; i <= before.endLine; i++) reader.line(i);
   const { records: fresh, problems } = reader.end();
-  const after = fresh[0] as TraceRecord | undefined;
+  const after = fresh.at(0);
   if (
     fresh.length !== 1 ||
     !after ||
@@ -192,18 +239,17 @@ export function reanalyzeLines(
   after.annotations = before.annotations;
   after.time = before.time;
 
-  const records = prev.records.slice();
-  records[before.index] = after;
-  const parsed: ParsedTrace = {
-    ...old,
-    records,
+  const records = old.recordList.with(before.index, after);
+  const parsed = editedParse(old, {
+    recordList: records,
     lines,
     problems: old.problems
       .filter((p) => p.span.line < before.line || p.span.line > before.endLine)
       .concat(problems),
-  };
+    hasCR: old.hasCR,
+  });
   parsed.problems.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
-  const result: TraceAnalysis = { ...prev, parsed, records };
+  const result = sameAnalysis(prev, parsed);
   if (!after.src || !after.dst) {
     result.findings = collectFindings(parsed, prev.connections);
     return result;
@@ -229,10 +275,10 @@ export function reanalyzeLines(
   }
   if (absolute !== prev.absoluteNumbers) return undefined;
 
-  // Every record of this 4-tuple, in file order: numbering and tracking are per 4-tuple.
-  const tuple = tupleIndex(old.tuples, prev.records)
-    .of(after.tuple!)
-    .map((i) => records[i]!);
+  // Every record of this 4-tuple, in file order (their indexes, and the records): numbering and
+  // tracking are per 4-tuple.
+  const indexes = tupleIndex(old.tuples, old.recordList).of(after.tuple!);
+  const tuple = records.subset(indexes);
   // An edit that changes no other record's numbers keeps the 4-tuple's connections and segments: only
   // its own connection is tracked again (retrackEdited).
   let othersKept = numbersKept;
@@ -246,18 +292,19 @@ export function reanalyzeLines(
     resolveNumbers(tuple, absolute);
     const now = numbersOf(tuple);
     othersKept = true;
+    const edited = lowerBound(indexes.length, (k) => indexes[k]!, after.index);
     for (let k = 0; k < kept.length && othersKept; k++) {
-      if (tuple[k >> 2] !== after && !Object.is(kept[k], now[k])) othersKept = false;
+      if (k >> 2 !== edited && !Object.is(kept[k], now[k])) othersKept = false;
     }
   }
   if (othersKept) {
-    const retracked = retrackEdited(prev, result, tuple, before, after, numbersKept);
+    const retracked = retrackEdited(prev, result, tuple, indexes, before, after, numbersKept);
     if (retracked) return retracked;
   }
   const table = trackConnections(tuple);
   const oldIds: number[] = [];
-  for (const r of tuple) {
-    const id = prev.connectionOf.get(r.index);
+  for (const index of indexes) {
+    const id = prev.connectionOf.get(index);
     if (id !== undefined && !oldIds.includes(id)) oldIds.push(id);
   }
   if (oldIds.length !== table.connections.length) return undefined;
@@ -272,11 +319,11 @@ export function reanalyzeLines(
     judgeConnection(conn, parsed, absolute);
     connections[id - 1] = conn;
   });
-  for (const r of tuple) {
-    const localId = table.connectionOf.get(r.index);
-    if (localId !== undefined) connectionOf.set(r.index, oldIds[localId - 1]!);
-    const seg = table.segmentOf.get(r.index);
-    if (seg) segmentOf.set(r.index, seg);
+  for (const index of indexes) {
+    const localId = table.connectionOf.get(index);
+    if (localId !== undefined) connectionOf.set(index, oldIds[localId - 1]!);
+    const seg = table.segmentOf.get(index);
+    if (seg) segmentOf.set(index, seg);
   }
   result.connections = connections;
   result.segmentOf = segmentOf;
@@ -291,11 +338,13 @@ export function reanalyzeLines(
  * 4-tuple's records fall into the same connections and segments, so only the edited record's
  * connection is tracked again, from the checkpoint before the first segment the edit can change (see
  * retrackConnection). Undefined when the edit reaches further: the caller re-tracks the whole 4-tuple.
+ * `tuple`: the 4-tuple's records, in file order; `indexes`: their indexes.
  */
 function retrackEdited(
   prev: TraceAnalysis,
   result: TraceAnalysis,
-  tuple: PacketRecord[],
+  tuple: RecordList,
+  indexes: readonly number[],
   before: PacketRecord,
   after: TraceRecord,
   numbersKept: boolean,
@@ -309,13 +358,13 @@ function retrackEdited(
     // change too, so tracking starts before the first of them.
     const fresh = nextPrintedSeq(tuple);
     const valueAt = (k: number) => (Number.isNaN(fresh[k]!) ? undefined : fresh[k]);
-    for (let k = 0; k < tuple.length && tuple[k]!.index < from; k++) {
-      const seg = prev.segmentOf.get(tuple[k]!.index);
-      if (seg && seg.nextPrintedSeq !== valueAt(k)) from = tuple[k]!.index;
+    for (let k = 0; k < indexes.length && indexes[k]! < from; k++) {
+      const seg = prev.segmentOf.get(indexes[k]!);
+      if (seg && seg.nextPrintedSeq !== valueAt(k)) from = indexes[k]!;
     }
     nextPrinted = (index) => {
-      const k = lowerBound(tuple.length, (i) => tuple[i]!.index, index);
-      return tuple[k]?.index === index ? valueAt(k) : undefined;
+      const k = lowerBound(indexes.length, (i) => indexes[i]!, index);
+      return indexes[k] === index ? valueAt(k) : undefined;
     };
   }
   const connections = prev.connections.slice();
@@ -323,7 +372,7 @@ function retrackEdited(
   const segmentOf = prev.segmentOf.clone(connections, connectionOf);
   const conn = retrackConnection(
     prev.connections[id - 1]!,
-    result.records,
+    result.parsed.recordList,
     before.index,
     from,
     nextPrinted,
@@ -340,13 +389,14 @@ function retrackEdited(
 }
 
 /** What numbering.ts gives each record, four numbers a record (NaN: none), to compare before and after. */
-function numbersOf(records: PacketRecord[]): Float64Array {
+function numbersOf(records: RecordList): Float64Array {
   const out = new Float64Array(records.length * 4);
-  records.forEach((r, k) => {
+  for (let k = 0; k < records.length; k++) {
+    const r = records.at(k)!;
     out[4 * k] = r.printedRelative === undefined ? NaN : +r.printedRelative;
     out[4 * k + 1] = r.seqAbs ?? NaN;
     out[4 * k + 2] = r.ackAbs ?? NaN;
     out[4 * k + 3] = r instanceof TraceRecord ? r.sackBase : NaN;
-  });
+  }
   return out;
 }

@@ -2,7 +2,7 @@
  * The analysed model: connections, their two flows, and one Segment per TCP packet record.
  */
 import { ColumnSet, grown, optionalNumber, setOptionalNumber } from './columns';
-import { ACK, type Endpoint, type Finding, type PacketRecord } from './types';
+import { ACK, type Endpoint, type Finding, type PacketRecord, type RecordList } from './types';
 import type { TrackCheckpoint } from './checkpoints';
 
 /** Wireshark's tcp.analysis bits (TCP_A_* in packet-tcp.c). */
@@ -176,7 +176,7 @@ export class SegmentStore extends ColumnSet {
    * `expected`: about how many segments will come (a capacity hint, not a limit).
    */
   constructor(
-    readonly records: readonly PacketRecord[],
+    readonly records: RecordList,
     expected = 16,
   ) {
     super(expected);
@@ -302,7 +302,7 @@ export class Segment {
   }
 
   get record(): PacketRecord {
-    return this.store.records[this.store.record[this.slot]!]!;
+    return this.store.records.at(this.store.record[this.slot]!)!;
   }
 
   // Small accessors, so that V8 inlines them into the analysis' loops.
@@ -615,7 +615,7 @@ export class SegmentList implements Iterable<Segment> {
   /** The record index of the `k`th segment, without a segment handle (for searches over long connections). */
   recordIndex(k: number): number {
     const store = this.storeAt(k);
-    return store.records[store.record[this.slots[k]!]!]!.index;
+    return store.records.at(store.record[this.slots[k]!]!)!.index;
   }
 
   /** The first `count` entries, as a list of their own (that appends to itself alone). */

@@ -10,7 +10,7 @@
 import { setAt } from './denseArray';
 import { TraceRecord } from './record';
 import { add32 } from './seq32';
-import { ACK, FIN, RST, SYN, type PacketRecord } from './types';
+import { ACK, FIN, RST, SYN, type PacketRecord, type RecordList } from './types';
 
 export interface NumberingResult {
   /** Whether the trace was printed with -S (absolute numbers everywhere), as judged from the numbers. */
@@ -72,7 +72,7 @@ function isSegment(r: PacketRecord): boolean {
  * anchor exists (a capture that starts mid-connection), relative numbers are small and absolute ones
  * are near the stored base, by a wide margin. Also says where the judgement stopped (decidedAt).
  */
-export function judgeNumbering(records: PacketRecord[]): NumberingResult {
+export function judgeNumbering(records: RecordList): NumberingResult {
   // By 4-tuple id.
   const table = new Map<number, Entry>();
   const judged = new Set<number>();
@@ -81,9 +81,9 @@ export function judgeNumbering(records: PacketRecord[]): NumberingResult {
   let absVotes = 0;
   let weakRel = 0;
   let weakAbs = 0;
-  let decidedAt = records.length ? records[records.length - 1]!.index : 0;
+  let decidedAt = records.length ? records.at(records.length - 1)!.index : 0;
   for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
+    const r = records.at(i)!;
     if (relVotes + absVotes >= DECIDING_VOTES) {
       decidedAt = r.index - 1;
       break;
@@ -156,14 +156,14 @@ class TupleNumbers {
 }
 
 /** Fills `seqAbs`, `ackAbs` and absolute SACK edges on every TCP record. */
-export function resolveNumbers(records: PacketRecord[], forceAbsolute?: boolean): NumberingResult {
+export function resolveNumbers(records: RecordList, forceAbsolute?: boolean): NumberingResult {
   const judged = forceAbsolute === undefined ? judgeNumbering(records) : { absolute: forceAbsolute };
   const absolute = judged.absolute;
   // By 4-tuple id (dense from 0: an array, not a Map).
   const tuples: Array<TupleNumbers | undefined> = [];
   // An index loop: for...of over half a million records allocated an iterator result for each.
   for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
+    const r = records.at(i)!;
     if (!isSegment(r)) continue;
     const flags = r.flags!;
     const s = r.src!.id;

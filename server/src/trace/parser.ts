@@ -7,13 +7,19 @@ import { grown } from './columns';
 import { commonLineTuning, readCommonLine } from './commonLine';
 import { excerpt, isBlank } from './lineScanner';
 import { parseNetworkPart, useEndpoints } from './packetLine';
-import { RecordStore, SpanField, TraceRecord, type LineList } from './record';
+import { RecordSlots, RecordStore, SpanField, TraceRecord, type LineList } from './record';
 import { judgeNotText } from './textEncoding';
 import { LinePrefix, scanPrefix } from './timestamp';
 import { TupleIds } from './tuples';
 import type { Endpoint, PacketRecord, ParseProblem, Span } from './types';
 
 export interface ParsedTrace {
+  /** The records by index, as the analysis reads them (see RecordSlots). */
+  recordList: RecordSlots;
+  /**
+   * The records as an array, made from recordList when first asked for (see withRecordArray): the
+   * editor's features read it, the analysis and the CLI do not.
+   */
   records: PacketRecord[];
   problems: ParseProblem[];
   lineCount: number;
@@ -36,6 +42,20 @@ export interface ParsedTrace {
   asciiDump: boolean;
   /** The text is a binary capture, not tcpdump text. */
   binary?: 'pcap' | 'pcapng';
+}
+
+/** Every field of T named, the optional ones too (as undefined where there is none). */
+export type AllFields<T> = { [K in keyof Required<T>]: T[K] };
+
+/**
+ * A parse of `fields`, whose `records` is recordList's array (made when first asked for). Every field
+ * is named, none spread from another parse: a spread would make that parse's array.
+ */
+export function withRecordArray(fields: AllFields<Omit<ParsedTrace, 'records'>>): ParsedTrace {
+  return Object.defineProperty(fields, 'records', {
+    get: () => fields.recordList.array(),
+    enumerable: true,
+  }) as ParsedTrace;
 }
 
 /** Splits text into lines on \n, \r\n or a lone \r, without keeping the terminators. */
@@ -213,19 +233,20 @@ function looksLikeIpHeaderText(text: string): boolean {
 export function parseTrace(text: string): ParsedTrace {
   const binary = detectBinaryCapture(text);
   if (binary)
-    return {
-      records: [],
+    return withRecordArray({
+      recordList: new RecordSlots(new RecordStore(1)),
       problems: [],
       lineCount: 1,
       // Only the first line is kept, so that a diagnostic on it stays inside it.
       lines: [splitLines(text.slice(0, 4096))[0] ?? ''],
       eol: '\n',
+      hasCR: undefined,
       asciiDump: false,
       prefixed: false,
       endpoints: new Map(),
       tuples: new TupleIds(),
       binary,
-    };
+    });
   const hasCR = text.indexOf('\r') >= 0;
   // splitLines, without searching the whole text for a CR again; without CRs, each line is made when
   // asked for.
@@ -234,17 +255,19 @@ export function parseTrace(text: string): ParsedTrace {
   const eol = hasCR && text.includes('\r\n') ? '\r\n' : '\n';
   const notText = judgeNotText(text);
   if (notText)
-    return {
-      records: [],
+    return withRecordArray({
+      recordList: new RecordSlots(new RecordStore(1)),
       problems: [{ ...notText, span: { line: 0, start: 0, end: Math.min(1, lines.at(0)?.length ?? 0) } }],
       lineCount: lines.length,
       lines: allLines(),
       eol,
+      hasCR: undefined,
       asciiDump: false,
       prefixed: false,
       endpoints: new Map(),
       tuples: new TupleIds(),
-    };
+      binary: undefined,
+    });
 
   const { asciiDump, prefixed } = judgeAsciiDump(lines);
   const endpoints = new Map<string, Endpoint>();
@@ -264,8 +287,8 @@ export function parseTrace(text: string): ParsedTrace {
   if (lines instanceof TextLines) for (let i = 0; i < lines.length; i++) reader.line(i, text, lines.start(i));
   else for (let i = 0; i < lines.length; i++) reader.line(i);
   const { records, problems } = reader.end();
-  return {
-    records,
+  return withRecordArray({
+    recordList: records,
     problems,
     lineCount: lines.length,
     get lines() {
@@ -277,7 +300,8 @@ export function parseTrace(text: string): ParsedTrace {
     prefixed: prefixed ?? false,
     endpoints,
     tuples,
-  };
+    binary: undefined,
+  });
 }
 
 /**
@@ -285,7 +309,7 @@ export function parseTrace(text: string): ParsedTrace {
  * stays inside one record runs it over just that record's lines (see incremental.ts).
  */
 export class RecordReader {
-  readonly records: TraceRecord[] = [];
+  readonly records: RecordSlots;
   readonly problems: ParseProblem[] = [];
   private current: TraceRecord | undefined;
   private awaitingTcp = false;
@@ -313,6 +337,7 @@ export class RecordReader {
     keepLines = false,
   ) {
     this.store = new RecordStore(expectedRecords, tuples, keepLines ? lines : undefined);
+    this.records = new RecordSlots(this.store, expectedRecords);
     // Most lines of a large file are one form, read flat (commonLine.ts), not in an -A dump (where
     // payload lines may look like anything), and not for one record read again after an edit.
     this.flat =
@@ -402,7 +427,7 @@ export class RecordReader {
         break;
       }
       default: {
-        const rec = new TraceRecord(this.firstIndex + this.records.length, i, this.store);
+        const rec = TraceRecord.create(this.firstIndex + this.records.length, i, this.store);
         if (!prefix.scanned) scanPrefix(text, textStart(text), prefix, chars, base);
         const hasPrefix = prefix.timeKind !== 'none' || prefix.number !== undefined;
         const r =
@@ -452,7 +477,7 @@ export class RecordReader {
   private startRecord(rec: TraceRecord): void {
     finish(this.current, this.awaitingTcp, this.lines, this.problems);
     this.current = rec;
-    this.records.push(rec);
+    rec.appendTo(this.records);
     // A new record has none: only a list of some is handed over (then a new one starts).
     if (this.pendingComments.length) {
       rec.annotations = this.pendingComments;
@@ -460,7 +485,7 @@ export class RecordReader {
     }
   }
 
-  end(): { records: TraceRecord[]; problems: ParseProblem[] } {
+  end(): { records: RecordSlots; problems: ParseProblem[] } {
     finish(this.current, this.awaitingTcp, this.lines, this.problems);
     if (this.unknownLines > MAX_UNKNOWN_LINE_PROBLEMS) {
       // A file of prose or another tool's output: say so once instead of flooding the Problems view.

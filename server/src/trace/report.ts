@@ -18,8 +18,8 @@ export function endpointText(e: Endpoint): string {
 }
 
 function connectionJson(c: Connection, a: TraceAnalysis) {
-  const first = a.records[c.firstRecord]!;
-  const last = a.records[c.lastRecord]!;
+  const first = a.parsed.recordList.at(c.firstRecord)!;
+  const last = a.parsed.recordList.at(c.lastRecord)!;
   return {
     id: c.id,
     client: endpointText(c.client.endpoint),

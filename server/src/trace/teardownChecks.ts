@@ -6,7 +6,7 @@ import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './finding
 import type { Connection, Flow, Segment, SegmentList, TeardownVerdict } from './model';
 import { segmentsBefore } from './search';
 import { add32, ge, gt } from './seq32';
-import { ACK, FIN, RST, type Finding, type PacketRecord } from './types';
+import { ACK, FIN, RST, type Finding, type PacketRecord, type RecordList } from './types';
 
 /** What the checks ask of all of a connection's segments, in one pass over a connection that may be long. */
 function scanSegments(segments: SegmentList) {
@@ -29,7 +29,7 @@ function scanSegments(segments: SegmentList) {
   return { rst, fromClient, fromServer, finClient, finServer };
 }
 
-export function checkTeardown(conn: Connection, records: PacketRecord[]): TeardownVerdict {
+export function checkTeardown(conn: Connection, records: RecordList): TeardownVerdict {
   if (conn.quiet) return 'unknown';
   const seen = scanSegments(conn.segments);
   const rst = seen.rst;
@@ -38,7 +38,7 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
     [conn.server, conn.client, false],
   ] as Array<[Flow, Flow, boolean]>) {
     if (me.finSeq === undefined || me.finRecord === undefined) continue;
-    const fin = records[me.finRecord]!;
+    const fin = records.at(me.finRecord)!;
     const finSeq = me.finSeq;
     const finAckValue = add32(finSeq, 1);
     const afterFin = segmentsBefore(conn.segments, me.finRecord + 1);
@@ -116,7 +116,7 @@ export function checkTeardown(conn: Connection, records: PacketRecord[]): Teardo
     }
     const peerSent = fromClient ? seen.fromServer : seen.fromClient;
     if (peerSent) {
-      const repeats = me.finRecords.slice(1).map((i) => records[i]!);
+      const repeats = me.finRecords.slice(1).map((i) => records.at(i)!);
       conn.findings.push(
         finding(
           'teardown.fin-unacked',

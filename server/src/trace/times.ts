@@ -3,10 +3,14 @@
  * midnight keep counting, and -ttt deltas (from the previous packet) are summed while -ttttt deltas
  * (from the first packet) are taken as they are.
  */
-import type { PacketRecord } from './types';
+import type { PacketRecord, RecordList } from './types';
 
-export function resolveTimes(records: PacketRecord[]): void {
-  const deltas = records.filter((r) => r.timeKind === 'delta');
+export function resolveTimes(records: RecordList): void {
+  const deltas: PacketRecord[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const r = records.at(i)!;
+    if (r.timeKind === 'delta') deltas.push(r);
+  }
   // -ttttt deltas never decrease; -ttt deltas jump up and down with the traffic.
   let cumulative = deltas.length > 1;
   for (let i = 1; i < deltas.length && cumulative; i++) {
@@ -18,7 +22,7 @@ export function resolveTimes(records: PacketRecord[]): void {
   let lastClock = NaN;
   let running = 0;
   for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
+    const r = records.at(i)!;
     const value = r.timeValue;
     if (value === undefined) continue;
     switch (r.timeKind) {

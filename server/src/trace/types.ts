@@ -149,6 +149,15 @@ export interface PacketRecord {
   dump?: 'hex' | 'ascii' | 'text';
 }
 
+/**
+ * Records by their index: an array of them, or a whole parse's (RecordSlots, record.ts), which makes
+ * a record's handle each time it is asked for instead of keeping one per record.
+ */
+export interface RecordList {
+  readonly length: number;
+  at(index: number): PacketRecord | undefined;
+}
+
 /** Severity of a diagnostic, as the CLI and LSP print it. */
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 

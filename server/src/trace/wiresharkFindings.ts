@@ -7,9 +7,9 @@
 import type { DiagnosticCode } from './codes';
 import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
 import { A, type Connection, type Segment } from './model';
-import type { PacketRecord, Span } from './types';
+import type { PacketRecord, RecordList, Span } from './types';
 
-export function wiresharkFindings(conn: Connection, records: PacketRecord[]): void {
+export function wiresharkFindings(conn: Connection, records: RecordList): void {
   const segments = conn.segments;
   // The findings of one segment are made in a function of their own: its closure, in this loop's
   // body, made V8 allocate a scope for every segment, flagged or not (25 MB on the bench trace).
@@ -18,7 +18,7 @@ export function wiresharkFindings(conn: Connection, records: PacketRecord[]): vo
 }
 
 /** The findings of the analysis bits of `seg` (which has some). */
-function segmentFindings(conn: Connection, seg: Segment, records: PacketRecord[]): void {
+function segmentFindings(conn: Connection, seg: Segment, records: RecordList): void {
   const r = seg.record;
   const seqSpan: Span = r.seqSpan ?? r.flagsSpan ?? recordSpan(r);
   const ackSpan: Span = r.ackSpan ?? r.flagsSpan ?? recordSpan(r);
@@ -34,7 +34,7 @@ function segmentFindings(conn: Connection, seg: Segment, records: PacketRecord[]
     conn.findings.push(f);
     return f;
   };
-  const original = seg.originalRecord !== undefined ? records[seg.originalRecord] : undefined;
+  const original = seg.originalRecord !== undefined ? records.at(seg.originalRecord) : undefined;
   const a = seg.analysis;
   const range = rangeText(seg);
   if (a & A.REUSED_PORTS) {
@@ -76,7 +76,7 @@ function segmentFindings(conn: Connection, seg: Segment, records: PacketRecord[]
     add('tcp.retransmission', `retransmission of ${range}${rto}`, seqSpan, original, 'first sent here');
   }
   if (a & A.LOST_PACKET) {
-    const expected = seg.beforeGapRecord !== undefined ? records[seg.beforeGapRecord] : undefined;
+    const expected = seg.beforeGapRecord !== undefined ? records.at(seg.beforeGapRecord) : undefined;
     add(
       'tcp.lost-segment',
       `previous segment not captured: the sequence jumps past bytes this trace never shows`,
@@ -122,7 +122,7 @@ function segmentFindings(conn: Connection, seg: Segment, records: PacketRecord[]
     );
   }
   if (a & A.DUPLICATE_ACK) {
-    const ref = seg.dupAckOf !== undefined ? records[seg.dupAckOf] : undefined;
+    const ref = seg.dupAckOf !== undefined ? records.at(seg.dupAckOf) : undefined;
     const dup = add(
       'tcp.dup-ack',
       `duplicate ACK #${seg.dupAckNum ?? 1} of ack ${r.ack}${ref ? ` (${lineOf(ref)})` : ''}`,
