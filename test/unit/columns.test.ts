@@ -175,10 +175,15 @@ test('a record finds its endpoints by its 4-tuple, and its option list in the li
   assert.equal(none.dst, undefined);
 });
 
-test('span columns start at 16 bits and widen, keeping every span, once a line is longer than that', () => {
+test('span columns start at 8 bits and widen to 16, then 32, keeping every span, as lines get longer', () => {
   const store = new RecordStore(1);
   const short = TraceRecord.create(0, 0, store);
   short.setSpanColumns(SpanField.seq, 10, 20);
+  short.setSpanColumns(SpanField.win, 200, 254);
+  assert.deepEqual(short.winSpan, { line: 0, start: 200, end: 254 });
+  short.flagsSpan = { line: 0, start: 250, end: 300 };
+  assert.deepEqual(short.seqSpan, { line: 0, start: 10, end: 20 }, 'kept when widened to 16 bits');
+  assert.deepEqual(short.flagsSpan, { line: 0, start: 250, end: 300 });
   short.lengthSpan = { line: 0, start: 65000, end: 65534 };
   const long = TraceRecord.create(1, 1, store);
   long.setSpanColumns(SpanField.ack, 70000, 70010);
@@ -186,6 +191,8 @@ test('span columns start at 16 bits and widen, keeping every span, once a line i
   const after = TraceRecord.create(2, 2, store);
   after.winSpan = { line: 2, start: 3, end: 9 };
   assert.deepEqual(short.seqSpan, { line: 0, start: 10, end: 20 });
+  assert.deepEqual(short.winSpan, { line: 0, start: 200, end: 254 });
+  assert.deepEqual(short.flagsSpan, { line: 0, start: 250, end: 300 });
   assert.deepEqual(short.lengthSpan, { line: 0, start: 65000, end: 65534 });
   assert.deepEqual(long.ackSpan, { line: 1, start: 70000, end: 70010 });
   assert.deepEqual(long.dstSpan, { line: 1, start: 8, end: 100000 });
