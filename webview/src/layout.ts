@@ -409,11 +409,20 @@ export function layout(model: LadderModel, options: LayoutOptions): Layout {
     let y = 0;
     let anchorY = 0;
     let anchorT: number | undefined;
-    const span = (r: Row): [number | undefined, number | undefined] => {
-      if (r.kind === 'arrow') return [arrows[r.i]!.time, arrows[r.i]!.time];
-      if (r.kind === 'run' || r.kind === 'hidden') return [arrows[r.first]!.time, arrows[r.last]!.time];
-      return [undefined, undefined];
-    };
+    // The times a row spans: the first and last of its arrows (read here, not returned as a pair: a
+    // hundred thousand rows would be as many arrays).
+    const firstTime = (r: Row): number | undefined =>
+      r.kind === 'arrow'
+        ? arrows[r.i]!.time
+        : r.kind === 'run' || r.kind === 'hidden'
+          ? arrows[r.first]!.time
+          : undefined;
+    const lastTime = (r: Row): number | undefined =>
+      r.kind === 'arrow'
+        ? arrows[r.i]!.time
+        : r.kind === 'run' || r.kind === 'hidden'
+          ? arrows[r.last]!.time
+          : undefined;
     // A connection's header is placed with the row after it: right above it, after any fold.
     let header: ConnRow | undefined;
     for (const r of rows) {
@@ -421,7 +430,8 @@ export function layout(model: LadderModel, options: LayoutOptions): Layout {
         header = r;
         continue;
       }
-      const [t0, t1] = span(r);
+      const t0 = firstTime(r);
+      const t1 = lastTime(r);
       let top = y;
       if (t0 !== undefined && anchorT !== undefined) {
         const want = anchorY + (t0 - anchorT) * pps;
