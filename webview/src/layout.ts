@@ -409,19 +409,13 @@ export function layout(model: LadderModel, options: LayoutOptions): Layout {
     let y = 0;
     let anchorY = 0;
     let anchorT: number | undefined;
-    // The times a row spans: the first and last of its arrows (read here, not returned as a pair: a
-    // hundred thousand rows would be as many arrays).
-    const firstTime = (r: Row): number | undefined =>
+    // The time of a row's first or last arrow (read twice, not returned as a pair: a hundred thousand
+    // rows would be as many arrays).
+    const timeOf = (r: Row, last: boolean): number | undefined =>
       r.kind === 'arrow'
         ? arrows[r.i]!.time
         : r.kind === 'run' || r.kind === 'hidden'
-          ? arrows[r.first]!.time
-          : undefined;
-    const lastTime = (r: Row): number | undefined =>
-      r.kind === 'arrow'
-        ? arrows[r.i]!.time
-        : r.kind === 'run' || r.kind === 'hidden'
-          ? arrows[r.last]!.time
+          ? arrows[last ? r.last : r.first]!.time
           : undefined;
     // A connection's header is placed with the row after it: right above it, after any fold.
     let header: ConnRow | undefined;
@@ -430,8 +424,8 @@ export function layout(model: LadderModel, options: LayoutOptions): Layout {
         header = r;
         continue;
       }
-      const t0 = firstTime(r);
-      const t1 = lastTime(r);
+      const t0 = timeOf(r, false);
+      const t1 = timeOf(r, true);
       let top = y;
       if (t0 !== undefined && anchorT !== undefined) {
         const want = anchorY + (t0 - anchorT) * pps;
