@@ -1,9 +1,14 @@
 // Record and segment columns grow by doubling as slots are added (columns.ts, ColumnSet): every field
-// written before a growth must read back the same after it, spans (several values a slot) included.
+// written before a growth must read back the same after it, spans (several values a slot) included. A
+// parse's records are slots of its store (RecordSlots), whose handles are made when asked for.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Segment, SegmentList, SegmentStore } from '../../server/src/trace/model';
-import { RecordStore, SpanField, TraceRecord } from '../../server/src/trace/record';
+import fs from 'node:fs';
+import path from 'node:path';
+import { analyzeTrace, jsonReport, sarifReport, textReport } from '../../server/src/trace/index';
+import { reanalyzeEdit } from '../../server/src/trace/incremental';
+import { RecordSlots, RecordStore, SpanField, TraceRecord } from '../../server/src/trace/record';
 import { TupleIds } from '../../server/src/trace/tuples';
 import { parseTrace } from '../../server/src/trace/parser';
 
@@ -262,4 +267,40 @@ test("a parse's record list makes handles on demand; an edit's copy replaces one
   assert.ok(some.at(0)!.is(list.at(2)));
   assert.equal(some.at(1), edited);
   assert.equal(some.at(2), undefined);
+});
+
+test('checking a trace and typing in it never make the array of all its records; a feature that asks gets it once', () => {
+  const text = fs.readFileSync(path.join(__dirname, '../../../examples/lossy-transfer.trace'), 'utf8');
+  const made = RecordSlots.prototype.array;
+  let arrays = 0;
+  RecordSlots.prototype.array = function (this: RecordSlots) {
+    arrays++;
+    return made.call(this);
+  };
+  try {
+    const analysis = analyzeTrace(text);
+    const report = JSON.parse(jsonReport([{ file: 'lossy-transfer.trace', analysis }]));
+    sarifReport([{ file: 'lossy-transfer.trace', analysis }], '0');
+    textReport([{ file: 'lossy-transfer.trace', analysis }]);
+    assert.ok(report.files[0].diagnostics.length > 0, 'the example has findings to report');
+    // A window typed over on the last data segment's line (past the head of the file, which an
+    // edit may change the kind of), as an editor sends it.
+    const lines = text.split('\n');
+    let line = lines.length - 1;
+    while (line > 0 && !/ win \d+, options .*length [1-9]/.test(lines[line]!)) line--;
+    const at = lines[line]!.indexOf(' win ') + 5;
+    const edited = reanalyzeEdit(
+      analysis,
+      { start: { line, character: at }, end: { line, character: at + 1 } },
+      '9',
+    );
+    assert.ok(edited, 'the edit is analysed incrementally');
+    assert.equal(arrays, 0, 'no array of records for the analysis, the reports or the edit');
+    const records = edited.records;
+    assert.equal(edited.records, records, 'made once');
+    assert.equal(records.length, edited.parsed.recordList.length);
+    assert.ok(arrays > 0, 'asked for, it is made');
+  } finally {
+    RecordSlots.prototype.array = made;
+  }
 });
