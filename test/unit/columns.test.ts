@@ -262,11 +262,13 @@ test("a parse's record list makes handles on demand; an edit's copy replaces one
   assert.equal(array[1]!.seq, 500);
 
   // A subset keeps the replaced record where it lands.
-  const some = copy.subset([2, 1]);
+  const some = copy.subset([1, 2]);
   assert.equal(some.length, 2);
-  assert.ok(some.at(0)!.is(list.at(2)));
-  assert.equal(some.at(1), edited);
+  assert.equal(some.at(0), edited);
+  assert.ok(some.at(1)!.is(list.at(2)));
   assert.equal(some.at(2), undefined);
+  const without = copy.subset([0, 2]);
+  assert.ok(without.at(0)!.is(list.at(0)) && without.at(1)!.is(list.at(2)), 'one without it');
 });
 
 test('checking a trace and typing in it never make the array of all its records; a feature that asks gets it once', () => {
