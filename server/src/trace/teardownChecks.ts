@@ -41,12 +41,12 @@ export function checkTeardown(conn: Connection, records: RecordList): TeardownVe
     const fin = records.at(me.finRecord)!;
     const finSeq = me.finSeq;
     const finAckValue = add32(finSeq, 1);
-    const afterFin = segmentsBefore(conn.segments, me.finRecord + 1);
+    const firstAfterFin = segmentsBefore(conn.segments, me.finRecord + 1);
     // Data after one's own FIN: bytes beyond the FIN's sequence number.
     const late = conn.segments.find(
       (s) =>
         s.fromClient === fromClient && s.len > 0 && s.seq !== undefined && gt(add32(s.seq, s.len), finSeq),
-      afterFin,
+      firstAfterFin,
     );
     if (late) {
       conn.findings.push(
@@ -61,7 +61,7 @@ export function checkTeardown(conn: Connection, records: RecordList): TeardownVe
     }
     const peerAcks = conn.segments.filter(
       (s) => s.fromClient !== fromClient && s.flags & ACK && s.ack !== undefined,
-      afterFin,
+      firstAfterFin,
     );
     const covering = peerAcks.find((s) => ge(s.ack!, finAckValue));
     if (

@@ -3,19 +3,23 @@
  * midnight keep counting, and -ttt deltas (from the previous packet) are summed while -ttttt deltas
  * (from the first packet) are taken as they are.
  */
-import type { PacketRecord, RecordList } from './types';
+import type { RecordList } from './types';
 
 export function resolveTimes(records: RecordList): void {
-  const deltas: PacketRecord[] = [];
-  for (let i = 0; i < records.length; i++) {
+  // -ttttt deltas never decrease; -ttt deltas jump up and down with the traffic. (Judged on the way,
+  // not on a list of the delta records: a list would keep a handle for each.)
+  let deltas = 0;
+  let decreasing = false;
+  let previousDelta = NaN;
+  for (let i = 0; i < records.length && !decreasing; i++) {
     const r = records.at(i)!;
-    if (r.timeKind === 'delta') deltas.push(r);
+    if (r.timeKind !== 'delta') continue;
+    const value = r.timeValue!;
+    if (value < previousDelta) decreasing = true;
+    previousDelta = value;
+    deltas++;
   }
-  // -ttttt deltas never decrease; -ttt deltas jump up and down with the traffic.
-  let cumulative = deltas.length > 1;
-  for (let i = 1; i < deltas.length && cumulative; i++) {
-    if (deltas[i]!.timeValue! < deltas[i - 1]!.timeValue!) cumulative = false;
-  }
+  const cumulative = deltas > 1 && !decreasing;
   let dayOffset = 0;
   // NaN until the first clock time. (A number that may be undefined would be boxed on every write;
   // and an index loop, as for...of over half a million records allocated an iterator result for each.)
