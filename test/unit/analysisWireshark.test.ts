@@ -19,6 +19,7 @@ import {
   relatedLines,
   run,
   s,
+  segmentAt,
   withCode,
 } from '../helpers/analysisHelpers';
 import { codes, codesOnLine } from '../helpers/trace';
@@ -299,6 +300,38 @@ suite('tcp.out-of-order and tcp.lost-segment', () => {
     expectNone(r, 'tcp.out-of-order');
     expectOne(r, 'tcp.retransmission', 6, '101:201', 'information');
   });
+
+  // A real capture (two Linux network namespaces, no SACK, iRTT 32 us): the missing bytes come
+  // exactly one iRTT after the highest segment. Wireshark compares the gap with the iRTT in whole
+  // nanoseconds: not shorter, so a retransmission, whatever the form of the times.
+  const IRTT_32US = [
+    '11:46:07.798135 IP 10.9.0.1.47156 > 10.9.0.2.5001: Flags [S], seq 3330590204, win 64240, options [mss 1460], length 0',
+    '11:46:07.798153 IP 10.9.0.2.5001 > 10.9.0.1.47156: Flags [S.], seq 3105588819, ack 3330590205, win 64240, options [mss 1460], length 0',
+    '11:46:07.798167 IP 10.9.0.1.47156 > 10.9.0.2.5001: Flags [.], ack 1, win 64240, length 0',
+    '11:46:10.959884 IP 10.9.0.1.47156 > 10.9.0.2.5001: Flags [.], seq 306387:307847, ack 1, win 64240, length 1460',
+    '11:46:10.959916 IP 10.9.0.1.47156 > 10.9.0.2.5001: Flags [.], seq 261127:262587, ack 1, win 64240, length 1460',
+  ];
+  /** The same lines with -tttt dates, or -tt seconds since the epoch (2026-11-26 UTC). */
+  const withDates = (ls: string[]) => ls.map((l) => `2026-11-26 ${l}`);
+  const withEpoch = (ls: string[]) =>
+    ls.map((l) => {
+      const [h, m, sec] = l.slice(0, 8).split(':').map(Number);
+      return `${Date.UTC(2026, 10, 26) / 1000 + h! * 3600 + m! * 60 + sec!}${l.slice(8)}`;
+    });
+  for (const [form, ls] of [
+    ['clock', IRTT_32US],
+    ['-tttt', withDates(IRTT_32US)],
+    ['-tt', withEpoch(IRTT_32US)],
+  ] as const) {
+    test(`a gap filled exactly one iRTT (32 us) after the highest segment is a retransmission (${form})`, () => {
+      const r = run(...ls);
+      assert.deepEqual(codesAt(r.a, 5), ['tcp.retransmission']);
+    });
+    test(`near miss: filled 1 us sooner, it is out-of-order (${form})`, () => {
+      const r = run(...ls.slice(0, 4), ls[4]!.replace('.959916 ', '.959915 '));
+      assert.deepEqual(codesAt(r.a, 5), ['tcp.out-of-order']);
+    });
+  }
 
   test('near miss: contiguous segments are neither lost nor out of order', () => {
     const r = run(
@@ -630,6 +663,50 @@ suite('tcp.keep-alive and tcp.keep-alive-ack', () => {
     expectOne(r, 'tcp.keep-alive', 7, 'Flags [.]', 'information');
     expectNone(r, 'tcp.keep-alive-ack');
     expectOne(r, 'tcp.window-update', 8, '600', 'hint');
+  });
+
+  // Both sides' keep-alive timers firing together (both sockets with TCP_KEEPIDLE=1; seen in a
+  // capture of two Linux network namespaces): each side sends a keep-alive and answers the other's.
+  test('keep-alives that cross (as the server saw them): keep-alive, keep-alive, its ACK, duplicate ACK', () => {
+    const r = run(
+      ...EXCHANGE,
+      s(1040, 'Flags [.], ack 101, win 509, length 0'),
+      c(1040.033, 'Flags [.], ack 201, win 501, length 0'),
+      s(1040.036, 'Flags [.], ack 101, win 509, length 0'),
+      c(1040.036, 'Flags [.], ack 201, win 501, length 0'),
+    );
+    // tshark, with the seqs: line 8 is the client's keep-alive at snd.una - 1 (it crossed line 7),
+    // line 9 answers it, and line 10, the client's answer to line 7, repeats an ACK after a
+    // keep-alive ACK: a duplicate ACK.
+    expectLinesOf(r.a, 'tcp.keep-alive', [7, 8]);
+    const [ack] = expectLinesOf(r.a, 'tcp.keep-alive-ack', [9]);
+    assert.deepEqual(relatedLines(ack!), [8]);
+    expectLinesOf(r.a, 'tcp.dup-ack', [10]);
+    assert.equal(segmentAt(r.a, 8).relSeq, 100, "the client's keep-alive sits at its next seq (101) - 1");
+  });
+
+  test('keep-alives that cross (as the first sender saw them): the answer comes before the keep-alive', () => {
+    const r = run(
+      ...EXCHANGE,
+      s(1040, 'Flags [.], ack 101, win 509, length 0'),
+      c(1040.04, 'Flags [.], ack 201, win 501, length 0'),
+      c(1040.3, 'Flags [.], ack 201, win 501, length 0'),
+      s(1040.34, 'Flags [.], ack 101, win 509, length 0'),
+    );
+    expectLinesOf(r.a, 'tcp.keep-alive', [7, 9]);
+    expectLinesOf(r.a, 'tcp.keep-alive-ack', [8, 10]);
+    expectNone(r, 'tcp.dup-ack');
+  });
+
+  test('near miss: a keep-alive answered once, then data, crosses nothing', () => {
+    const r = run(
+      ...EXCHANGE,
+      s(1040, 'Flags [.], ack 101, win 509, length 0'),
+      c(1040.04, 'Flags [.], ack 201, win 501, length 0'),
+      s(1040.3, 'Flags [P.], seq 201:251, ack 101, win 509, length 50'),
+    );
+    expectLinesOf(r.a, 'tcp.keep-alive', [7]);
+    expectLinesOf(r.a, 'tcp.keep-alive-ack', [8]);
   });
 
   // The keepalive corpus capture (Linux, TCP_KEEPIDLE=1): frames 1-9.

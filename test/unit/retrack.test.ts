@@ -12,6 +12,8 @@ import { reanalyzeEdit } from '../../server/src/trace/incremental';
 import type { Flow, Segment } from '../../server/src/trace/model';
 import { FILE_HEAD_CHARS } from '../../server/src/trace/textEncoding';
 import { SYN } from '../../server/src/trace/types';
+import { EXCHANGE, c, s } from '../helpers/analysisHelpers';
+import { lines as traceLines } from '../helpers/trace';
 
 const CORPUS = path.join(__dirname, '../../../../shared/corpus');
 const FILES = [
@@ -195,3 +197,58 @@ test(
     assert.ok(resumed > applied / 4, `only ${resumed} of ${applied} edits resumed from a checkpoint`);
   },
 );
+
+test('edits around keep-alives that cross, which re-judge the segment before them, equal a fresh analysis', (t) => {
+  // Rounds a second apart, each both sides' keep-alives crossing (see crossedKeepAlive): the server's
+  // keep-alive, the client's, the server's answer (which makes the client's a keep-alive after the
+  // fact), the client's answer. With a checkpoint due every 7 segments, after 6 of the exchange, the
+  // due ones fall at every place in a round.
+  const rounds: string[] = [];
+  for (let k = 1; k <= 60; k++) {
+    const t = k * 1000 + 40;
+    rounds.push(
+      s(t, 'Flags [.], ack 101, win 509, length 0'),
+      c(t + 0.033, 'Flags [.], ack 201, win 501, length 0'),
+      s(t + 0.036, 'Flags [.], ack 101, win 509, length 0'),
+      c(t + 0.036 + (k % 3) * 0.001, 'Flags [.], ack 201, win 501, length 0'),
+    );
+  }
+  const lines = traceLines(...EXCHANGE, ...rounds).split('\n');
+  checkpointTuning.every = 7;
+  t.after(() => {
+    checkpointTuning.every = 8;
+  });
+  let prev = analyzeTrace(lines.join('\n'));
+  assert.equal(
+    prev.findings.filter((f) => f.code === 'tcp.keep-alive').length,
+    120,
+    'both keep-alives of every round',
+  );
+  let applied = 0;
+  let resumed = 0;
+  for (let line = 6; line < lines.length; line++) {
+    // A changed window makes a repeated ACK a window update; the next edit puts it back.
+    const changed = lines[line]!.replace(/ win (\d+)/, (_m, w: string) => ` win ${Number(w) + 1}`);
+    for (const next of [changed, lines[line]!]) {
+      const old = lines[line]!;
+      lines[line] = next;
+      const inc = reanalyzeEdit(
+        prev,
+        { start: { line, character: 0 }, end: { line, character: old.length } },
+        next,
+      );
+      const fresh = analyzeTrace(lines.join('\n'));
+      // (Edits in the file's head go the long way.)
+      if (!inc) {
+        prev = fresh;
+        continue;
+      }
+      assert.deepEqual(everything(inc), everything(fresh), `edit of line ${line + 1}`);
+      applied++;
+      if (inc.connections[0]!.segments.at(0).is(prev.connections[0]!.segments.at(0))) resumed++;
+      prev = inc;
+    }
+  }
+  assert.ok(applied > 300, `only ${applied} edits were incremental`);
+  assert.ok(resumed > applied / 2, `only ${resumed} of ${applied} edits resumed from a checkpoint`);
+});

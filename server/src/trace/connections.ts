@@ -246,7 +246,14 @@ function trackRecord(
   t: TrackTables,
 ): void {
   const segmentNext = r.kind === 'tcp' && r.flags !== undefined;
-  if (segmentNext && conn.segments.length > 0 && conn.segments.length % checkpointTuning.every === 0)
+  const count = conn.segments.length;
+  // (Not after a keep-alive ACK: the next segment may judge it again, see crossedKeepAlive.)
+  if (
+    segmentNext &&
+    count > 0 &&
+    count % checkpointTuning.every === 0 &&
+    !(conn.segments.analysis(count - 1) & A.KEEP_ALIVE_ACK)
+  )
     conn.checkpoints.push(takeCheckpoint(conn));
   conn.records.push(r.index);
   conn.lastRecord = r.index;

@@ -22,6 +22,19 @@ const DEFAULT_OOO_THRESHOLD = 0.003;
 const KEEPALIVE_IDLE = 0.5;
 
 /**
+ * Whether `delta` seconds is shorter than `limit` as Wireshark compares them, in whole nanoseconds.
+ * Times here are doubles in seconds: a clock time (seconds of the day) is good to ~1e-11 s, but an
+ * epoch or date time (-tt, -tttt: ~1.7e9 s) only to ~1.2e-7 s, so a gap equal to the initial RTT to
+ * the printed microsecond can come out a hair shorter (or longer) than it. Shorter means shorter by
+ * more than the doubles may be off: half a nanosecond for clock times, 0.49 us for the epoch's (two
+ * differences of two such times are off by at most 4.8e-7 s; a microsecond less is still told apart).
+ * `at`, a time of the comparison, says which.
+ */
+function shorter(delta: number, limit: number, at: number | undefined): boolean {
+  return delta < limit - (at !== undefined && at > 1e6 ? 4.9e-7 : 5e-10);
+}
+
+/**
  * 2^shift for a window scale (at most 14): `2 ** shift` calls Math.pow, which showed in profiles, as
  * this runs for every segment.
  */
@@ -73,6 +86,34 @@ function inferSeq(
     return add32(base, -1);
   }
   return base;
+}
+
+/**
+ * Keep-alives that cross: both sides' timers fire together, so each sends a keep-alive and answers the
+ * other's. Without its seq (tcpdump prints none on a pure ACK), the peer's keep-alive reads as the
+ * answer to ours (the same ACK moments later), and step 7 called it a keep-alive ACK. But the answer
+ * to a keep-alive is never answered, and a keep-alive is: when this side (whose last segment was a
+ * keep-alive) repeats its ACK right after, the peer's segment, the connection's last, was its own
+ * keep-alive at snd.una - 1, as Linux sends them. It is judged so now, and true is returned: this
+ * segment answers it. The peer's flow keeps "keep-alive ACK" as its last flags, so that its next
+ * segment (its own answer to our keep-alive, a duplicate ACK to Wireshark by then) is not taken for
+ * another crossing. Only the connection's last segment changes, and only one whose seq was inferred;
+ * tracking takes no checkpoint right after a keep-alive ACK (trackRecord), so a re-track never has to
+ * change a segment before where it starts.
+ */
+function crossedKeepAlive(conn: Connection, fwd: Flow): boolean {
+  if (!(fwd.lastsegmentflags & A.KEEP_ALIVE)) return false;
+  const count = conn.segments.length;
+  if (count === 0) return false;
+  const previous = conn.segments.at(count - 1);
+  const seq = previous.seq;
+  if (previous.fromClient === (fwd === conn.client) || !previous.seqInferred || seq === undefined)
+    return false;
+  previous.analysis = (previous.analysis & ~A.KEEP_ALIVE_ACK) | A.KEEP_ALIVE;
+  previous.seq = add32(seq, -1);
+  const relSeq = previous.relSeq;
+  if (relSeq !== undefined) previous.relSeq = add32(relSeq, -1);
+  return true;
 }
 
 /** The options of a segment other than padding, timestamps and SACK, which change on every packet. */
@@ -185,7 +226,12 @@ export function analyzeSegment(
       const sameAsLast =
         len === 0 && win === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && !ctl;
       // 7. keep-alive ACK
-      if (sameAsLast && win !== 0 && rev.lastsegmentflags & A.KEEP_ALIVE) {
+      if (
+        sameAsLast &&
+        win !== 0 &&
+        (rev.lastsegmentflags & A.KEEP_ALIVE ||
+          (rev.lastsegmentflags & A.KEEP_ALIVE_ACK && crossedKeepAlive(conn, fwd)))
+      ) {
         a |= A.KEEP_ALIVE_ACK;
       } else if (sameAsLast && win === 0 && rev.lastsegmentflags & A.ZERO_WINDOW_PROBE) {
         // 8. zero window probe ACK
@@ -233,9 +279,13 @@ export function analyzeSegment(
         const sinceNext =
           time !== undefined && fwd.nextseqTime !== undefined ? time - fwd.nextseqTime : Infinity;
         const oooThreshold = conn.irtt !== undefined && conn.irtt > 0 ? conn.irtt : DEFAULT_OOO_THRESHOLD;
-        if (rev.dupacknum >= 2 && rev.lastack === seq && sinceDup < FAST_RETRANSMISSION_WINDOW) {
+        if (
+          rev.dupacknum >= 2 &&
+          rev.lastack === seq &&
+          shorter(sinceDup, FAST_RETRANSMISSION_WINDOW, time)
+        ) {
           a |= A.FAST_RETRANSMISSION;
-        } else if (sinceNext < oooThreshold && fwd.nextseq !== add32(seq, len + synFin)) {
+        } else if (shorter(sinceNext, oooThreshold, time) && fwd.nextseq !== add32(seq, len + synFin)) {
           a |= A.OUT_OF_ORDER;
         } else {
           a |= A.RETRANSMISSION;
