@@ -20,6 +20,7 @@ import {
   run,
   s,
   segmentAt,
+  synAckAt,
   withCode,
 } from '../helpers/analysisHelpers';
 import { codes, codesOnLine } from '../helpers/trace';
@@ -423,6 +424,47 @@ suite('tcp.ack-unseen-segment', () => {
       c(45, 'Flags [.], ack 201, win 501, length 0'),
     );
     assert.deepEqual(codes(r.a), []);
+  });
+
+  // A real capture (two Linux network namespaces) with the client's 18-byte request cut out by
+  // editcap, frames 483-491: the server acknowledges it, and the client's next bare ACK (no seq
+  // printed) sits at seq 19. tshark: ACKed unseen on the server's ACK of it, previous segment not
+  // captured on the client's ACK, ACKed unseen once more on the server's next segment, then quiet.
+  test('a request cut from the capture: the bare ACKs after it sit past the bytes the peer acknowledged', () => {
+    const r = run(
+      '11:58:26.032842 IP 10.1.0.1.34136 > 10.2.0.1.5001: Flags [SEW], seq 744939637, win 65280, options [mss 960,sackOK,TS val 787452649 ecr 0,nop,wscale 10], length 0',
+      '11:58:26.032854 IP 10.2.0.1.5001 > 10.1.0.1.34136: Flags [S.E], seq 1236392424, ack 744939638, win 65412, options [mss 960,sackOK,TS val 619836672 ecr 787452649,nop,wscale 10], length 0',
+      '11:58:26.032864 IP 10.1.0.1.34136 > 10.2.0.1.5001: Flags [.], ack 1, win 64, options [nop,nop,TS val 787452649 ecr 619836672], length 0',
+      '11:58:26.032970 IP 10.2.0.1.5001 > 10.1.0.1.34136: Flags [.], ack 19, win 64, options [nop,nop,TS val 619836672 ecr 787452649], length 0',
+      '11:58:26.033339 IP 10.2.0.1.5001 > 10.1.0.1.34136: Flags [P.], seq 1:4741, ack 19, win 64, options [nop,nop,TS val 619836672 ecr 787452649], length 4740',
+      '11:58:26.033347 IP 10.1.0.1.34136 > 10.2.0.1.5001: Flags [.], ack 4741, win 74, options [nop,nop,TS val 787452649 ecr 619836672], length 0',
+      '11:58:26.033351 IP 10.2.0.1.5001 > 10.1.0.1.34136: Flags [P.], seq 4741:9481, ack 19, win 64, options [nop,nop,TS val 619836672 ecr 787452649], length 4740',
+      '11:58:26.033354 IP 10.1.0.1.34136 > 10.2.0.1.5001: Flags [.], ack 9481, win 83, options [nop,nop,TS val 787452649 ecr 619836672], length 0',
+      '11:58:26.033407 IP 10.2.0.1.5001 > 10.1.0.1.34136: Flags [P.], seq 9481:18961, ack 19, win 64, options [nop,nop,TS val 619836672 ecr 787452649], length 9480',
+    );
+    assert.deepEqual(codesOnLine(r.a, 4), ['tcp.ack-unseen-segment']);
+    assert.deepEqual(codesOnLine(r.a, 6), ['tcp.lost-segment']);
+    assert.deepEqual(codesOnLine(r.a, 7), ['tcp.ack-unseen-segment']);
+    assert.deepEqual(codes(r.a).length, 3, 'nothing on the later segments');
+    assert.equal(segmentAt(r.a, 6).relSeq, 19);
+  });
+
+  test('near miss: a bad ack (a SYN-ACK past the ISN + 1, an ACK past the FIN) is no sign of unseen data', () => {
+    const synAck = run(
+      SYN,
+      synAckAt(10, 1005),
+      c(20, 'Flags [.], ack 1, win 502, length 0'),
+      c(30, 'Flags [.], ack 1, win 502, length 0'),
+    );
+    expectNone(synAck, 'tcp.lost-segment');
+    assert.equal(segmentAt(synAck.a, 3).relSeq, 1, "the client's ACK at its ISN + 1");
+    const fin = run(
+      ...EXCHANGE,
+      c(50, 'Flags [F.], seq 101, ack 201, win 501, length 0'),
+      s(60, 'Flags [.], ack 103, win 509, length 0'),
+      c(70, 'Flags [.], ack 201, win 501, length 0'),
+    );
+    expectNone(fin, 'tcp.lost-segment');
   });
 });
 

@@ -61,7 +61,20 @@ function inferSeq(
 ): number | undefined {
   // With nothing known yet, 0 matches the base numbering.ts chose for this side (any constant would
   // do: only differences within one flow matter).
-  const base = fwd.nextseq ?? rev.lastack ?? seg.nextPrintedSeq ?? 0;
+  // When the peer has acknowledged more than this side was seen to send, the data in between went
+  // uncaptured (a capture that lost it, or had it cut out), and this side's next seq is at least what
+  // the peer acknowledged. Not when that ack is what the checks call a bad one: a SYN-ACK's (the
+  // peer has acknowledged nothing else yet), or one past this side's FIN, after which nothing is sent.
+  const next = fwd.nextseq;
+  const acked = rev.lastack;
+  const base =
+    next !== undefined &&
+    acked !== undefined &&
+    gt(acked, next) &&
+    !rev.isFirstAck &&
+    fwd.finRecords.length === 0
+      ? acked
+      : (next ?? acked ?? seg.nextPrintedSeq ?? 0);
   const win = seg.win;
   const repeats = seg.ack === fwd.lastack && win === fwd.window;
   if (!repeats || fwd.nextseq === undefined) return base;
