@@ -218,6 +218,31 @@ suite('tcp.fast-retransmission and tcp.dup-ack', () => {
     expectNone(r, 'tcp.window-update');
   });
 
+  // Wireshark keeps the duplicate-ACK count unsigned: the -1 an ACK of unseen bytes leaves in the
+  // peer's count passes its ">= 2" (seen in a real capture with frames cut: a FIN sent again 5 ms
+  // later is a fast retransmission to tshark there, a plain one in the uncut capture).
+  const UNSEEN_THEN_FIN = (captured: boolean) => [
+    ...HANDSHAKE,
+    c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+    s(22, 'Flags [.], ack 101, win 509, length 0'),
+    s(23, 'Flags [P.], seq 1:1001, ack 101, win 509, length 1000'),
+    ...(captured ? [s(23.5, 'Flags [P.], seq 1001:2001, ack 101, win 509, length 1000')] : []),
+    c(24, 'Flags [.], ack 2001, win 501, length 0'),
+    c(30, 'Flags [F.], seq 101, ack 2001, win 501, length 0'),
+    c(35, 'Flags [F.], seq 101, ack 2001, win 501, length 0'),
+  ];
+  test("after an ACK of the peer's unseen bytes, a FIN sent again within 20 ms is a fast retransmission", () => {
+    const r = run(...UNSEEN_THEN_FIN(false));
+    expectOne(r, 'tcp.ack-unseen-segment', 7, '2001', 'warning');
+    assert.deepEqual(codesAt(r.a, 9), ['tcp.fast-retransmission']);
+  });
+
+  test('near miss: with those bytes captured, the FIN sent again is a plain retransmission', () => {
+    const r = run(...UNSEEN_THEN_FIN(true));
+    expectNone(r, 'tcp.ack-unseen-segment');
+    assert.deepEqual(codesAt(r.a, 10), ['tcp.retransmission']);
+  });
+
   test('near miss: the same ACK with a changed window is a window update, not a duplicate ACK', () => {
     const r = run(
       ...EXCHANGE,

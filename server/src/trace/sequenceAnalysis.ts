@@ -292,8 +292,10 @@ export function analyzeSegment(
         const sinceNext =
           time !== undefined && fwd.nextseqTime !== undefined ? time - fwd.nextseqTime : Infinity;
         const oooThreshold = conn.irtt !== undefined && conn.irtt > 0 ? conn.irtt : DEFAULT_OOO_THRESHOLD;
+        // Wireshark's counter is unsigned: the -1 that an ACK of unseen bytes leaves in it (step 11)
+        // passes ">= 2" too, until the peer's ack changes.
         if (
-          rev.dupacknum >= 2 &&
+          (rev.dupacknum >= 2 || rev.dupacknum === -1) &&
           rev.lastack === seq &&
           shorter(sinceDup, FAST_RETRANSMISSION_WINDOW, time)
         ) {
