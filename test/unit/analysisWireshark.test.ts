@@ -218,6 +218,62 @@ suite('tcp.fast-retransmission and tcp.dup-ack', () => {
     expectNone(r, 'tcp.window-update');
   });
 
+  // tcpdump -i any on a router namespace (a real capture): each packet In, then Out. The client's
+  // third ACK (line 5, In) leaves Out (line 16) only after the In copies of its first data; tshark,
+  // seeing its seq 1, flags nothing there (only the SYN and SYN-ACK copies, as retransmissions).
+  const ROUTER_ANY = [
+    '11:58:19.081205 ?     In  IP 10.1.0.1.33748 > 10.2.0.1.5001: Flags [S], seq 177227725, win 64240, options [mss 1460,sackOK,TS val 1526682764 ecr 0,nop,wscale 10], length 0',
+    '11:58:19.082642 ?     Out IP 10.1.0.1.33748 > 10.2.0.1.5001: Flags [S], seq 177227725, win 64240, options [mss 1460,sackOK,TS val 1526682764 ecr 0,nop,wscale 10], length 0',
+    '11:58:19.082685 ?     In  IP 10.2.0.1.5001 > 10.1.0.1.33748: Flags [S.], seq 3851311744, ack 177227726, win 65160, options [mss 1460,sackOK,TS val 2944709496 ecr 1526682764,nop,wscale 10], length 0',
+    '11:58:19.083767 ?     Out IP 10.2.0.1.5001 > 10.1.0.1.33748: Flags [S.], seq 3851311744, ack 177227726, win 65160, options [mss 1460,sackOK,TS val 2944709496 ecr 1526682764,nop,wscale 10], length 0',
+    '11:58:19.083843 ?     In  IP 10.1.0.1.33748 > 10.2.0.1.5001: Flags [.], ack 1, win 63, options [nop,nop,TS val 1526682767 ecr 2944709496], length 0',
+    '11:58:19.084028 ?     In  IP 10.1.0.1.33748 > 10.2.0.1.5001: Flags [P.], seq 1:12, ack 1, win 63, options [nop,nop,TS val 1526682767 ecr 2944709496], length 11',
+    '11:58:19.084082 ?     In  IP 10.1.0.1.33748 > 10.2.0.1.5001: Flags [.], seq 12:1460, ack 1, win 63, options [nop,nop,TS val 1526682767 ecr 2944709496], length 1448',
+    '11:58:19.084099 ?     In  IP 10.1.0.1.33748 > 10.2.0.1.5001: Flags [.], seq 1460:2908, ack 1, win 63, options [nop,nop,TS val 1526682767 ecr 2944709496], length 1448',
+    '11:58:19.084114 ?     In  IP 10.1.0.1.33748 > 10.2.0.1.5001: Flags [.], seq 2908:4356, ack 1, win 63, options [nop,nop,TS val 1526682767 ecr 2944709496], length 1448',
+    '11:58:19.084123 ?     In  IP 10.1.0.1.33748 > 10.2.0.1.5001: Flags [.], seq 4356:5804, ack 1, win 63, options [nop,nop,TS val 1526682767 ecr 2944709496], length 1448',
+    '11:58:19.084135 ?     In  IP 10.1.0.1.33748 > 10.2.0.1.5001: Flags [.], seq 5804:7252, ack 1, win 63, options [nop,nop,TS val 1526682767 ecr 2944709496], length 1448',
+    '11:58:19.084145 ?     In  IP 10.1.0.1.33748 > 10.2.0.1.5001: Flags [.], seq 7252:8700, ack 1, win 63, options [nop,nop,TS val 1526682767 ecr 2944709496], length 1448',
+    '11:58:19.084158 ?     In  IP 10.1.0.1.33748 > 10.2.0.1.5001: Flags [.], seq 8700:10148, ack 1, win 63, options [nop,nop,TS val 1526682767 ecr 2944709496], length 1448',
+    '11:58:19.084168 ?     In  IP 10.1.0.1.33748 > 10.2.0.1.5001: Flags [.], seq 10148:11596, ack 1, win 63, options [nop,nop,TS val 1526682767 ecr 2944709496], length 1448',
+    '11:58:19.084184 ?     In  IP 10.1.0.1.33748 > 10.2.0.1.5001: Flags [.], seq 11596:13044, ack 1, win 63, options [nop,nop,TS val 1526682767 ecr 2944709496], length 1448',
+    '11:58:19.086388 ?     Out IP 10.1.0.1.33748 > 10.2.0.1.5001: Flags [.], ack 1, win 63, options [nop,nop,TS val 1526682767 ecr 2944709496], length 0',
+  ];
+  test('tcpdump -i any: the Out copy of a bare ACK behind the In copies of its data is no duplicate ACK', () => {
+    const r = run(...ROUTER_ANY);
+    assert.deepEqual(codes(r.a), ['tcp.retransmission', 'tcp.retransmission']);
+    assert.equal(segmentAt(r.a, 16).relSeq, 1, 'the copy sits where the ACK was sent');
+  });
+
+  test('near miss: the same ACK again In, behind its data on the same interface, is a duplicate ACK', () => {
+    const r = run(...ROUTER_ANY.slice(0, 15), ROUTER_ANY[15]!.replace(' Out IP ', ' In  IP '));
+    expectOne(r, 'tcp.dup-ack', 16, '1', 'information');
+  });
+
+  test('near miss: with -e on one interface the link prefix differs only in frame length: a duplicate ACK', () => {
+    const linkOf = (l: string) => {
+      const fromClient = l.includes('10.1.0.1.33748 >');
+      const length = 66 + (l.includes('sack') ? 12 : 0) + Number(/length (\d+)$/.exec(l)![1]);
+      const macs = fromClient
+        ? '02:00:0a:01:00:01 > 02:00:0a:02:00:01'
+        : '02:00:0a:02:00:01 > 02:00:0a:01:00:01';
+      return l.replace(/\?\s+(In|Out)\s+IP /, `${macs}, ethertype IPv4 (0x0800), length ${length}: `);
+    };
+    // The repeat carries a SACK block: a longer frame than the first ACK's.
+    const repeat = ROUTER_ANY[15]!.replace('ecr 2944709496]', 'ecr 2944709496,nop,nop,sack 1 {1:12}]');
+    const lines = [...ROUTER_ANY.slice(0, 15).filter((l) => !l.includes(' Out ')), repeat].map(linkOf);
+    const r = run(...lines);
+    expectOne(r, 'tcp.dup-ack', lines.length, '1', 'information');
+  });
+
+  test('near miss: Out with other timestamps is a new ACK, and a duplicate one', () => {
+    const r = run(
+      ...ROUTER_ANY.slice(0, 15),
+      ROUTER_ANY[15]!.replace('TS val 1526682767', 'TS val 1526682769'),
+    );
+    expectOne(r, 'tcp.dup-ack', 16, '1', 'information');
+  });
+
   // Wireshark keeps the duplicate-ACK count unsigned: the -1 an ACK of unseen bytes leaves in the
   // peer's count passes its ">= 2" (seen in a real capture with frames cut: a FIN sent again 5 ms
   // later is a fast retransmission to tshark there, a plain one in the uncut capture).

@@ -47,7 +47,13 @@ function segmentFields(seg: Segment): Record<string, unknown> {
 function flowFields(f: Flow): Record<string, unknown> {
   const sent: number[] = [];
   for (let i = 0; i < f.sent.length; i++) sent.push(f.sent.seq(i), f.sent.end(i), f.sent.record(i));
-  return { ...f, endpoint: f.endpoint.key, lastRecord: f.lastRecord?.index, sent };
+  return {
+    ...f,
+    endpoint: f.endpoint.key,
+    lastRecord: f.lastRecord?.index,
+    lastBareAck: f.lastBareAck?.index,
+    sent,
+  };
 }
 
 /** What a feature can see of an analysis: the report, every segment and each connection's state. */

@@ -100,6 +100,8 @@ function copyFlow(f: Flow, sent: Flow['sent'], finRecords: number[]): Flow {
     lastnondupack: f.lastnondupack,
     lastsegmentflags: f.lastsegmentflags,
     lastRecord: f.lastRecord,
+    lastBareAck: f.lastBareAck,
+    lastBareAckSeq: f.lastBareAckSeq,
     winScale: f.winScale,
     isFirstAck: f.isFirstAck,
     isn: f.isn,
@@ -127,8 +129,8 @@ function sameFlow(f: Flow, s: FlowSnapshot): boolean {
   const g = s.flow;
   if (f.sent.length !== s.sentLength || f.finRecords.length !== s.finCount) return false;
   for (const key of Object.keys(g) as Array<keyof Flow>) {
-    if (key === 'lastRecord') {
-      if (!sameRecord(f.lastRecord, g.lastRecord)) return false;
+    if (key === 'lastRecord' || key === 'lastBareAck') {
+      if (!sameRecord(f[key], g[key])) return false;
     } else if (key !== 'sent' && key !== 'finRecords' && f[key] !== g[key]) return false;
   }
   for (let i = 0; i < s.finCount; i++) if (f.finRecords[i] !== g.finRecords[i]) return false;

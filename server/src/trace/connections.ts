@@ -111,6 +111,8 @@ function newFlow(endpoint: Endpoint, state: Flow['state']): Flow {
     lastnondupack: undefined,
     lastsegmentflags: 0,
     lastRecord: undefined,
+    lastBareAck: undefined,
+    lastBareAckSeq: undefined,
     winScale: -1,
     isFirstAck: true,
     isn: undefined,

@@ -60,6 +60,9 @@ export interface Flow {
   lastsegmentflags: number;
   /** This side's previous packet (its options tell signalling ACKs from idle probes). */
   lastRecord?: PacketRecord;
+  /** This side's last bare ACK (no data, SYN, FIN or RST): its record and the seq it was judged at. */
+  lastBareAck?: PacketRecord;
+  lastBareAckSeq?: number;
   /** -1 unknown, -2 no scaling, >= 0 the shift. */
   winScale: number;
   isFirstAck: boolean;

@@ -78,6 +78,34 @@ function inferSeq(
   const win = seg.win;
   const repeats = seg.ack === fwd.lastack && win === fwd.window;
   if (!repeats || fwd.nextseq === undefined) return base;
+  // The same bare ACK seen again on another interface after this side's data: tcpdump -i any on a
+  // router or a bridge prints each packet In and Out, and the Out copy of an ACK can come after the
+  // In copies of the data sent behind it. That copy sits at the seq it had then, not at the data's
+  // end: no duplicate ACK. A copy: this line's interface (tcpdump's link prefix, `eth1 Out`) differs
+  // from the earlier ACK's and from the data's since, with the same timestamps (a new ACK would come
+  // In behind its data).
+  const earlier = fwd.lastBareAck;
+  const earlierSeq = fwd.lastBareAckSeq;
+  const last = fwd.lastRecord;
+  const point = observationPoint(record.linkText);
+  if (
+    point !== undefined &&
+    earlier !== undefined &&
+    earlierSeq !== undefined &&
+    last !== undefined &&
+    last.index !== earlier.index &&
+    earlier.ackAbs === seg.ack &&
+    observationPoint(earlier.linkText) !== point &&
+    observationPoint(last.linkText) !== point
+  ) {
+    const stamp = timestamps(record);
+    if (
+      stamp !== undefined &&
+      stamp === timestamps(earlier) &&
+      optionSignature(record) === optionSignature(earlier)
+    )
+      return earlierSeq;
+  }
   // Linux probes a zero window with a bare ACK at snd.una - 1; Wireshark calls it a keep-alive.
   if (rev.window === 0 && win !== 0) return add32(base, -1);
   // An ACK that carries new signalling (an MPTCP option, say) is not an idle probe.
@@ -127,6 +155,21 @@ function crossedKeepAlive(conn: Connection, fwd: Flow): boolean {
   const relSeq = previous.relSeq;
   if (relSeq !== undefined) previous.relSeq = add32(relSeq, -1);
   return true;
+}
+
+/**
+ * Where a packet was seen, from tcpdump's link prefix: the interface and direction of -i any
+ * (`eth1 Out`), the MAC addresses of -e; without the frame length, which differs packet by packet.
+ */
+function observationPoint(linkText: string | undefined): string | undefined {
+  return linkText?.replace(/,? length \d+:?$/, '');
+}
+
+/** A segment's TS option as text (`val ecr`), or undefined without one. */
+function timestamps(record: PacketRecord): string | undefined {
+  if (record instanceof TraceRecord && !record.hasOption('TS')) return undefined;
+  const ts = record.options.find((o) => o.kind === 'TS');
+  return ts?.tsVal === undefined ? undefined : `${ts.tsVal} ${ts.tsEcr}`;
 }
 
 /** The options of a segment other than padding, timestamps and SACK, which change on every packet. */
@@ -335,6 +378,10 @@ export function analyzeSegment(
   fwd.lastackTime = time;
   fwd.lastsegmentflags = a;
   fwd.lastRecord = record;
+  if (len === 0 && !ctl) {
+    fwd.lastBareAck = record;
+    fwd.lastBareAckSeq = seq;
+  }
   if (flags & ACK && !isSyn) fwd.isFirstAck = false;
   seg.analysis |= a;
 
