@@ -9,6 +9,8 @@ import { analyzeTrace, type TraceAnalysis } from '../../server/src/trace/index';
 import { endpointText } from '../../server/src/trace/report';
 
 const CORPUS = path.join(__dirname, '../../../../shared/corpus');
+/** The project's own captures, each with a fix it guards (test/differential/README.md). */
+const DIFFERENTIAL = path.join(__dirname, '../../../test/differential');
 
 const FLAG_COLUMNS: Array<[string, string]> = [
   ['tcp.analysis.retransmission', 'tcp.retransmission'],
@@ -75,121 +77,148 @@ interface Counts {
   fn: number;
 }
 
-const captures = fs.existsSync(CORPUS)
-  ? fs
-      .readdirSync(CORPUS)
-      .filter((d) => fs.existsSync(path.join(CORPUS, d, 'oracle.tsv')))
-      .sort()
-  : [];
+/** The capture folders (those with an oracle.tsv) of `root`. */
+function capturesIn(root: string): string[] {
+  return fs.existsSync(root)
+    ? fs
+        .readdirSync(root)
+        .filter((d) => fs.existsSync(path.join(root, d, 'oracle.tsv')))
+        .sort()
+    : [];
+}
+
+interface Judgement {
+  flags: Map<string, Counts>;
+  failures: string[];
+  malformed: number;
+  records: number;
+  connections: number;
+  craftedHits: number;
+  craftedExpected: number;
+}
+
+/**
+ * Every rendering of every capture of `root` against Wireshark's verdicts (b), the labels' verdicts
+ * (c) and intended diagnostics (d); parse.malformed-line counted (a).
+ */
+function judge(root: string, captures: string[]): Judgement {
+  const flags = new Map<string, Counts>();
+  const failures: string[] = [];
+  let malformed = 0;
+  let records = 0;
+  let connections = 0;
+  let craftedHits = 0;
+  let craftedExpected = 0;
+  for (const cap of captures) {
+    const dir = path.join(root, cap);
+    const oracle = readOracle(dir);
+    const labels: Labels = fs.existsSync(path.join(dir, 'labels.json'))
+      ? JSON.parse(fs.readFileSync(path.join(dir, 'labels.json'), 'utf8'))
+      : {};
+    for (const file of fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.trace'))
+      .sort()) {
+      const rendering = file.slice(0, -'.trace'.length);
+      const text = fs.readFileSync(path.join(dir, file), 'utf8');
+      const a: TraceAnalysis = analyzeTrace(text);
+      const starts = oracle.map((r) => Number(r[`line:${rendering}`]));
+      const frameAt = (line1: number) => {
+        let k = -1;
+        for (let i = 0; i < starts.length && starts[i]! <= line1; i++) k = i;
+        return k;
+      };
+      records += oracle.length;
+      for (const f of a.findings) {
+        if (f.code === 'parse.malformed-line') {
+          malformed++;
+          failures.push(`${cap}/${file}:${f.span.line + 1} malformed: ${f.message}`);
+        }
+      }
+      if (rendering.split('-').includes('q')) continue;
+      // (b) Wireshark flags per frame
+      const got = oracle.map(() => new Set<string>());
+      for (const f of a.findings) {
+        const k = frameAt(f.span.line + 1);
+        if (k < 0) continue;
+        got[k]!.add(f.code);
+        const implied = IMPLIES[f.code];
+        if (implied) got[k]!.add(implied);
+      }
+      oracle.forEach((row, k) => {
+        for (const [column, code] of FLAG_COLUMNS) {
+          const want = row[column] === '1';
+          const have = got[k]!.has(code);
+          const c = flags.get(code) ?? { tp: 0, fp: 0, fn: 0 };
+          if (want && have) {
+            c.tp++;
+          } else if (want) {
+            c.fn++;
+            failures.push(`${cap}/${file}:${starts[k]} missed ${code}`);
+          } else if (have) {
+            c.fp++;
+            failures.push(`${cap}/${file}:${starts[k]} extra ${code}`);
+          }
+          flags.set(code, c);
+        }
+      });
+      // (c) verdicts against labels.json
+      for (const L of labels.connections ?? []) {
+        connections++;
+        const want = [normEndpoint(L.client), normEndpoint(L.server)];
+        const firstLine = starts[L.firstFrame - 1]!;
+        const c = a.connections.find(
+          (c) =>
+            normEndpoint(endpointText(c.client.endpoint)) === want[0] &&
+            normEndpoint(endpointText(c.server.endpoint)) === want[1] &&
+            a.records[c.firstRecord]!.line + 1 <= firstLine &&
+            a.records[c.lastRecord]!.line + 1 >= firstLine,
+        );
+        if (!c) {
+          failures.push(`${cap}/${file}: no connection ${L.client} -> ${L.server} at line ${firstLine}`);
+          continue;
+        }
+        for (const field of ['handshake', 'teardown', 'zeekState'] as const) {
+          const expected = L[field];
+          if (expected && c[field] !== expected) {
+            failures.push(`${cap}/${file}: ${L.client} ${field} ${c[field]} != ${expected}`);
+          }
+        }
+      }
+      // (d) intended diagnostics, and no unexpected handshake./teardown./flags. ones
+      if (labels.kind === 'crafted' || labels.kind === 'real' || labels.kind === 'edited') {
+        for (const e of labels.expect ?? []) {
+          const hit = a.findings.some(
+            (f) => f.code === e.code && e.frames.includes(frameAt(f.span.line + 1) + 1),
+          );
+          craftedExpected++;
+          if (hit) craftedHits++;
+          else failures.push(`${cap}/${file}: expected ${e.code} on frame ${e.frames.join(',')}`);
+        }
+        const covered = [...(labels.expect ?? []), ...(labels.allow ?? [])];
+        for (const f of a.findings) {
+          if (!LABEL_FAMILIES.some((p) => f.code.startsWith(p))) continue;
+          const k = frameAt(f.span.line + 1) + 1;
+          if (!covered.some((e) => e.code === f.code && (!e.frames || e.frames.includes(k)))) {
+            failures.push(`${cap}/${file}:${f.span.line + 1} unexpected ${f.code}`);
+          }
+        }
+      }
+    }
+  }
+  return { flags, failures, malformed, records, connections, craftedHits, craftedExpected };
+}
+
+const captures = capturesIn(CORPUS);
 
 test(
   'the corpus matches Wireshark and the ground truth',
   { skip: captures.length === 0 && `no corpus at ${CORPUS}` },
   () => {
-    const flags = new Map<string, Counts>();
-    const failures: string[] = [];
-    let malformed = 0;
-    let records = 0;
-    let connections = 0;
-    let craftedHits = 0;
-    let craftedExpected = 0;
-    for (const cap of captures) {
-      const dir = path.join(CORPUS, cap);
-      const oracle = readOracle(dir);
-      const labels: Labels = fs.existsSync(path.join(dir, 'labels.json'))
-        ? JSON.parse(fs.readFileSync(path.join(dir, 'labels.json'), 'utf8'))
-        : {};
-      for (const file of fs
-        .readdirSync(dir)
-        .filter((f) => f.endsWith('.trace'))
-        .sort()) {
-        const rendering = file.slice(0, -'.trace'.length);
-        const text = fs.readFileSync(path.join(dir, file), 'utf8');
-        const a: TraceAnalysis = analyzeTrace(text);
-        const starts = oracle.map((r) => Number(r[`line:${rendering}`]));
-        const frameAt = (line1: number) => {
-          let k = -1;
-          for (let i = 0; i < starts.length && starts[i]! <= line1; i++) k = i;
-          return k;
-        };
-        records += oracle.length;
-        for (const f of a.findings) {
-          if (f.code === 'parse.malformed-line') {
-            malformed++;
-            failures.push(`${cap}/${file}:${f.span.line + 1} malformed: ${f.message}`);
-          }
-        }
-        if (rendering.split('-').includes('q')) continue;
-        // (b) Wireshark flags per frame
-        const got = oracle.map(() => new Set<string>());
-        for (const f of a.findings) {
-          const k = frameAt(f.span.line + 1);
-          if (k < 0) continue;
-          got[k]!.add(f.code);
-          const implied = IMPLIES[f.code];
-          if (implied) got[k]!.add(implied);
-        }
-        oracle.forEach((row, k) => {
-          for (const [column, code] of FLAG_COLUMNS) {
-            const want = row[column] === '1';
-            const have = got[k]!.has(code);
-            const c = flags.get(code) ?? { tp: 0, fp: 0, fn: 0 };
-            if (want && have) {
-              c.tp++;
-            } else if (want) {
-              c.fn++;
-              failures.push(`${cap}/${file}:${starts[k]} missed ${code}`);
-            } else if (have) {
-              c.fp++;
-              failures.push(`${cap}/${file}:${starts[k]} extra ${code}`);
-            }
-            flags.set(code, c);
-          }
-        });
-        // (c) verdicts against labels.json
-        for (const L of labels.connections ?? []) {
-          connections++;
-          const want = [normEndpoint(L.client), normEndpoint(L.server)];
-          const firstLine = starts[L.firstFrame - 1]!;
-          const c = a.connections.find(
-            (c) =>
-              normEndpoint(endpointText(c.client.endpoint)) === want[0] &&
-              normEndpoint(endpointText(c.server.endpoint)) === want[1] &&
-              a.records[c.firstRecord]!.line + 1 <= firstLine &&
-              a.records[c.lastRecord]!.line + 1 >= firstLine,
-          );
-          if (!c) {
-            failures.push(`${cap}/${file}: no connection ${L.client} -> ${L.server} at line ${firstLine}`);
-            continue;
-          }
-          for (const field of ['handshake', 'teardown', 'zeekState'] as const) {
-            const expected = L[field];
-            if (expected && c[field] !== expected) {
-              failures.push(`${cap}/${file}: ${L.client} ${field} ${c[field]} != ${expected}`);
-            }
-          }
-        }
-        // (d) intended diagnostics, and no unexpected handshake./teardown./flags. ones
-        if (labels.kind === 'crafted' || labels.kind === 'real' || labels.kind === 'edited') {
-          for (const e of labels.expect ?? []) {
-            const hit = a.findings.some(
-              (f) => f.code === e.code && e.frames.includes(frameAt(f.span.line + 1) + 1),
-            );
-            craftedExpected++;
-            if (hit) craftedHits++;
-            else failures.push(`${cap}/${file}: expected ${e.code} on frame ${e.frames.join(',')}`);
-          }
-          const covered = [...(labels.expect ?? []), ...(labels.allow ?? [])];
-          for (const f of a.findings) {
-            if (!LABEL_FAMILIES.some((p) => f.code.startsWith(p))) continue;
-            const k = frameAt(f.span.line + 1) + 1;
-            if (!covered.some((e) => e.code === f.code && (!e.frames || e.frames.includes(k)))) {
-              failures.push(`${cap}/${file}:${f.span.line + 1} unexpected ${f.code}`);
-            }
-          }
-        }
-      }
-    }
+    const { flags, failures, malformed, records, connections, craftedHits, craftedExpected } = judge(
+      CORPUS,
+      captures,
+    );
     const rows = [...flags.entries()].filter(([, c]) => c.tp + c.fn + c.fp > 0);
     const lines = [
       `corpus: ${captures.length} captures, ${records} packet records, ${connections} labelled connection renderings`,
@@ -218,3 +247,19 @@ test(
     assert.deepEqual(verdictFailures, [], 'verdicts, intended diagnostics and no unexpected ones');
   },
 );
+
+const differential = capturesIn(DIFFERENTIAL);
+
+test('the project captures match Wireshark on every packet', () => {
+  // Each capture guards a fix found with scripts/differential.mjs (test/differential/README.md):
+  // here nothing may differ from tshark, not even one flag.
+  assert.ok(differential.length >= 5, `captures in ${DIFFERENTIAL}`);
+  const { flags, failures, malformed, records } = judge(DIFFERENTIAL, differential);
+  const support = [...flags.values()].reduce((n, c) => n + c.tp + c.fn, 0);
+  console.log(
+    `project captures: ${differential.length} captures, ${records} packet records, ${support} Wireshark flags`,
+  );
+  assert.equal(malformed, 0, 'no parse.malformed-line on any rendering');
+  assert.ok(support > 1000, `only ${support} flags to match`);
+  assert.deepEqual(failures, [], 'every flag as tshark sets it');
+});
