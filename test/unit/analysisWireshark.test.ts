@@ -274,6 +274,41 @@ suite('tcp.fast-retransmission and tcp.dup-ack', () => {
     expectOne(r, 'tcp.dup-ack', 16, '1', 'information');
   });
 
+  // A real capture through a relay with 20 +- 8 ms of delay (two Linux network namespaces joined by
+  // TAP devices), at the server: the client's handshake ACK (line 5) came after its first request
+  // (line 3), which it was sent before. tshark, seeing its seq 1, flags nothing there, and the
+  // server's answer to that old segment (line 6) is a duplicate ACK.
+  const REORDERED_THIRD_ACK = [
+    '12:41:13.796847 IP 10.5.0.1.56344 > 10.5.0.2.5001: Flags [S], seq 3075037162, win 64240, options [mss 1460,sackOK,TS val 2102452204 ecr 0,nop,wscale 10], length 0',
+    '12:41:13.796865 IP 10.5.0.2.5001 > 10.5.0.1.56344: Flags [S.], seq 38878491, ack 3075037163, win 65160, options [mss 1460,sackOK,TS val 1679053605 ecr 2102452204,nop,wscale 10], length 0',
+    '12:41:13.829698 IP 10.5.0.1.56344 > 10.5.0.2.5001: Flags [P.], seq 1:8, ack 1, win 63, options [nop,nop,TS val 2102452232 ecr 1679053605], length 7',
+    '12:41:13.829725 IP 10.5.0.2.5001 > 10.5.0.1.56344: Flags [.], ack 8, win 64, options [nop,nop,TS val 1679053638 ecr 2102452232], length 0',
+    '12:41:13.838039 IP 10.5.0.1.56344 > 10.5.0.2.5001: Flags [.], ack 1, win 63, options [nop,nop,TS val 2102452232 ecr 1679053605], length 0',
+    '12:41:13.838047 IP 10.5.0.2.5001 > 10.5.0.1.56344: Flags [.], ack 8, win 64, options [nop,nop,TS val 1679053646 ecr 2102452232], length 0',
+  ];
+  test('a bare ACK stamped with its data but carried by nothing before it is an old one come late', () => {
+    const r = run(...REORDERED_THIRD_ACK);
+    assert.deepEqual(codes(r.a), ['tcp.dup-ack']);
+    expectOne(r, 'tcp.dup-ack', 6, '8', 'information');
+    assert.equal(segmentAt(r.a, 5).relSeq, 1, 'it sits where its ack first showed');
+  });
+
+  test('a bare ACK stamped before the data it follows is an old one too', () => {
+    const older = REORDERED_THIRD_ACK.map((l, i) =>
+      i === 4 ? l.replace('TS val 2102452232', 'TS val 2102452230') : l,
+    );
+    const r = run(...older);
+    assert.deepEqual(codesAt(r.a, 5), []);
+  });
+
+  test('near miss: stamped after its data, the same bare ACK is a duplicate ACK', () => {
+    const later = REORDERED_THIRD_ACK.map((l, i) =>
+      i === 4 ? l.replace('TS val 2102452232', 'TS val 2102452234') : l,
+    );
+    const r = run(...later);
+    assert.deepEqual(codesAt(r.a, 5), ['tcp.dup-ack']);
+  });
+
   // Wireshark keeps the duplicate-ACK count unsigned: the -1 an ACK of unseen bytes leaves in the
   // peer's count passes its ">= 2" (seen in a real capture with frames cut: a FIN sent again 5 ms
   // later is a fast retransmission to tshark there, a plain one in the uncut capture).

@@ -52,6 +52,7 @@ function flowFields(f: Flow): Record<string, unknown> {
     endpoint: f.endpoint.key,
     lastRecord: f.lastRecord?.index,
     lastBareAck: f.lastBareAck?.index,
+    nextseqBy: f.nextseqBy?.index,
     sent,
   };
 }

@@ -98,6 +98,9 @@ function copyFlow(f: Flow, sent: Flow['sent'], finRecords: number[]): Flow {
     window: f.window,
     dupacknum: f.dupacknum,
     lastnondupack: f.lastnondupack,
+    ackFirstSeq: f.ackFirstSeq,
+    ackFirstData: f.ackFirstData,
+    nextseqBy: f.nextseqBy,
     lastsegmentflags: f.lastsegmentflags,
     lastRecord: f.lastRecord,
     lastBareAck: f.lastBareAck,
@@ -129,7 +132,7 @@ function sameFlow(f: Flow, s: FlowSnapshot): boolean {
   const g = s.flow;
   if (f.sent.length !== s.sentLength || f.finRecords.length !== s.finCount) return false;
   for (const key of Object.keys(g) as Array<keyof Flow>) {
-    if (key === 'lastRecord' || key === 'lastBareAck') {
+    if (key === 'lastRecord' || key === 'lastBareAck' || key === 'nextseqBy') {
       if (!sameRecord(f[key], g[key])) return false;
     } else if (key !== 'sent' && key !== 'finRecords' && f[key] !== g[key]) return false;
   }

@@ -57,6 +57,11 @@ export interface Flow {
   window?: number;
   dupacknum: number;
   lastnondupack?: number;
+  /** The seq of this side's segment that first carried its current ack, and whether it had data. */
+  ackFirstSeq?: number;
+  ackFirstData: boolean;
+  /** The segment that last moved nextseq (its timestamps date this side's later bare ACKs). */
+  nextseqBy?: PacketRecord;
   lastsegmentflags: number;
   /** This side's previous packet (its options tell signalling ACKs from idle probes). */
   lastRecord?: PacketRecord;

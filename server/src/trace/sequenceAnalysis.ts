@@ -126,6 +126,36 @@ function inferSeq(
   ) {
     return add32(base, -1);
   }
+  // A bare ACK from before this side's data that arrives after it (reordered on a jittery path): it
+  // repeats the ack the data carries, yet Wireshark, seeing its old seq, flags nothing. Its
+  // timestamps date it: older than those of the segment that last moved this side's sequence, or
+  // the same (the same millisecond) when that ack first came on data and no bare ACK carried it
+  // before. It then sits where that ack first showed. (A duplicate ACK or a window update that
+  // rounds to the same window is stamped at or after the data.)
+  const firstSeq = fwd.ackFirstSeq;
+  const ref = fwd.nextseqBy;
+  const ack = seg.ack;
+  if (
+    win !== 0 &&
+    ack !== undefined &&
+    firstSeq !== undefined &&
+    ref !== undefined &&
+    lt(firstSeq, fwd.nextseq)
+  ) {
+    const mine = timestampPair(record);
+    const theirs = mine && timestampPair(ref);
+    if (
+      mine &&
+      theirs &&
+      (lt(mine[0], theirs[0]) ||
+        (mine[0] === theirs[0] &&
+          mine[1] === theirs[1] &&
+          fwd.ackFirstData &&
+          fwd.lastBareAck?.ackAbs !== ack))
+    ) {
+      return firstSeq;
+    }
+  }
   return base;
 }
 
@@ -165,11 +195,17 @@ function observationPoint(linkText: string | undefined): string | undefined {
   return linkText?.replace(/,? length \d+:?$/, '');
 }
 
-/** A segment's TS option as text (`val ecr`), or undefined without one. */
-function timestamps(record: PacketRecord): string | undefined {
+/** A segment's TS option: [val, ecr], or undefined without one. */
+function timestampPair(record: PacketRecord): [number, number | undefined] | undefined {
   if (record instanceof TraceRecord && !record.hasOption('TS')) return undefined;
   const ts = record.options.find((o) => o.kind === 'TS');
-  return ts?.tsVal === undefined ? undefined : `${ts.tsVal} ${ts.tsEcr}`;
+  return ts?.tsVal === undefined ? undefined : [ts.tsVal, ts.tsEcr];
+}
+
+/** A segment's TS option as text (`val ecr`), or undefined without one. */
+function timestamps(record: PacketRecord): string | undefined {
+  const pair = timestampPair(record);
+  return pair && `${pair[0]} ${pair[1]}`;
 }
 
 /** The options of a segment other than padding, timestamps and SACK, which change on every packet. */
@@ -304,6 +340,8 @@ export function analyzeSegment(
     if (ack !== fwd.lastack) {
       fwd.lastnondupack = index;
       fwd.dupacknum = 0;
+      fwd.ackFirstSeq = seq;
+      fwd.ackFirstData = len > 0;
     }
     // 11. ACKed unseen segment
     if (
@@ -368,6 +406,7 @@ export function analyzeSegment(
       fwd.nextseq = nextseq;
       fwd.nextseqTime = time;
       fwd.nextseqRecord = index;
+      fwd.nextseqBy = record;
     }
     if ((fwd.maxseqtobeacked === undefined || seq === fwd.maxseqtobeacked) && !(a & A.ZERO_WINDOW_PROBE)) {
       fwd.maxseqtobeacked = fwd.nextseq;
