@@ -54,6 +54,41 @@ suite('relative and absolute numbering', () => {
     assert.deepEqual(codes(a), []);
   });
 
+  // A real capture (a relay with 25 ms of delay, at the server): two clients of one server port
+  // with interleaved handshakes, the first one's final ACK reordered after the second's data. Each
+  // connection's first relative-or-not line is judged against its own handshake, not the other's.
+  const TWO_CLIENTS_S = [
+    '12:41:31.205983 IP 10.5.0.1.50608 > 10.5.0.2.5001: Flags [S], seq 2554811986, win 64240, options [mss 1460,sackOK,TS val 1697644450 ecr 0,nop,wscale 10], length 0',
+    '12:41:31.206027 IP 10.5.0.2.5001 > 10.5.0.1.50608: Flags [S.], seq 997909808, ack 2554811987, win 65160, options [mss 1460,sackOK,TS val 3762050224 ecr 1697644450,nop,wscale 10], length 0',
+    '12:41:31.207787 IP 10.5.0.1.50622 > 10.5.0.2.5001: Flags [S], seq 103361039, win 64240, options [mss 1460,sackOK,TS val 3000691507 ecr 0,nop,wscale 10], length 0',
+    '12:41:31.207811 IP 10.5.0.2.5001 > 10.5.0.1.50622: Flags [S.], seq 3191351945, ack 103361040, win 65160, options [mss 1460,sackOK,TS val 113361357 ecr 3000691507,nop,wscale 10], length 0',
+    '12:41:31.261305 IP 10.5.0.1.50622 > 10.5.0.2.5001: Flags [P.], seq 103365395:103366843, ack 3191351946, win 63, options [nop,nop,TS val 3000691611 ecr 113361357], length 1448',
+    '12:41:31.261343 IP 10.5.0.2.5001 > 10.5.0.1.50622: Flags [.], ack 103361040, win 67, options [nop,nop,TS val 113361410 ecr 3000691507,nop,nop,sack 1 {103365395:103366843}], length 0',
+    '12:41:31.261873 IP 10.5.0.1.50608 > 10.5.0.2.5001: Flags [.], ack 997909809, win 63, options [nop,nop,TS val 1697644555 ecr 3762050224], length 0',
+    '12:41:31.262101 IP 10.5.0.1.50622 > 10.5.0.2.5001: Flags [P.], seq 103371187:103372635, ack 3191351946, win 63, options [nop,nop,TS val 3000691611 ecr 113361357], length 1448',
+  ];
+  const TWO_CLIENTS_NN = [
+    '12:41:31.205983 IP 10.5.0.1.50608 > 10.5.0.2.5001: Flags [S], seq 2554811986, win 64240, options [mss 1460,sackOK,TS val 1697644450 ecr 0,nop,wscale 10], length 0',
+    '12:41:31.206027 IP 10.5.0.2.5001 > 10.5.0.1.50608: Flags [S.], seq 997909808, ack 2554811987, win 65160, options [mss 1460,sackOK,TS val 3762050224 ecr 1697644450,nop,wscale 10], length 0',
+    '12:41:31.207787 IP 10.5.0.1.50622 > 10.5.0.2.5001: Flags [S], seq 103361039, win 64240, options [mss 1460,sackOK,TS val 3000691507 ecr 0,nop,wscale 10], length 0',
+    '12:41:31.207811 IP 10.5.0.2.5001 > 10.5.0.1.50622: Flags [S.], seq 3191351945, ack 103361040, win 65160, options [mss 1460,sackOK,TS val 113361357 ecr 3000691507,nop,wscale 10], length 0',
+    '12:41:31.261305 IP 10.5.0.1.50622 > 10.5.0.2.5001: Flags [P.], seq 4356:5804, ack 1, win 63, options [nop,nop,TS val 3000691611 ecr 113361357], length 1448',
+    '12:41:31.261343 IP 10.5.0.2.5001 > 10.5.0.1.50622: Flags [.], ack 1, win 67, options [nop,nop,TS val 113361410 ecr 3000691507,nop,nop,sack 1 {4356:5804}], length 0',
+    '12:41:31.261873 IP 10.5.0.1.50608 > 10.5.0.2.5001: Flags [.], ack 1, win 63, options [nop,nop,TS val 1697644555 ecr 3762050224], length 0',
+    '12:41:31.262101 IP 10.5.0.1.50622 > 10.5.0.2.5001: Flags [P.], seq 10148:11596, ack 1, win 63, options [nop,nop,TS val 3000691611 ecr 113361357], length 1448',
+  ];
+  test('-S with two clients of one server port whose handshakes interleave is absolute', () => {
+    const abs = run(...TWO_CLIENTS_S).a;
+    assert.equal(abs.absoluteNumbers, true);
+    const rel = run(...TWO_CLIENTS_NN).a;
+    assert.equal(rel.absoluteNumbers, false);
+    assert.deepEqual(
+      numbers(abs).map(([seq, ack]) => [seq, ack]),
+      numbers(rel).map(([seq, ack]) => [seq, ack]),
+    );
+    assert.ok(!codes(abs).includes('handshake.bad-ack'), 'no final ACK misread as relative');
+  });
+
   test('-S output is detected as absolute and gives the same absolute numbers', () => {
     const rel = run(...DNS_TCP_NN).a;
     const abs = run(...DNS_S).a;

@@ -76,6 +76,8 @@ export function judgeNumbering(records: RecordList): NumberingResult {
   // By 4-tuple id.
   const table = new Map<number, Entry>();
   const judged = new Set<number>();
+  // Where each side of each 4-tuple is known to be, by sideKey: a server port talks to many clients,
+  // and an anchor per endpoint would judge one connection by another's numbers.
   const anchor = new Map<number, number>();
   let relVotes = 0;
   let absVotes = 0;
@@ -93,15 +95,18 @@ export function judgeNumbering(records: RecordList): NumberingResult {
     const s = r.src!.id;
     const d = r.dst!.id;
     const tuple = r.tuple!;
+    const sender = sideKey(tuple, s, d);
+    const receiver = sideKey(tuple, d, s);
     const entry = flags & ACK ? table.get(tuple) : undefined;
     if (!(flags & ACK) || !entry || flags & SYN) {
       // Absolute in both readings: remember where this side's (and, by its ack, the peer's) numbers are.
-      if (r.seq !== undefined) anchor.set(s, add32(r.seq, (r.length ?? 0) + (flags & (SYN | FIN) ? 1 : 0)));
-      if (flags & ACK && r.ack !== undefined) anchor.set(d, r.ack);
+      if (r.seq !== undefined)
+        anchor.set(sender, add32(r.seq, (r.length ?? 0) + (flags & (SYN | FIN) ? 1 : 0)));
+      if (flags & ACK && r.ack !== undefined) anchor.set(receiver, r.ack);
       if (flags & ACK)
         table.set(
           tuple,
-          new Entry(s, r.seq ?? anchor.get(s), r.ack === undefined ? undefined : add32(r.ack, -1)),
+          new Entry(s, r.seq ?? anchor.get(sender), r.ack === undefined ? undefined : add32(r.ack, -1)),
         );
       continue;
     }
@@ -113,7 +118,8 @@ export function judgeNumbering(records: RecordList): NumberingResult {
         const asRel = magnitude(add32(printed, base) - expected);
         return asAbs < asRel ? 1 : asRel < asAbs ? -1 : 0;
       };
-      const v = score(r.seq, entry.get(s), anchor.get(s)) + score(r.ack, entry.get(d), anchor.get(d));
+      const v =
+        score(r.seq, entry.get(s), anchor.get(sender)) + score(r.ack, entry.get(d), anchor.get(receiver));
       if (v > 0) absVotes++;
       else if (v < 0) relVotes++;
     }
@@ -134,6 +140,9 @@ export function judgeNumbering(records: RecordList): NumberingResult {
   const absolute = relVotes + absVotes > 0 ? absVotes > relVotes : weakAbs > weakRel;
   return { absolute, decidedAt };
 }
+
+/** One side of a 4-tuple (`from` sending to `to`) as a number: the tuple's id and which end it is. */
+const sideKey = (tuple: number, from: number, to: number): number => tuple * 2 + (from < to ? 0 : 1);
 
 /**
  * What numbering keeps per 4-tuple: tcpdump's table entry, and the next sequence number each side is
