@@ -867,6 +867,33 @@ suite('tcp.keep-alive and tcp.keep-alive-ack', () => {
     expectLinesOf(r.a, 'tcp.keep-alive-ack', [8]);
   });
 
+  // A real capture through a relay with 20 +- 8 ms of delay, at the server: the client's handshake
+  // and, after a gap, its last ACKs. Three ACKs it sent before its FIN (line 6) arrive after it:
+  // two with lower acks, one with the FIN's ack but stamped before it. tshark, seeing their seq
+  // (the FIN's, next seq - 1), calls them keep-alives, and the server's answer a keep-alive ACK.
+  test('ACKs sent before a FIN that arrive after it sit at the FIN: keep-alives to Wireshark', () => {
+    const r = run(
+      '12:41:14.709871 IP 10.5.0.1.56396 > 10.5.0.2.5001: Flags [S], seq 2523884513, win 64240, options [mss 1460,sackOK,TS val 317646177 ecr 0,nop,wscale 10], length 0',
+      '12:41:14.709885 IP 10.5.0.2.5001 > 10.5.0.1.56396: Flags [S.], seq 2607878061, ack 2523884514, win 65160, options [mss 1460,sackOK,TS val 1048446061 ecr 317646177,nop,wscale 10], length 0',
+      '12:41:14.748083 IP 10.5.0.1.56396 > 10.5.0.2.5001: Flags [.], ack 1, win 63, options [nop,nop,TS val 317646219 ecr 1048446061], length 0',
+      '12:41:15.346807 IP 10.5.0.1.56396 > 10.5.0.2.5001: Flags [.], ack 656977, win 785, options [nop,nop,TS val 317646809 ecr 1048446650,nop,nop,sack 1 {658425:659873}], length 0',
+      '12:41:15.365202 IP 10.5.0.1.56396 > 10.5.0.2.5001: Flags [.], ack 656977, win 790, options [nop,nop,TS val 317646824 ecr 1048446650,nop,nop,sack 2 {658425:661321}{662769:662821}], length 0',
+      '12:41:15.365819 IP 10.5.0.1.56396 > 10.5.0.2.5001: Flags [F.], seq 19, ack 662821, win 796, options [nop,nop,TS val 317646836 ecr 1048446680], length 0',
+      '12:41:15.365849 IP 10.5.0.2.5001 > 10.5.0.1.56396: Flags [.], ack 20, win 64, options [nop,nop,TS val 1048446717 ecr 317646836], length 0',
+      '12:41:15.368555 IP 10.5.0.1.56396 > 10.5.0.2.5001: Flags [.], ack 656977, win 788, options [nop,nop,TS val 317646824 ecr 1048446650,nop,nop,sack 2 {662769:662821}{658425:659873}], length 0',
+      '12:41:15.368571 IP 10.5.0.2.5001 > 10.5.0.1.56396: Flags [.], ack 20, win 64, options [nop,nop,TS val 1048446719 ecr 317646836], length 0',
+      '12:41:15.370990 IP 10.5.0.1.56396 > 10.5.0.2.5001: Flags [.], ack 661321, win 793, options [nop,nop,TS val 317646831 ecr 1048446679,nop,nop,sack 1 {662769:662821}], length 0',
+      '12:41:15.375582 IP 10.5.0.1.56396 > 10.5.0.2.5001: Flags [.], ack 662821, win 796, options [nop,nop,TS val 317646835 ecr 1048446680], length 0',
+    );
+    for (const line of [8, 10, 11])
+      assert.deepEqual(
+        codesOnLine(r.a, line).filter((c) => c.startsWith('tcp.keep')),
+        ['tcp.keep-alive'],
+      );
+    assert.deepEqual(codesOnLine(r.a, 9), ['tcp.keep-alive-ack']);
+    assert.equal(segmentAt(r.a, 8).relSeq, 19);
+  });
+
   // The keepalive corpus capture (Linux, TCP_KEEPIDLE=1): frames 1-9.
   const KA_NN = [
     '18:23:59.461005 IP 127.0.0.1.51910 > 127.0.0.1.7000: Flags [S], seq 4225220314, win 64240, options [mss 1460,sackOK,TS val 2606803178 ecr 0,nop,wscale 10], length 0',

@@ -100,6 +100,8 @@ function copyFlow(f: Flow, sent: Flow['sent'], finRecords: number[]): Flow {
     lastnondupack: f.lastnondupack,
     ackFirstSeq: f.ackFirstSeq,
     ackFirstData: f.ackFirstData,
+    highestAck: f.highestAck,
+    highestAckSeq: f.highestAckSeq,
     nextseqBy: f.nextseqBy,
     lastsegmentflags: f.lastsegmentflags,
     lastRecord: f.lastRecord,

@@ -111,6 +111,8 @@ function newFlow(endpoint: Endpoint, state: Flow['state']): Flow {
     lastnondupack: undefined,
     ackFirstSeq: undefined,
     ackFirstData: false,
+    highestAck: undefined,
+    highestAckSeq: undefined,
     nextseqBy: undefined,
     lastsegmentflags: 0,
     lastRecord: undefined,

@@ -60,6 +60,9 @@ export interface Flow {
   /** The seq of this side's segment that first carried its current ack, and whether it had data. */
   ackFirstSeq?: number;
   ackFirstData: boolean;
+  /** The highest ack this side sent, and the seq of the segment that first carried it. */
+  highestAck?: number;
+  highestAckSeq?: number;
   /** The segment that last moved nextseq (its timestamps date this side's later bare ACKs). */
   nextseqBy?: PacketRecord;
   lastsegmentflags: number;

@@ -76,7 +76,26 @@ function inferSeq(
       ? acked
       : (next ?? acked ?? seg.nextPrintedSeq ?? 0);
   const win = seg.win;
-  const repeats = seg.ack === fwd.lastack && win === fwd.window;
+  // An ACK below the highest this side sent was sent before the segment that first carried that
+  // one (a side's acks never go back): reordered on the way, it sits at that segment's seq. (After a
+  // FIN that is the FIN's: Wireshark then calls it a keep-alive, at next seq - 1.)
+  const ack = seg.ack;
+  const highest = fwd.highestAck;
+  const highestSeq = fwd.highestAckSeq;
+  if (
+    ack !== undefined &&
+    highest !== undefined &&
+    highestSeq !== undefined &&
+    fwd.nextseq !== undefined &&
+    (lt(ack, highest) ||
+      // The highest ack again right after a reordered one, stamped before the segment that last
+      // moved this side's sequence: as old.
+      (ack === highest && fwd.lastack !== highest && stampedBefore(record, fwd.nextseqBy)))
+  ) {
+    return highestSeq;
+  }
+  const firstSeq = fwd.ackFirstSeq;
+  const repeats = ack === fwd.lastack && win === fwd.window;
   if (!repeats || fwd.nextseq === undefined) return base;
   // The same bare ACK seen again on another interface after this side's data: tcpdump -i any on a
   // router or a bridge prints each packet In and Out, and the Out copy of an ACK can come after the
@@ -132,9 +151,7 @@ function inferSeq(
   // the same (the same millisecond) when that ack first came on data and no bare ACK carried it
   // before. It then sits where that ack first showed. (A duplicate ACK or a window update that
   // rounds to the same window is stamped at or after the data.)
-  const firstSeq = fwd.ackFirstSeq;
   const ref = fwd.nextseqBy;
-  const ack = seg.ack;
   if (
     win !== 0 &&
     ack !== undefined &&
@@ -193,6 +210,13 @@ function crossedKeepAlive(conn: Connection, fwd: Flow): boolean {
  */
 function observationPoint(linkText: string | undefined): string | undefined {
   return linkText?.replace(/,? length \d+:?$/, '');
+}
+
+/** Whether `record`'s TS val is older than `than`'s (both with timestamps). */
+function stampedBefore(record: PacketRecord, than: PacketRecord | undefined): boolean {
+  const mine = than && timestampPair(record);
+  const theirs = mine && timestampPair(than!);
+  return !!mine && !!theirs && lt(mine[0], theirs[0]);
 }
 
 /** A segment's TS option: [val, ecr], or undefined without one. */
@@ -335,6 +359,10 @@ export function analyzeSegment(
         seg.dupAckNum = fwd.dupacknum;
         seg.dupAckOf = fwd.lastnondupack;
       }
+    }
+    if (flags & ACK && ack !== undefined && (fwd.highestAck === undefined || gt(ack, fwd.highestAck))) {
+      fwd.highestAck = ack;
+      fwd.highestAckSeq = seq;
     }
     // 10. only a changed ack number resets the duplicate count
     if (ack !== fwd.lastack) {

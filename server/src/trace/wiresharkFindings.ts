@@ -104,7 +104,7 @@ function segmentFindings(conn: Connection, seg: Segment, records: RecordList): v
   }
   if (a & A.KEEP_ALIVE) {
     const how = seg.seqInferred
-      ? ' (a repeated ACK after an idle period: Linux sends keep-alives at next seq - 1, which tcpdump prints only with -vv)'
+      ? ' (a bare ACK taken to be at next seq - 1, where Linux sends keep-alives: tcpdump prints its seq only with -vv)'
       : '';
     add(
       'tcp.keep-alive',
