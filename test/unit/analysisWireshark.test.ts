@@ -894,6 +894,17 @@ suite('tcp.keep-alive and tcp.keep-alive-ack', () => {
     assert.equal(segmentAt(r.a, 8).relSeq, 19);
   });
 
+  test("near miss: after the peer's RST (window 0), a repeated bare ACK is no zero-window probe", () => {
+    // Seen through a relay: the server's data still arriving after the client reset, then its ACK.
+    const r = run(
+      ...EXCHANGE,
+      c(50, 'Flags [R], seq 101, win 0, length 0'),
+      s(51, 'Flags [.], ack 101, win 509, length 0'),
+    );
+    expectNone(r, 'tcp.keep-alive');
+    expectOne(r, 'tcp.dup-ack', 8, '101', 'information');
+  });
+
   // The keepalive corpus capture (Linux, TCP_KEEPIDLE=1): frames 1-9.
   const KA_NN = [
     '18:23:59.461005 IP 127.0.0.1.51910 > 127.0.0.1.7000: Flags [S], seq 4225220314, win 64240, options [mss 1460,sackOK,TS val 2606803178 ecr 0,nop,wscale 10], length 0',

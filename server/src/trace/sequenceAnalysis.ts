@@ -125,8 +125,9 @@ function inferSeq(
     )
       return earlierSeq;
   }
-  // Linux probes a zero window with a bare ACK at snd.una - 1; Wireshark calls it a keep-alive.
-  if (rev.window === 0 && win !== 0) return add32(base, -1);
+  // Linux probes a zero window with a bare ACK at snd.una - 1; Wireshark calls it a keep-alive. (An
+  // RST's window of 0 is no zero window: nothing is probed after it.)
+  if (rev.window === 0 && win !== 0 && !((rev.lastRecord?.flags ?? 0) & RST)) return add32(base, -1);
   // An ACK that carries new signalling (an MPTCP option, say) is not an idle probe.
   if (fwd.lastRecord !== undefined && optionSignature(record) !== optionSignature(fwd.lastRecord))
     return base;
