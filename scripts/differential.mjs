@@ -111,21 +111,11 @@ function render(pcap, flags) {
   return { text, starts };
 }
 
+/** tcp.flags (hex) as tcpdump writes them, as the corpus's flagstr column has them (`S.`, `FP.`, `none`). */
 function flagString(hex) {
   const f = Number.parseInt(hex, 16);
   if (Number.isNaN(f)) return '';
-  const letters = [
-    [0x01, 'F'],
-    [0x02, 'S'],
-    [0x04, 'R'],
-    [0x08, 'P'],
-    [0x10, '.'],
-    [0x20, 'U'],
-    [0x40, 'E'],
-    [0x80, 'W'],
-    [0x100, 'e'],
-  ];
-  const s = letters.map(([bit, c]) => (f & bit ? c : '')).join('');
+  const s = [...'FSRP.UEW'].filter((_, bit) => f & (1 << bit)).join('') + (f & 0x100 ? 'e' : '');
   return s || 'none';
 }
 
