@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ACK, SYN, type PacketRecord } from '../../server/src/trace/index';
 import type { TraceRecord } from '../../server/src/trace/record';
-import { optionSignature } from '../../server/src/trace/sequenceAnalysis';
+import { optionSignature } from '../../server/src/trace/seqInference';
 import { analyzeLines, only, optionList, parseClean, rec, textAt, trace } from '../helpers/parserHelpers';
 
 const HEAD = '12:00:00.000000 IP 192.0.2.1.1234 > 192.0.2.2.80: Flags [S], seq 1, win 1024';

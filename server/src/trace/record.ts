@@ -723,7 +723,7 @@ export class TraceRecord implements PacketRecord {
   }
 
   /**
-   * optionSignature's text (sequenceAnalysis.ts) read from the line without building the list;
+   * optionSignature's text (seqInference.ts) read from the line without building the list;
    * undefined when the list is built already or needs building (MPTCP).
    */
   optionSignature(): string | undefined {

@@ -2,25 +2,18 @@
  * Wireshark's TCP sequence analysis (tcp_analyze_sequence_number in packet-tcp.c, 4.0), run on the
  * absolute numbers recovered from the text. The steps and their order are Wireshark's; the order is
  * the precedence (tcp-analysis-reference.md §2.2). Where tcpdump's text hides a field (the seq of a
- * pure ACK without -vv), inferSeq() stands in for it from what the text does carry.
+ * pure ACK without -vv), inferSeq (seqInference.ts) stands in for it from what the text does carry.
  */
 import { A, type Connection, type Flow, type Segment } from './model';
 import { TraceRecord } from './record';
 import { add32, gt, le, lt } from './seq32';
-import { UNSIGNED_KINDS } from './tcpOptions';
+import { inferSeq } from './seqInference';
 import { ACK, FIN, RST, SYN, type PacketRecord } from './types';
 
 /** Fast retransmissions follow the last duplicate ACK within this many seconds. */
 const FAST_RETRANSMISSION_WINDOW = 0.02;
 /** Out-of-order threshold when the initial RTT is unknown. */
 const DEFAULT_OOO_THRESHOLD = 0.003;
-/**
- * A repeated pure ACK after at least this much silence, with no data just before it, is a keep-alive
- * (Linux sends them at snd.una - 1, which tcpdump does not print without -vv), not a duplicate ACK:
- * duplicate ACKs answer arriving segments within moments.
- */
-const KEEPALIVE_IDLE = 0.5;
-
 /**
  * Whether `delta` seconds is shorter than `limit` as Wireshark compares them, in whole nanoseconds.
  * Times here are doubles in seconds: a clock time (seconds of the day) is good to ~1e-11 s, but an
@@ -49,135 +42,6 @@ export function scaledWindow(flow: Flow, raw: number, isSyn: boolean): number | 
 }
 
 /**
- * Stands in for the seq tcpdump does not print on a pure ACK: the next sequence number, except when
- * the segment is what Linux sends as a keep-alive or zero-window probe (snd.una - 1).
- */
-function inferSeq(
-  conn: Connection,
-  seg: Segment,
-  record: PacketRecord,
-  fwd: Flow,
-  rev: Flow,
-): number | undefined {
-  // With nothing known yet, 0 matches the base numbering.ts chose for this side (any constant would
-  // do: only differences within one flow matter).
-  // When the peer has acknowledged more than this side was seen to send, the data in between went
-  // uncaptured (a capture that lost it, or had it cut out), and this side's next seq is at least what
-  // the peer acknowledged. Not when that ack is what the checks call a bad one: a SYN-ACK's (the
-  // peer has acknowledged nothing else yet), or one past this side's FIN, after which nothing is sent.
-  const next = fwd.nextseq;
-  const acked = rev.lastack;
-  const base =
-    next !== undefined &&
-    acked !== undefined &&
-    gt(acked, next) &&
-    !rev.isFirstAck &&
-    fwd.finRecords.length === 0
-      ? acked
-      : (next ?? acked ?? seg.nextPrintedSeq ?? 0);
-  const win = seg.win;
-  // An ACK below the highest this side sent was sent before the segment that first carried that
-  // one (a side's acks never go back): reordered on the way, it sits at that segment's seq. (After a
-  // FIN that is the FIN's: Wireshark then calls it a keep-alive, at next seq - 1.)
-  const ack = seg.ack;
-  const highest = fwd.highestAck;
-  const highestSeq = fwd.highestAckSeq;
-  if (
-    ack !== undefined &&
-    highest !== undefined &&
-    highestSeq !== undefined &&
-    fwd.nextseq !== undefined &&
-    (lt(ack, highest) ||
-      // The highest ack again right after a reordered one, stamped before the segment that last
-      // moved this side's sequence: as old.
-      (ack === highest && fwd.lastack !== highest && stampedBefore(record, fwd.nextseqBy)))
-  ) {
-    return highestSeq;
-  }
-  const firstSeq = fwd.ackFirstSeq;
-  const repeats = ack === fwd.lastack && win === fwd.window;
-  if (!repeats || fwd.nextseq === undefined) return base;
-  // The same bare ACK seen again on another interface after this side's data: tcpdump -i any on a
-  // router or a bridge prints each packet In and Out, and the Out copy of an ACK can come after the
-  // In copies of the data sent behind it. That copy sits at the seq it had then, not at the data's
-  // end: no duplicate ACK. A copy: this line's interface (tcpdump's link prefix, `eth1 Out`) differs
-  // from the earlier ACK's and from the data's since, with the same timestamps (a new ACK would come
-  // In behind its data).
-  const earlier = fwd.lastBareAck;
-  const earlierSeq = fwd.lastBareAckSeq;
-  const last = fwd.lastRecord;
-  const point = observationPoint(record.linkText);
-  if (
-    point !== undefined &&
-    earlier !== undefined &&
-    earlierSeq !== undefined &&
-    last !== undefined &&
-    last.index !== earlier.index &&
-    earlier.ackAbs === seg.ack &&
-    observationPoint(earlier.linkText) !== point &&
-    observationPoint(last.linkText) !== point
-  ) {
-    const stamp = timestamps(record);
-    if (
-      stamp !== undefined &&
-      stamp === timestamps(earlier) &&
-      optionSignature(record) === optionSignature(earlier)
-    )
-      return earlierSeq;
-  }
-  // Linux probes a zero window with a bare ACK at snd.una - 1; Wireshark calls it a keep-alive. (An
-  // RST's window of 0 is no zero window: nothing is probed after it.)
-  if (rev.window === 0 && win !== 0 && !((rev.lastRecord?.flags ?? 0) & RST)) return add32(base, -1);
-  // An ACK that carries new signalling (an MPTCP option, say) is not an idle probe.
-  if (fwd.lastRecord !== undefined && optionSignature(record) !== optionSignature(fwd.lastRecord))
-    return base;
-  const time = seg.time;
-  // The connection's previous segment (this one is not in its list yet).
-  const count = conn.segments.length;
-  const previous = count ? conn.segments.at(count - 1) : undefined;
-  if (
-    previous &&
-    previous.len === 0 &&
-    !(previous.flags & (SYN | FIN | RST)) &&
-    time !== undefined &&
-    previous.time !== undefined &&
-    time - previous.time >= KEEPALIVE_IDLE &&
-    rev.lastack === fwd.nextseq
-  ) {
-    return add32(base, -1);
-  }
-  // A bare ACK from before this side's data that arrives after it (reordered on a jittery path): it
-  // repeats the ack the data carries, yet Wireshark, seeing its old seq, flags nothing. Its
-  // timestamps date it: older than those of the segment that last moved this side's sequence, or
-  // the same (the same millisecond) when that ack first came on data and no bare ACK carried it
-  // before. It then sits where that ack first showed. (A duplicate ACK or a window update that
-  // rounds to the same window is stamped at or after the data.)
-  const ref = fwd.nextseqBy;
-  if (
-    win !== 0 &&
-    ack !== undefined &&
-    firstSeq !== undefined &&
-    ref !== undefined &&
-    lt(firstSeq, fwd.nextseq)
-  ) {
-    const mine = timestampPair(record);
-    const theirs = mine && timestampPair(ref);
-    if (
-      mine &&
-      theirs &&
-      (lt(mine[0], theirs[0]) ||
-        (mine[0] === theirs[0] &&
-          mine[1] === theirs[1] &&
-          fwd.ackFirstData &&
-          fwd.lastBareAck?.ackAbs !== ack))
-    ) {
-      return firstSeq;
-    }
-  }
-  return base;
-}
-
-/**
  * Keep-alives that cross: both sides' timers fire together, so each sends a keep-alive and answers the
  * other's. Without its seq (tcpdump prints none on a pure ACK), the peer's keep-alive reads as the
  * answer to ours (the same ACK moments later), and step 7 called it a keep-alive ACK. But the answer
@@ -203,48 +67,6 @@ function crossedKeepAlive(conn: Connection, fwd: Flow): boolean {
   const relSeq = previous.relSeq;
   if (relSeq !== undefined) previous.relSeq = add32(relSeq, -1);
   return true;
-}
-
-/**
- * Where a packet was seen, from tcpdump's link prefix: the interface and direction of -i any
- * (`eth1 Out`), the MAC addresses of -e; without the frame length, which differs packet by packet.
- */
-function observationPoint(linkText: string | undefined): string | undefined {
-  return linkText?.replace(/,? length \d+:?$/, '');
-}
-
-/** Whether `record`'s TS val is older than `than`'s (both with timestamps). */
-function stampedBefore(record: PacketRecord, than: PacketRecord | undefined): boolean {
-  const mine = than && timestampPair(record);
-  const theirs = mine && timestampPair(than!);
-  return !!mine && !!theirs && lt(mine[0], theirs[0]);
-}
-
-/** A segment's TS option: [val, ecr], or undefined without one. */
-function timestampPair(record: PacketRecord): [number, number | undefined] | undefined {
-  if (record instanceof TraceRecord && !record.hasOption('TS')) return undefined;
-  const ts = record.options.find((o) => o.kind === 'TS');
-  return ts?.tsVal === undefined ? undefined : [ts.tsVal, ts.tsEcr];
-}
-
-/** A segment's TS option as text (`val ecr`), or undefined without one. */
-function timestamps(record: PacketRecord): string | undefined {
-  const pair = timestampPair(record);
-  return pair && `${pair[0]} ${pair[1]}`;
-}
-
-/** The options of a segment other than padding, timestamps and SACK, which change on every packet. */
-export function optionSignature(record: PacketRecord): string {
-  const read = record instanceof TraceRecord ? record.optionSignature() : undefined;
-  if (read !== undefined) return read;
-  let sig = '';
-  for (const o of record.options) {
-    if (UNSIGNED_KINDS.has(o.kind)) continue;
-    if (o.kind === 'mptcp') {
-      sig += `${o.text.replace(/ ack \d+| seq \d+| subseq \d+| csum 0x[0-9a-f]+/g, '')};`;
-    } else sig += `${o.kind};`;
-  }
-  return sig;
 }
 
 /** Wireshark's window-scale bookkeeping after a SYN or SYN-ACK (verify_tcp_window_scaling). */
