@@ -281,7 +281,6 @@ function trackRecord(
     r,
     at,
     t.store,
-    conn.id,
     conn.segments.length,
     fromClient,
     nextPrinted,

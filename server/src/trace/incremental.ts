@@ -315,7 +315,6 @@ export function reanalyzeLines(
     const id = oldIds[k]!;
     if (conn.reusedFrom !== undefined) conn.reusedFrom = oldIds[conn.reusedFrom - 1];
     conn.id = id;
-    for (const seg of conn.segments) seg.connection = id;
     judgeConnection(conn, parsed, absolute);
     connections[id - 1] = conn;
   });

@@ -158,7 +158,6 @@ const WIN_BYTES = 1 << 7;
 export class SegmentStore extends ColumnSet {
   /** The position of each segment's record in `records`. */
   record: Int32Array;
-  connection: Int32Array;
   position: Int32Array;
   fromClient: Uint8Array;
   flags: Int32Array;
@@ -193,7 +192,6 @@ export class SegmentStore extends ColumnSet {
     super(expected);
     const n = this.capacity;
     this.record = new Int32Array(n);
-    this.connection = new Int32Array(n);
     this.position = new Int32Array(n);
     this.fromClient = new Uint8Array(n);
     this.flags = new Int32Array(n);
@@ -244,7 +242,7 @@ export class Segment {
   /**
    * A new segment of TCP record `record` (one with flags; at `at` in the store's records), as the
    * record gives it: its flags, payload length, absolute numbers (the ack only with the ACK flag), window
-   * and time; the analysis sets the rest. `position`: its index in connection `connection`'s segments;
+   * and time; the analysis sets the rest. `position`: its index in its connection's segments;
    * `nextPrintedSeq`: see that getter; `analysis`: the bits it starts with. (Separate arguments, not an
    * object of them: the tracking pass would allocate one per segment, and a boxed number for each of
    * its numbers.)
@@ -253,7 +251,6 @@ export class Segment {
     record: PacketRecord,
     at: number,
     store: SegmentStore,
-    connection: number,
     position: number,
     fromClient: boolean,
     nextPrintedSeq: number | undefined,
@@ -263,7 +260,6 @@ export class Segment {
     const slot = seg.slot;
     const flags = record.flags!;
     store.record[slot] = at;
-    store.connection[slot] = connection;
     store.position[slot] = position;
     store.fromClient[slot] = fromClient ? 1 : 0;
     store.flags[slot] = flags;
@@ -333,12 +329,6 @@ export class Segment {
     setOptionalNumber(this.store.present, column, this.slot, bit, v);
   }
 
-  get connection(): number {
-    return this.store.connection[this.slot]!;
-  }
-  set connection(v: number) {
-    this.store.connection[this.slot] = v;
-  }
   /** Index of this segment in its connection's `segments`. */
   get position(): number {
     return this.store.position[this.slot]!;
