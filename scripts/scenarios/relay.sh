@@ -5,10 +5,11 @@
 # every namespace it makes (ta, tb, tr) is deleted first and at the end.
 set -e
 OUT=${OUT:-bench-results/scenarios}; mkdir -p "$OUT"
+SCENARIOS=$(dirname "$0"); . "$SCENARIOS/capture.sh"
 NAME=$1; SC=$2; D=$3; J=$4; L=$5; SEED=$6; SIDE=${7:-tb}; SYS=$8
 for n in ta tb; do ip netns del $n 2>/dev/null || true; ip netns add $n; ip -n $n link set lo up; done
 rm -f "$OUT/.relay.ready"
-python3 "$(dirname "$0")/relay.py" $D $J $L $SEED "$OUT/.relay.ready" &
+python3 "$SCENARIOS/relay.py" $D $J $L $SEED "$OUT/.relay.ready" &
 RL=$!
 while [ ! -f "$OUT/.relay.ready" ]; do sleep 0.1; done
 ip link set tapa netns ta; ip link set tapb netns tb
@@ -16,14 +17,7 @@ ip -n ta addr add 10.5.0.1/24 dev tapa; ip -n tb addr add 10.5.0.2/24 dev tapb
 ip -n ta link set tapa up; ip -n tb link set tapb up
 for s in $SYS; do for n in ta tb; do ip netns exec $n sysctl -qw $s; done; done
 IF=tapa; [ "$SIDE" = tb ] && IF=tapb
-ip netns exec $SIDE tcpdump -i $IF -s 200 -U -w "$OUT/$NAME.pcap" "tcp" 2>/dev/null &
-TD=$!
-ip netns exec tb node "$(dirname "$0")/traffic.mjs" server 10.5.0.2 5001 > /dev/null &
-SV=$!
-sleep 1
-ip netns exec ta timeout 60 node "$(dirname "$0")/traffic.mjs" client 10.5.0.2 5001 $SC || true
-sleep 1
-kill $SV; kill -INT $TD; wait $TD 2>/dev/null || true
+capture $SIDE $IF tcp 10.5.0.2
 kill $RL
 for n in ta tb; do ip netns del $n; done
-echo "$NAME: $(tcpdump -r "$OUT/$NAME.pcap" 2>/dev/null | wc -l) packets"
+report

@@ -5,6 +5,7 @@
 # every namespace it makes (ta, tb, tr) is deleted first and at the end.
 set -e
 OUT=${OUT:-bench-results/scenarios}; mkdir -p "$OUT"
+SCENARIOS=$(dirname "$0"); . "$SCENARIOS/capture.sh"
 NAME=$1; SC=$2; TCB=$3; TCA=$4; SYS=$5; CAP=${6:-any}; MTU=${7:-1500}
 for n in ta tb tr; do ip netns del $n 2>/dev/null || true; ip netns add $n; ip -n $n link set lo up; done
 ip link add va type veth peer name ra; ip link add vb type veth peer name rb
@@ -18,13 +19,6 @@ ip netns exec tr sysctl -qw net.ipv4.ip_forward=1; ip -n tr route add blackhole 
 [ -n "$TCA" ] && ip netns exec tr tc qdisc add dev ra root $TCA
 for s in $SYS; do for n in ta tb; do ip netns exec $n sysctl -qw $s; done; done
 IF=$CAP
-ip netns exec tr tcpdump -i $IF -s 200 -U -w "$OUT/$NAME.pcap" "tcp" 2>/dev/null &
-TD=$!
-ip netns exec tb node "$(dirname "$0")/traffic.mjs" server 10.2.0.1 5001 > /dev/null &
-SV=$!
-sleep 1
-ip netns exec ta timeout 60 node "$(dirname "$0")/traffic.mjs" client 10.2.0.1 5001 $SC || true
-sleep 1
-kill $SV; kill -INT $TD; wait $TD 2>/dev/null || true
+capture tr $IF tcp 10.2.0.1
 for n in ta tb tr; do ip netns del $n; done
-echo "$NAME: $(tcpdump -r "$OUT/$NAME.pcap" 2>/dev/null | wc -l) packets"
+report

@@ -5,6 +5,7 @@
 # every namespace it makes (ta, tb, tr) is deleted first and at the end.
 set -e
 OUT=${OUT:-bench-results/scenarios}; mkdir -p "$OUT"
+SCENARIOS=$(dirname "$0"); . "$SCENARIOS/capture.sh"
 NAME=$1; SC=$2; TCA=$3; TCB=$4; SYS=$5; SIDE=${6:-tb}; V6=$7
 ip netns del ta 2>/dev/null || true; ip netns del tb 2>/dev/null || true
 ip netns add ta; ip netns add tb
@@ -21,13 +22,6 @@ ip netns exec tb sh -c 'ethtool -K vb tso off gso off gro off 2>/dev/null || tru
 for s in $SYS; do ip netns exec ta sysctl -qw $s; ip netns exec tb sysctl -qw $s; done
 HOST=10.9.0.2; [ -n "$V6" ] && HOST=fd00::2
 IF=va; [ "$SIDE" = tb ] && IF=vb
-ip netns exec $SIDE tcpdump -i $IF -s 200 -U -w "$OUT/$NAME.pcap" "tcp port 5001" 2>/dev/null &
-TD=$!
-ip netns exec tb node "$(dirname "$0")/traffic.mjs" server $HOST 5001 > /dev/null &
-SV=$!
-sleep 1
-ip netns exec ta timeout 60 node "$(dirname "$0")/traffic.mjs" client $HOST 5001 $SC || true
-sleep 1
-kill $SV; kill -INT $TD; wait $TD 2>/dev/null || true
+capture $SIDE $IF "tcp port 5001" $HOST
 ip netns del ta; ip netns del tb
-echo "$NAME: $(tcpdump -r "$OUT/$NAME.pcap" 2>/dev/null | wc -l) packets"
+report
