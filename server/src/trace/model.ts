@@ -57,12 +57,10 @@ export interface Flow {
   window?: number;
   dupacknum: number;
   lastnondupack?: number;
-  /** The seq of this side's segment that first carried its current ack, and whether it had data. */
-  ackFirstSeq?: number;
-  ackFirstData: boolean;
-  /** The highest ack this side sent, and the seq of the segment that first carried it. */
+  /** The highest ack this side sent, the seq of the segment that first carried it, and whether that had data. */
   highestAck?: number;
   highestAckSeq?: number;
+  highestAckData: boolean;
   /** The segment that last moved nextseq (its timestamps date this side's later bare ACKs). */
   nextseqBy?: PacketRecord;
   lastsegmentflags: number;

@@ -64,7 +64,6 @@ export function inferSeq(
   ) {
     return highestSeq;
   }
-  const firstSeq = fwd.ackFirstSeq;
   const repeats = ack === fwd.lastack && win === fwd.window;
   if (!repeats || fwd.nextseq === undefined) return base;
   // The same bare ACK seen again on another interface after this side's data: tcpdump -i any on a
@@ -121,27 +120,25 @@ export function inferSeq(
   // timestamps date it: older than those of the segment that last moved this side's sequence, or
   // the same (the same millisecond) when that ack first came on data and no bare ACK carried it
   // before. It then sits where that ack first showed. (A duplicate ACK or a window update that
-  // rounds to the same window is stamped at or after the data.)
+  // rounds to the same window is stamped at or after the data.) Here the ack repeats the last one
+  // and is not below the highest: it is the highest, and highestAckSeq is where it first showed.
   const ref = fwd.nextseqBy;
   if (
     win !== 0 &&
     ack !== undefined &&
-    firstSeq !== undefined &&
+    highestSeq !== undefined &&
     ref !== undefined &&
-    lt(firstSeq, fwd.nextseq)
+    lt(highestSeq, fwd.nextseq)
   ) {
-    const mine = timestampPair(record);
-    const theirs = mine && timestampPair(ref);
+    const stamp = timestamps(record);
     if (
-      mine &&
-      theirs &&
-      (lt(mine[0], theirs[0]) ||
-        (mine[0] === theirs[0] &&
-          mine[1] === theirs[1] &&
-          fwd.ackFirstData &&
-          fwd.lastBareAck?.ackAbs !== ack))
+      stampedBefore(record, ref) ||
+      (stamp !== undefined &&
+        stamp === timestamps(ref) &&
+        fwd.highestAckData &&
+        fwd.lastBareAck?.ackAbs !== ack)
     ) {
-      return firstSeq;
+      return highestSeq;
     }
   }
   return base;

@@ -186,13 +186,12 @@ export function analyzeSegment(
     if (flags & ACK && ack !== undefined && (fwd.highestAck === undefined || gt(ack, fwd.highestAck))) {
       fwd.highestAck = ack;
       fwd.highestAckSeq = seq;
+      fwd.highestAckData = len > 0;
     }
     // 10. only a changed ack number resets the duplicate count
     if (ack !== fwd.lastack) {
       fwd.lastnondupack = index;
       fwd.dupacknum = 0;
-      fwd.ackFirstSeq = seq;
-      fwd.ackFirstData = len > 0;
     }
     // 11. ACKed unseen segment
     if (
