@@ -17,6 +17,24 @@ const rand = () => {
   return (seed >>> 0) / 4294967296;
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Writes `total` bytes of `fill` to `socket`, `chunk` at a time, waiting for drain; then `done()`. */
+function sendFiller(socket, total, chunk, fill, done) {
+  let sent = 0;
+  const pump = () => {
+    while (sent < total) {
+      const n = Math.min(chunk, total - sent);
+      sent += n;
+      if (!socket.write(Buffer.alloc(n, fill))) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+    done();
+  };
+  pump();
+}
+
 if (mode === 'server') {
   net
     .createServer((s) => {
@@ -49,21 +67,7 @@ if (mode === 'server') {
             }
           });
         } else if (cmd === 'DOWN') {
-          const total = Number(a);
-          const w = Number(b) || 16384;
-          let sent = 0;
-          const pump = () => {
-            while (sent < total) {
-              const n = Math.min(w, total - sent);
-              sent += n;
-              if (!s.write(Buffer.alloc(n, 97))) {
-                s.once('drain', pump);
-                return;
-              }
-            }
-            s.end();
-          };
-          pump();
+          sendFiller(s, Number(a), Number(b) || 16384, 97, () => s.end());
         } else if (cmd === 'ECHO') {
           s.on('data', (c) => s.write(c));
           s.on('end', () => s.end());
@@ -87,28 +91,16 @@ if (mode === 'server') {
     })
     .listen(port, host, () => console.log('listening'));
 } else {
-  const sessions = [];
   const one = (line, body = 0, opts = {}) =>
     new Promise((resolve) => {
-      const s = net.connect({ host, port, ...opts }, async () => {
+      const s = net.connect({ host, port, ...opts }, () => {
         if (opts.noDelay) s.setNoDelay(true);
         if (opts.keepAlive) s.setKeepAlive(true, opts.keepAlive);
         s.write(line + '\n');
         if (body) {
-          let sent = 0;
-          const w = opts.write ?? 8192;
-          const pump = () => {
-            while (sent < body) {
-              const n = Math.min(w, body - sent);
-              sent += n;
-              if (!s.write(Buffer.alloc(n, 98))) {
-                s.once('drain', pump);
-                return;
-              }
-            }
+          sendFiller(s, body, opts.write ?? 8192, 98, () => {
             if (!opts.noEnd) s.end();
-          };
-          pump();
+          });
         } else if (opts.endAfter) setTimeout(() => s.end(), opts.endAfter);
         if (opts.resetAfter) setTimeout(() => s.resetAndDestroy(), opts.resetAfter);
       });
@@ -121,6 +113,30 @@ if (mode === 'server') {
       }, opts.limit ?? 20000);
     });
   const plans = {
+    mixed: async () => {
+      const jobs = [];
+      for (let i = 0; i < 14; i++) {
+        const r = rand();
+        if (r < 0.3) {
+          const n = 200000 + Math.floor(rand() * 500000);
+          jobs.push(
+            one(`UP ${n} ${rand() < 0.5 ? 100000 : 0}`, n, { write: 1000 + Math.floor(rand() * 20000) }),
+          );
+        } else if (r < 0.55)
+          jobs.push(
+            one(`DOWN ${100000 + Math.floor(rand() * 800000)} ${1000 + Math.floor(rand() * 30000)}`, 0, {
+              endAfter: 6000,
+              noDelay: true,
+            }),
+          );
+        else if (r < 0.7) jobs.push(one('ECHO', 0, { endAfter: 500 + Math.floor(rand() * 1000) }));
+        else if (r < 0.8) jobs.push(one('RST 20'));
+        else if (r < 0.9) jobs.push(one('ECHO', 0, { resetAfter: 200 }));
+        else jobs.push(one('STALL 2500', 400000, { write: 1000 }));
+        await sleep(Math.floor(rand() * 300));
+      }
+      await Promise.all(jobs);
+    },
     bulk: async () => {
       await Promise.all([one('UP 3000000', 3000000), one('DOWN 3000000 65536', 0, { endAfter: 8000 })]);
     },
@@ -171,35 +187,10 @@ if (mode === 'server') {
       ]);
     },
   };
-  const origOne = one;
-  await (scenario === 'mixed'
-    ? (async () => {
-        const jobs = [];
-        for (let i = 0; i < 14; i++) {
-          const r = rand();
-          if (r < 0.3) {
-            const n = 200000 + Math.floor(rand() * 500000);
-            jobs.push(
-              origOne(`UP ${n} ${rand() < 0.5 ? 100000 : 0}`, n, {
-                write: 1000 + Math.floor(rand() * 20000),
-              }),
-            );
-          } else if (r < 0.55)
-            jobs.push(
-              origOne(
-                `DOWN ${100000 + Math.floor(rand() * 800000)} ${1000 + Math.floor(rand() * 30000)}`,
-                0,
-                { endAfter: 6000, noDelay: true },
-              ),
-            );
-          else if (r < 0.7) jobs.push(origOne('ECHO', 0, { endAfter: 500 + Math.floor(rand() * 1000) }));
-          else if (r < 0.8) jobs.push(origOne('RST 20'));
-          else if (r < 0.9) jobs.push(origOne('ECHO', 0, { resetAfter: 200 }));
-          else jobs.push(origOne('STALL 2500', 400000, { write: 1000 }));
-          await sleep(Math.floor(rand() * 300));
-        }
-        await Promise.all(jobs);
-      })()
-    : plans[scenario]());
+  if (!plans[scenario]) {
+    console.error(`traffic.mjs: no scenario ${scenario} (${Object.keys(plans).join(', ')})`);
+    process.exit(2);
+  }
+  await plans[scenario]();
   process.exit(0);
 }
