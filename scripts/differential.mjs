@@ -91,6 +91,9 @@ function run(cmd, argv, env = {}) {
   return r.stdout;
 }
 
+/** Whether a network namespace without a network can be made here (see render). */
+const noNet = spawnSync('unshare', ['-n', 'true']).status === 0;
+
 /**
  * Renders `pcap` with `flags`, and the line (1-based) where each frame's record starts: the lines
  * `-#` changes are exactly the records' first lines (dump lines stay as they are). Names are looked
@@ -98,7 +101,6 @@ function run(cmd, argv, env = {}) {
  * waits on DNS.
  */
 function render(pcap, flags) {
-  const noNet = spawnSync('unshare', ['-n', 'true']).status === 0;
   const tcpdump = (extra) =>
     noNet
       ? run('unshare', ['-n', 'tcpdump', ...extra, ...flags, '-r', pcap])
