@@ -56,7 +56,7 @@ export function inferSeq(
     ack !== undefined &&
     highest !== undefined &&
     highestSeq !== undefined &&
-    fwd.nextseq !== undefined &&
+    next !== undefined &&
     (lt(ack, highest) ||
       // The highest ack again right after a reordered one, stamped before the segment that last
       // moved this side's sequence: as old.
@@ -65,7 +65,7 @@ export function inferSeq(
     return highestSeq;
   }
   const repeats = ack === fwd.lastack && win === fwd.window;
-  if (!repeats || fwd.nextseq === undefined) return base;
+  if (!repeats || next === undefined) return base;
   // The same bare ACK seen again on another interface after this side's data: tcpdump -i any on a
   // router or a bridge prints each packet In and Out, and the Out copy of an ACK can come after the
   // In copies of the data sent behind it. That copy sits at the seq it had then, not at the data's
@@ -111,7 +111,7 @@ export function inferSeq(
     time !== undefined &&
     previous.time !== undefined &&
     time - previous.time >= KEEPALIVE_IDLE &&
-    rev.lastack === fwd.nextseq
+    rev.lastack === next
   ) {
     return add32(base, -1);
   }
@@ -128,7 +128,7 @@ export function inferSeq(
     ack !== undefined &&
     highestSeq !== undefined &&
     ref !== undefined &&
-    lt(highestSeq, fwd.nextseq)
+    lt(highestSeq, next)
   ) {
     const stamp = timestamps(record);
     if (
