@@ -214,6 +214,12 @@ for (const source of pcaps) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const pcap = path.join(dir, 'capture.pcap');
+  // The ground truth of a corpus-style folder (craft.py writes one) goes with its capture, unless
+  // only some of its frames do.
+  const labels = path.join(path.dirname(source), 'labels.json');
+  if (base === 'capture' && !frames && fs.existsSync(labels)) {
+    fs.copyFileSync(labels, path.join(dir, 'labels.json'));
+  }
   if (frames)
     run('editcap', ['-F', 'pcap', '-r', source, pcap, frames.includes('-') ? frames : `1-${frames}`]);
   else run('editcap', ['-F', 'pcap', source, pcap]);

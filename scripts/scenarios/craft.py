@@ -1,0 +1,444 @@
+#!/usr/bin/python3
+"""Crafted captures: what kernels never send (or rarely), each with its intended diagnostics.
+
+Like the corpus's crafted captures (../shared/corpus/README.md, kind "crafted"): scapy packets with
+realistic headers, options and timing, written as a pcap plus a labels.json that says which
+diagnostics the analysis is meant to report on which frames ("expect"), which it may report
+("allow"), and each connection's ground truth (handshake, teardown, Zeek conn_state), worked out by
+hand from ../shared/docs/tcp-analysis-reference.md. Then
+
+    python3 scripts/scenarios/craft.py OUT [NAME...]
+    node scripts/differential.mjs --out OUT --score OUT/*/capture.pcap
+
+renders each with the corpus's eleven tcpdump flag sets, adds tshark's verdicts (oracle.tsv) and
+scores the CLI on all of it: flags against tshark, connections and intended diagnostics against the
+labels. Needs python3-scapy (apt-get install python3-scapy); not run in CI.
+"""
+import json
+import os
+import sys
+
+from scapy.all import IP, TCP, Ether, IPv6, Raw, wrpcap  # noqa: E402
+
+START = 1709294400.0  # 2024-03-01 12:00:00 UTC, as the corpus's crafted captures
+CLIENT = ("192.0.2.10", "02:00:00:00:00:0a")
+SERVER = ("198.51.100.20", "02:00:00:00:00:14")
+CLIENT6 = ("2001:db8::10", "02:00:00:00:00:0a")
+SERVER6 = ("2001:db8:1::20", "02:00:00:00:00:14")
+
+
+class Capture:
+    """The frames of one capture, in order, and the clock they are stamped with."""
+
+    def __init__(self):
+        self.frames = []
+        self.clock = START
+
+    def add(self, pkt, dt):
+        self.clock += dt
+        pkt.time = round(self.clock, 6)
+        self.frames.append(pkt)
+        return len(self.frames)  # its frame number
+
+
+class Side:
+    def __init__(self, addr, port, isn, ts):
+        self.ip, self.mac = addr
+        self.port = port
+        self.isn = isn
+        self.nxt = isn  # next seq to send
+        self.rcv = 0  # next seq expected from the peer (what an ACK carries)
+        self.ts = ts
+        self.win = 502
+
+
+class Conn:
+    """One TCP connection between CLIENT and SERVER; `send` frames a segment and advances seqs."""
+
+    def __init__(self, cap, cport, sport=80, cisn=1000000, sisn=2000000, ipv6=False):
+        self.cap = cap
+        self.c = Side(CLIENT6 if ipv6 else CLIENT, cport, cisn, 3000000 + cport)
+        self.s = Side(SERVER6 if ipv6 else SERVER, sport, sisn, 7000000 + sport)
+        self.ipv6 = ipv6
+        self.first = None
+        self.last = None
+        self.count = 0
+
+    def side(self, who):
+        return (self.c, self.s) if who == "c" else (self.s, self.c)
+
+    def send(self, who, flags, dt=0.0002, data=b"", seq=None, ack=None, win=None, opts=None, advance=True):
+        me, peer = self.side(who)
+        if seq is None:
+            seq = me.nxt
+        if ack is None:
+            ack = me.rcv if "A" in flags else 0
+        if win is None:
+            win = 64240 if "S" in flags else me.win
+        me.ts += int(dt * 1000) + 1
+        if opts is None:
+            if "S" in flags:
+                opts = [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (me.ts, peer.ts if "A" in flags else 0)),
+                        ("NOP", None), ("WScale", 7)]
+            elif "R" in flags:
+                opts = []
+            else:
+                opts = [("NOP", None), ("NOP", None), ("Timestamp", (me.ts, peer.ts))]
+        net = (IPv6(src=me.ip, dst=peer.ip, hlim=64) if self.ipv6
+               else IP(src=me.ip, dst=peer.ip, ttl=64, id=(me.ts & 0xFFFF)))
+        pkt = (Ether(src=me.mac, dst=peer.mac) / net
+               / TCP(sport=me.port, dport=peer.port, flags=flags, seq=seq & 0xFFFFFFFF, ack=ack & 0xFFFFFFFF,
+                     window=win, options=opts))
+        if data:
+            pkt = pkt / Raw(load=data)
+        frame = self.cap.add(pkt, dt)
+        self.first = self.first or frame
+        self.last = frame
+        self.count += 1
+        if advance:
+            end = seq + len(data) + (1 if "S" in flags else 0) + (1 if "F" in flags else 0)
+            if ((end - me.nxt) & 0xFFFFFFFF) < 0x80000000:
+                me.nxt = end & 0xFFFFFFFF
+            if ((end - peer.rcv) & 0xFFFFFFFF) < 0x80000000 or peer.rcv == 0:
+                peer.rcv = end & 0xFFFFFFFF
+        return frame
+
+    def handshake(self, rtt=0.004):
+        self.send("c", "S", dt=0.1)
+        self.send("s", "SA", dt=rtt / 2)
+        return self.send("c", "A", dt=rtt / 2)
+
+    def request(self, size=78, reply=1400, segments=1, rtt=0.004):
+        """A client request and the server's answer in `segments` segments, each acked."""
+        self.send("c", "PA", dt=0.001, data=http_get(size))
+        self.send("s", "A", dt=rtt / 2)
+        frames = []
+        for k in range(segments):
+            frames.append(self.send("s", "PA", dt=0.002, data=body(reply, k)))
+        self.send("c", "A", dt=rtt / 2)
+        return frames
+
+    def close(self, first="c", rtt=0.004):
+        """Four-segment close, `first` closing first."""
+        other = "s" if first == "c" else "c"
+        self.send(first, "FA", dt=0.01)
+        self.send(other, "A", dt=rtt / 2)
+        self.send(other, "FA", dt=0.001)
+        return self.send(first, "A", dt=rtt / 2)
+
+    def label(self, stream, handshake, teardown, zeek):
+        return {
+            "stream": stream,
+            "client": f"{self.c.ip}:{self.c.port}",
+            "server": f"{self.s.ip}:{self.s.port}",
+            "firstFrame": self.first,
+            "lastFrame": self.last,
+            "packets": self.count,
+            "handshake": handshake,
+            "teardown": teardown,
+            "zeekState": zeek,
+        }
+
+
+def http_get(size):
+    head = b"GET /index.html HTTP/1.1\r\nHost: example.test\r\n"
+    return (head + b"X-Pad: " + b"a" * max(0, size - len(head) - 11) + b"\r\n\r\n")[:size]
+
+
+def body(size, k):
+    text = (f"HTTP/1.1 200 OK part {k}\r\n").encode() + b"<p>hello</p>\n" * (size // 13 + 1)
+    return text[:size]
+
+
+SCENARIOS = {}
+
+
+def scenario(description):
+    def wrap(fn):
+        SCENARIOS["crafted-" + fn.__name__.replace("_", "-")] = (description, fn)
+        return fn
+    return wrap
+
+
+@scenario("The client's third handshake segment acknowledges the server's ISN + 1001 instead of ISN + 1; "
+          "the server answers it with RST <SEQ=SEG.ACK> (RFC 9293 §3.10.7.3) and the connection never opens.")
+def third_ack_bad(cap):
+    a = Conn(cap, 50500)
+    a.send("c", "S", dt=0.1)
+    a.send("s", "SA", dt=0.002)
+    bad = a.send("c", "A", dt=0.002, ack=a.s.isn + 1001)
+    rst = a.send("s", "R", dt=0.0001, seq=a.s.isn + 1001, ack=0)
+    return ([{"code": "handshake.bad-ack", "frames": [bad]}],
+            [{"code": "handshake.incomplete"}, {"code": "teardown.reset", "frames": [rst]}],
+            [a.label(0, "incomplete", "rst", "RSTR")])
+
+
+@scenario("A SYN-ACK acknowledges the client's ISN itself (one short of ISN + 1); the client answers with "
+          "RST and tries again from another port, which works.")
+def synack_ack_short(cap):
+    a = Conn(cap, 50510, cisn=4294967000)
+    a.send("c", "S", dt=0.1)
+    bad = a.send("s", "SA", dt=0.002, ack=a.c.isn)
+    rst = a.send("c", "R", dt=0.0001, seq=a.c.isn, ack=0)
+    b = Conn(cap, 50511, cisn=123456789, sisn=987654321)
+    b.handshake()
+    b.request(segments=2)
+    b.close()
+    return ([{"code": "handshake.bad-ack", "frames": [bad]}],
+            [{"code": "handshake.incomplete"}, {"code": "teardown.reset", "frames": [rst]},
+             {"code": "handshake.refused", "frames": [rst]}],
+            [a.label(0, "incomplete", "rst", None), b.label(1, "complete", "fin", "SF")])
+
+
+@scenario("A SYN sent four times (1, 2 and 4 s apart, the same ISN) to a host that never answers, after "
+          "one clean connection to another port.")
+def unanswered_syn(cap):
+    a = Conn(cap, 50520, sport=443)
+    a.handshake()
+    a.request()
+    a.close()
+    b = Conn(cap, 50521, sport=8443, cisn=555555)
+    syns = [b.send("c", "S", dt=0.5)]
+    for dt in (1.0, 2.0, 4.0):
+        syns.append(b.send("c", "S", dt=dt, seq=b.c.isn, advance=False))
+    return ([{"code": "handshake.unanswered-syn", "frames": syns}], [],
+            [a.label(0, "complete", "fin", "SF"), b.label(1, "unanswered", "open", "S0")])
+
+
+@scenario("A SYN to a closed port answered by RST+ACK (seq 0, ack ISN + 1): a refused connection, and "
+          "the retry one second later refused too.")
+def refused_retry(cap):
+    a = Conn(cap, 50530, sport=5432)
+    a.send("c", "S", dt=0.1)
+    r1 = a.send("s", "RA", dt=0.0001, seq=0)
+    b = Conn(cap, 50531, sport=5432, cisn=777777)
+    b.send("c", "S", dt=1.0)
+    r2 = b.send("s", "RA", dt=0.0001, seq=0)
+    return ([{"code": "handshake.refused", "frames": [r1]}, {"code": "handshake.refused", "frames": [r2]}], [],
+            [a.label(0, "refused", "rst", "REJ"), b.label(1, "refused", "rst", "REJ")])
+
+
+@scenario("The server sends SYN-ACK and retransmits it twice (1 s, 2 s later); the client never sends the "
+          "third segment and the capture ends.")
+def synack_no_final_ack(cap):
+    a = Conn(cap, 50540)
+    a.send("c", "S", dt=0.1)
+    frames = [a.send("s", "SA", dt=0.002)]
+    for dt in (1.0, 2.0):
+        frames.append(a.send("s", "SA", dt=dt, seq=a.s.isn, advance=False))
+    return ([{"code": "handshake.incomplete", "frames": frames}], [],
+            [a.label(0, "incomplete", "open", "S1")])
+
+
+@scenario("After the client's FIN the server's ACK acknowledges FIN seq + 2 (one past the FIN); both "
+          "sides then close normally.")
+def fin_ack_past(cap):
+    a = Conn(cap, 50550)
+    a.handshake()
+    a.request(segments=2)
+    a.send("c", "FA", dt=0.01)
+    bad = a.send("s", "A", dt=0.002, ack=a.c.nxt + 1)
+    a.send("s", "FA", dt=0.001, ack=a.c.nxt)
+    a.send("c", "A", dt=0.002)
+    return ([{"code": "teardown.bad-fin-ack", "frames": [bad]}], [],
+            [a.label(0, "complete", "fin", "SF")])
+
+
+@scenario("The client sends its FIN, then 60 more bytes of data after it; the server acknowledges and "
+          "closes.")
+def data_after_fin(cap):
+    a = Conn(cap, 50560)
+    a.handshake()
+    a.request()
+    a.send("c", "FA", dt=0.01)
+    late = a.send("c", "PA", dt=0.001, data=b"late data after the FIN, which the sender may not send.....\r\n")
+    a.send("s", "A", dt=0.002)
+    a.send("s", "FA", dt=0.001)
+    a.send("c", "A", dt=0.002)
+    return ([{"code": "teardown.data-after-fin", "frames": [late]}], [],
+            [a.label(0, "complete", "fin", "SF")])
+
+
+@scenario("Two downloads aborted: the server resets the first in the middle of its answer, the client the "
+          "second after the first part.")
+def resets_mid_transfer(cap):
+    a = Conn(cap, 50570)
+    a.handshake()
+    a.request(segments=3)
+    r1 = a.send("s", "RA", dt=0.01)
+    b = Conn(cap, 50571, cisn=31337, sisn=4000000000)
+    b.handshake()
+    b.request(segments=2)
+    r2 = b.send("c", "RA", dt=0.05)
+    return ([{"code": "teardown.reset", "frames": [r1]}, {"code": "teardown.reset", "frames": [r2]}], [],
+            [a.label(0, "complete", "rst", "RSTR"), b.label(1, "complete", "rst", "RSTO")])
+
+
+@scenario("Port probes to closed ports, each answered by RST+ACK: SYN+FIN, no flags (NULL scan), "
+          "FIN+PSH+URG (Xmas), FIN alone, and a SYN+RST that gets no answer.")
+def scan_probes(cap):
+    expect = []
+    allow = []
+    for k, flags in enumerate(("SF", "", "FPU", "F")):
+        c = Conn(cap, 40000 + k, sport=1000 + k, cisn=100000 * (k + 1))
+        probe = c.send("c", flags, dt=0.01, opts=[], win=1024)
+        rst = c.send("s", "RA", dt=0.0001, seq=0, opts=[], win=0)
+        expect.append({"code": "flags.invalid-combination", "frames": [probe]})
+        allow += [{"code": "teardown.reset", "frames": [rst]}, {"code": "handshake.refused", "frames": [rst]}]
+    c = Conn(cap, 40009, sport=1009, cisn=999999)
+    probe = c.send("c", "SR", dt=0.01, opts=[], win=1024)
+    expect.append({"code": "flags.invalid-combination", "frames": [probe]})
+    allow += [{"code": "handshake.unanswered-syn", "frames": [probe]}, {"code": "teardown.reset", "frames": [probe]}]
+    return expect, allow, []
+
+
+@scenario("An established connection where the client sends a FIN without the ACK flag (RFC 9293 §3.1: "
+          "every segment after the handshake carries ACK); the server acknowledges it and closes.")
+def fin_without_ack(cap):
+    a = Conn(cap, 50580)
+    a.handshake()
+    a.request()
+    bare = a.send("c", "F", dt=0.01)
+    a.send("s", "A", dt=0.002)
+    a.send("s", "FA", dt=0.001)
+    a.send("c", "A", dt=0.002)
+    return ([{"code": "flags.invalid-combination", "frames": [bare]}], [],
+            [a.label(0, "complete", "fin", "SF")])
+
+
+@scenario("Simultaneous close: both FINs cross, each with the old ack, then each side acknowledges the "
+          "other's. Nothing here is an error.")
+def simultaneous_close(cap):
+    a = Conn(cap, 50590)
+    a.handshake()
+    a.request(segments=2)
+    cack, sack = a.c.rcv, a.s.rcv
+    a.send("c", "FA", dt=0.01, ack=cack)
+    a.send("s", "FA", dt=0.0003, ack=sack)
+    a.send("c", "A", dt=0.002)
+    a.send("s", "A", dt=0.0001)
+    return [], [], [a.label(0, "complete", "fin", "SF")]
+
+
+@scenario("Half-close: the client sends its request and FIN, the server keeps sending its answer (three "
+          "segments, acked) and closes last; then a three-segment close on a second connection, its "
+          "server's FIN carrying the last data. Nothing here is an error.")
+def half_close_and_fin_with_data(cap):
+    a = Conn(cap, 50600)
+    a.handshake()
+    a.send("c", "PA", dt=0.001, data=http_get(90))
+    a.send("c", "FA", dt=0.0001)
+    a.send("s", "A", dt=0.002)
+    for k in range(3):
+        a.send("s", "PA", dt=0.002, data=body(1200, k))
+        a.send("c", "A", dt=0.002)
+    a.send("s", "FA", dt=0.01)
+    a.send("c", "A", dt=0.002)
+    b = Conn(cap, 50601, cisn=2222222, sisn=3333333)
+    b.handshake()
+    b.send("c", "PA", dt=0.001, data=http_get(70))
+    b.send("s", "A", dt=0.002)
+    b.send("s", "FPA", dt=0.003, data=body(600, 0))
+    b.send("c", "FA", dt=0.002)
+    b.send("s", "A", dt=0.002)
+    return [], [], [a.label(0, "complete", "fin", "SF"), b.label(1, "complete", "fin", "SF")]
+
+
+@scenario("TCP Fast Open: the SYN carries a cookie and 60 bytes of request; the SYN-ACK acknowledges "
+          "ISN + 61 (the data too), as RFC 7413 says. Nothing here is an error.")
+def fast_open(cap):
+    a = Conn(cap, 50610)
+    me = a.c
+    opts = [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (me.ts, 0)), ("NOP", None), ("WScale", 7),
+            ("NOP", None), ("NOP", None), (34, b"\x8a\x9b\x0c\x1d\x2e\x3f\x40\x51")]
+    a.send("c", "S", dt=0.1, data=http_get(60), opts=opts)
+    a.send("s", "SA", dt=0.002)
+    a.send("s", "PA", dt=0.0005, data=body(800, 0))
+    a.send("c", "A", dt=0.002)
+    a.close()
+    return [], [], [a.label(0, "complete", "fin", "SF")]
+
+
+@scenario("The client's SYN is retransmitted (1 s) before the SYN-ACK comes; the SYN-ACK is sent again "
+          "(its ACK was slow) and acked again; then a normal exchange. Nothing here is an error.")
+def retransmitted_handshake(cap):
+    a = Conn(cap, 50620)
+    a.send("c", "S", dt=0.1)
+    a.send("c", "S", dt=1.0, seq=a.c.isn, advance=False)
+    a.send("s", "SA", dt=0.002)
+    a.send("s", "SA", dt=1.0, seq=a.s.isn, advance=False)
+    a.send("c", "A", dt=0.002)
+    a.send("c", "A", dt=0.0005)
+    a.request(segments=2)
+    a.close(first="s")
+    return [], [], [a.label(0, "complete", "fin", "SF")]
+
+
+@scenario("A client port reused: a connection closed with FIN, then 30 s later a new SYN with a new ISN "
+          "on the same 4-tuple starts a second connection, which ends with the client's RST.")
+def port_reuse(cap):
+    a = Conn(cap, 50630)
+    a.handshake()
+    a.request()
+    a.close()
+    b = Conn(cap, 50630, cisn=a.c.isn + 5000000, sisn=a.s.isn + 9000000)
+    b.send("c", "S", dt=30.0)
+    b.send("s", "SA", dt=0.002)
+    b.send("c", "A", dt=0.002)
+    b.request()
+    rst = b.send("c", "RA", dt=0.05)
+    return ([{"code": "teardown.reset", "frames": [rst]}], [],
+            [a.label(0, "complete", "fin", "SF"), b.label(1, "complete", "rst", "RSTO")])
+
+
+@scenario("IPv6, and sequence numbers that wrap: the client's ISN is 2^32 - 1, so the SYN-ACK "
+          "acknowledges 0 and the request crosses 2^32; the server's third segment then acknowledges "
+          "one byte past its ISN + 1 and gets RST. Only that ACK is wrong.")
+def ipv6_wrap_third_ack(cap):
+    a = Conn(cap, 50640, cisn=0xFFFFFFFF, sisn=0xFFFFFF00, ipv6=True)
+    a.handshake()
+    a.request(size=300, reply=1200, segments=3)
+    a.close()
+    b = Conn(cap, 50641, cisn=0xFFFFFFF0, sisn=0xFFFFFFFF, ipv6=True)
+    b.send("c", "S", dt=0.5)
+    b.send("s", "SA", dt=0.002)
+    bad = b.send("c", "A", dt=0.002, ack=b.s.isn + 2)
+    rst = b.send("s", "R", dt=0.0001, seq=b.s.isn + 2, ack=0)
+    return ([{"code": "handshake.bad-ack", "frames": [bad]}],
+            [{"code": "handshake.incomplete"}, {"code": "teardown.reset", "frames": [rst]}],
+            [a.label(0, "complete", "fin", "SF"), b.label(1, "incomplete", "rst", "RSTR")])
+
+
+def main():
+    if len(sys.argv) < 2:
+        print("usage: craft.py OUT [NAME...]   (names: " + " ".join(SCENARIOS) + ")", file=sys.stderr)
+        sys.exit(2)
+    out = sys.argv[1]
+    names = sys.argv[2:] or list(SCENARIOS)
+    for name in names:
+        if name not in SCENARIOS:
+            print(f"craft.py: no scenario {name}", file=sys.stderr)
+            sys.exit(2)
+        description, fn = SCENARIOS[name]
+        cap = Capture()
+        expect, allow, conns = fn(cap)
+        folder = os.path.join(out, name)
+        os.makedirs(folder, exist_ok=True)
+        wrpcap(os.path.join(folder, "capture.pcap"), cap.frames)
+        labels = {
+            "name": name,
+            "kind": "crafted",
+            "description": description,
+            "generator": f"scripts/scenarios/craft.py {name}",
+            "connections": conns,
+            "expect": expect,
+            "allow": allow,
+            "frames": len(cap.frames),
+        }
+        with open(os.path.join(folder, "labels.json"), "w") as f:
+            json.dump(labels, f, indent=1)
+        print(f"{folder}: {len(cap.frames)} frames")
+
+
+if __name__ == "__main__":
+    main()
