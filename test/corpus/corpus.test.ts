@@ -67,7 +67,8 @@ function readOracle(dir: string): Array<Record<string, string>> {
 const HOSTS: Record<string, string> = { localhost: '127.0.0.1', 'ip6-localhost': '::1' };
 function normEndpoint(s: string): string {
   const colon = s.lastIndexOf(':');
-  const host = s.slice(0, colon);
+  // (An IPv6 address may come in brackets, `[2001:db8::1]:80`, as the scorer accepts.)
+  const host = s.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
   return `${HOSTS[host] ?? host}:${s.slice(colon + 1)}`;
 }
 

@@ -565,6 +565,68 @@ suite('tcp.ack-unseen-segment', () => {
     assert.equal(segmentAt(r.a, 6).relSeq, 19);
   });
 
+  // The corpus's bulk-loss-tx from frame 18 (editcap), tcpdump -S -nn: the capture starts on the
+  // receiver's bare ACKs, and the receiver never sends data, so no seq of its side is ever printed;
+  // only the sender's acks (675908641) tell it. tshark, seeing the seq on the wire, flags nothing.
+  test('a side that only sends bare ACKs (absolute numbers) sits where the peer acknowledges it', () => {
+    const r = run(
+      '18:24:35.781621 IP 10.77.0.1.34860 > 10.77.0.2.5001: Flags [.], ack 951014222, win 66, options [nop,nop,TS val 2446398024 ecr 1886808184], length 0',
+      '18:24:35.781651 IP 10.77.0.2.5001 > 10.77.0.1.34860: Flags [.], seq 951027254:951028702, ack 675908641, win 64, options [nop,nop,TS val 1886808205 ecr 2446398024], length 1448',
+      '18:24:35.781653 IP 10.77.0.2.5001 > 10.77.0.1.34860: Flags [P.], seq 951028702:951030150, ack 675908641, win 64, options [nop,nop,TS val 1886808205 ecr 2446398024], length 1448',
+      '18:24:35.781666 IP 10.77.0.1.34860 > 10.77.0.2.5001: Flags [.], ack 951015670, win 69, options [nop,nop,TS val 2446398024 ecr 1886808184], length 0',
+      '18:24:35.781711 IP 10.77.0.1.34860 > 10.77.0.2.5001: Flags [.], ack 951027254, win 74, options [nop,nop,TS val 2446398024 ecr 1886808184], length 0',
+      '18:24:35.782418 IP 10.77.0.2.5001 > 10.77.0.1.34860: Flags [.], seq 951030150:951031598, ack 675908641, win 64, options [nop,nop,TS val 1886808206 ecr 2446398024], length 1448',
+    );
+    assert.deepEqual(codes(r.a), []);
+    assert.equal(segmentAt(r.a, 1).seq, 675908641, "the first bare ACK at the sender's next ack");
+  });
+
+  // crafted-scan-probes (scripts/scenarios/craft.py), tcpdump -nn: a NULL-scan probe prints no seq
+  // (tcpdump prints one only with data, SYN, FIN or RST), and the closed port's RST+ACK acknowledges
+  // exactly that seq (length 0). tshark: no ACKed unseen segment.
+  test('a probe without flags answered by RST+ACK: the RST acknowledges the probe, nothing unseen', () => {
+    const r = run(
+      '12:00:00.020100 IP 192.0.2.10.40001 > 198.51.100.20.1001: Flags [none], win 1024, length 0',
+      '12:00:00.020200 IP 198.51.100.20.1001 > 192.0.2.10.40001: Flags [R.], seq 0, ack 200000, win 0, length 0',
+    );
+    expectNone(r, 'tcp.ack-unseen-segment');
+    assert.deepEqual(codesOnLine(r.a, 1), ['flags.invalid-combination']);
+  });
+
+  test('near miss: a peer acknowledging past a bare ACK side that did send data (seq printed) still shows unseen bytes', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+      s(30, 'Flags [P.], seq 1:51, ack 101, win 509, length 50'),
+      c(40, 'Flags [.], ack 51, win 502, length 0'),
+      s(50, 'Flags [.], ack 301, win 509, length 0'),
+    );
+    expectOne(r, 'tcp.ack-unseen-segment', 7, '301', 'warning');
+  });
+
+  // crafted-ipv6-wrap-third-ack (scripts/scenarios/craft.py), tcpdump -nn: the server's ISN is
+  // 2^32 - 1, so its next seq after the SYN-ACK is 0, which Wireshark keeps for "not known yet": the
+  // bad third ACK (ISN + 2) acknowledges nothing unseen to it. (The handshake check still flags it.)
+  test('a next seq of exactly 0 (ISN 2^32 - 1) is unknown to Wireshark: no ACKed unseen segment', () => {
+    const r = run(
+      '12:00:00.630001 IP6 2001:db8::10.50641 > 2001:db8:1::20.80: Flags [S], seq 4294967280, win 64240, options [mss 1460,sackOK,TS val 3051142 ecr 0,nop,wscale 7], length 0',
+      '12:00:00.632001 IP6 2001:db8:1::20.80 > 2001:db8::10.50641: Flags [S.], seq 4294967295, ack 4294967281, win 64240, options [mss 1460,sackOK,TS val 7000083 ecr 3051142,nop,wscale 7], length 0',
+      '12:00:00.634001 IP6 2001:db8::10.50641 > 2001:db8:1::20.80: Flags [.], ack 2, win 502, options [nop,nop,TS val 3051145 ecr 7000083], length 0',
+      '12:00:00.634101 IP6 2001:db8:1::20.80 > 2001:db8::10.50641: Flags [R], seq 1, win 502, length 0',
+    );
+    expectNone(r, 'tcp.ack-unseen-segment');
+    assert.deepEqual(codesOnLine(r.a, 3), ['handshake.bad-ack']);
+  });
+
+  test('near miss: one ISN lower the next seq is 2^32 - 1, known, and the same ACK is of unseen bytes', () => {
+    const r = run(
+      '12:00:00.630001 IP6 2001:db8::10.50641 > 2001:db8:1::20.80: Flags [S], seq 4294967280, win 64240, options [mss 1460,sackOK,TS val 3051142 ecr 0,nop,wscale 7], length 0',
+      '12:00:00.632001 IP6 2001:db8:1::20.80 > 2001:db8::10.50641: Flags [S.], seq 4294967294, ack 4294967281, win 64240, options [mss 1460,sackOK,TS val 7000083 ecr 3051142,nop,wscale 7], length 0',
+      '12:00:00.634001 IP6 2001:db8::10.50641 > 2001:db8:1::20.80: Flags [.], ack 2, win 502, options [nop,nop,TS val 3051145 ecr 7000083], length 0',
+    );
+    assert.deepEqual(codesOnLine(r.a, 3).sort(), ['handshake.bad-ack', 'tcp.ack-unseen-segment']);
+  });
+
   test('near miss: a bad ack (a SYN-ACK past the ISN + 1, an ACK past the FIN) is no sign of unseen data', () => {
     const synAck = run(
       SYN,

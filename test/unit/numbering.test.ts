@@ -268,4 +268,43 @@ suite('32-bit wrap', () => {
     assert.equal(a.absoluteNumbers, true);
     assert.deepEqual(codes(a), []);
   });
+
+  // crafted-ipv6-wrap-third-ack (scripts/scenarios/craft.py), tcpdump -S -nn: a clean connection,
+  // then one whose server ISN is 2^32 - 1 and whose third segment acknowledges ISN + 2, printed
+  // "ack 1": as relative output that line is a good "ack 1", so the two connections' lines vote one
+  // each way; -S fits the first by a wide margin (relative, it is 256 off) and the second by one.
+  const WRAP_BAD_THIRD_ACK_S = [
+    '12:00:00.100000 IP6 2001:db8::10.50640 > 2001:db8:1::20.80: Flags [S], seq 4294967295, win 64240, options [mss 1460,sackOK,TS val 3050741 ecr 0,nop,wscale 7], length 0',
+    '12:00:00.102000 IP6 2001:db8:1::20.80 > 2001:db8::10.50640: Flags [S.], seq 4294967040, ack 0, win 64240, options [mss 1460,sackOK,TS val 7000083 ecr 3050741,nop,wscale 7], length 0',
+    '12:00:00.104000 IP6 2001:db8::10.50640 > 2001:db8:1::20.80: Flags [.], ack 4294967041, win 502, options [nop,nop,TS val 3050744 ecr 7000083], length 0',
+    '12:00:00.105000 IP6 2001:db8::10.50640 > 2001:db8:1::20.80: Flags [P.], seq 0:300, ack 4294967041, win 502, options [nop,nop,TS val 3050746 ecr 7000083], length 300: HTTP: GET /index.html HTTP/1.1',
+    '12:00:00.630001 IP6 2001:db8::10.50641 > 2001:db8:1::20.80: Flags [S], seq 4294967280, win 64240, options [mss 1460,sackOK,TS val 3051142 ecr 0,nop,wscale 7], length 0',
+    '12:00:00.632001 IP6 2001:db8:1::20.80 > 2001:db8::10.50641: Flags [S.], seq 4294967295, ack 4294967281, win 64240, options [mss 1460,sackOK,TS val 7000083 ecr 3051142,nop,wscale 7], length 0',
+    '12:00:00.634001 IP6 2001:db8::10.50641 > 2001:db8:1::20.80: Flags [.], ack 1, win 502, options [nop,nop,TS val 3051145 ecr 7000083], length 0',
+    '12:00:00.634101 IP6 2001:db8:1::20.80 > 2001:db8::10.50641: Flags [R], seq 1, win 502, length 0',
+  ];
+
+  test('-S with as many lines fitting each reading: the reading that is off by less wins', () => {
+    const { a } = run(...WRAP_BAD_THIRD_ACK_S);
+    assert.equal(a.absoluteNumbers, true);
+    assert.deepEqual(
+      a.findings.filter((f) => f.code.startsWith('handshake.')).map((f) => [f.code, f.span.line + 1]),
+      [
+        ['handshake.bad-ack', 7],
+        ['handshake.incomplete', 6],
+      ].sort((x, y) => (x[1] as number) - (y[1] as number)),
+    );
+    assert.equal(a.records[2]!.ackAbs, 4294967041, "the first third ACK is good: the server's ISN + 1");
+  });
+
+  test('near miss: the same lines with the second third ACK right ("ack 0") are absolute by a majority', () => {
+    const lines = [...WRAP_BAD_THIRD_ACK_S];
+    lines[6] = lines[6]!.replace('ack 1,', 'ack 0,');
+    const { a } = run(...lines);
+    assert.equal(a.absoluteNumbers, true);
+    assert.deepEqual(
+      a.findings.filter((f) => f.code.startsWith('handshake.bad')),
+      [],
+    );
+  });
 });

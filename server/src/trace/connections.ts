@@ -403,27 +403,36 @@ function noteControl(seg: Segment, index: number, fwd: Flow): void {
 
 /**
  * For each record (by its position in `records`), the absolute seq of the next record in the same
- * direction that printed one. A pure ACK's seq (hidden without -vv) is that value when nothing earlier
- * tells it.
+ * direction that printed one; where none follows, the next ack from the other direction (a side that
+ * never sends data, or a probe answered by RST, is told its seq only by the peer's acks). A pure
+ * ACK's seq (hidden without -vv) is that value when nothing earlier tells it.
  */
 export function nextPrintedSeq(records: RecordList): Float64Array {
   // NaN where none follows: typed, so that 600 000 entries are no 600 000 boxed numbers.
   const out = new Float64Array(records.length).fill(NaN);
-  // By direction (flowOf, dense from 0), NaN until one is seen: typed too, where a Map would box
-  // every seq it keeps.
-  let latest = new Float64Array(64).fill(NaN);
+  // By direction (flowOf, dense from 0, the reverse of `flow` is `flow ^ 1`), NaN until one is seen:
+  // typed too, where a Map would box every number it keeps.
+  let seqs = new Float64Array(64).fill(NaN);
+  let acks = new Float64Array(64).fill(NaN);
   for (let i = records.length - 1; i >= 0; i--) {
     const r = records.at(i)!;
     if (r.kind !== 'tcp' || r.tuple === undefined) continue;
     const flow = flowOf(r);
-    if (flow >= latest.length) {
-      const wider = new Float64Array(Math.max(flow + 1, latest.length * 2)).fill(NaN);
-      wider.set(latest);
-      latest = wider;
+    if (flow >= seqs.length) {
+      const size = Math.max((flow | 1) + 1, seqs.length * 2);
+      const widerSeqs = new Float64Array(size).fill(NaN);
+      const widerAcks = new Float64Array(size).fill(NaN);
+      widerSeqs.set(seqs);
+      widerAcks.set(acks);
+      seqs = widerSeqs;
+      acks = widerAcks;
     }
-    out[i] = latest[flow]!;
+    const next = seqs[flow]!;
+    out[i] = Number.isNaN(next) ? acks[flow ^ 1]! : next;
     const seq = r.seqAbs;
-    if (seq !== undefined) latest[flow] = seq;
+    if (seq !== undefined) seqs[flow] = seq;
+    const ack = r.ackAbs;
+    if (ack !== undefined && (r.flags ?? 0) & ACK) acks[flow] = ack;
   }
   return out;
 }

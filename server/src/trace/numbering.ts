@@ -81,6 +81,11 @@ export function judgeNumbering(records: RecordList): NumberingResult {
   const anchor = new Map<number, number>();
   let relVotes = 0;
   let absVotes = 0;
+  // How far off each reading puts the voting lines in all, for a tie: near the 32-bit wrap a -S
+  // handshake ACK one past the ISN + 1 reads as a good relative "ack 1" (ISN 2^32 - 1: "ack 1"
+  // absolute is ISN + 2), while the other connections' lines fit -S by a wide margin.
+  let relOff = 0;
+  let absOff = 0;
   let weakRel = 0;
   let weakAbs = 0;
   let decidedAt = records.length ? records.at(records.length - 1)!.index : 0;
@@ -116,6 +121,8 @@ export function judgeNumbering(records: RecordList): NumberingResult {
         if (printed === undefined || base === undefined || expected === undefined) return 0;
         const asAbs = magnitude(printed - expected);
         const asRel = magnitude(add32(printed, base) - expected);
+        absOff += asAbs;
+        relOff += asRel;
         return asAbs < asRel ? 1 : asRel < asAbs ? -1 : 0;
       };
       const v =
@@ -137,7 +144,8 @@ export function judgeNumbering(records: RecordList): NumberingResult {
       }
     }
   }
-  const absolute = relVotes + absVotes > 0 ? absVotes > relVotes : weakAbs > weakRel;
+  const absolute =
+    absVotes !== relVotes ? absVotes > relVotes : absVotes > 0 ? absOff < relOff : weakAbs > weakRel;
   return { absolute, decidedAt };
 }
 

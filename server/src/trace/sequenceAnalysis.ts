@@ -15,6 +15,17 @@ const FAST_RETRANSMISSION_WINDOW = 0.02;
 /** Out-of-order threshold when the initial RTT is unknown. */
 const DEFAULT_OOO_THRESHOLD = 0.003;
 /**
+ * Whether `v`, a flow's next seq or its max seq to be acked, is known as Wireshark sees it: it keeps 0
+ * for "none yet", so a side whose sequence space reaches exactly 0 (2^32, from an ISN near the wrap)
+ * is unknown to it until the number moves on (no gap, no retransmission, no ACK of unseen bytes
+ * judged against it). Only a real 0 counts: one of a side whose numbers are anchored at its SYN, not
+ * the made-up base of a side seen only through bare ACKs (seqInference.ts, numbering.ts).
+ */
+function known(v: number | undefined, flow: Flow): v is number {
+  return v !== undefined && (v !== 0 || flow.isn === undefined);
+}
+
+/**
  * Whether `delta` seconds is shorter than `limit` as Wireshark compares them, in whole nanoseconds.
  * Times here are doubles in seconds: a clock time (seconds of the day) is good to ~1e-11 s, but an
  * epoch or date time (-tt, -tttt: ~1.7e9 s) only to ~1.2e-7 s, so a gap equal to the initial RTT to
@@ -138,7 +149,7 @@ export function analyzeSegment(
       // 2. zero window
       if (win === 0 && !ctl) a |= A.ZERO_WINDOW;
       // 3. lost segment: the sequence jumps past bytes never seen
-      if (fwd.nextseq !== undefined && gt(seq, fwd.nextseq) && !(flags & RST)) {
+      if (known(fwd.nextseq, fwd) && gt(seq, fwd.nextseq) && !(flags & RST)) {
         a |= A.LOST_PACKET;
         seg.beforeGapRecord = fwd.nextseqRecord;
       }
@@ -194,12 +205,7 @@ export function analyzeSegment(
       fwd.dupacknum = 0;
     }
     // 11. ACKed unseen segment
-    if (
-      flags & ACK &&
-      ack !== undefined &&
-      rev.maxseqtobeacked !== undefined &&
-      gt(ack, rev.maxseqtobeacked)
-    ) {
+    if (flags & ACK && ack !== undefined && known(rev.maxseqtobeacked, rev) && gt(ack, rev.maxseqtobeacked)) {
       if (rev.nextseq !== undefined && lt(rev.maxseqtobeacked, rev.nextseq)) {
         rev.maxseqtobeacked = rev.nextseq;
         a |= A.ACK_LOST_PACKET;
@@ -210,7 +216,7 @@ export function analyzeSegment(
     }
     // 12. retransmission family
     if ((len > 0 || flags & (SYN | FIN)) && !(a & A.KEEP_ALIVE)) {
-      let notAdvanced = fwd.nextseq !== undefined && lt(seq, fwd.nextseq);
+      let notAdvanced = known(fwd.nextseq, fwd) && lt(seq, fwd.nextseq);
       if (len > 1 && fwd.nextseq !== undefined && seq === add32(fwd.nextseq, -1)) notAdvanced = false;
       const synFin = flags & (SYN | FIN) ? 1 : 0;
       // Spurious: everything in it was already acknowledged (Wireshark does not require notAdvanced here).
@@ -252,13 +258,13 @@ export function analyzeSegment(
         fwd.sent.push(seq, nextseq, index);
       }
     }
-    if ((fwd.nextseq === undefined || gt(nextseq, fwd.nextseq)) && !(a & A.ZERO_WINDOW_PROBE)) {
+    if ((!known(fwd.nextseq, fwd) || gt(nextseq, fwd.nextseq)) && !(a & A.ZERO_WINDOW_PROBE)) {
       fwd.nextseq = nextseq;
       fwd.nextseqTime = time;
       fwd.nextseqRecord = index;
       fwd.nextseqBy = record;
     }
-    if ((fwd.maxseqtobeacked === undefined || seq === fwd.maxseqtobeacked) && !(a & A.ZERO_WINDOW_PROBE)) {
+    if ((!known(fwd.maxseqtobeacked, fwd) || seq === fwd.maxseqtobeacked) && !(a & A.ZERO_WINDOW_PROBE)) {
       fwd.maxseqtobeacked = fwd.nextseq;
     }
   }
