@@ -409,6 +409,149 @@ def ipv6_wrap_third_ack(cap):
             [a.label(0, "complete", "fin", "SF"), b.label(1, "incomplete", "rst", "RSTR")])
 
 
+@scenario("The server closes first and its FIN is never acknowledged: sent again 0.3, 0.6 and 1.2 s later "
+          "while the client stays silent, and the capture ends.")
+def server_fin_unacked(cap):
+    a = Conn(cap, 50650)
+    a.handshake()
+    a.request(segments=2)
+    fins = [a.send("s", "FA", dt=0.02)]
+    for dt in (0.3, 0.6, 1.2):
+        fins.append(a.send("s", "FA", dt=dt, seq=a.s.nxt - 1, advance=False))
+    return ([{"code": "teardown.fin-unacked", "frames": fins}], [],
+            [a.label(0, "complete", "half-closed", "S3")])
+
+
+@scenario("A three-segment close whose server FIN+ACK acknowledges the client's FIN seq + 2; the "
+          "client's last ACK is right.")
+def fin_ack_past_three_way(cap):
+    a = Conn(cap, 50660)
+    a.handshake()
+    a.request()
+    a.send("c", "FA", dt=0.01)
+    bad = a.send("s", "FA", dt=0.002, ack=a.c.nxt + 1)
+    a.send("c", "A", dt=0.002)
+    return ([{"code": "teardown.bad-fin-ack", "frames": [bad]}], [],
+            [a.label(0, "complete", "fin", "SF")])
+
+
+@scenario("The client closes with FIN; the server, instead of closing too, resets the connection.")
+def rst_after_fin(cap):
+    a = Conn(cap, 50670)
+    a.handshake()
+    a.request()
+    a.send("c", "FA", dt=0.01)
+    a.send("s", "A", dt=0.002)
+    rst = a.send("s", "RA", dt=0.05)
+    return ([{"code": "teardown.reset", "frames": [rst]}], [],
+            [a.label(0, "complete", "rst", "RSTR")])
+
+
+@scenario("A single SYN, never retransmitted and never answered, at the end of a capture of one clean "
+          "connection.")
+def lone_syn(cap):
+    a = Conn(cap, 50680, sport=22)
+    a.handshake()
+    a.request(segments=1)
+    a.close(first="s")
+    b = Conn(cap, 50681, sport=25, cisn=424242)
+    syn = b.send("c", "S", dt=0.2)
+    return ([{"code": "handshake.unanswered-syn", "frames": [syn]}], [],
+            [a.label(0, "complete", "fin", "SF"), b.label(1, "unanswered", "open", "S0")])
+
+
+@scenario("Odd flags inside an established connection: a PSH with data but without ACK, then a "
+          "FIN+RST+ACK that ends the connection.")
+def odd_flags_mid_connection(cap):
+    a = Conn(cap, 50690)
+    a.handshake()
+    a.request()
+    push = a.send("c", "P", dt=0.01, data=http_get(64))
+    a.send("s", "A", dt=0.002)
+    finrst = a.send("c", "FRA", dt=0.05)
+    return ([{"code": "flags.invalid-combination", "frames": [push]},
+             {"code": "flags.invalid-combination", "frames": [finrst]}],
+            [{"code": "teardown.reset", "frames": [finrst]}],
+            [a.label(0, "complete", "rst", None)])
+
+
+@scenario("The client sends 100 bytes (PSH+ACK, ack 0) right after its SYN, before any SYN-ACK; the "
+          "handshake then completes and the data is sent again.")
+def data_before_synack(cap):
+    a = Conn(cap, 50700)
+    a.send("c", "S", dt=0.1)
+    early = a.send("c", "PA", dt=0.0005, data=http_get(100), ack=0)
+    a.send("s", "SA", dt=0.002, ack=a.c.isn + 1)
+    a.c.nxt = a.c.isn + 1
+    a.s.rcv = a.c.isn + 1
+    a.send("c", "A", dt=0.002)
+    a.request(size=100)
+    a.close()
+    return ([{"code": "handshake.data-before-established", "frames": [early]}], [],
+            [a.label(0, "complete", "fin", "SF")])
+
+
+@scenario("Wireshark's sequence analysis on one download: a segment lost and fast-retransmitted after "
+          "three duplicate ACKs with SACK blocks, a segment reordered within 1 ms, one resent after it "
+          "was acknowledged (spurious), the receiver's window filled and then closed (zero window, a "
+          "one-byte Windows-style probe, its ACK, a window update), and a one-byte keep-alive with its "
+          "ACK after 10 s idle. Nothing here is a handshake, teardown or flags error.")
+def sequence_analysis_mix(cap):
+    a = Conn(cap, 50710)
+    a.handshake(rtt=0.02)
+    a.send("c", "PA", dt=0.001, data=http_get(80))
+    a.send("s", "A", dt=0.01)
+    seg = 1000
+    base = a.s.nxt
+
+    def data(k, dt=0.0005, **kw):
+        return a.send("s", "PA", dt=dt, seq=base + k * seg, data=body(seg, k), **kw)
+
+    def ack(upto, sack=None, dt=0.0002, win=None):
+        opts = [("NOP", None), ("NOP", None), ("Timestamp", (a.c.ts + 1, a.s.ts))]
+        if sack:
+            opts = opts + [("NOP", None), ("NOP", None), ("SAck", sack)]
+        return a.send("c", "A", dt=dt, ack=upto, opts=opts, win=win)
+
+    for k in range(2):
+        data(k)
+    ack(base + 2 * seg)
+    # k = 2 lost; 3, 4, 5 arrive and are SACKed; fast retransmission of 2.
+    for k in (3, 4, 5):
+        data(k, advance=k == 5)
+        ack(base + 2 * seg, sack=(base + 3 * seg, base + (k + 1) * seg))
+    data(2, dt=0.001, advance=False)
+    ack(base + 6 * seg, dt=0.01)
+    # 6 and 7 swapped (7 first, 6 within 1 ms): out of order.
+    data(7)
+    data(6, dt=0.0003, advance=False)
+    ack(base + 8 * seg, dt=0.01)
+    # 7 again after it was acknowledged: spurious.
+    data(7, dt=0.05, advance=False)
+    ack(base + 8 * seg, dt=0.0005)
+    # The receiver's window (raw 24, scale 7: 3072 bytes) filled by 8, 9 and 10 (1072 bytes).
+    a.c.win = 24
+    ack(base + 8 * seg, dt=0.05, win=24)
+    data(8)
+    data(9)
+    a.send("s", "PA", dt=0.0005, seq=base + 10 * seg, data=body(1072, 10))
+    end = base + 10 * seg + 1072
+    ack(end, dt=0.01, win=0)
+    a.send("s", "A", dt=0.3, seq=end, data=b"x")
+    ack(end, dt=0.001, win=0)
+    ack(end, dt=0.5, win=200)
+    a.send("s", "PA", dt=0.002, seq=end, data=body(500, 11))
+    ack(end + 500, dt=0.01, win=200)
+    # Idle, then a keep-alive (one byte at next seq - 1) and its answer.
+    a.send("s", "A", dt=10.0, seq=end + 499, data=b"\0", advance=False)
+    ack(end + 500, dt=0.0003, win=200)
+    a.s.nxt = end + 500
+    a.s.rcv = a.c.nxt
+    a.c.rcv = end + 500
+    a.close(first="s")
+    return [], [], [a.label(0, "complete", "fin", "SF")]
+
+
 def main():
     if len(sys.argv) < 2:
         print("usage: craft.py OUT [NAME...]   (names: " + " ".join(SCENARIOS) + ")", file=sys.stderr)
