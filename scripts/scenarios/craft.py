@@ -552,6 +552,44 @@ def sequence_analysis_mix(cap):
     return [], [], [a.label(0, "complete", "fin", "SF")]
 
 
+@scenario("Normal things that look odd: the client's final ACK of a four-segment close is lost, so the "
+          "server resends its FIN 0.2 s later and the client (in TIME-WAIT) acknowledges it again; on a "
+          "second connection the third handshake segment is lost and the client's request carries the "
+          "ACK, after the server resent its SYN-ACK. Nothing here is an error.")
+def lost_final_acks(cap):
+    a = Conn(cap, 50720)
+    a.handshake()
+    a.request()
+    a.send("c", "FA", dt=0.01)
+    a.send("s", "A", dt=0.002)
+    a.send("s", "FA", dt=0.001)
+    a.send("c", "A", dt=0.002)
+    a.send("s", "FA", dt=0.2, seq=a.s.nxt - 1, advance=False)
+    a.send("c", "A", dt=0.002)
+    b = Conn(cap, 50721, cisn=60606, sisn=70707)
+    b.send("c", "S", dt=0.3)
+    b.send("s", "SA", dt=0.002)
+    b.send("s", "SA", dt=1.0, seq=b.s.isn, advance=False)
+    b.request()
+    b.close()
+    return [], [], [a.label(0, "complete", "fin", "SF"), b.label(1, "complete", "fin", "SF")]
+
+
+@scenario("A blind reset: an RST whose seq is inside the receiver's window but not the next expected "
+          "one; the receiver answers with a challenge ACK (RFC 5961) and the exchange goes on to a "
+          "normal close.")
+def challenge_ack(cap):
+    a = Conn(cap, 50730)
+    a.handshake()
+    a.request()
+    rst = a.send("s", "R", dt=0.01, seq=a.s.nxt + 5000, ack=0, advance=False)
+    a.send("c", "A", dt=0.0002)
+    a.request(segments=2)
+    a.close()
+    # (The corpus's teardown is "rst" once any RST was seen; Zeek too puts the responder in RESET.)
+    return [], [{"code": "teardown.reset", "frames": [rst]}], [a.label(0, "complete", "rst", "RSTR")]
+
+
 def main():
     if len(sys.argv) < 2:
         print("usage: craft.py OUT [NAME...]   (names: " + " ".join(SCENARIOS) + ")", file=sys.stderr)

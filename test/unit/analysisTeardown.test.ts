@@ -232,6 +232,54 @@ suite('teardown.reset', () => {
     expectOne(r, 'teardown.reset', 8, 'Flags [R.]', 'warning');
   });
 
+  // crafted-challenge-ack (scripts/scenarios/craft.py), tcpdump -nn: an RST 5000 bytes past the
+  // server's next seq (a blind reset); the client answers with a challenge ACK and goes on, and the
+  // server acknowledges its next request: the connection outlived the RST.
+  const BLIND_RESET = [
+    '12:00:00.100000 IP 192.0.2.10.50730 > 198.51.100.20.80: Flags [S], seq 1000000, win 64240, options [mss 1460,sackOK,TS val 3050831 ecr 0,nop,wscale 7], length 0',
+    '12:00:00.102000 IP 198.51.100.20.80 > 192.0.2.10.50730: Flags [S.], seq 2000000, ack 1000001, win 64240, options [mss 1460,sackOK,TS val 7000083 ecr 3050831,nop,wscale 7], length 0',
+    '12:00:00.104000 IP 192.0.2.10.50730 > 198.51.100.20.80: Flags [.], ack 1, win 502, options [nop,nop,TS val 3050834 ecr 7000083], length 0',
+    '12:00:00.105000 IP 192.0.2.10.50730 > 198.51.100.20.80: Flags [P.], seq 1:79, ack 1, win 502, options [nop,nop,TS val 3050836 ecr 7000083], length 78: HTTP: GET /index.html HTTP/1.1',
+    '12:00:00.107000 IP 198.51.100.20.80 > 192.0.2.10.50730: Flags [.], ack 79, win 502, options [nop,nop,TS val 7000086 ecr 3050836], length 0',
+    '12:00:00.109000 IP 198.51.100.20.80 > 192.0.2.10.50730: Flags [P.], seq 1:1401, ack 79, win 502, options [nop,nop,TS val 7000089 ecr 3050836], length 1400: HTTP: HTTP/1.1 200 OK part 0',
+    '12:00:00.111000 IP 192.0.2.10.50730 > 198.51.100.20.80: Flags [.], ack 1401, win 502, options [nop,nop,TS val 3050839 ecr 7000089], length 0',
+    '12:00:00.121000 IP 198.51.100.20.80 > 192.0.2.10.50730: Flags [R], seq 2006401, win 502, length 0',
+    '12:00:00.121200 IP 192.0.2.10.50730 > 198.51.100.20.80: Flags [.], ack 1401, win 502, options [nop,nop,TS val 3050840 ecr 7000100], length 0',
+    '12:00:00.122200 IP 192.0.2.10.50730 > 198.51.100.20.80: Flags [P.], seq 79:157, ack 1401, win 502, options [nop,nop,TS val 3050842 ecr 7000100], length 78: HTTP: GET /index.html HTTP/1.1',
+    '12:00:00.124200 IP 198.51.100.20.80 > 192.0.2.10.50730: Flags [.], ack 157, win 502, options [nop,nop,TS val 7000103 ecr 3050842], length 0',
+    '12:00:00.140201 IP 192.0.2.10.50730 > 198.51.100.20.80: Flags [F.], seq 157, ack 1401, win 502, options [nop,nop,TS val 3050856 ecr 7000103], length 0',
+    '12:00:00.142201 IP 198.51.100.20.80 > 192.0.2.10.50730: Flags [F.], seq 1401, ack 158, win 502, options [nop,nop,TS val 7000112 ecr 3050856], length 0',
+    '12:00:00.145201 IP 192.0.2.10.50730 > 198.51.100.20.80: Flags [.], ack 1402, win 502, options [nop,nop,TS val 3050859 ecr 7000112], length 0',
+  ];
+
+  test('a RST the connection outlives (its sender acknowledges new data after it) says so, and is no abort', () => {
+    const r = run(...BLIND_RESET);
+    const f = expectOne(r, 'teardown.reset', 8, 'Flags [R]', 'warning');
+    assert.match(f.message, /outlived: its sender acknowledges new data after it \(ack 157\)/);
+    assert.match(f.message, /challenge ACK/);
+    assert.doesNotMatch(f.message, /after both sides had sent FIN|aborted/);
+    // The corpus's teardown vocabulary: "rst" once any RST was seen.
+    assert.equal(only(r.a).teardown, 'rst');
+  });
+
+  test('near miss: a RST answered only with RSTs (data in flight from before it) is an abort', () => {
+    const r = run(
+      ...EXCHANGE,
+      c(50, 'Flags [R.], seq 101, ack 201, win 0, length 0'),
+      s(51, 'Flags [P.], seq 201:301, ack 101, win 509, length 100'),
+      c(52, 'Flags [R], seq 1101, win 0, length 0'),
+    );
+    const f = r.a.findings.find((x) => x.code === 'teardown.reset')!;
+    assert.match(f.message, /connection aborted/);
+  });
+
+  test('near miss: FINs sent after a RST are no "reset after both sides had sent FIN"', () => {
+    const lines = BLIND_RESET.filter((_, i) => i !== 10);
+    const r = run(...lines);
+    const f = expectOne(r, 'teardown.reset', 8, 'Flags [R]', 'warning');
+    assert.doesNotMatch(f.message, /after both sides had sent FIN/);
+  });
+
   test('near miss: the RST refusing a SYN is no teardown.reset', () => {
     const r = run(SYN, s(1, 'Flags [R.], seq 0, ack 1001, win 0, length 0'));
     expectNone(r, 'teardown.reset');

@@ -6,7 +6,7 @@ import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './finding
 import type { Connection, Flow, Segment, SegmentList, TeardownVerdict } from './model';
 import { segmentsBefore } from './search';
 import { add32, ge, gt } from './seq32';
-import { ACK, FIN, RST, type Finding, type PacketRecord, type RecordList } from './types';
+import { ACK, FIN, RST, SYN, type Finding, type PacketRecord, type RecordList } from './types';
 
 /** What the checks ask of all of a connection's segments, in one pass over a connection that may be long. */
 function scanSegments(segments: SegmentList) {
@@ -134,19 +134,24 @@ export function checkTeardown(conn: Connection, records: RecordList): TeardownVe
   if (rst && conn.handshake !== 'refused') {
     const r = rst.record;
     const by = rst.fromClient ? 'client' : 'server';
-    const afterClose = conn.client.finSeq !== undefined && conn.server.finSeq !== undefined;
+    // Both FINs before the RST: a reset after an orderly close.
+    const finBefore = (f: Flow) => f.finRecord !== undefined && f.finRecord < r.index;
+    const afterClose = finBefore(conn.client) && finBefore(conn.server);
+    const ignored = ignoredReset(conn.segments, rst.position);
     const f = finding(
       'teardown.reset',
-      afterClose
-        ? `connection reset by the ${by} after both sides had sent FIN`
-        : conn.handshake === 'incomplete' || conn.handshake === 'unanswered'
-          ? `the ${by} reset the connection during the handshake`
-          : `connection aborted: the ${by} sent RST${conn.client.dataSeen || conn.server.dataSeen ? ' after data had been exchanged; unacknowledged data is lost' : ''}`,
+      ignored
+        ? `RST from the ${by} (seq ${asPrinted(r, rst.seq ?? 0, 'seq')}) that the connection outlived: ${ignored}, so the receiver dropped it (an RST not at the next expected seq gets a challenge ACK, RFC 9293 §3.10.7.4); a spoofed (blind) reset looks like this`
+        : afterClose
+          ? `connection reset by the ${by} after both sides had sent FIN`
+          : conn.handshake === 'incomplete' || conn.handshake === 'unanswered'
+            ? `the ${by} reset the connection during the handshake`
+            : `connection aborted: the ${by} sent RST${conn.client.dataSeen || conn.server.dataSeen ? ' after data had been exchanged; unacknowledged data is lost' : ''}`,
       r.flagsSpan ?? recordSpan(r),
       r,
     );
     // A reset after an orderly close, or of a handshake that failed anyway, is information, not a warning.
-    if (afterClose || conn.handshake === 'incomplete' || conn.handshake === 'unanswered') {
+    if (!ignored && (afterClose || conn.handshake === 'incomplete' || conn.handshake === 'unanswered')) {
       f.severity = 'information';
     }
     conn.findings.push(f);
@@ -156,6 +161,46 @@ export function checkTeardown(conn: Connection, records: RecordList): TeardownVe
   if (seen.finClient && seen.finServer) return 'fin';
   if (seen.finClient || seen.finServer) return 'half-closed';
   return 'open';
+}
+
+/**
+ * What shows that the RST at position `at` of `segments` ended nothing, or undefined. A connection
+ * that a RST really ended has no TCB on its sender's side any more: whatever arrives is answered
+ * with RST. So a later segment of its sender without RST that acknowledges more than it had before,
+ * or sends new data or a FIN, proves that it carried on (the RST was spoofed, a blind reset, or its
+ * receiver dropped it and answered with a challenge ACK). Data of the receiver seen after the RST
+ * prove nothing: they may have been sent before it arrived.
+ */
+function ignoredReset(segments: SegmentList, at: number): string | undefined {
+  const sender = segments.fromClient(at);
+  let acked: number | undefined;
+  let sent: number | undefined;
+  for (let k = 0; k < at; k++) {
+    if (segments.fromClient(k) !== sender) continue;
+    const s = segments.at(k);
+    if (s.ack !== undefined && (acked === undefined || gt(s.ack, acked))) acked = s.ack;
+    const seq = s.seq;
+    if (seq !== undefined) {
+      const end = add32(seq, s.len + (s.flags & FIN ? 1 : 0));
+      if (sent === undefined || gt(end, sent)) sent = end;
+    }
+  }
+  for (let k = at + 1; k < segments.length; k++) {
+    if (segments.fromClient(k) !== sender) continue;
+    const s = segments.at(k);
+    if (s.flags & (RST | SYN)) return undefined;
+    if (s.ack !== undefined && acked !== undefined && gt(s.ack, acked))
+      return `its sender acknowledges new data after it (ack ${s.record.ack ?? s.ack})`;
+    const seq = s.seq;
+    if (
+      seq !== undefined &&
+      sent !== undefined &&
+      (s.len > 0 || s.flags & FIN) &&
+      gt(add32(seq, s.len), sent)
+    )
+      return `its sender sends new ${s.len > 0 ? 'data' : 'a FIN'} after it`;
+  }
+  return undefined;
 }
 
 function withFix(f: Finding, r: PacketRecord, value: number): Finding {
