@@ -262,6 +262,14 @@ suite('teardown.reset', () => {
     assert.equal(only(r.a).teardown, 'rst');
   });
 
+  test('a RST whose sender then sends its FIN (the next seq, no new ack) is outlived too', () => {
+    // The server's RST, then (nothing acknowledged anew) the server's own FIN at its next seq.
+    const lines = [...BLIND_RESET.slice(0, 9), BLIND_RESET[12]!.replace('ack 158', 'ack 79')];
+    const r = run(...lines);
+    const f = expectOne(r, 'teardown.reset', 8, 'Flags [R]', 'warning');
+    assert.match(f.message, /outlived: its sender sends its FIN after it/);
+  });
+
   test('near miss: a RST answered only with RSTs (data in flight from before it) is an abort', () => {
     const r = run(
       ...EXCHANGE,

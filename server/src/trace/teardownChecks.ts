@@ -141,7 +141,7 @@ export function checkTeardown(conn: Connection, records: RecordList): TeardownVe
     const f = finding(
       'teardown.reset',
       ignored
-        ? `RST from the ${by} (seq ${asPrinted(r, rst.seq ?? 0, 'seq')}) that the connection outlived: ${ignored}, so the receiver dropped it (an RST not at the next expected seq gets a challenge ACK, RFC 9293 §3.10.7.4); a spoofed (blind) reset looks like this`
+        ? `RST from the ${by} (seq ${r.seq}) that the connection outlived: ${ignored}, so it reset nothing (a receiver drops an RST not at the next expected seq and answers with a challenge ACK, RFC 9293 §3.10.7.4); a spoofed (blind) reset looks like this`
         : afterClose
           ? `connection reset by the ${by} after both sides had sent FIN`
           : conn.handshake === 'incomplete' || conn.handshake === 'unanswered'
@@ -196,9 +196,9 @@ function ignoredReset(segments: SegmentList, at: number): string | undefined {
       seq !== undefined &&
       sent !== undefined &&
       (s.len > 0 || s.flags & FIN) &&
-      gt(add32(seq, s.len), sent)
+      gt(add32(seq, s.len + (s.flags & FIN ? 1 : 0)), sent)
     )
-      return `its sender sends new ${s.len > 0 ? 'data' : 'a FIN'} after it`;
+      return `its sender sends ${s.len > 0 ? 'new data' : 'its FIN'} after it`;
   }
   return undefined;
 }
