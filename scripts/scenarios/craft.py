@@ -590,6 +590,57 @@ def challenge_ack(cap):
     return [], [{"code": "teardown.reset", "frames": [rst]}], [a.label(0, "complete", "rst", "RSTR")]
 
 
+@scenario("Simultaneous open over IPv6 between two high ports, the SYN-ACKs in the other order (the "
+          "second SYN's sender answers first), the first data from the side whose SYN came second, and "
+          "a simultaneous close. Nothing here is an error.")
+def simultaneous_open_v6(cap):
+    a = Conn(cap, 40100, sport=40200, cisn=9000000, sisn=19000000, ipv6=True)
+    a.send("c", "S", dt=0.01)
+    a.send("s", "S", dt=0.0001)
+    a.c.rcv = a.s.isn + 1
+    a.s.rcv = a.c.isn + 1
+    a.send("s", "SA", dt=0.0002, seq=a.s.isn, advance=False)
+    a.send("c", "SA", dt=0.0001, seq=a.c.isn, advance=False)
+    a.send("s", "PA", dt=0.001, data=b"hello from the second SYN\n")
+    a.send("c", "A", dt=0.0002)
+    a.send("c", "PA", dt=0.0005, data=b"and back\n")
+    a.send("s", "A", dt=0.0002)
+    cack, sack = a.c.rcv, a.s.rcv
+    a.send("c", "FA", dt=0.01, ack=cack)
+    a.send("s", "FA", dt=0.0001, ack=sack)
+    a.send("c", "A", dt=0.0002)
+    a.send("s", "A", dt=0.0001)
+    return [], [], [{**a.label(0, "simultaneous", "fin", None)}]
+
+
+@scenario("Zero-window probing that ends two ways: Windows-style one-byte probes answered with window 0 "
+          "until the third is accepted (its ACK covers the byte and opens the window), then a second "
+          "stall where the receiver's window update comes before any probe. No handshake, teardown or "
+          "flags error; Wireshark, whose next seq a probe never moves, calls the ACK of the accepted "
+          "byte an ACK of unseen bytes and the next segment a gap, and so does the analysis.")
+def zero_window_probe_accepted(cap):
+    a = Conn(cap, 50750, sport=5001, cisn=8100000, sisn=14100000)
+    a.handshake()
+    a.send("c", "PA", dt=0.001, data=b"GET /big\r\n")
+    for k in range(3):
+        a.send("s", "A", dt=0.0001, data=body(1460, k))
+    a.send("c", "A", dt=0.0003, win=0)
+    probe_at = a.s.nxt
+    for dt in (0.3, 0.6):
+        a.send("s", "A", dt=dt, seq=probe_at, data=b"P", advance=False)
+        a.send("c", "A", dt=0.0003, win=0)
+    a.send("s", "A", dt=1.2, seq=probe_at, data=b"P")
+    a.send("c", "A", dt=0.0003, win=40)
+    for k in range(2):
+        a.send("s", "A", dt=0.0002, data=body(1460, k + 3))
+    a.send("c", "A", dt=0.0003, win=0)
+    a.send("c", "A", dt=0.2, win=64)
+    a.send("s", "PA", dt=0.0002, data=body(700, 6))
+    a.send("c", "A", dt=0.0003, win=64)
+    a.close(first="s")
+    return [], [], [a.label(0, "complete", "fin", "SF")]
+
+
 def main():
     if len(sys.argv) < 2:
         print("usage: craft.py OUT [NAME...]   (names: " + " ".join(SCENARIOS) + ")", file=sys.stderr)
