@@ -641,6 +641,27 @@ def zero_window_probe_accepted(cap):
     return [], [], [a.label(0, "complete", "fin", "SF")]
 
 
+@scenario("A download whose payload is itself tcpdump output, from earlier the same day (a trace pasted "
+          "into a web page): in the -A rendering its lines look like packet lines, timestamps and all. "
+          "Nothing here is an error.")
+def payload_looks_like_trace(cap):
+    a = Conn(cap, 50740)
+    a.handshake()
+    a.send("c", "PA", dt=0.001, data=http_get(78))
+    a.send("s", "A", dt=0.002)
+    text = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+            b"11:58:00.100000 IP 192.0.2.10.50740 > 198.51.100.20.80: Flags [S], seq 1000000, win 64240, length 0\n"
+            b"11:58:00.102000 IP 198.51.100.20.80 > 192.0.2.10.50740: Flags [R.], seq 0, ack 1000001, win 0, length 0\n"
+            b"11:58:00.103000 IP 198.51.100.20.80 > 192.0.2.10.50740: Flags [S.], seq 1, ack 7, win 1, length 0\n"
+            b"    0x0000:  4500 003c 1c46 4000 4006 b1e6 c0a8 0068  E..<.F@.@......h\n"
+            b"# a comment line, and a line that starts like a packet but is not one:\n"
+            b"11:58:00.104000 IP garbage\n")
+    a.send("s", "PA", dt=0.002, data=text)
+    a.send("c", "A", dt=0.002)
+    a.close()
+    return [], [], [a.label(0, "complete", "fin", "SF")]
+
+
 def main():
     if len(sys.argv) < 2:
         print("usage: craft.py OUT [NAME...]   (names: " + " ".join(SCENARIOS) + ")", file=sys.stderr)

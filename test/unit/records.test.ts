@@ -603,6 +603,55 @@ describe('§17 payload dumps and continuation lines', () => {
     },
   );
 
+  // crafted-payload-looks-like-trace (scripts/scenarios/craft.py), tcpdump -A -nn: an HTTP answer
+  // whose body is tcpdump output from two minutes earlier, timestamps and all.
+  const PASTED_TRACE = [
+    '12:00:00.109000 IP 198.51.100.20.80 > 192.0.2.10.50740: Flags [P.], seq 1:517, ack 79, win 502, options [nop,nop,TS val 7000089 ecr 3050846], length 516: HTTP: HTTP/1.1 200 OK',
+    'E..8....@..T.3d....',
+    '.P.4......B.....vo.....',
+    '.j.....^HTTP/1.1 200 OK',
+    'Content-Type: text/plain',
+    '',
+    '11:58:00.100000 IP 192.0.2.10.50740 > 198.51.100.20.80: Flags [S], seq 1000000, win 64240, length 0',
+    '11:58:00.102000 IP 198.51.100.20.80 > 192.0.2.10.50740: Flags [R.], seq 0, ack 1000001, win 0, length 0',
+    '11:58:00.103000 IP 198.51.100.20.80 > 192.0.2.10.50740: Flags [S.], seq 1, ack 7, win 1, length 0',
+    '    0x0000:  4500 003c 1c46 4000 4006 b1e6 c0a8 0068  E..<.F@.@......h',
+    '# a comment line, and a line that starts like a packet but is not one:',
+    '11:58:00.104000 IP garbage',
+    '',
+    '12:00:00.111000 IP 192.0.2.10.50740 > 198.51.100.20.80: Flags [.], ack 517, win 502, options [nop,nop,TS val 3050849 ecr 7000089], length 0',
+    'E..4.a..@......',
+    '.3d..4.P..B................',
+  ];
+
+  test('-A: packet lines pasted in a payload, stamped before their packet while its dump is short of its length, stay payload', () => {
+    const p = parseTrace(trace(...PASTED_TRACE));
+    assert.equal(p.asciiDump, true);
+    assert.deepEqual(
+      p.records.map((r) => [r.line, r.endLine]),
+      [
+        [0, 12],
+        [13, 15],
+      ],
+    );
+    assert.deepEqual(p.problems, []);
+  });
+
+  test('near miss: a later timestamp, or a dump already as long as the payload, starts a record', () => {
+    const later = PASTED_TRACE.map((l) => l.replace(/^11:58:00\./, '12:00:00.2'));
+    assert.equal(parseTrace(trace(...later)).records.length, 6, 'stamped after the packet');
+    const short = [...PASTED_TRACE];
+    short[0] = short[0]!.replace('seq 1:517', 'seq 1:31').replace(/length 516/, 'length 30');
+    assert.equal(parseTrace(trace(...short)).records.length, 6, 'the 30-byte payload has been shown');
+  });
+
+  test('near miss: a capture that lacks bytes (truncated-ip) can end its dump early: an earlier line is a record', () => {
+    const cut = [...PASTED_TRACE.slice(0, 3), ...PASTED_TRACE.slice(6, 7)];
+    cut[0] = cut[0]!.replace(' IP ', ' IP truncated-ip - 516 bytes missing! ');
+    const p = parseTrace(trace(...cut));
+    assert.equal(p.records.length, 2);
+  });
+
   test("-A: a payload line starting with '#' is payload, not an annotation of the next packet", {}, () => {
     const p = parseTrace(trace(...ASCII_TRICKY));
     assert.ok(

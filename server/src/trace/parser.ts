@@ -315,6 +315,13 @@ export class RecordReader {
   private awaitingTcp = false;
   private pendingComments: Array<{ text: string; line: number }> = [];
   private unknownLines = 0;
+  /** In an -A dump: how many characters of the current record's dump have been read (line ends too). */
+  private dumpChars = 0;
+  /**
+   * Whether the current record's dump starts as tcpdump's do: its first line is the packet's first
+   * bytes, an IP version nibble (`E`, IPv4; a backquote, IPv6) or a link header's zeros (`.`).
+   */
+  private dumpOfBytes = false;
   /** The prefix of the line being read: one object for all lines, as nothing keeps it. */
   private readonly prefix = new ScannedPrefix();
   private readonly store: RecordStore;
@@ -373,7 +380,10 @@ export class RecordReader {
     switch (kind) {
       case 'blank':
         if (!asciiDump && this.pendingComments.length) this.pendingComments = [];
-        if (current && asciiDump) current.endLine = i;
+        if (current && asciiDump) {
+          current.endLine = i;
+          this.addDumpLine(text);
+        }
         break;
       case 'comment':
         // The notes a capture rendering ends with when the capture is damaged, or when the rendering
@@ -407,6 +417,7 @@ export class RecordReader {
           break;
         }
         current.endLine = i;
+        this.addDumpLine(text);
         const from = textStart(text);
         if (text.charCodeAt(from) === 9) {
           current.dump ??= text.startsWith('\t0x', from) ? 'hex' : 'text';
@@ -434,10 +445,11 @@ export class RecordReader {
           kind === 'text' && asciiDump && current
             ? undefined
             : parseNetworkPart(text, prefix.bodyStart, i, !hasPrefix, rec, chars, base);
-        if (!r) {
+        if (!r || (asciiDump && current && this.insideDump(current))) {
           if (current && asciiDump) {
             current.endLine = i;
             current.dump ??= 'ascii';
+            this.addDumpLine(text);
             break;
           }
           this.unknownLines++;
@@ -477,12 +489,47 @@ export class RecordReader {
   private startRecord(rec: TraceRecord): void {
     finish(this.current, this.awaitingTcp, this.lines, this.problems);
     this.current = rec;
+    this.dumpChars = 0;
+    this.dumpOfBytes = false;
     rec.appendTo(this.records);
     // A new record has none: only a list of some is handed over (then a new one starts).
     if (this.pendingComments.length) {
       rec.annotations = this.pendingComments;
       this.pendingComments = [];
     }
+  }
+
+  /**
+   * Whether the head line just scanned (its time in `prefix`) is payload of `current`'s -A dump that
+   * looks like a packet line (a trace pasted into a web page, say): its time is well before the
+   * current record's, which tcpdump's own lines do not do, and the dump has shown fewer characters
+   * than the current packet's headers and payload, so it cannot have ended (unless the capture cut the
+   * packet short: the time rule still has to hold). A real packet line a capture stamped earlier by
+   * more than a millisecond, right after a packet it cut short, would be read as payload.
+   */
+  private insideDump(current: TraceRecord): boolean {
+    if (!this.dumpOfBytes) return false;
+    const prefix = this.prefix;
+    // The dump holds at least the IP and TCP headers (20 bytes each) and the payload, less what the
+    // IP header says the capture lacks.
+    const payload = current.length === undefined ? 0 : current.length - (current.ipMissingBytes ?? 0);
+    if (this.dumpChars >= payload + 40) return false;
+    if (prefix.timeKind === 'none' || prefix.timeKind === 'delta' || prefix.timeKind !== current.timeKind)
+      return false;
+    const before = current.timeValue;
+    if (before === undefined) return false;
+    const earlier = before - prefix.timeValue;
+    // (A clock time of the next day is smaller by most of a day.)
+    return earlier > 0.001 && (prefix.timeKind !== 'clock' || earlier < 43200);
+  }
+
+  /** Counts a line of the current record's dump (see insideDump). */
+  private addDumpLine(text: string): void {
+    if (this.dumpChars === 0) {
+      const c = text.charCodeAt(0);
+      this.dumpOfBytes = (c >= 69 && c <= 79) || (c >= 96 && c <= 111) || c === 46;
+    }
+    this.dumpChars += text.length + 1;
   }
 
   end(): { records: RecordSlots; problems: ParseProblem[] } {
