@@ -662,6 +662,61 @@ def payload_looks_like_trace(cap):
     return [], [], [a.label(0, "complete", "fin", "SF")]
 
 
+@scenario("Legitimate flags that look unusual: a telnet-style urgent byte (URG+PSH+ACK, urgent pointer "
+          "1), and ECN: SYN with ECE+CWR, SYN-ACK with ECE, a congestion mark echoed (ACK+ECE) and "
+          "answered (CWR). Nothing here is an error.")
+def urgent_and_ecn(cap):
+    a = Conn(cap, 50760, sport=23)
+    a.send("c", "SEC", dt=0.1)
+    a.send("s", "SAE", dt=0.002)
+    a.send("c", "A", dt=0.002)
+    a.send("c", "PA", dt=0.01, data=b"ls -l\r\n")
+    a.send("s", "PA", dt=0.002, data=b"total 0\r\n")
+    a.send("c", "AE", dt=0.002)
+    a.send("s", "PAC", dt=0.003, data=b"$ ")
+    a.send("c", "A", dt=0.002)
+    me = a.c
+    pkt_frame = a.send("c", "PAU", dt=0.5, data=b"\xff")
+    a.cap.frames[pkt_frame - 1]["TCP"].urgptr = 1
+    a.send("s", "A", dt=0.002)
+    a.close()
+    return [], [], [a.label(0, "complete", "fin", "SF")]
+
+
+@scenario("A 4-tuple reused after a reset: the client aborts its first connection with RST, and one "
+          "second later a new SYN with a new ISN on the same ports opens a second one that closes with "
+          "FIN.")
+def reuse_after_reset(cap):
+    a = Conn(cap, 50770)
+    a.handshake()
+    a.request()
+    rst = a.send("c", "RA", dt=0.02)
+    b = Conn(cap, 50770, cisn=a.c.isn + 777777, sisn=a.s.isn + 888888)
+    b.send("c", "S", dt=1.0)
+    b.send("s", "SA", dt=0.002)
+    b.send("c", "A", dt=0.002)
+    b.request()
+    b.close()
+    return ([{"code": "teardown.reset", "frames": [rst]}], [],
+            [a.label(0, "complete", "rst", "RSTO"), b.label(1, "complete", "fin", "SF")])
+
+
+@scenario("The server stops answering mid-download (it crashed): the client's request is retransmitted "
+          "with backoff (0.2, 0.4, 0.8, 1.6 s) and, when the server comes back, answered with RST.")
+def server_crash(cap):
+    a = Conn(cap, 50780)
+    a.handshake()
+    a.request(segments=2)
+    seq = a.c.nxt
+    req = http_get(120)
+    a.send("c", "PA", dt=0.05, data=req)
+    for dt in (0.2, 0.4, 0.8, 1.6):
+        a.send("c", "PA", dt=dt, seq=seq, data=req, advance=False)
+    rst = a.send("s", "R", dt=0.002, seq=a.c.rcv + 77777, ack=0, advance=False)
+    return ([{"code": "teardown.reset", "frames": [rst]}], [],
+            [a.label(0, "complete", "rst", "RSTR")])
+
+
 def main():
     if len(sys.argv) < 2:
         print("usage: craft.py OUT [NAME...]   (names: " + " ".join(SCENARIOS) + ")", file=sys.stderr)
