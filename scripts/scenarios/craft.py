@@ -348,6 +348,7 @@ def half_close_and_fin_with_data(cap):
           "ISN + 61 (the data too), as RFC 7413 says. Nothing here is an error.")
 def fast_open(cap):
     a = Conn(cap, 50610)
+    me = a.c
     opts = [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (me.ts, 0)), ("NOP", None), ("WScale", 7),
             ("NOP", None), ("NOP", None), (34, b"\x8a\x9b\x0c\x1d\x2e\x3f\x40\x51")]
     a.send("c", "S", dt=0.1, data=http_get(60), opts=opts)
