@@ -716,6 +716,24 @@ def server_crash(cap):
             [a.label(0, "complete", "rst", "RSTR")])
 
 
+@scenario("Only one direction captured (asymmetric routing): a whole connection as the client sent it "
+          "(SYN, ACK, request, ACKs, FIN, last ACK), then another as only its server sent it (SYN-ACK, "
+          "answer, FIN, ACK). Nothing the text shows is an error: what the other side sent is missing, "
+          "not wrong.")
+def one_direction(cap):
+    a = Conn(cap, 50790)
+    b = Conn(cap, 50791, cisn=3141592, sisn=2718281)
+    for conn, keep in ((a, "c"), (b, "s")):
+        start = len(cap.frames)
+        conn.handshake()
+        conn.request(segments=2)
+        conn.close()
+        # Drop the other side's frames: the capture point never saw them.
+        kept = [f for f in cap.frames[start:] if (f["TCP"].sport == conn.c.port) == (keep == "c")]
+        cap.frames[start:] = kept
+    return [], [], []
+
+
 def main():
     if len(sys.argv) < 2:
         print("usage: craft.py OUT [NAME...]   (names: " + " ".join(SCENARIOS) + ")", file=sys.stderr)

@@ -153,6 +153,34 @@ suite('handshake.incomplete', () => {
   });
 });
 
+suite('only one direction captured', () => {
+  // crafted-one-direction (scripts/scenarios/craft.py), tcpdump -nn: the second connection as only its
+  // server sent it (asymmetric routing): SYN-ACK, the ACK of the request, the answer, the ACK of the
+  // client's FIN, its own FIN. A server acts so only once the client's final ACK has come.
+  const SERVER_ONLY = [
+    '12:00:00.230000 IP 198.51.100.20.80 > 192.0.2.10.50791: Flags [S.], seq 2718281, ack 3141593, win 64240, options [mss 1460,sackOK,TS val 7000083 ecr 3050892,nop,wscale 7], length 0',
+    '12:00:00.235001 IP 198.51.100.20.80 > 192.0.2.10.50791: Flags [.], ack 79, win 502, options [nop,nop,TS val 7000086 ecr 3050897], length 0',
+    '12:00:00.237001 IP 198.51.100.20.80 > 192.0.2.10.50791: Flags [P.], seq 1:1401, ack 79, win 502, options [nop,nop,TS val 7000089 ecr 3050897], length 1400: HTTP: HTTP/1.1 200 OK part 0',
+    '12:00:00.239001 IP 198.51.100.20.80 > 192.0.2.10.50791: Flags [P.], seq 1401:2801, ack 79, win 502, options [nop,nop,TS val 7000092 ecr 3050897], length 1400: HTTP: HTTP/1.1 200 OK part 1',
+    '12:00:00.253001 IP 198.51.100.20.80 > 192.0.2.10.50791: Flags [.], ack 80, win 502, options [nop,nop,TS val 7000095 ecr 3050911], length 0',
+    '12:00:00.254001 IP 198.51.100.20.80 > 192.0.2.10.50791: Flags [F.], seq 2801, ack 80, win 502, options [nop,nop,TS val 7000097 ecr 3050911], length 0',
+  ];
+
+  test('a server seen alone that acknowledges client data and sends its own is past the handshake', () => {
+    const r = run(...SERVER_ONLY);
+    assert.deepEqual(codes(r.a), []);
+    const conn = only(r.a);
+    assert.equal(conn.handshake, 'complete');
+    assert.equal(conn.zeekState, 'SHR');
+  });
+
+  test('near miss: a server seen alone that only repeats its SYN-ACK never completed the handshake', () => {
+    const r = run(SERVER_ONLY[0]!, SERVER_ONLY[0]!.replace('12:00:00.230000', '12:00:01.230000'));
+    assert.equal(only(r.a).handshake, 'incomplete');
+    assert.deepEqual(codes(r.a), ['handshake.incomplete', 'tcp.retransmission']);
+  });
+});
+
 suite('handshake.data-before-established', () => {
   test('client data (PSH without ACK) between its SYN and the SYN-ACK', () => {
     const r = run(

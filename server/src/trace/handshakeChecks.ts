@@ -6,7 +6,7 @@ import type { Connection, HandshakeVerdict, Segment, SegmentList } from './model
 import type { ParsedTrace } from './parser';
 import { segmentsBefore } from './search';
 import { add32, gt } from './seq32';
-import { ACK, RST, SYN, type Fix, type Span } from './types';
+import { ACK, FIN, RST, SYN, type Fix, type Span } from './types';
 
 /**
  * The handshake's segments, found in one pass over a connection's segments: the client's first SYN
@@ -19,9 +19,11 @@ function scanHandshake(segments: SegmentList) {
   let synAck: Segment | undefined;
   let serverRst: Segment | undefined;
   let serverSent = false;
+  let clientSent = false;
   for (let k = 0; k < segments.length; k++) {
     const f = segments.flags(k);
     if (segments.fromClient(k)) {
+      clientSent = true;
       if (!syn && (f & (SYN | ACK)) === SYN && segments.seq(k) !== undefined) syn = segments.at(k);
       continue;
     }
@@ -30,7 +32,7 @@ function scanHandshake(segments: SegmentList) {
     if (!synAck && (f & (SYN | ACK | RST)) === (SYN | ACK)) synAck = segments.at(k);
     if (!serverRst && f & RST) serverRst = segments.at(k);
   }
-  return { syn, serverSyn, synAck, serverRst, serverSent };
+  return { syn, serverSyn, synAck, serverRst, serverSent, clientSent };
 }
 
 /** The first segment after record `after` (in file order) that `pred` accepts, before record `before`. */
@@ -60,7 +62,7 @@ export function checkHandshake(
   if (conn.quiet) return 'unknown';
   const client = conn.client;
   const server = conn.server;
-  const { syn, serverSyn, synAck, serverRst, serverSent } = scanHandshake(conn.segments);
+  const { syn, serverSyn, synAck, serverRst, serverSent, clientSent } = scanHandshake(conn.segments);
 
   // 1. The SYN-ACK must acknowledge the client's ISN + 1 (or, with Fast Open data, ISN + 1 + data).
   if (syn && synAck && synAck.ack !== undefined && syn.seq !== undefined) {
@@ -148,7 +150,9 @@ export function checkHandshake(
 
   let verdict: HandshakeVerdict;
   if (client.synRecord !== undefined && server.synRecord !== undefined) verdict = 'simultaneous';
-  else if (synAck) verdict = finalAck ? 'complete' : 'incomplete';
+  else if (synAck)
+    verdict =
+      finalAck || (!clientSent && serverEstablished(conn.segments, synAck)) ? 'complete' : 'incomplete';
   else if (syn) {
     if (serverRst) verdict = 'refused';
     // Only the client's direction captured: its ACKs prove that a SYN-ACK came back.
@@ -197,6 +201,24 @@ export function checkHandshake(
     conn.findings.push(f);
   }
   return verdict;
+}
+
+/**
+ * Only the server's direction captured (asymmetric routing): whether the server shows, after its
+ * SYN-ACK, that the client's final ACK came, as it acts only once established: it sends data or its
+ * FIN, or acknowledges client data past the SYN.
+ */
+function serverEstablished(segments: SegmentList, synAck: Segment): boolean {
+  const synAcked = synAck.ack;
+  for (let k = synAck.position + 1; k < segments.length; k++) {
+    if (segments.fromClient(k)) continue;
+    const f = segments.flags(k);
+    if (f & (SYN | RST)) continue;
+    if (segments.len(k) > 0 || f & FIN) return true;
+    const s = segments.at(k);
+    if (synAcked !== undefined && s.ack !== undefined && gt(s.ack, synAcked)) return true;
+  }
+  return false;
 }
 
 function replaceFix(span: Span, value: number): Fix {
