@@ -734,6 +734,62 @@ def one_direction(cap):
     return [], [], []
 
 
+@scenario("Data resent after a FIN, none of it new: a request and a FIN carrying its last bytes, the "
+          "request lost and resent after the FIN; then on a second connection a FIN+data segment resent "
+          "whole. Wireshark flags the resends; no data comes after a FIN.")
+def resent_before_fin(cap):
+    a = Conn(cap, 50800)
+    a.handshake()
+    first = a.c.nxt
+    req = http_get(200)
+    a.send("c", "PA", dt=0.001, data=req[:150])
+    a.send("c", "FPA", dt=0.0005, data=req[150:])
+    a.send("s", "A", dt=0.002, ack=first)
+    a.send("c", "PA", dt=0.2, seq=first, data=req[:150], advance=False)
+    a.send("s", "A", dt=0.002)
+    a.send("s", "FPA", dt=0.003, data=body(900, 0))
+    a.send("c", "A", dt=0.002)
+    b = Conn(cap, 50801, cisn=1212121, sisn=3434343)
+    b.handshake()
+    start = b.c.nxt
+    b.send("c", "FPA", dt=0.001, data=http_get(90))
+    b.send("c", "FPA", dt=0.3, seq=start, data=http_get(90), advance=False)
+    b.send("s", "A", dt=0.002)
+    b.send("s", "FPA", dt=0.003, data=body(400, 0))
+    b.send("c", "A", dt=0.002)
+    return [], [], [a.label(0, "complete", "fin", "SF"), b.label(1, "complete", "fin", "SF")]
+
+
+@scenario("A capture that starts in the middle of two connections: one closes with FINs, the other "
+          "goes on and is cut off by the end of the capture. No handshake is seen; nothing is an "
+          "error.")
+def midstream_start(cap):
+    a = Conn(cap, 50810, cisn=5000000, sisn=6000000)
+    b = Conn(cap, 50811, cisn=7000000, sisn=8000000)
+    for c in (a, b):
+        c.handshake()
+        c.request(segments=2)
+    start = len(cap.frames)
+    a.request(segments=3)
+    b.request(segments=1)
+    a.close()
+    b.request(segments=2)
+    cap.frames[:start] = []
+    for c in (a, b):
+        c.first = None
+    first = {}
+    for k, f in enumerate(cap.frames):
+        ports = {f["TCP"].sport, f["TCP"].dport}
+        for c in (a, b):
+            if c.c.port in ports:
+                first.setdefault(c.c.port, k + 1)
+    for c in (a, b):
+        c.first = first[c.c.port]
+        c.last = max(k + 1 for k, f in enumerate(cap.frames) if c.c.port in {f["TCP"].sport, f["TCP"].dport})
+        c.count = sum(1 for f in cap.frames if c.c.port in {f["TCP"].sport, f["TCP"].dport})
+    return [], [], [a.label(0, "missing", "fin", "SF"), b.label(1, "missing", "open", "OTH")]
+
+
 def main():
     if len(sys.argv) < 2:
         print("usage: craft.py OUT [NAME...]   (names: " + " ".join(SCENARIOS) + ")", file=sys.stderr)
