@@ -7,7 +7,7 @@ diagnostics the analysis is meant to report on which frames ("expect"), which it
 ("allow"), and each connection's ground truth (handshake, teardown, Zeek conn_state), worked out by
 hand from ../shared/docs/tcp-analysis-reference.md. Then
 
-    python3 scripts/scenarios/craft.py OUT [NAME...]
+    scripts/scenarios/craft.py OUT [NAME...]
     node scripts/differential.mjs --out OUT --score OUT/*/capture.pcap
 
 renders each with the corpus's eleven tcpdump flag sets, adds tshark's verdicts (oracle.tsv) and
