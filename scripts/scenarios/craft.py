@@ -790,6 +790,23 @@ def midstream_start(cap):
     return [], [], [a.label(0, "missing", "fin", "SF"), b.label(1, "missing", "open", "OTH")]
 
 
+@scenario("Keep-alives to a peer that has gone: Linux-style probes (a bare ACK at snd.una - 1, no data) "
+          "every 5 s after 30 s idle, answered twice, then unanswered three times, then the prober "
+          "gives up with RST.")
+def keepalive_dead_peer(cap):
+    a = Conn(cap, 50820, sport=22)
+    a.handshake()
+    a.request(segments=1)
+    una = a.c.nxt
+    for k in range(5):
+        a.send("c", "A", dt=30.0 if k == 0 else 5.0, seq=una - 1, advance=False)
+        if k < 2:
+            a.send("s", "A", dt=0.002)
+    rst = a.send("c", "RA", dt=5.0, seq=una)
+    return ([{"code": "teardown.reset", "frames": [rst]}], [],
+            [a.label(0, "complete", "rst", "RSTO")])
+
+
 def main():
     if len(sys.argv) < 2:
         print("usage: craft.py OUT [NAME...]   (names: " + " ".join(SCENARIOS) + ")", file=sys.stderr)
