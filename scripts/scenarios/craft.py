@@ -807,6 +807,33 @@ def keepalive_dead_peer(cap):
             [a.label(0, "complete", "rst", "RSTO")])
 
 
+@scenario("IPv4 options on every packet of a connection (Router Alert, and a Record Route on the "
+          "handshake), which -v prints in the IP header line, and IP fragments of an unrelated UDP "
+          "datagram between them. Nothing here is an error.")
+def ip_options(cap):
+    from scapy.all import IPOption_RR, IPOption_Router_Alert, UDP, fragment
+    a = Conn(cap, 50830)
+    a.handshake()
+    a.request(segments=2)
+    frag_at = len(cap.frames)
+    a.close()
+    for k, f in enumerate(cap.frames):
+        ip = f["IP"]
+        ip.options = [IPOption_RR(routers=["192.0.2.1"])] if k < 3 else [IPOption_Router_Alert()]
+        del ip.ihl, ip.len, ip.chksum
+        del f["TCP"].chksum
+    dgram = (Ether(src=CLIENT[1], dst=SERVER[1]) / IP(src=CLIENT[0], dst=SERVER[0], id=4242)
+             / UDP(sport=5353, dport=9999) / Raw(load=b"x" * 3000))
+    frags = fragment(dgram, fragsize=1400)
+    when = cap.frames[frag_at - 1].time
+    for k, f in enumerate(frags):
+        f.time = round(float(when) + 0.0001 * (k + 1), 6)
+    cap.frames[frag_at:frag_at] = frags
+    a.first, a.last = 1, len(cap.frames)
+    a.count = len(cap.frames) - len(frags)
+    return [], [], [a.label(0, "complete", "fin", "SF")]
+
+
 def main():
     if len(sys.argv) < 2:
         print("usage: craft.py OUT [NAME...]   (names: " + " ".join(SCENARIOS) + ")", file=sys.stderr)
