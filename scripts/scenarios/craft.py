@@ -834,6 +834,38 @@ def ip_options(cap):
     return [], [], [a.label(0, "complete", "fin", "SF")]
 
 
+@scenario("TCP options of every kind tcpdump prints on one connection: a TCP-MD5 signature on every "
+          "segment (BGP style), an experimental option (kind 254), an empty Fast Open cookie request "
+          "on the SYN, window scale 14, SACK blocks, and EOL padding; one segment is sent out of order (a "
+          "gap, then the segment that fills it). No handshake, teardown or flags error.")
+def tcp_options_zoo(cap):
+    a = Conn(cap, 50840, sport=179)
+    md5 = (19, bytes(range(16)))
+    syn_opts = [("MSS", 1400), ("NOP", None), ("WScale", 14), ("SAckOK", b""), (34, b""),
+                (254, b"\xf9\x89"), md5, ("EOL", None)]
+    a.send("c", "S", dt=0.1, opts=syn_opts)
+    a.send("s", "SA", dt=0.002, opts=[("MSS", 1400), ("NOP", None), ("WScale", 14), ("SAckOK", b""), md5])
+    a.send("c", "A", dt=0.002, opts=[md5, ("NOP", None), ("NOP", None)], win=4)
+    a.send("c", "PA", dt=0.001, data=b"\xff" * 16 + b"\x00\x1d\x01" + b"\x04" * 26,
+           opts=[md5, ("NOP", None), ("NOP", None)], win=4)
+    a.send("s", "A", dt=0.002, opts=[md5, ("NOP", None), ("NOP", None)], win=4)
+    base = a.s.nxt
+    a.send("s", "PA", dt=0.001, data=body(700, 0), opts=[md5, ("NOP", None), ("NOP", None)], win=4)
+    a.send("s", "PA", dt=0.0005, seq=base + 1400, data=body(700, 2), opts=[md5, ("NOP", None), ("NOP", None)],
+           win=4, advance=False)
+    a.send("c", "A", dt=0.001, ack=base + 700,
+           opts=[md5, ("NOP", None), ("NOP", None), ("SAck", (base + 1400, base + 2100))], win=4)
+    a.send("s", "PA", dt=0.0005, seq=base + 700, data=body(700, 1), opts=[md5, ("NOP", None), ("NOP", None)],
+           win=4)
+    a.s.nxt = base + 2100
+    a.c.rcv = base + 2100
+    a.send("c", "A", dt=0.001, opts=[md5, ("NOP", None), ("NOP", None)], win=4)
+    a.send("c", "FA", dt=0.01, opts=[md5, ("NOP", None), ("NOP", None)], win=4)
+    a.send("s", "FA", dt=0.002, opts=[md5, ("NOP", None), ("NOP", None)], win=4)
+    a.send("c", "A", dt=0.002, opts=[md5, ("NOP", None), ("NOP", None)], win=4)
+    return [], [], [a.label(0, "complete", "fin", "SF")]
+
+
 def main():
     if len(sys.argv) < 2:
         print("usage: craft.py OUT [NAME...]   (names: " + " ".join(SCENARIOS) + ")", file=sys.stderr)
