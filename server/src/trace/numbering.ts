@@ -10,6 +10,7 @@
 import { setAt } from './denseArray';
 import { TraceRecord } from './record';
 import { add32 } from './seq32';
+import { directionOf } from './tuples';
 import { ACK, FIN, RST, SYN, type PacketRecord, type RecordList } from './types';
 
 export interface NumberingResult {
@@ -76,7 +77,7 @@ export function judgeNumbering(records: RecordList): NumberingResult {
   // By 4-tuple id.
   const table = new Map<number, Entry>();
   const judged = new Set<number>();
-  // Where each side of each 4-tuple is known to be, by sideKey: a server port talks to many clients,
+  // Where each side of each 4-tuple is known to be, by directionOf: a server port talks to many clients,
   // and an anchor per endpoint would judge one connection by another's numbers.
   const anchor = new Map<number, number>();
   let relVotes = 0;
@@ -100,8 +101,8 @@ export function judgeNumbering(records: RecordList): NumberingResult {
     const s = r.src!.id;
     const d = r.dst!.id;
     const tuple = r.tuple!;
-    const sender = sideKey(tuple, s, d);
-    const receiver = sideKey(tuple, d, s);
+    const sender = directionOf(tuple, s, d);
+    const receiver = directionOf(tuple, d, s);
     const entry = flags & ACK ? table.get(tuple) : undefined;
     if (!(flags & ACK) || !entry || flags & SYN) {
       // Absolute in both readings: remember where this side's (and, by its ack, the peer's) numbers are.
@@ -148,9 +149,6 @@ export function judgeNumbering(records: RecordList): NumberingResult {
     absVotes !== relVotes ? absVotes > relVotes : absVotes > 0 ? absOff < relOff : weakAbs > weakRel;
   return { absolute, decidedAt };
 }
-
-/** One side of a 4-tuple (`from` sending to `to`) as a number: the tuple's id and which end it is. */
-const sideKey = (tuple: number, from: number, to: number): number => tuple * 2 + (from < to ? 0 : 1);
 
 /**
  * What numbering keeps per 4-tuple: tcpdump's table entry, and the next sequence number each side is

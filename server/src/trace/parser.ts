@@ -417,7 +417,7 @@ export class RecordReader {
           break;
         }
         current.endLine = i;
-        this.addDumpLine(text);
+        if (asciiDump) this.addDumpLine(text);
         const from = textStart(text);
         if (text.charCodeAt(from) === 9) {
           current.dump ??= text.startsWith('\t0x', from) ? 'hex' : 'text';

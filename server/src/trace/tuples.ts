@@ -44,5 +44,10 @@ export class TupleIds {
  * one from the endpoint with the lower id.
  */
 export function flowOf(r: PacketRecord): number {
-  return r.tuple! * 2 + (r.src!.id <= r.dst!.id ? 0 : 1);
+  return directionOf(r.tuple!, r.src!.id, r.dst!.id);
+}
+
+/** The direction from endpoint id `from` to `to` within 4-tuple `tuple`, numbered as flowOf's. */
+export function directionOf(tuple: number, from: number, to: number): number {
+  return tuple * 2 + (from <= to ? 0 : 1);
 }
