@@ -495,8 +495,28 @@ export function parseNetworkPart(
   if (looksOld(text, bodyStart) && oldFieldFollows(text, bodyStart)) {
     return parseOldTcp(text, bodyStart, line, rec);
   }
-  if (bare && !text.startsWith('IP', bodyStart) && !text.startsWith('ARP, ', bodyStart)) return undefined;
+  if (bare && !startsLikeOtherPacket(text, bodyStart)) return undefined;
   return describeOther(text, bodyStart, rec);
+}
+
+/**
+ * Whether a line with no time or number in front (`-t`) starts as tcpdump starts a packet that is not
+ * TCP: `IP`/`IP6`, `ARP, `, an `-e` Ethernet header (`00:50:b6:29:10:70 > d6:c5:28:21:3e:af, ethertype
+ * ...`), or a header cut short (`[|juniper_hdr]`). Anything else there is prose, not a packet.
+ */
+function startsLikeOtherPacket(text: string, at: number): boolean {
+  if (text.startsWith('IP', at) || text.startsWith('ARP, ', at) || text.startsWith('[|', at)) return true;
+  // Six hex pairs joined by colons, then ` > `.
+  for (let k = 0; k < 17; k++) {
+    const c = text.charCodeAt(at + k);
+    const ok = k % 3 === 2 ? c === 58 : isHexDigit(c);
+    if (!ok) return false;
+  }
+  return text.startsWith(' > ', at + 17);
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
 /** A record that is not TCP: name the protocol for hovers and the outline. */
