@@ -117,5 +117,23 @@ export function collectFindings(parsed: ParsedTrace, connections: Connection[]):
     });
   }
   findings.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
+  linkDropsToGaps(findings);
   return findings;
+}
+
+/** How many of the trace's gaps a warning about dropped packets points to. */
+const MAX_GAPS_SHOWN = 10;
+
+/**
+ * tcpdump's count of dropped packets explains the gaps Wireshark's analysis finds: its warning points
+ * to the first of them (in document order).
+ */
+function linkDropsToGaps(findings: Finding[]): void {
+  const drops = findings.filter((f) => f.code === 'capture.packets-dropped');
+  if (!drops.length) return;
+  const gaps = findings
+    .filter((f) => f.code === 'tcp.lost-segment' || f.code === 'tcp.ack-unseen-segment')
+    .slice(0, MAX_GAPS_SHOWN)
+    .map((f) => ({ span: f.span, message: f.message }));
+  for (const d of drops) d.related = gaps;
 }

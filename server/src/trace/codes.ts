@@ -58,6 +58,11 @@ export const CODES = {
     summary: 'The capture this trace was rendered from is damaged: packets after the damage are missing.',
     rule: 'A pcap or pcapng file ended inside a record or had a bad block; every packet before it is shown.',
   },
+  'capture.packets-dropped': {
+    severity: 'warning',
+    summary: "tcpdump's exit counts say the kernel (or the interface) dropped packets: the trace has holes.",
+    rule: 'When tcpdump stops it prints `N packets dropped by kernel`; more than none means packets the network carried are missing from the trace, so Wireshark\'s "previous segment not captured" and "ACKed segment that wasn\'t captured" may be the capture\'s loss, not the network\'s.',
+  },
   'trace.no-flags': {
     severity: 'information',
     summary: 'The trace was printed with -q: no flags or sequence numbers, so connections cannot be judged.',

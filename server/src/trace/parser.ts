@@ -8,6 +8,7 @@ import { commonLineTuning, readCommonLine } from './commonLine';
 import { excerpt, isBlank } from './lineScanner';
 import { parseNetworkPart, useEndpoints } from './packetLine';
 import { RecordSlots, RecordStore, SpanField, TraceRecord, type LineList } from './record';
+import { droppedPackets, readTcpdumpMessage } from './tcpdumpMessages';
 import { judgeNotText } from './textEncoding';
 import { LinePrefix, scanPrefix } from './timestamp';
 import { TupleIds } from './tuples';
@@ -450,6 +451,12 @@ export class RecordReader {
             current.endLine = i;
             current.dump ??= 'ascii';
             this.addDumpLine(text);
+            break;
+          }
+          const message = readTcpdumpMessage(text);
+          if (message) {
+            const drops = droppedPackets(message, i, text);
+            if (drops) this.problems.push(drops);
             break;
           }
           this.unknownLines++;

@@ -1,0 +1,109 @@
+/**
+ * The lines tcpdump writes around its packets, which come along when a terminal session is pasted
+ * into a ticket whole: the shell command that started it, its banner (`tcpdump: verbose output
+ * suppressed, ...`, `listening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes`,
+ * `reading from file x.pcap, link-type ...`), the `^C` that stopped it and the counts it prints on
+ * exit (`12 packets captured`, `12 packets received by filter`, `0 packets dropped by kernel`). They
+ * are tcpdump's output, not prose to be told to start with `#`; and a count of packets the kernel
+ * dropped says the trace itself has holes, which matters to every "previous segment not captured".
+ * The strings are tcpdump.c's (4.99; older releases say `capture size N bytes`).
+ */
+import type { ParseProblem } from './types';
+
+export type TcpdumpMessage =
+  | { kind: 'command' }
+  | { kind: 'banner' }
+  | { kind: 'interrupt' }
+  | { kind: 'count'; count: number; what: CountWhat; numberStart: number; numberEnd: number };
+
+/** What an exit count counts. */
+export type CountWhat = 'captured' | 'received by filter' | 'dropped by kernel' | 'dropped by interface';
+
+const COUNT_WHATS: readonly CountWhat[] = [
+  'captured',
+  'received by filter',
+  'dropped by kernel',
+  'dropped by interface',
+];
+
+/** Longer lines are not tcpdump's messages (a command line with a long filter stays well under). */
+const MAX_MESSAGE_LENGTH = 2000;
+
+/** Which of tcpdump's own messages `text` is, or undefined. Linear in the line; never throws. */
+export function readTcpdumpMessage(text: string): TcpdumpMessage | undefined {
+  if (text.length > MAX_MESSAGE_LENGTH) return undefined;
+  let from = 0;
+  while (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9) from++;
+  // The terminal echoes the interrupt, and tcpdump's first count often follows on the same line.
+  if (text.startsWith('^C', from)) {
+    from += 2;
+    if (text.trimEnd().length === from) return { kind: 'interrupt' };
+  }
+  if (text.startsWith('tcpdump: ', from)) return { kind: 'banner' };
+  if (text.startsWith('listening on ', from) && text.includes(', link-type ', from))
+    return { kind: 'banner' };
+  if (text.startsWith('reading from file ', from) && text.includes(', link-type ', from))
+    return { kind: 'banner' };
+  const count = readCount(text, from);
+  if (count) return count;
+  return isCommandLine(text, from) ? { kind: 'command' } : undefined;
+}
+
+/** `N packet(s) captured|received by filter|dropped by kernel|dropped by interface`. */
+function readCount(text: string, from: number): TcpdumpMessage | undefined {
+  let i = from;
+  while (i < text.length && i - from < 20 && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  if (i === from || i - from >= 20) return undefined;
+  const numberEnd = i;
+  let rest = text.slice(numberEnd).trimEnd();
+  if (rest.startsWith(' packets ')) rest = rest.slice(9);
+  else if (rest.startsWith(' packet ')) rest = rest.slice(8);
+  else return undefined;
+  const what = COUNT_WHATS.find((w) => rest === w);
+  if (!what) return undefined;
+  return { kind: 'count', count: Number(text.slice(from, numberEnd)), what, numberStart: from, numberEnd };
+}
+
+/**
+ * A shell prompt and the command that ran tcpdump: `$ tcpdump -nn -i eth0`, `user@host:~$ sudo
+ * tcpdump ...`, `% /usr/sbin/tcpdump -r x.pcap`. (A root prompt, `# tcpdump`, is a comment already.)
+ */
+function isCommandLine(text: string, from: number): boolean {
+  const at = text.indexOf('tcpdump', from);
+  if (at < 0 || at - from > 200) return false;
+  const after = text.charCodeAt(at + 7);
+  if (!Number.isNaN(after) && after !== 32 && after !== 9) return false;
+  // Before the program: its directory, `sudo` and sudo's options, then the prompt's last character.
+  let i = at;
+  while (i > from && text.charCodeAt(i - 1) !== 32) i--;
+  const path = text.slice(i, at);
+  if (path !== '' && !path.endsWith('/')) return false;
+  let words = text.slice(from, i).trimEnd();
+  const sudo = /(?:^|\s)sudo(?:\s+-\S+)*$/.exec(words);
+  if (sudo) words = words.slice(0, sudo.index).trimEnd();
+  // No prompt: the command alone at the start of the line, with options or nothing after it.
+  if (words === '') return Number.isNaN(after) || /^\s+-/.test(text.slice(at + 7, at + 12));
+  const last = words.charCodeAt(words.length - 1);
+  // $ % > #
+  return last === 36 || last === 37 || last === 62 || last === 35;
+}
+
+/**
+ * `capture.packets-dropped` for an exit count of packets the kernel or the interface dropped (more
+ * than none), on the count's text; undefined for any other message.
+ */
+export function droppedPackets(
+  message: TcpdumpMessage,
+  line: number,
+  text: string,
+): ParseProblem | undefined {
+  if (message.kind !== 'count' || message.count === 0 || !message.what.startsWith('dropped'))
+    return undefined;
+  const who = message.what === 'dropped by kernel' ? 'the kernel' : 'the interface';
+  const n = message.count === 1 ? 'one packet' : `${message.count} packets`;
+  return {
+    code: 'capture.packets-dropped',
+    message: `${who} dropped ${n} during this capture (tcpdump's count): the trace has holes, so a "previous segment not captured" or an ACK of unseen data may be the capture's loss, not the network's`,
+    span: { line, start: message.numberStart, end: text.trimEnd().length },
+  };
+}

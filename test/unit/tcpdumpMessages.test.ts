@@ -1,0 +1,112 @@
+// tcpdump's own lines in a pasted terminal session: the command, the banner, ^C and the exit counts are
+// no prose, and a count of dropped packets warns that the trace has holes, pointing to its gaps.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { analyzeTrace, parseTrace } from '../../server/src/trace/index';
+import { readTcpdumpMessage } from '../../server/src/trace/tcpdumpMessages';
+import { textAt, trace } from '../helpers/parserHelpers';
+
+const HANDSHAKE = [
+  '12:00:00.000000 IP 192.0.2.1.1234 > 192.0.2.2.80: Flags [S], seq 1, win 1024, length 0',
+  '12:00:00.100000 IP 192.0.2.2.80 > 192.0.2.1.1234: Flags [S.], seq 5, ack 2, win 1024, length 0',
+  '12:00:00.200000 IP 192.0.2.1.1234 > 192.0.2.2.80: Flags [.], ack 1, win 1024, length 0',
+];
+// 100 bytes the trace never shows, then the next segment.
+const AFTER_A_GAP =
+  '12:00:00.300000 IP 192.0.2.1.1234 > 192.0.2.2.80: Flags [P.], seq 101:201, ack 1, win 1024, length 100';
+
+describe("tcpdump's own lines", () => {
+  test('each kind is told apart', () => {
+    const kinds: Array<[string, string | undefined]> = [
+      ['$ tcpdump -nn -i eth0 port 80', 'command'],
+      ['user@host:~$ sudo tcpdump -i any -S tcp', 'command'],
+      ['[user@host ~]$ sudo -E /usr/sbin/tcpdump -r x.pcap', 'command'],
+      ['% tcpdump', 'command'],
+      ['tcpdump -nn -r capture.pcap', 'command'],
+      ['sudo tcpdump -A', 'command'],
+      ['tcpdump: verbose output suppressed, use -v[v]... for full protocol decode', 'banner'],
+      ['tcpdump: listening on eth0', 'banner'],
+      ['listening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes', 'banner'],
+      ['listening on eth0, link-type EN10MB (Ethernet), capture size 262144 bytes', 'banner'],
+      ['reading from file x.pcap, link-type EN10MB (Ethernet), snapshot length 65535', 'banner'],
+      ['^C', 'interrupt'],
+      ['^C12 packets captured', 'count'],
+      ['12 packets received by filter', 'count'],
+      ['1 packet dropped by kernel', 'count'],
+      ['0 packets dropped by interface', 'count'],
+      // Near misses: prose that mentions tcpdump or counts something else.
+      ['I ran tcpdump on the server', undefined],
+      ['tcpdumps are fun', undefined],
+      ['the tcpdump output below', undefined],
+      ['12 packets were lost', undefined],
+      ['listening on eth0', undefined],
+      ['then: tcpdump shows', undefined],
+      ['x'.repeat(3000), undefined],
+    ];
+    for (const [line, kind] of kinds) assert.equal(readTcpdumpMessage(line)?.kind, kind, line);
+    const count = readTcpdumpMessage('^C12 packets captured');
+    assert.deepEqual(count, { kind: 'count', count: 12, what: 'captured', numberStart: 2, numberEnd: 4 });
+  });
+
+  test('a pasted session: only the packets are records, and nothing is reported', () => {
+    const text = trace(
+      'user@host:~$ sudo tcpdump -nn -i eth0 port 80',
+      'tcpdump: verbose output suppressed, use -v[v]... for full protocol decode',
+      'listening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes',
+      ...HANDSHAKE,
+      '^C3 packets captured',
+      '3 packets received by filter',
+      '0 packets dropped by kernel',
+    );
+    const p = parseTrace(text);
+    assert.deepEqual(p.problems, []);
+    assert.deepEqual(
+      p.records.map((r) => r.line),
+      [3, 4, 5],
+    );
+    assert.equal(p.records[2]!.endLine, 5);
+    const a = analyzeTrace(text);
+    assert.deepEqual(a.findings, []);
+    assert.equal(a.connections[0]!.handshake, 'complete');
+  });
+
+  test('packets the kernel dropped: a warning on the count, pointing to the gaps', () => {
+    const text = trace(
+      ...HANDSHAKE,
+      AFTER_A_GAP,
+      '^C4 packets captured',
+      '9 packets received by filter',
+      '5 packets dropped by kernel',
+    );
+    const a = analyzeTrace(text);
+    const drop = a.findings.find((f) => f.code === 'capture.packets-dropped');
+    assert.ok(drop);
+    assert.equal(drop.severity, 'warning');
+    assert.equal(drop.span.line, 6);
+    assert.equal(textAt(text, drop.span), '5 packets dropped by kernel');
+    assert.match(drop.message, /^the kernel dropped 5 packets during this capture/);
+    const gap = a.findings.find((f) => f.code === 'tcp.lost-segment');
+    assert.ok(gap);
+    assert.deepEqual(drop.related, [{ span: gap.span, message: gap.message }]);
+  });
+
+  test('one packet dropped by the interface, and none by either: a warning only for the first', () => {
+    const one = analyzeTrace(trace(...HANDSHAKE, '1 packet dropped by interface'));
+    assert.deepEqual(
+      one.findings.map((f) => [f.code, f.span.line, f.message.slice(0, 40)]),
+      [['capture.packets-dropped', 3, 'the interface dropped one packet during ']],
+    );
+    const none = analyzeTrace(
+      trace(...HANDSHAKE, '0 packets dropped by kernel', '0 packets dropped by interface'),
+    );
+    assert.deepEqual(none.findings, []);
+  });
+
+  test('in prose, a line that only mentions tcpdump is still reported', () => {
+    const p = parseTrace(trace('I ran tcpdump on the server:', ...HANDSHAKE));
+    assert.deepEqual(
+      p.problems.map((x) => [x.code, x.span.line]),
+      [['parse.unknown-line', 0]],
+    );
+  });
+});
