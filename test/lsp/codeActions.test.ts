@@ -53,7 +53,34 @@ interface FixCase {
   expectAt?: number;
 }
 
+// A long packet line wrapped by a mail or a ticket, in the middle of a word and at a space it ate.
+const WRAPPED = CLEAN_LINES[1]!;
+const WRAP_AT = WRAPPED.indexOf(' win ') + 3;
+
 const CASES: FixCase[] = [
+  {
+    name: 'parse.unknown-line on the rest of a wrapped packet line: joined again',
+    text: [CLEAN_LINES[0]!, WRAPPED.slice(0, WRAP_AT), WRAPPED.slice(WRAP_AT), ...CLEAN_LINES.slice(2)].join(
+      '\n',
+    ),
+    code: 'parse.unknown-line',
+    line: 2,
+    expectLine: new RegExp(`^${WRAPPED.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+    expectAt: 1,
+  },
+  {
+    name: 'parse.malformed-line on a packet line wrapped at a space: joined again with the space',
+    text: [
+      CLEAN_LINES[0]!,
+      WRAPPED.slice(0, WRAP_AT + 1),
+      WRAPPED.slice(WRAP_AT + 2),
+      ...CLEAN_LINES.slice(2),
+    ].join('\n'),
+    code: 'parse.malformed-line',
+    line: 1,
+    expectLine: new RegExp(`^${WRAPPED.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+    expectAt: 1,
+  },
   {
     name: 'handshake.bad-ack on a SYN-ACK (fixture)',
     text: readTrace('test/fixtures/bad-synack-ack.trace'),

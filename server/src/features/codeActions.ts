@@ -35,7 +35,18 @@ export function codeActions(index: TraceIndex, range: Range, settings: Settings)
         diagnostics: diag ? [diag] : undefined,
         isPreferred: f.fixes.length === 1,
         edit: {
-          changes: { [index.uri]: fix.edits.map((e) => ({ range: toRange(e.span), newText: e.newText })) },
+          changes: {
+            [index.uri]: fix.edits.map((e) => ({
+              range:
+                e.endLine === undefined
+                  ? toRange(e.span)
+                  : {
+                      start: { line: e.span.line, character: e.span.start },
+                      end: { line: e.endLine, character: e.span.end },
+                    },
+              newText: e.newText,
+            })),
+          },
         },
       });
     }

@@ -13,6 +13,7 @@ import { checkTeardown } from './teardownChecks';
 import { resolveTimes } from './times';
 import type { Finding, PacketRecord } from './types';
 import { wiresharkFindings } from './wiresharkFindings';
+import { findWrappedLine } from './wrappedLines';
 import { zeekSummary } from './zeek';
 
 export interface AnalyzeOptions {
@@ -102,6 +103,7 @@ export function collectFindings(parsed: ParsedTrace, connections: Connection[]):
     const code = isKnownCode(p.code) ? p.code : 'parse.malformed-line';
     findings.push({ code, severity: CODES[code].severity, message: p.message, span: p.span, related: [] });
   }
+  offerJoins(findings, parsed.lines);
   for (const conn of connections) for (const f of conn.findings) findings.push(f);
   const quiet = connections.find((c) => c.quiet);
   if (quiet) {
@@ -119,6 +121,46 @@ export function collectFindings(parsed: ParsedTrace, connections: Connection[]):
   findings.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
   linkDropsToGaps(findings);
   return findings;
+}
+
+/** How many bad lines are tried as wrapped ones (each try parses a few lines on their own). */
+const MAX_JOIN_ATTEMPTS = 100;
+
+/**
+ * Lines that are no packet but the rest of the packet line above them, wrapped (wrappedLines.ts):
+ * their diagnostics say so, and they and the line above's (if any) offer to join them again.
+ */
+function offerJoins(parseFindings: Finding[], lines: readonly string[]): void {
+  const byLine = new Map<number, Finding[]>();
+  for (const f of parseFindings) {
+    const at = byLine.get(f.span.line);
+    if (at) at.push(f);
+    else byLine.set(f.span.line, [f]);
+  }
+  let joinedUpTo = -1;
+  let attempts = 0;
+  for (const f of parseFindings) {
+    // The first line of a wrapped line's rest: reported as no packet line, or (in a file whose every
+    // line is wrapped, which reads like an -A dump) taken for payload under a malformed packet line.
+    if (f.code !== 'parse.unknown-line' && f.code !== 'parse.malformed-line') continue;
+    const first = f.code === 'parse.unknown-line' ? f.span.line : f.span.line + 1;
+    if (first <= joinedUpTo || attempts++ >= MAX_JOIN_ATTEMPTS) continue;
+    const wrap = findWrappedLine(lines, first);
+    if (!wrap) continue;
+    joinedUpTo = wrap.last;
+    for (let l = wrap.head; l <= wrap.last; l++) {
+      for (const g of byLine.get(l) ?? []) {
+        if (g.code === 'parse.unknown-line') {
+          g.message =
+            'the rest of the packet line above, wrapped: joined to it, the lines read as one packet';
+          g.fixes = [wrap.fix];
+        } else if (g.code === 'parse.malformed-line' && l === wrap.head) {
+          g.message += '; the line is wrapped: joined with the lines below, it reads as one packet';
+          g.fixes = [wrap.fix];
+        }
+      }
+    }
+  }
 }
 
 /** How many of the trace's gaps a warning about dropped packets points to. */

@@ -8,7 +8,7 @@ import { commonLineTuning, readCommonLine } from './commonLine';
 import { excerpt, isBlank } from './lineScanner';
 import { parseNetworkPart, useEndpoints } from './packetLine';
 import { RecordSlots, RecordStore, SpanField, TraceRecord, type LineList } from './record';
-import { droppedPackets, readTcpdumpMessage } from './tcpdumpMessages';
+import { droppedPackets, readTcpdumpMessage } from './pastedText';
 import { judgeNotText } from './textEncoding';
 import { LinePrefix, scanPrefix } from './timestamp';
 import { TupleIds } from './tuples';

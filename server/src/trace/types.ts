@@ -179,6 +179,8 @@ export interface Finding {
 /** A text edit: replace `span` (empty to insert) with `newText`. */
 export interface TextEdit {
   span: Span;
+  /** An edit across line breaks: the range ends at `span.end` on this line, not on `span.line`. */
+  endLine?: number;
   newText: string;
 }
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeTrace, parseTrace } from '../../server/src/trace/index';
-import { readTcpdumpMessage } from '../../server/src/trace/tcpdumpMessages';
+import { readTcpdumpMessage } from '../../server/src/trace/pastedText';
 import { textAt, trace } from '../helpers/parserHelpers';
 
 const HANDSHAKE = [
