@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeTrace, parseTrace } from '../../server/src/trace/index';
-import { readTcpdumpMessage } from '../../server/src/trace/pastedText';
+import { isCodeFence, readTcpdumpMessage } from '../../server/src/trace/pastedText';
 import { textAt, trace } from '../helpers/parserHelpers';
 
 const HANDSHAKE = [
@@ -100,6 +100,16 @@ describe("tcpdump's own lines", () => {
       trace(...HANDSHAKE, '0 packets dropped by kernel', '0 packets dropped by interface'),
     );
     assert.deepEqual(none.findings, []);
+  });
+
+  test('a Markdown fence around the trace is no prose', () => {
+    for (const fence of ['```', '```text', '  ```console', '~~~', '````', '``` '])
+      assert.equal(isCodeFence(fence), true, fence);
+    for (const other of ['``', '```a`b', 'x```', '    ```', '```text and more words'])
+      assert.equal(isCodeFence(other), false, other);
+    const p = parseTrace(trace('```text', ...HANDSHAKE, '```'));
+    assert.deepEqual(p.problems, []);
+    assert.equal(p.records.length, 3);
   });
 
   test('in prose, a line that only mentions tcpdump is still reported', () => {

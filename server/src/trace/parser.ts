@@ -8,7 +8,7 @@ import { commonLineTuning, readCommonLine } from './commonLine';
 import { excerpt, isBlank } from './lineScanner';
 import { parseNetworkPart, useEndpoints } from './packetLine';
 import { RecordSlots, RecordStore, SpanField, TraceRecord, type LineList } from './record';
-import { droppedPackets, readTcpdumpMessage } from './pastedText';
+import { droppedPackets, isCodeFence, readTcpdumpMessage } from './pastedText';
 import { judgeNotText } from './textEncoding';
 import { LinePrefix, scanPrefix } from './timestamp';
 import { TupleIds } from './tuples';
@@ -453,6 +453,7 @@ export class RecordReader {
             this.addDumpLine(text);
             break;
           }
+          if (isCodeFence(text)) break;
           const message = readTcpdumpMessage(text);
           if (message) {
             const drops = droppedPackets(message, i, text);

@@ -1,6 +1,6 @@
 /**
- * The lines tcpdump writes around its packets, which come along when a terminal session is pasted
- * into a ticket whole: the shell command that started it, its banner (`tcpdump: verbose output
+ * What comes along when a trace is pasted from a terminal or a ticket: the Markdown fence around it,
+ * and the lines tcpdump writes around its packets when a terminal session is pasted whole: the shell command that started it, its banner (`tcpdump: verbose output
  * suppressed, ...`, `listening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes`,
  * `reading from file x.pcap, link-type ...`), the `^C` that stopped it and the counts it prints on
  * exit (`12 packets captured`, `12 packets received by filter`, `0 packets dropped by kernel`). They
@@ -28,6 +28,23 @@ const COUNT_WHATS: readonly CountWhat[] = [
 
 /** Longer lines are not tcpdump's messages (a command line with a long filter stays well under). */
 const MAX_MESSAGE_LENGTH = 2000;
+
+/**
+ * A Markdown code fence (```` ``` ````, ```` ```text ````, `~~~`), which a trace pasted from a ticket,
+ * a README or a chat often keeps around it: it frames the trace and is no prose in it.
+ */
+export function isCodeFence(text: string): boolean {
+  let i = 0;
+  while (i < 3 && text.charCodeAt(i) === 32) i++;
+  const mark = text.charCodeAt(i);
+  if (mark !== 96 && mark !== 126) return false;
+  let n = 0;
+  while (text.charCodeAt(i + n) === mark) n++;
+  if (n < 3) return false;
+  // An info string (a language name) may follow the fence, with no backquote in it.
+  const info = text.slice(i + n, i + n + 200).trim();
+  return text.length - (i + n) <= 200 && /^[\w+.#-]*$/.test(info);
+}
 
 /** Which of tcpdump's own messages `text` is, or undefined. Linear in the line; never throws. */
 export function readTcpdumpMessage(text: string): TcpdumpMessage | undefined {
