@@ -284,3 +284,51 @@ describe('no hover where there is nothing to explain', () => {
     assert.equal(await session.client.hover(uri, { line: 2, character: lines[2]!.length + 5 }), null);
   });
 });
+
+describe('a pasted terminal session', () => {
+  const SESSION = [
+    'user@host:~$ sudo tcpdump -nnS -i eth0 -s 96 port 80',
+    'tcpdump: verbose output suppressed, use -v[v]... for full protocol decode',
+    'listening on eth0, link-type EN10MB (Ethernet), snapshot length 96 bytes',
+    '12:00:00.000000 IP 192.0.2.1.1234 > 192.0.2.2.80: Flags [S], seq 1, win 64240, length 0',
+    '12:00:00.100000 IP 192.0.2.2.80 > 192.0.2.1.1234: Flags [S.], seq 5, ack 2, win 65160, length 0',
+    '^C2 packets captured',
+    '2 packets received by filter',
+    '3 packets dropped by kernel',
+    '```',
+  ];
+
+  test("the command's options, the banner, each count and the drop warning's rule", async () => {
+    const uri = 'file:///tmp/lsp-hover/pasted-session.trace';
+    await session.client.openAndWait(uri, `${SESSION.join('\n')}\n`);
+    const at = async (line: number, character = 2) => {
+      const hover = await session.client.hover(uri, { line, character });
+      assert.ok(hover, `a hover on line ${line + 1}`);
+      return hoverText(hover);
+    };
+    includesAll(await at(0, 20), [
+      'The command that ran tcpdump',
+      '-nn: addresses and ports as numbers',
+      '-S: absolute TCP sequence numbers',
+      '-i eth0: capture on this interface',
+      '-s 96: snapshot length',
+      'Capture filter: port 80',
+    ]);
+    includesAll(await at(1), ['without -v']);
+    includesAll(await at(2), [
+      'a live capture on eth0',
+      'Link type EN10MB (Ethernet)',
+      'Snapshot length 96 bytes',
+    ]);
+    includesAll(await at(5, 5), ['2 packets captured']);
+    includesAll(await at(6), ['2 packets received by filter']);
+    includesAll(await at(7), [
+      '3 packets dropped by kernel',
+      'missing from this trace',
+      'capture.packets-dropped (warning)',
+      CODES['capture.packets-dropped'].rule.replace(/`/g, ''),
+    ]);
+    includesAll(await at(8, 1), ['A Markdown fence']);
+    session.client.close(uri);
+  });
+});

@@ -18,6 +18,7 @@ import {
   type TcpOption,
 } from '../trace/index';
 import { contains, toRange, type Token, type TraceIndex } from './traceIndex';
+import { explainSessionLine } from './sessionLines';
 import { FLAG_MEANING, flagLetters, flagWords, formatDuration, verdictWords } from './words';
 
 export function hover(index: TraceIndex, line: number, character: number, settings: Settings): Hover | null {
@@ -27,6 +28,14 @@ export function hover(index: TraceIndex, line: number, character: number, settin
   if (hit) {
     const text = explainToken(index, hit.record, hit.token, settings);
     if (text) parts.push(text);
+  } else if (!index.recordAt(line)) {
+    // A line of no packet (payload dumps belong to theirs): tcpdump's own lines in a pasted session.
+    const lineText = index.analysis.parsed.lines[line];
+    const text = lineText === undefined ? undefined : explainSessionLine(lineText);
+    if (text) {
+      parts.push(text);
+      range = { start: { line, character: 0 }, end: { line, character: lineText!.length } };
+    }
   }
   for (const f of index.analysis.findings) {
     if (!contains(f.span, line, character)) continue;
