@@ -188,7 +188,14 @@ export function checkAnalysis(text: string, a: TraceAnalysis): Violation[] {
     }
     for (const fix of f.fixes ?? [])
       for (const e of fix.edits) {
-        const b = spanInside(e.span, lines);
+        // An edit across line breaks: both of its ends inside their lines, the end after the start.
+        const b =
+          e.endLine === undefined
+            ? spanInside(e.span, lines)
+            : e.endLine <= e.span.line
+              ? `ends on line ${e.endLine}, not after line ${e.span.line}`
+              : (spanInside({ line: e.span.line, start: e.span.start, end: e.span.start }, lines) ??
+                spanInside({ line: e.endLine, start: e.span.end, end: e.span.end }, lines));
         if (b)
           out.push({
             kind: 'fix-span',

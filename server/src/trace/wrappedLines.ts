@@ -71,11 +71,14 @@ export function findWrappedLine(lines: readonly string[], first: number): Wrappe
 
 /**
  * A TCP packet line read alone that is cut short: it has a problem, or it ends before its `length`
- * (which tcpdump prints last, before any payload summary: after it, anything goes).
+ * (which tcpdump prints last, before any payload summary: after it, anything goes) and not where
+ * tcpdump itself stopped.
  */
 function cutShort(alone: ParsedTrace): boolean {
   const rec = alone.records[0];
   if (alone.records.length !== 1 || !rec || rec.kind === 'other') return false;
+  // tcpdump's own `[|tcp]` (the capture cut the header) ends a line as printed.
+  if (rec.kind === 'tcp-truncated' || alone.lines[0]!.includes('[|')) return false;
   return alone.problems.length > 0 || rec.lengthSpan === undefined;
 }
 
