@@ -951,6 +951,54 @@ describe('stray text in a hand-written trace', () => {
     assert.ok(f.every((x) => x.severity === 'information'));
   });
 
+  test('a trace indented as a Markdown code block (4 spaces; -v continuation lines 8): read as if it were not', () => {
+    const plain = [
+      '12:00:00.000000 IP 192.0.2.1.1234 > 192.0.2.2.80: Flags [S], seq 1, win 1024, length 0',
+      '12:00:00.100000 IP (tos 0x0, ttl 64, id 0, offset 0, flags [DF], proto TCP (6), length 40)',
+      '    192.0.2.2.80 > 192.0.2.1.1234: Flags [S.], seq 5, ack 2, win 1024, length 0',
+      '12:00:00.200000 IP 192.0.2.1.1234 > 192.0.2.2.80: Flags [.], ack 1, win 1024, length 0',
+    ];
+    const indented = plain.map((l) => `    ${l}`);
+    const a = parseTrace(trace(...plain));
+    const b = parseTrace(trace(...indented));
+    assert.deepEqual(b.problems, []);
+    const shape = (p: typeof a) =>
+      p.records.map((r) => [r.line, r.endLine, r.kind, r.timeValue, r.seq, r.ack, r.flags]);
+    assert.deepEqual(shape(b), shape(a));
+    // Every range moves right by the indentation.
+    assert.equal(textAt(trace(...indented), rec(b, 0).timeSpan), '12:00:00.000000');
+    assert.equal(rec(b, 0).timeSpan!.start, 4);
+    assert.equal(textAt(trace(...indented), rec(b, 2).ackSpan), '1');
+    assert.equal(analyzeTrace(trace(...indented)).connections[0]!.handshake, 'complete');
+    // Up to 8 spaces (a tab is a dump line); a -# number keeps its own right-aligned columns.
+    assert.equal(parseTrace(trace(`         ${plain[0]!}`)).records.length, 0);
+  });
+
+  test('in an -A dump, an indented line is payload even when a packet line follows its indentation', () => {
+    const head = (t: string, flags: string) =>
+      `12:00:00.${t} IP 192.0.2.1.1234 > 192.0.2.2.80: Flags [${flags}], seq 1:41, ack 1, win 1024, length 40`;
+    const p = parseTrace(
+      trace(
+        head('000000', 'P.'),
+        'E..\\..@.@.........',
+        '    12:00:00.050000 IP 192.0.2.2.80 > 192.0.2.1.1234: Flags [S.], seq 5, ack 2, win 1024, length 0',
+        head('100000', 'P.'),
+        'E..\\..@.@.........',
+        head('200000', 'P.'),
+        'E..\\..@.@.........',
+      ),
+    );
+    assert.equal(p.asciiDump, true);
+    assert.deepEqual(
+      p.records.map((r) => [r.line, r.endLine]),
+      [
+        [0, 2],
+        [3, 4],
+        [5, 6],
+      ],
+    );
+  });
+
   test('-t -e: link-level lines of other protocols are packets, not prose (tests/macsec-snap.out, dsa-e.out)', () => {
     const text = trace(
       'ca:f9:df:4f:50:9a > b6:b9:5d:80:8d:79, ethertype 802.1AE MACsec (0x88e5), length 130: [|MACsec]',
@@ -1096,7 +1144,7 @@ describe('robustness: parseTrace never throws and returns on hostile input', () 
   const EOL_LINES = [
     '12:00:00.000000 IP 192.0.2.1.1234 > 192.0.2.2.80: Flags [S], seq 1, win 1024, length 0',
     '12:00:00.100000 IP 192.0.2.2.80 > 192.0.2.1.1234: Flags [SX], seq 5, ack 2, win 1024, length 0',
-    '    12:00:00.150000 IP 192.0.2.2.80 > 192.0.2.1.1234: not a continuation',
+    '    (an indented line: a continuation of the packet above)',
     '12:00:00.200000 IP 192.0.2.1.1234 > 192.0.2.2.80: Flags [.], ack 1, win 1024, length 0',
   ];
   for (const [name, eol] of [

@@ -377,6 +377,8 @@ export class RecordReader {
     // with the file's own head prefix start records.
     if (asciiDump && this.current && (kind === 'comment' || (kind === 'packet' && this.prefixed)))
       kind = 'text';
+    // There, an indented line is payload too, whatever follows its indentation.
+    if (asciiDump && this.current && kind === 'prefixed' && prefix.indented) kind = 'indented';
     const current = this.current;
     switch (kind) {
       case 'blank':

@@ -23,6 +23,8 @@ export class LinePrefix {
   timeEnd = 0;
   /** Column where the network part starts. */
   bodyStart = 0;
+  /** The time came after an indentation (a trace pasted as a code block), not at the line's start. */
+  indented = false;
 }
 
 /** Seconds from a fraction string of 1-10 digits, kept exact to the nanosecond where it can be. */
@@ -124,6 +126,7 @@ export function scanPrefix(
   out.timeKind = 'none';
   out.timeValue = 0;
   out.bodyStart = from;
+  out.indented = false;
   let p = from;
   // -#: a right-aligned number in 5 columns, then two spaces.
   let q = from;
@@ -150,7 +153,21 @@ export function scanPrefix(
     const close = text.indexOf('] ', p);
     if (close > 0 && close - p < 200) p = close + 2;
   }
-  return scanTime(text, p, out);
+  scanTime(text, p, out);
+  // A trace pasted as a Markdown code block (or indented in a mail) has every line indented: a time
+  // after up to 8 spaces, with no -# number before it, starts a packet line too. (tcpdump's own
+  // indented lines, the -v TCP line and decodes, start with an address, a word or a tab.)
+  if (
+    out.timeKind === 'none' &&
+    out.number === undefined &&
+    q > from &&
+    q - from <= 8 &&
+    isDigit(text.charCodeAt(q))
+  ) {
+    scanTime(text, q, out);
+    out.indented = out.timeKind !== 'none';
+  }
+  return out;
 }
 
 /** The time at `t` and what follows it, for scanPrefix. */
