@@ -2,7 +2,8 @@
 // no prose, and a count of dropped packets warns that the trace has holes, pointing to its gaps.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyzeTrace, parseTrace } from '../../server/src/trace/index';
+import { analyzeTrace, jsonReport, parseTrace, type TraceAnalysis } from '../../server/src/trace/index';
+import { reanalyze, reanalyzeEdit } from '../../server/src/trace/incremental';
 import { isCodeFence, readTcpdumpMessage } from '../../server/src/trace/pastedText';
 import { textAt, trace } from '../helpers/parserHelpers';
 
@@ -100,6 +101,35 @@ describe("tcpdump's own lines", () => {
       trace(...HANDSHAKE, '0 packets dropped by kernel', '0 packets dropped by interface'),
     );
     assert.deepEqual(none.findings, []);
+  });
+
+  test('no-break spaces from a web page read as the spaces tcpdump printed, every column in place', () => {
+    const plain = trace(...HANDSHAKE, AFTER_A_GAP);
+    const copied = plain.replace(/ /g, '\u00a0');
+    const json = (analysis: TraceAnalysis) => jsonReport([{ file: 't.trace', analysis }]);
+    const report = (text: string) => json(analyzeTrace(text));
+    assert.equal(report(copied), report(plain));
+    assert.equal(analyzeTrace(copied).connections[0]!.handshake, 'complete');
+    // Only some of them (a wiki keeps the ones after commas): the same.
+    assert.equal(report(plain.replace(/, /g, ',\u00a0')), report(plain));
+    // Typed or pasted in an editor, incrementally too.
+    const prev = analyzeTrace(plain);
+    const whole = reanalyze(
+      prev,
+      plain.replace('ack 1, win 1024, length 0', 'ack 1, win\u00a01025,\u00a0length 0'),
+    );
+    assert.equal(
+      json(whole!),
+      report(plain.replace('ack 1, win 1024, length 0', 'ack 1, win 1025, length 0')),
+    );
+    // An editor's change event, past the file's head (which is judged whole: 4096 characters).
+    const notes = Array.from({ length: 50 }, (_, k) => `# note ${k} ${'.'.repeat(90)}`);
+    const long = trace(...notes, ...HANDSHAKE, AFTER_A_GAP);
+    const at = HANDSHAKE[2]!.indexOf('win 1024');
+    const range = { start: { line: 52, character: at }, end: { line: 52, character: at + 8 } };
+    const edited = reanalyzeEdit(analyzeTrace(long), range, 'win\u00a01025');
+    assert.ok(edited);
+    assert.equal(json(edited), report(long.replace('ack 1, win 1024', 'ack 1, win 1025')));
   });
 
   test('a Markdown fence around the trace is no prose', () => {

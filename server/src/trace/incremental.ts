@@ -23,6 +23,7 @@ import {
   withRecordArray,
   type ParsedTrace,
 } from './parser';
+import { withPlainSpaces } from './pastedText';
 import { FILE_HEAD_CHARS, judgeNotText } from './textEncoding';
 import { TraceRecord } from './record';
 import { lowerBound } from './search';
@@ -115,9 +116,11 @@ function recordAt(records: RecordList, line: number): PacketRecord | undefined {
 
 export function reanalyze(
   prev: TraceAnalysis,
-  text: string,
+  source: string,
   options: AnalyzeOptions = {},
 ): TraceAnalysis | undefined {
+  // As parseTrace reads it (its lines are compared with the parse's).
+  const text = withPlainSpaces(source);
   const old = prev.parsed;
   if (old.binary) return undefined;
   // An edit can make the file's head judged another kind of file (binary, UTF-16): that changes everything.
@@ -178,7 +181,7 @@ export function reanalyzeEdit(
     first.slice(0, Math.min(start.character, first.length)) +
     newText +
     lastLine.slice(Math.min(end.character, lastLine.length));
-  const edited = joined.split('\n');
+  const edited = withPlainSpaces(joined).split('\n');
   if (edited.length !== end.line - start.line + 1) return undefined;
   const lines = old.lines.slice();
   for (let k = 0; k < edited.length; k++) lines[start.line + k] = edited[k]!;

@@ -8,7 +8,7 @@ import { commonLineTuning, readCommonLine } from './commonLine';
 import { excerpt, isBlank } from './lineScanner';
 import { parseNetworkPart, useEndpoints } from './packetLine';
 import { RecordSlots, RecordStore, SpanField, TraceRecord, type LineList } from './record';
-import { droppedPackets, isCodeFence, readTcpdumpMessage } from './pastedText';
+import { droppedPackets, isCodeFence, readTcpdumpMessage, withPlainSpaces } from './pastedText';
 import { judgeNotText } from './textEncoding';
 import { LinePrefix, scanPrefix } from './timestamp';
 import { TupleIds } from './tuples';
@@ -231,7 +231,8 @@ function looksLikeIpHeaderText(text: string): boolean {
 }
 
 /** Parses a whole trace. Linear in the size of the text. */
-export function parseTrace(text: string): ParsedTrace {
+export function parseTrace(source: string): ParsedTrace {
+  const text = withPlainSpaces(source);
   const binary = detectBinaryCapture(text);
   if (binary)
     return withRecordArray({

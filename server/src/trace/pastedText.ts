@@ -1,5 +1,6 @@
 /**
- * What comes along when a trace is pasted from a terminal or a ticket: the Markdown fence around it,
+ * What comes along when a trace is pasted from a terminal, a web page or a ticket: no-break spaces, the
+ * Markdown fence around it,
  * and the lines tcpdump writes around its packets when a terminal session is pasted whole: the shell command that started it, its banner (`tcpdump: verbose output
  * suppressed, ...`, `listening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes`,
  * `reading from file x.pcap, link-type ...`), the `^C` that stopped it and the counts it prints on
@@ -28,6 +29,17 @@ const COUNT_WHATS: readonly CountWhat[] = [
 
 /** Longer lines are not tcpdump's messages (a command line with a long filter stays well under). */
 const MAX_MESSAGE_LENGTH = 2000;
+
+/** The no-break space, which a trace copied from a web page (a wiki, a ticket) often has for spaces. */
+const NO_BREAK_SPACE = /\u00a0/g;
+
+/**
+ * `text` with each no-break space (U+00A0) a plain space, as tcpdump printed it: one UTF-16 unit for
+ * another, so every column stays where it was. The same string when there is none (a fast search).
+ */
+export function withPlainSpaces(text: string): string {
+  return text.indexOf('\u00a0') < 0 ? text : text.replace(NO_BREAK_SPACE, ' ');
+}
 
 /**
  * A Markdown code fence (```` ``` ````, ```` ```text ````, `~~~`), which a trace pasted from a ticket,
