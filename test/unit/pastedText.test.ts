@@ -132,6 +132,32 @@ describe("tcpdump's own lines", () => {
     assert.equal(json(edited), report(long.replace('ack 1, win 1024', 'ack 1, win 1025')));
   });
 
+  test("another tool's prefix on every line (CI log, docker compose, kubectl, a mail's quote): tcpdump's time is still read", () => {
+    const plain = trace(...HANDSHAKE, AFTER_A_GAP);
+    for (const prefix of ['2024-03-01T12:00:00.1234567Z ', 'tcpdump_1  | ', '[pod/web-7d9c] ', '> ']) {
+      const text = plain
+        .split('\n')
+        .map((l) => (l ? prefix + l : l))
+        .join('\n');
+      const p = parseTrace(text);
+      assert.deepEqual(p.problems, [], prefix);
+      assert.deepEqual(
+        p.records.map((r) => [r.timeKind, r.timeValue]),
+        parseTrace(plain).records.map((r) => [r.timeKind, r.timeValue]),
+        prefix,
+      );
+      assert.equal(textAt(text, p.records[1]!.timeSpan), '12:00:00.100000');
+      assert.equal(p.records[1]!.timeSpan!.start, prefix.length);
+    }
+    // A time in prose, or one followed by no network part, is no packet's.
+    const prose = parseTrace(trace('At 12:00:00.000000 the server stopped answering', ...HANDSHAKE));
+    assert.deepEqual(
+      prose.problems.map((x) => [x.code, x.span.line]),
+      [['parse.unknown-line', 0]],
+    );
+    assert.equal(prose.records.length, 3);
+  });
+
   test('a Markdown fence around the trace is no prose', () => {
     for (const fence of ['```', '```text', '  ```console', '~~~', '````', '``` '])
       assert.equal(isCodeFence(fence), true, fence);

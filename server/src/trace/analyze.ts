@@ -103,7 +103,9 @@ export function collectFindings(parsed: ParsedTrace, connections: Connection[]):
     const code = isKnownCode(p.code) ? p.code : 'parse.malformed-line';
     findings.push({ code, severity: CODES[code].severity, message: p.message, span: p.span, related: [] });
   }
-  offerJoins(findings, parsed.lines);
+  // (The parse's lines are made when first asked for: only a trace with bad lines needs them here.)
+  if (findings.some((f) => f.code === 'parse.unknown-line' || f.code === 'parse.malformed-line'))
+    offerJoins(findings, parsed.lines);
   for (const conn of connections) for (const f of conn.findings) findings.push(f);
   const quiet = connections.find((c) => c.quiet);
   if (quiet) {

@@ -10,7 +10,7 @@ import { parseNetworkPart, useEndpoints } from './packetLine';
 import { RecordSlots, RecordStore, SpanField, TraceRecord, type LineList } from './record';
 import { droppedPackets, isCodeFence, readTcpdumpMessage, withPlainSpaces } from './pastedText';
 import { judgeNotText } from './textEncoding';
-import { LinePrefix, scanPrefix } from './timestamp';
+import { LinePrefix, findDisplacedTime, scanPrefix } from './timestamp';
 import { TupleIds } from './tuples';
 import type { Endpoint, PacketRecord, ParseProblem, Span } from './types';
 
@@ -378,8 +378,15 @@ export class RecordReader {
     // with the file's own head prefix start records.
     if (asciiDump && this.current && (kind === 'comment' || (kind === 'packet' && this.prefixed)))
       kind = 'text';
-    // There, an indented line is payload too, whatever follows its indentation.
-    if (asciiDump && this.current && kind === 'prefixed' && prefix.indented) kind = 'indented';
+    // A packet line whose time is not at its start: indented, or after another tool's prefix. (Not
+    // in an -A dump's payload, nor where the -v TCP line is due.)
+    if (
+      (kind === 'packet' || kind === 'text' || (kind === 'indented' && !this.awaitingTcp)) &&
+      !(asciiDump && this.current) &&
+      text.charCodeAt(0) !== 9 &&
+      findDisplacedTime(text, textStart(text), prefix)
+    )
+      kind = 'prefixed';
     const current = this.current;
     switch (kind) {
       case 'blank':

@@ -23,8 +23,6 @@ export class LinePrefix {
   timeEnd = 0;
   /** Column where the network part starts. */
   bodyStart = 0;
-  /** The time came after an indentation (a trace pasted as a code block), not at the line's start. */
-  indented = false;
 }
 
 /** Seconds from a fraction string of 1-10 digits, kept exact to the nanosecond where it can be. */
@@ -126,7 +124,6 @@ export function scanPrefix(
   out.timeKind = 'none';
   out.timeValue = 0;
   out.bodyStart = from;
-  out.indented = false;
   let p = from;
   // -#: a right-aligned number in 5 columns, then two spaces.
   let q = from;
@@ -153,21 +150,70 @@ export function scanPrefix(
     const close = text.indexOf('] ', p);
     if (close > 0 && close - p < 200) p = close + 2;
   }
-  scanTime(text, p, out);
-  // A trace pasted as a Markdown code block (or indented in a mail) has every line indented: a time
-  // after up to 8 spaces, with no -# number before it, starts a packet line too. (tcpdump's own
-  // indented lines, the -v TCP line and decodes, start with an address, a word or a tab.)
-  if (
-    out.timeKind === 'none' &&
-    out.number === undefined &&
-    q > from &&
-    q - from <= 8 &&
-    isDigit(text.charCodeAt(q))
+  return scanTime(text, p, out);
+}
+
+/** How far into a line a prefix of another tool's may reach. */
+const MAX_FOREIGN_PREFIX = 200;
+const scratch = new LinePrefix();
+/** An -e Ethernet header's start: the source MAC address, then ` > `. */
+const MAC_THEN_ARROW = /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5} > /;
+
+/**
+ * The time of a packet line that does not start with it: a trace pasted indented (a Markdown code
+ * block, a mail) or with another tool's prefix on each line (a CI log's ISO time, `docker compose`'s
+ * `web_1  | `, kubectl's `[pod/web] `, a mail's `> `). tcpdump's time (a clock, with -tttt its date)
+ * is the first word that reads as one and is followed by what starts tcpdump's network part (`IP `,
+ * `IP6 `, `ARP, ` or an -e MAC address). Without this such a packet still parses (its endpoints are
+ * found wherever they are), but has no time; an indented one was a continuation line. Found from the
+ * clock's colons, so that a line without one costs a search. True when found (written to `out`).
+ */
+export function findDisplacedTime(text: string, from: number, out: LinePrefix): boolean {
+  const end = Math.min(text.length, from + MAX_FOREIGN_PREFIX);
+  for (
+    let colon = text.indexOf(':', from + 3);
+    colon >= 0 && colon < end;
+    colon = text.indexOf(':', colon + 1)
   ) {
-    scanTime(text, q, out);
-    out.indented = out.timeKind !== 'none';
+    // HH:MM:SS.frac after a space.
+    const h = colon - 2;
+    if (
+      text.charCodeAt(colon + 3) !== 58 ||
+      text.charCodeAt(colon + 6) !== 46 ||
+      text.charCodeAt(h - 1) !== 32 ||
+      !isDigit(text.charCodeAt(h)) ||
+      !isDigit(text.charCodeAt(h + 1))
+    )
+      continue;
+    // -tttt: YYYY-MM-DD before it.
+    const d = h - 11;
+    const dated =
+      d >= from &&
+      text.charCodeAt(h - 4) === 45 &&
+      text.charCodeAt(h - 7) === 45 &&
+      isDigit(text.charCodeAt(d)) &&
+      (d === from || text.charCodeAt(d - 1) === 32);
+    scratch.timeKind = 'none';
+    scratch.number = undefined;
+    scratch.interfaceText = undefined;
+    scanTime(text, dated ? d : h, scratch);
+    if (scratch.timeKind === 'none' || scratch.timeKind === 'delta') continue;
+    const b = scratch.bodyStart;
+    const startsBody =
+      text.startsWith('IP ', b) ||
+      text.startsWith('IP6 ', b) ||
+      text.startsWith('ARP, ', b) ||
+      MAC_THEN_ARROW.test(text.slice(b, b + 20));
+    if (!startsBody) continue;
+    out.timeKind = scratch.timeKind;
+    out.timeValue = scratch.timeValue;
+    out.timeStart = scratch.timeStart;
+    out.timeEnd = scratch.timeEnd;
+    out.interfaceText = scratch.interfaceText;
+    out.bodyStart = b;
+    return true;
   }
-  return out;
+  return false;
 }
 
 /** The time at `t` and what follows it, for scanPrefix. */
