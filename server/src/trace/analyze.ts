@@ -121,7 +121,7 @@ export function collectFindings(parsed: ParsedTrace, connections: Connection[]):
     });
   }
   findings.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
-  linkDropsToGaps(findings);
+  if (parsed.problems.some((p) => p.code === 'capture.packets-dropped')) linkDropsToGaps(findings);
   return findings;
 }
 
@@ -174,7 +174,6 @@ const MAX_GAPS_SHOWN = 10;
  */
 function linkDropsToGaps(findings: Finding[]): void {
   const drops = findings.filter((f) => f.code === 'capture.packets-dropped');
-  if (!drops.length) return;
   const gaps = findings
     .filter((f) => f.code === 'tcp.lost-segment' || f.code === 'tcp.ack-unseen-segment')
     .slice(0, MAX_GAPS_SHOWN)
