@@ -2,6 +2,7 @@
 // WorkspaceEdit to the text here, send the new full text with didChange, and check the new diagnostics:
 // the fixed diagnostic is gone and no new error appeared.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import {
@@ -236,6 +237,32 @@ describe('quick fixes remove their diagnostic', () => {
       client.close(uri);
     });
   }
+});
+
+describe('every wrapped line at once', () => {
+  test('a trace folded at 60 columns: one action joins all its lines again, and the trace is clean', async () => {
+    const original = CLEAN_LINES.filter((l) => l && !l.startsWith('#'));
+    const folded = execFileSync('fold', ['-w', '60'], {
+      input: `${original.join('\n')}\n`,
+      encoding: 'utf8',
+    });
+    const uri = fileUri(`/tmp/lsp-fixes/folded-${++n}.trace`);
+    const before: PublishDiagnosticsParams = await client.openAndWait(uri, folded);
+    const bad = before.diagnostics.filter((d) => String(d.code).startsWith('parse.'));
+    assert.ok(bad.length >= original.length, JSON.stringify(before.diagnostics.map(key)));
+    const actions = (await client.codeActions(uri, bad[0]!.range, [bad[0]!])) ?? [];
+    const all = actions.find(
+      (a): a is CodeAction =>
+        'kind' in a && a.title.startsWith('Join every wrapped packet line in this file'),
+    );
+    assert.ok(all, JSON.stringify(actions.map((a) => a.title)));
+    assert.equal(all.title, `Join every wrapped packet line in this file (${original.length})`);
+    const fixed = applyEdits(folded, editsFor(all.edit, uri));
+    assert.equal(fixed, `${original.join('\n')}\n`);
+    const after = await client.changeAndWait(uri, fixed);
+    assert.deepEqual(after.diagnostics.filter((d) => String(d.code).startsWith('parse.')).map(key), []);
+    client.close(uri);
+  });
 });
 
 describe('code action requests', () => {

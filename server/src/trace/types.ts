@@ -187,4 +187,9 @@ export interface TextEdit {
 export interface Fix {
   title: string;
   edits: TextEdit[];
+  /**
+   * Fixes of one kind that never touch the same text, so that an editor may offer them all at once
+   * (`title`: that action's title): every wrapped line of a file joined again, say.
+   */
+  family?: { id: string; title: string };
 }

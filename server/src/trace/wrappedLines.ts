@@ -13,6 +13,9 @@ const MAX_PIECES = 3;
 /** Longer joins are not looked at (no packet line is that long). */
 const MAX_JOINED_LENGTH = 4000;
 
+/** Every join of a file touches its own line breaks: they can all be applied at once. */
+const JOIN_FAMILY = { id: 'join-wrapped-lines', title: 'Join every wrapped packet line in this file' };
+
 /** A join of the lines `head`..`last` into one, with its fix. */
 export interface WrappedLine {
   head: number;
@@ -60,6 +63,7 @@ export function findWrappedLine(lines: readonly string[], first: number): Wrappe
         last === first
           ? `Join line ${first + 1} onto the line above: the rest of a wrapped packet line`
           : `Join lines ${first + 1}-${last + 1} onto the line above: the rest of a wrapped packet line`,
+      family: JOIN_FAMILY,
       edits: best.separators.map((newText, j): TextEdit => ({
         span: { line: head + j, start: lines[head + j]!.length, end: 0 },
         endLine: head + j + 1,
