@@ -4,7 +4,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeTrace, jsonReport, parseTrace, type TraceAnalysis } from '../../server/src/trace/index';
 import { reanalyze, reanalyzeEdit } from '../../server/src/trace/incremental';
-import { isCodeFence, readTcpdumpMessage } from '../../server/src/trace/pastedText';
+import {
+  commandNumbering,
+  commandOptions,
+  isCodeFence,
+  readTcpdumpMessage,
+} from '../../server/src/trace/pastedText';
 import { textAt, trace } from '../helpers/parserHelpers';
 
 const HANDSHAKE = [
@@ -156,6 +161,58 @@ describe("tcpdump's own lines", () => {
       [['parse.unknown-line', 0]],
     );
     assert.equal(prose.records.length, 3);
+  });
+
+  test("the command's options, read as tcpdump's getopt reads them", () => {
+    assert.deepEqual(
+      commandOptions('user@host:~$ sudo tcpdump -nnS -i eth0 -vvs96 -c 10 --nano tcp port 80'),
+      {
+        options: [
+          { name: 'nn' },
+          { name: 'S' },
+          { name: 'i', argument: 'eth0' },
+          { name: 'vv' },
+          { name: 's', argument: '96' },
+          { name: 'c', argument: '10' },
+          { name: '--nano' },
+        ],
+        filter: ['tcp', 'port', '80'],
+      },
+    );
+    assert.equal(commandNumbering('$ tcpdump -nnS'), true);
+    assert.equal(commandNumbering('$ tcpdump --absolute-tcp-sequence-numbers -r x.pcap'), true);
+    assert.equal(commandNumbering('$ tcpdump -nn -i eth0'), false);
+    // -i takes S as its argument here; -w prints no text at all.
+    assert.equal(commandNumbering('$ tcpdump -iS'), false);
+    assert.equal(commandNumbering('$ tcpdump -S -w out.pcap'), undefined);
+  });
+
+  test('the pasted command settles how the numbers are read: -S makes them absolute', () => {
+    const relative = analyzeTrace(trace('$ tcpdump -nn -i eth0', ...HANDSHAKE));
+    assert.equal(relative.absoluteNumbers, false);
+    assert.equal(relative.connections[0]!.handshake, 'complete');
+    // The same lines under -S: the final ACK's `ack 1` is then no ACK of the server's ISN 5.
+    const absolute = analyzeTrace(trace('$ tcpdump -nnS -i eth0', ...HANDSHAKE));
+    assert.equal(absolute.absoluteNumbers, true);
+    assert.deepEqual(
+      absolute.findings.filter((f) => f.code === 'handshake.bad-ack').map((f) => f.span.line),
+      [3],
+    );
+    // A command after the first packet is another capture's: the numbers are judged as usual.
+    assert.equal(analyzeTrace(trace(...HANDSHAKE, '$ tcpdump -nnS -i eth0')).absoluteNumbers, false);
+    // An edit past the file's head keeps the command's reading, as a fresh analysis does.
+    const notes = Array.from({ length: 50 }, (_, k) => `# note ${k} ${'.'.repeat(90)}`);
+    const long = trace('$ tcpdump -nnS -i eth0', ...notes, ...HANDSHAKE, AFTER_A_GAP);
+    const at = AFTER_A_GAP.indexOf('seq 101:201');
+    const edited = reanalyzeEdit(
+      analyzeTrace(long),
+      { start: { line: 54, character: at + 4 }, end: { line: 54, character: at + 11 } },
+      '2:102',
+    );
+    assert.ok(edited);
+    assert.equal(edited.absoluteNumbers, true);
+    const fresh = analyzeTrace(long.replace('seq 101:201', 'seq 2:102'));
+    assert.equal(jsonReport([{ file: 't', analysis: edited }]), jsonReport([{ file: 't', analysis: fresh }]));
   });
 
   test('a Markdown fence around the trace is no prose', () => {

@@ -3,10 +3,7 @@
  * command that ran tcpdump, with each of its flags that shapes the text explained; tcpdump's banner;
  * the ^C; and what each exit count counts (tcpdump(8), "when tcpdump finishes capturing packets").
  */
-import { isCodeFence, readTcpdumpMessage, type CountWhat } from '../trace/index';
-
-/** tcpdump's options that take an argument (its getopt string, 4.99): in a cluster, the rest is it. */
-const TAKES_ARGUMENT = new Set('BcCEFGijmMrsTVwWyzZQ'.split(''));
+import { commandOptions, isCodeFence, readTcpdumpMessage, type CountWhat } from '../trace/index';
 
 /** What each option that changes how the text looks (or where packets come from) does. */
 const FLAG_WORDS: Record<string, string> = {
@@ -106,45 +103,22 @@ function explainCount(count: number, what: CountWhat): string {
   }
 }
 
-/** The command's flags, each with what it does to the text (getopt's clusters and arguments read as tcpdump reads them). */
+/** The command's options, each with what it does to the text, and its capture filter. */
 function explainCommand(text: string): string {
-  const at = text.indexOf('tcpdump');
-  const words = text
-    .slice(at + 'tcpdump'.length)
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean);
+  const { options, filter } = commandOptions(text);
   const lines: string[] = [];
-  const filter: string[] = [];
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    if (w.startsWith('--')) {
-      const meaning = LONG_WORDS[w] ?? LONG_WORDS[w.split('=')[0]!];
-      if (meaning) lines.push(`- \`${code(w)}\`: ${meaning}`);
-      continue;
-    }
-    if (!w.startsWith('-') || w === '-') {
-      filter.push(w);
-      continue;
-    }
-    // A cluster: repeated letters count (-nn, -vvv, -tttt); an option with an argument takes the rest
-    // of the cluster, or the next word.
-    const letters = w.slice(1);
-    for (let j = 0; j < letters.length;) {
-      const c = letters[j]!;
-      if (TAKES_ARGUMENT.has(c)) {
-        const arg = letters.slice(j + 1) || words[++i] || '';
-        const meaning = FLAG_WORDS[c];
-        lines.push(`- \`-${c} ${code(arg)}\`${meaning ? `: ${meaning}` : ''}`);
-        break;
-      }
-      let k = j;
-      while (letters[k] === c) k++;
-      const run = letters.slice(j, k);
-      const meaning = FLAG_WORDS[run] ?? FLAG_WORDS[c];
-      if (meaning) lines.push(`- \`-${run}\`: ${meaning}`);
-      j = k;
-    }
+  for (const o of options) {
+    const long = o.name.startsWith('--');
+    const meaning = long
+      ? (LONG_WORDS[o.argument === undefined ? o.name : `${o.name}=${o.argument}`] ?? LONG_WORDS[o.name])
+      : (FLAG_WORDS[o.name] ?? FLAG_WORDS[o.name[0]!]);
+    if (!meaning) continue;
+    const written = long
+      ? o.argument === undefined
+        ? o.name
+        : `${o.name}=${o.argument}`
+      : `-${o.name}${o.argument === undefined ? '' : ` ${o.argument}`}`;
+    lines.push(`- \`${code(written)}\`: ${meaning}`);
   }
   const head = '**The command that ran tcpdump.** Its options shape this text:';
   const body = lines.length ? lines.join('\n') : '- none that change how packets are printed';

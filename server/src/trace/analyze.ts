@@ -42,7 +42,8 @@ export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceA
   const parsed = parseTrace(text);
   const records = parsed.recordList;
   resolveTimes(records);
-  const numbering = resolveNumbers(records, options.absoluteNumbers);
+  // An option forces the reading; else the command line that made the trace, when it was pasted too.
+  const numbering = resolveNumbers(records, options.absoluteNumbers ?? parsed.commandNumbering);
   const table = trackConnections(records);
   for (const conn of table.connections) judgeConnection(conn, parsed, numbering.absolute);
   return analysisOf(parsed, {

@@ -85,6 +85,7 @@ function editedParse(
     tuples: old.tuples,
     asciiDump: old.asciiDump,
     binary: old.binary,
+    commandNumbering: old.commandNumbering,
   });
 }
 
@@ -261,17 +262,15 @@ export function reanalyzeLines(
   // The -S reading is decided over the whole file; if this edit flips it, everything changes.
   // The judgement stops early in a large trace; an edit after where it stopped cannot change it, and
   // neither can one that leaves what it reads alone (seq, ack, flags, length: a window, an option).
-  const absolute = options.absoluteNumbers ?? prev.absoluteNumbers;
+  // A forced reading (an option, or the pasted command line) is not judged again.
+  const forced = options.absoluteNumbers ?? old.commandNumbering;
+  const absolute = forced ?? prev.absoluteNumbers;
   const numbersKept =
     after.seq === before.seq &&
     after.ack === before.ack &&
     after.flags === before.flags &&
     after.length === before.length;
-  if (
-    !numbersKept &&
-    options.absoluteNumbers === undefined &&
-    before.index <= (prev.numberingDecidedAt ?? Infinity)
-  ) {
+  if (!numbersKept && forced === undefined && before.index <= (prev.numberingDecidedAt ?? Infinity)) {
     const judged = judgeNumbering(records);
     if (judged.absolute !== absolute) return undefined;
     result.numberingDecidedAt = judged.decidedAt;

@@ -7,7 +7,14 @@ export { CODES, isKnownCode, type CodeInfo, type DiagnosticCode } from './codes'
 export type { Connection, Flow, Segment, TcpState, HandshakeVerdict, TeardownVerdict } from './model';
 export { A as AnalysisBits } from './model';
 export { parseTrace, splitLines, detectBinaryCapture, type ParsedTrace } from './parser';
-export { isCodeFence, readTcpdumpMessage, type CountWhat, type TcpdumpMessage } from './pastedText';
+export {
+  commandOptions,
+  isCodeFence,
+  readTcpdumpMessage,
+  type CommandOption,
+  type CountWhat,
+  type TcpdumpMessage,
+} from './pastedText';
 export { decodeText, detectUtf16, judgeNotText, type NotText, type Utf16Guess } from './textEncoding';
 export * from './types';
 export { endpointText } from './report';

@@ -8,7 +8,13 @@ import { commonLineTuning, readCommonLine } from './commonLine';
 import { excerpt, isBlank } from './lineScanner';
 import { parseNetworkPart, useEndpoints } from './packetLine';
 import { RecordSlots, RecordStore, SpanField, TraceRecord, type LineList } from './record';
-import { droppedPackets, isCodeFence, readTcpdumpMessage, withPlainSpaces } from './pastedText';
+import {
+  commandNumbering,
+  droppedPackets,
+  isCodeFence,
+  readTcpdumpMessage,
+  withPlainSpaces,
+} from './pastedText';
 import { judgeNotText } from './textEncoding';
 import { LinePrefix, findDisplacedTime, scanPrefix } from './timestamp';
 import { TupleIds } from './tuples';
@@ -43,6 +49,12 @@ export interface ParsedTrace {
   asciiDump: boolean;
   /** The text is a binary capture, not tcpdump text. */
   binary?: 'pcap' | 'pcapng';
+  /**
+   * Whether the numbers are absolute (-S), as the command line that ran tcpdump says, when a pasted
+   * session has one before its first packet (pastedText.ts commandNumbering); the analysis then
+   * takes it over judging the numbers.
+   */
+  commandNumbering?: boolean;
 }
 
 /** Every field of T named, the optional ones too (as undefined where there is none). */
@@ -248,6 +260,7 @@ export function parseTrace(source: string): ParsedTrace {
       endpoints: new Map(),
       tuples: new TupleIds(),
       binary,
+      commandNumbering: undefined,
     });
   const hasCR = text.indexOf('\r') >= 0;
   // splitLines, without searching the whole text for a CR again; without CRs, each line is made when
@@ -269,6 +282,7 @@ export function parseTrace(source: string): ParsedTrace {
       endpoints: new Map(),
       tuples: new TupleIds(),
       binary: undefined,
+      commandNumbering: undefined,
     });
 
   const { asciiDump, prefixed } = judgeAsciiDump(lines);
@@ -289,6 +303,7 @@ export function parseTrace(source: string): ParsedTrace {
   if (lines instanceof TextLines) for (let i = 0; i < lines.length; i++) reader.line(i, text, lines.start(i));
   else for (let i = 0; i < lines.length; i++) reader.line(i);
   const { records, problems } = reader.end();
+  const commandNumbering = reader.commandNumbering;
   return withRecordArray({
     recordList: records,
     problems,
@@ -303,6 +318,7 @@ export function parseTrace(source: string): ParsedTrace {
     endpoints,
     tuples,
     binary: undefined,
+    commandNumbering,
   });
 }
 
@@ -317,6 +333,8 @@ export class RecordReader {
   private awaitingTcp = false;
   private pendingComments: Array<{ text: string; line: number }> = [];
   private unknownLines = 0;
+  /** What the command line before the first packet says of the numbers (see ParsedTrace). */
+  commandNumbering: boolean | undefined = undefined;
   /** In an -A dump: how many characters of the current record's dump have been read (line ends too). */
   private dumpChars = 0;
   /**
@@ -466,6 +484,10 @@ export class RecordReader {
           if (isCodeFence(text)) break;
           const message = readTcpdumpMessage(text);
           if (message) {
+            // The command that made the trace says how its numbers are printed (only one before its
+            // first packet: a later one is another capture's).
+            if (message.kind === 'command' && this.records.length === 0 && this.firstIndex === 0)
+              this.commandNumbering = commandNumbering(text);
             const drops = droppedPackets(message, i, text);
             if (drops) this.problems.push(drops);
             break;

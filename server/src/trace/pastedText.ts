@@ -136,3 +136,66 @@ export function droppedPackets(
     span: { line, start: message.numberStart, end: text.trimEnd().length },
   };
 }
+
+/** tcpdump's options that take an argument (its getopt string, 4.99): in a cluster, the rest is it. */
+const TAKES_ARGUMENT = new Set('BcCEFGijmMrsTVwWyzZQ'.split(''));
+
+/** One option of a tcpdump command line: `-nn` is `n` twice; `-i eth0` has its argument. */
+export interface CommandOption {
+  /** The letters as written (`nn`, `tttt`, `i`), or a long option with its `--`. */
+  name: string;
+  argument?: string;
+}
+
+/**
+ * The options and the capture filter of a command line that ran tcpdump (`readTcpdumpMessage` says
+ * 'command'), read as tcpdump's getopt reads them: letters cluster (`-nnS`), a run of one letter is
+ * one option (`-vvv`), and an option that takes an argument takes the rest of its cluster or the next
+ * word. Words that are no option are the filter.
+ */
+export function commandOptions(text: string): { options: CommandOption[]; filter: string[] } {
+  const at = text.indexOf('tcpdump');
+  const words = text
+    .slice(at + 'tcpdump'.length, at + 2000)
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  const options: CommandOption[] = [];
+  const filter: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w.startsWith('--')) {
+      const eq = w.indexOf('=');
+      options.push(eq < 0 ? { name: w } : { name: w.slice(0, eq), argument: w.slice(eq + 1) });
+      continue;
+    }
+    if (!w.startsWith('-') || w === '-') {
+      filter.push(w);
+      continue;
+    }
+    const letters = w.slice(1);
+    for (let j = 0; j < letters.length;) {
+      const c = letters[j]!;
+      if (TAKES_ARGUMENT.has(c)) {
+        options.push({ name: c, argument: letters.slice(j + 1) || words[++i] || '' });
+        break;
+      }
+      let k = j;
+      while (letters[k] === c) k++;
+      options.push({ name: letters.slice(j, k) });
+      j = k;
+    }
+  }
+  return { options, filter };
+}
+
+/**
+ * What a command line that ran tcpdump says of its sequence numbers: absolute with `-S` (or
+ * `--absolute-tcp-sequence-numbers`), relative without; undefined when it only read or wrote a file
+ * with no text (`-w`).
+ */
+export function commandNumbering(text: string): boolean | undefined {
+  const { options } = commandOptions(text);
+  if (options.some((o) => o.name === 'w')) return undefined;
+  return options.some((o) => o.name === 'S' || o.name === '--absolute-tcp-sequence-numbers');
+}
