@@ -60,6 +60,14 @@ const WRAP_AT = WRAPPED.indexOf(' win ') + 3;
 
 const CASES: FixCase[] = [
   {
+    name: 'parse.joined-packets: a paste that lost its line breaks, split again',
+    text: `${CLEAN_LINES.filter((l) => l && !l.startsWith('#')).join(' ')}\n`,
+    code: 'parse.joined-packets',
+    line: 0,
+    expectLine: new RegExp(`^${CLEAN_LINES[2]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+    expectAt: 1,
+  },
+  {
     name: 'parse.unknown-line on the rest of a wrapped packet line: joined again',
     text: [CLEAN_LINES[0]!, WRAPPED.slice(0, WRAP_AT), WRAPPED.slice(WRAP_AT), ...CLEAN_LINES.slice(2)].join(
       '\n',

@@ -215,6 +215,32 @@ describe("tcpdump's own lines", () => {
     assert.equal(jsonReport([{ file: 't', analysis: edited }]), jsonReport([{ file: 't', analysis: fresh }]));
   });
 
+  test('packet lines run together on one line (the line breaks were lost): a warning, and a fix that splits them', () => {
+    const lines = [...HANDSHAKE, AFTER_A_GAP];
+    const joined = `${lines.join(' ')}\n`;
+    const a = analyzeTrace(joined);
+    const f = a.findings.find((x) => x.code === 'parse.joined-packets');
+    assert.ok(f);
+    assert.equal(f.severity, 'warning');
+    assert.equal(f.span.line, 0);
+    assert.equal(f.span.start, lines[0]!.length + 1);
+    assert.match(f.message, /^3 more packet lines run on after this one/);
+    // The first packet's payload summary stops where the next packet starts.
+    assert.equal(parseTrace(joined).records[0]!.payloadSummary, undefined);
+    const fix = f.fixes![0]!;
+    assert.equal(fix.title, 'Split the line into 4 packet lines (their line breaks were lost)');
+    let text = joined;
+    for (const e of [...fix.edits].reverse())
+      text = text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
+    assert.equal(text, trace(...lines));
+    // Near misses: a payload summary with a time in it, and one packet alone.
+    const summary = `${HANDSHAKE[0]!.replace('length 0', 'length 40: HTTP: GET /at 12:00:00.000000 IP')}`;
+    assert.deepEqual(
+      parseTrace(trace(summary, HANDSHAKE[0]!)).problems.map((x) => x.code),
+      [],
+    );
+  });
+
   test('a Markdown fence around the trace is no prose', () => {
     for (const fence of ['```', '```text', '  ```console', '~~~', '````', '``` '])
       assert.equal(isCodeFence(fence), true, fence);

@@ -11,7 +11,8 @@ import { resolveNumbers } from './numbering';
 import { parseTrace, type AllFields, type ParsedTrace } from './parser';
 import { checkTeardown } from './teardownChecks';
 import { resolveTimes } from './times';
-import type { Finding, PacketRecord } from './types';
+import { findJoinedPackets } from './pastedText';
+import type { Finding, Fix, PacketRecord, Span } from './types';
 import { wiresharkFindings } from './wiresharkFindings';
 import { findWrappedLine } from './wrappedLines';
 import { zeekSummary } from './zeek';
@@ -107,6 +108,9 @@ export function collectFindings(parsed: ParsedTrace, connections: Connection[]):
   // (The parse's lines are made when first asked for: only a trace with bad lines needs them here.)
   if (findings.some((f) => f.code === 'parse.unknown-line' || f.code === 'parse.malformed-line'))
     offerJoins(findings, parsed.lines);
+  for (const f of findings)
+    if (f.code === 'parse.joined-packets')
+      f.fixes = [splitJoined(parsed.lines[f.span.line]!, f.span, parsed.eol)];
   for (const conn of connections) for (const f of conn.findings) findings.push(f);
   const quiet = connections.find((c) => c.quiet);
   if (quiet) {
@@ -164,6 +168,21 @@ function offerJoins(parseFindings: Finding[], lines: readonly string[]): void {
       }
     }
   }
+}
+
+/** The fix for packet lines run together on line `span.line`: a line break before each run-on one. */
+function splitJoined(text: string, span: Span, eol: string): Fix {
+  // (From the space before the first: a time is found after a space.)
+  const starts = findJoinedPackets(text, span.start - 1);
+  return {
+    title: `Split the line into ${starts.length + 1} packet lines (their line breaks were lost)`,
+    edits: starts.map((at) => {
+      // The spaces the lost line break became go too.
+      let from = at;
+      while (from > 0 && text.charCodeAt(from - 1) === 32) from--;
+      return { span: { line: span.line, start: from, end: at }, newText: eol };
+    }),
+  };
 }
 
 /** How many of the trace's gaps a warning about dropped packets points to. */

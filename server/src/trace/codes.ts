@@ -28,6 +28,12 @@ export const CODES = {
     summary: 'A line that is neither a packet, a continuation nor a # comment.',
     rule: 'Notes in a trace start with #; a # block directly above a packet annotates it.',
   },
+  'parse.joined-packets': {
+    severity: 'warning',
+    summary:
+      'Several packet lines run together on one line (a paste lost their line breaks): only the first is read.',
+    rule: 'tcpdump prints one packet a line; after `length N` comes at most a payload summary, never another time and IP header.',
+  },
   'parse.orphan-line': {
     severity: 'information',
     summary: 'An indented continuation line before the first packet.',

@@ -4,6 +4,7 @@
  * (`S 1:1(0) win 5840 <mss 1460>`). Non-TCP lines are recognised and described, never rejected.
  */
 import { excerpt, isDigit, readUint } from './lineScanner';
+import { findJoinedPackets, joinedPackets } from './pastedText';
 import { portNumber } from './services';
 import { SpanField, type TraceRecord } from './record';
 import { optionListClose } from './tcpOptions';
@@ -926,10 +927,17 @@ function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord)
       f.length = length;
       f.setSpanColumns(SpanField.length, at, numberEnd);
       if (numberEnd < text.length) {
-        const rest = text.slice(numberEnd, numberEnd + 1000);
+        // Packet lines that a paste ran on after this one are none of its payload.
+        const joined = findJoinedPackets(text, numberEnd);
+        const restEnd = joined.length ? joined[0]! : text.length;
+        const rest = text.slice(numberEnd, Math.min(restEnd, numberEnd + 1000));
         // As printed after the number: ": HTTP: GET / HTTP/1.1"; DNS's "17177+ A? ..." follows a space.
-        f.payloadSummary = rest.charCodeAt(0) === 32 ? rest.trimStart() : rest;
+        const summary = rest.charCodeAt(0) === 32 ? rest.trimStart() : rest;
+        if (!joined.length) f.payloadSummary = summary;
+        // (The space before a run-on packet is no part of this one's summary.)
+        else if (summary.trimEnd()) f.payloadSummary = summary.trimEnd();
         if (rest.includes('[|tcp]')) f.truncated = true;
+        if (joined.length) out.problem ??= joinedPackets(text, line, joined);
       }
       break;
     } else if (field === FIELD_NOTE) {

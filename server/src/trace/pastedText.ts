@@ -9,6 +9,7 @@
  * dropped says the trace itself has holes, which matters to every "previous segment not captured".
  * The strings are tcpdump.c's (4.99; older releases say `capture size N bytes`).
  */
+import { LinePrefix, findDisplacedTime } from './timestamp';
 import type { ParseProblem } from './types';
 
 export type TcpdumpMessage =
@@ -198,4 +199,32 @@ export function commandNumbering(text: string): boolean | undefined {
   const { options } = commandOptions(text);
   if (options.some((o) => o.name === 'w')) return undefined;
   return options.some((o) => o.name === 'S' || o.name === '--absolute-tcp-sequence-numbers');
+}
+
+const joinedPrefix = new LinePrefix();
+
+/**
+ * Where more packet lines start on this one, from column `from` on: a trace pasted into a field that
+ * folds line breaks into spaces runs its packets together on one line (`... length 0 10:00:00.000101
+ * IP ...`), and tcpdump's payload summary after `length N` would swallow them. Each is a time (with
+ * -tttt its date) after a space and followed by a network part (see findDisplacedTime). Linear.
+ */
+export function findJoinedPackets(text: string, from: number): number[] {
+  const starts: number[] = [];
+  let at = from;
+  while (at < text.length && findDisplacedTime(text, at, joinedPrefix, text.length)) {
+    starts.push(joinedPrefix.timeStart);
+    at = joinedPrefix.bodyStart;
+  }
+  return starts;
+}
+
+/** `parse.joined-packets` for a packet line with others run on after it, from their first start. */
+export function joinedPackets(text: string, line: number, starts: number[]): ParseProblem {
+  const n = starts.length;
+  return {
+    code: 'parse.joined-packets',
+    message: `${n === 1 ? 'one more packet line runs' : `${n} more packet lines run`} on after this one (the line breaks were lost in a paste): only the first is read; split the line to read them all`,
+    span: { line, start: starts[0]!, end: Math.max(starts[0]! + 1, text.trimEnd().length) },
+  };
 }

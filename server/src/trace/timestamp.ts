@@ -166,10 +166,16 @@ const MAC_THEN_ARROW = /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5} > /;
  * is the first word that reads as one and is followed by what starts tcpdump's network part (`IP `,
  * `IP6 `, `ARP, ` or an -e MAC address). Without this such a packet still parses (its endpoints are
  * found wherever they are), but has no time; an indented one was a continuation line. Found from the
- * clock's colons, so that a line without one costs a search. True when found (written to `out`).
+ * clock's colons, so that a line without one costs a search. True when found (written to `out`);
+ * `reach`: how far from `from` the time may start.
  */
-export function findDisplacedTime(text: string, from: number, out: LinePrefix): boolean {
-  const end = Math.min(text.length, from + MAX_FOREIGN_PREFIX);
+export function findDisplacedTime(
+  text: string,
+  from: number,
+  out: LinePrefix,
+  reach = MAX_FOREIGN_PREFIX,
+): boolean {
+  const end = Math.min(text.length, from + reach);
   for (
     let colon = text.indexOf(':', from + 3);
     colon >= 0 && colon < end;
