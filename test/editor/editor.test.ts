@@ -441,6 +441,36 @@ suite('Packet Trace Annotator in VS Code', () => {
     await waitFor('the findings back after revert', () => ours(doc.uri).length === 3);
   });
 
+  test('a trace pasted from a ticket: the wrapped line is joined by its quick fix, the kernel drops stay', async () => {
+    const doc = await open('pasted-from-a-ticket.trace');
+    const original = doc.getText();
+    try {
+      const rest = await waitFor('the rest of the wrapped line to be named', () =>
+        ours(doc.uri).find((d) => codeOf(d) === 'parse.unknown-line' && /wrapped/.test(d.message)),
+      );
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        doc.uri,
+        rest.range,
+        vscode.CodeActionKind.QuickFix.value,
+      );
+      const join = actions.find((a) => /^Join line \d+ onto the line above/.test(a.title) && a.edit);
+      assert.ok(join, `a join: ${actions.map((a) => a.title).join(' | ')}`);
+      assert.ok(await vscode.workspace.applyEdit(join.edit!), 'the join applies');
+      await waitFor(
+        'no parse diagnostics after the join',
+        () => !codes(doc.uri).some((c) => c.startsWith('parse.')),
+      );
+      assert.match(doc.lineAt(rest.range.start.line - 1).text, /wscale 7\], length 0$/);
+      assert.ok(codes(doc.uri).includes('capture.packets-dropped'), 'the drop warning stays');
+      assert.ok(!codes(doc.uri).includes('handshake.data-before-established'), 'the handshake reads whole');
+    } finally {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    assert.equal(doc.getText(), original);
+  });
+
   test('packetTrace.copyVerdicts puts one line per connection on the clipboard', async () => {
     const doc = await open(MISTAKES);
     await vscode.env.clipboard.writeText('(nothing yet)');

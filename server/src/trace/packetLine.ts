@@ -502,11 +502,12 @@ export function parseNetworkPart(
 
 /**
  * Whether a line with no time or number in front (`-t`) starts as tcpdump starts a packet that is not
- * TCP: `IP`/`IP6`, `ARP, `, an `-e` Ethernet header (`00:50:b6:29:10:70 > d6:c5:28:21:3e:af, ethertype
- * ...`), or a header cut short (`[|juniper_hdr]`). Anything else there is prose, not a packet.
+ * TCP: `IP`/`IP6`, `ARP, `, or an `-e` Ethernet header (`00:50:b6:29:10:70 > d6:c5:28:21:3e:af,
+ * ethertype ...`). Anything else there is prose, not a packet. (Not `[|...]` either: -v prints a
+ * decoder's truncation mark on a line of its own under its packet, `[|BGP Update]`.)
  */
 function startsLikeOtherPacket(text: string, at: number): boolean {
-  if (text.startsWith('IP', at) || text.startsWith('ARP, ', at) || text.startsWith('[|', at)) return true;
+  if (text.startsWith('IP', at) || text.startsWith('ARP, ', at)) return true;
   // Six hex pairs joined by colons, then ` > `.
   for (let k = 0; k < 17; k++) {
     const c = text.charCodeAt(at + k);
