@@ -69,7 +69,8 @@ function explainBanner(text: string): string {
     const iface = /^listening on ([^,]+),/.exec(text)?.[1];
     parts.push(`**tcpdump's banner**: a live capture${iface ? ` on \`${code(iface)}\`` : ''}.`);
   } else if (text.startsWith('reading from file ')) {
-    const file = /^reading from file (.+?), link-type/.exec(text)?.[1];
+    const end = text.indexOf(', link-type');
+    const file = end > 18 ? text.slice(18, end) : undefined;
     parts.push(
       `**tcpdump's banner**: packets read from a saved capture${file ? ` (\`${code(file)}\`)` : ''}.`,
     );
