@@ -7,6 +7,22 @@ export function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+/**
+ * Whether an `-e` Ethernet header starts at `at`: the source MAC address (six hex pairs joined by
+ * colons), then ` > `.
+ */
+export function startsWithMacArrow(text: string, at: number): boolean {
+  for (let k = 0; k < 17; k++) {
+    const c = text.charCodeAt(at + k);
+    if (!(k % 3 === 2 ? c === 58 : isHexDigit(c))) return false;
+  }
+  return text.startsWith(' > ', at + 17);
+}
+
 /** Index after the run of ASCII digits starting at `i` (equal to `i` when there is none). */
 export function skipDigits(text: string, i: number): number {
   while (i < text.length && isDigit(text.charCodeAt(i))) i++;

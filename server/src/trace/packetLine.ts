@@ -3,7 +3,7 @@
  * in the modern (`Flags [S.], seq ...`), quiet (`tcp N`), truncated (`[|tcp]`) or old 3.x form
  * (`S 1:1(0) win 5840 <mss 1460>`). Non-TCP lines are recognised and described, never rejected.
  */
-import { excerpt, isDigit, readUint } from './lineScanner';
+import { excerpt, isDigit, readUint, startsWithMacArrow } from './lineScanner';
 import { findJoinedPackets, joinedPackets } from './pastedText';
 import { portNumber } from './services';
 import { SpanField, type TraceRecord } from './record';
@@ -507,18 +507,7 @@ export function parseNetworkPart(
  * decoder's truncation mark on a line of its own under its packet, `[|BGP Update]`.)
  */
 function startsLikeOtherPacket(text: string, at: number): boolean {
-  if (text.startsWith('IP', at) || text.startsWith('ARP, ', at)) return true;
-  // Six hex pairs joined by colons, then ` > `.
-  for (let k = 0; k < 17; k++) {
-    const c = text.charCodeAt(at + k);
-    const ok = k % 3 === 2 ? c === 58 : isHexDigit(c);
-    if (!ok) return false;
-  }
-  return text.startsWith(' > ', at + 17);
-}
-
-function isHexDigit(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+  return text.startsWith('IP', at) || text.startsWith('ARP, ', at) || startsWithMacArrow(text, at);
 }
 
 /** A record that is not TCP: name the protocol for hovers and the outline. */

@@ -1,7 +1,7 @@
 /**
- * What comes along when a trace is pasted from a terminal, a web page or a ticket: no-break spaces, the
- * Markdown fence around it,
- * and the lines tcpdump writes around its packets when a terminal session is pasted whole: the shell command that started it, its banner (`tcpdump: verbose output
+ * What comes along when a trace is pasted from a terminal, a web page or a ticket: no-break spaces,
+ * the Markdown fence around it, and the lines tcpdump writes around its packets when a terminal
+ * session is pasted whole: the shell command that started it, its banner (`tcpdump: verbose output
  * suppressed, ...`, `listening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes`,
  * `reading from file x.pcap, link-type ...`), the `^C` that stopped it and the counts it prints on
  * exit (`12 packets captured`, `12 packets received by filter`, `0 packets dropped by kernel`). They
@@ -9,6 +9,7 @@
  * dropped says the trace itself has holes, which matters to every "previous segment not captured".
  * The strings are tcpdump.c's (4.99; older releases say `capture size N bytes`).
  */
+import { skipDigits } from './lineScanner';
 import { LinePrefix, findDisplacedTime } from './timestamp';
 import type { ParseProblem } from './types';
 
@@ -81,10 +82,8 @@ export function readTcpdumpMessage(text: string): TcpdumpMessage | undefined {
 
 /** `N packet(s) captured|received by filter|dropped by kernel|dropped by interface`. */
 function readCount(text: string, from: number): TcpdumpMessage | undefined {
-  let i = from;
-  while (i < text.length && i - from < 20 && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
-  if (i === from || i - from >= 20) return undefined;
-  const numberEnd = i;
+  const numberEnd = skipDigits(text, from);
+  if (numberEnd === from || numberEnd - from >= 20) return undefined;
   let rest = text.slice(numberEnd).trimEnd();
   if (rest.startsWith(' packets ')) rest = rest.slice(9);
   else if (rest.startsWith(' packet ')) rest = rest.slice(8);

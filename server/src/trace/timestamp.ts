@@ -2,7 +2,7 @@
  * The prefix of a tcpdump head line: the `-#` packet number, the timestamp in any of tcpdump's `-t`
  * forms, and the `-i any` interface/direction columns.
  */
-import { isDigit, readFixedDigits, skipDigits } from './lineScanner';
+import { isDigit, readFixedDigits, skipDigits, startsWithMacArrow } from './lineScanner';
 import type { TimeKind } from './types';
 
 /**
@@ -156,8 +156,6 @@ export function scanPrefix(
 /** How far into a line a prefix of another tool's may reach. */
 const MAX_FOREIGN_PREFIX = 200;
 const scratch = new LinePrefix();
-/** An -e Ethernet header's start: the source MAC address, then ` > `. */
-const MAC_THEN_ARROW = /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5} > /;
 
 /**
  * The time of a packet line that does not start with it: a trace pasted indented (a Markdown code
@@ -209,7 +207,7 @@ export function findDisplacedTime(
       text.startsWith('IP ', b) ||
       text.startsWith('IP6 ', b) ||
       text.startsWith('ARP, ', b) ||
-      MAC_THEN_ARROW.test(text.slice(b, b + 20));
+      startsWithMacArrow(text, b);
     if (!startsBody) continue;
     out.timeKind = scratch.timeKind;
     out.timeValue = scratch.timeValue;
