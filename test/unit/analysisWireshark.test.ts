@@ -929,6 +929,39 @@ suite('tcp.keep-alive and tcp.keep-alive-ack', () => {
     expectLinesOf(r.a, 'tcp.keep-alive-ack', [8]);
   });
 
+  // A capture that starts on an idle connection (nDPI's wechat.pcap, Android's push channel): the
+  // client's keep-alive every 45 s is its first packet. tcpdump prints it absolute and takes the
+  // client's base from its seq, so its seq is the base even unprinted; the server's "ack 1" then
+  // acknowledges a byte the capture never showed. tshark, seeing the seqs, calls the later pairs
+  // duplicate ACKs: the keep-alive sits at the next seq it knows, not one below it.
+  const IDLE_START = [
+    c(0, 'Flags [.], ack 1252875258, win 237, options [nop,nop,TS val 3193095 ecr 2241642698], length 0'),
+    s(54.7, 'Flags [.], ack 1, win 357, options [nop,nop,TS val 2241687752 ecr 3125539], length 0'),
+    c(45052, 'Flags [.], ack 1, win 237, options [nop,nop,TS val 3204358 ecr 2241687752], length 0'),
+    s(45107, 'Flags [.], ack 1, win 357, options [nop,nop,TS val 2241732804 ecr 3125539], length 0'),
+  ];
+
+  test('a capture that starts with a bare ACK: its seq is the base, the answer ACKs an unseen byte, repeats are duplicate ACKs', () => {
+    const r = run(...IDLE_START);
+    expectOne(r, 'tcp.ack-unseen-segment', 2, '1', 'warning');
+    expectLinesOf(r.a, 'tcp.dup-ack', [3, 4]);
+    expectNone(r, 'tcp.keep-alive');
+    expectNone(r, 'tcp.keep-alive-ack');
+    assert.equal(segmentAt(r.a, 1).seq, segmentAt(r.a, 3).seq, 'both keep-alives at the base');
+    assert.equal(segmentAt(r.a, 1).seqInferred, true, 'deduced, not printed');
+  });
+
+  test('near miss: with -S (no base from the first packet) the same lines stay keep-alives', () => {
+    const r = run(
+      c(0, 'Flags [.], ack 1252875258, win 237, length 0'),
+      s(54.7, 'Flags [.], ack 3134246057, win 357, length 0'),
+      c(45052, 'Flags [.], ack 1252875258, win 237, length 0'),
+      s(45107, 'Flags [.], ack 3134246057, win 357, length 0'),
+    );
+    expectLinesOf(r.a, 'tcp.keep-alive', [3]);
+    expectLinesOf(r.a, 'tcp.keep-alive-ack', [4]);
+  });
+
   // A real capture through a relay with 20 +- 8 ms of delay, at the server: the client's handshake
   // and, after a gap, its last ACKs. Three ACKs it sent before its FIN (line 6) arrive after it:
   // two with lower acks, one with the FIN's ack but stamped before it. tshark, seeing their seq

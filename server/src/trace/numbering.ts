@@ -157,6 +157,11 @@ export function judgeNumbering(records: RecordList): NumberingResult {
  */
 class TupleNumbers {
   entry: Entry | undefined = undefined;
+  /**
+   * The pure ACK that created the entry without a printed seq, until its side's base is chosen: tcpdump
+   * took that base from this very segment's seq, so the base is its seq (see deduceCreatorSeq).
+   */
+  creator: PacketRecord | undefined = undefined;
   private nextLow = NaN;
   private nextHigh = NaN;
   /** `low`: the smaller endpoint id of the two. */
@@ -168,6 +173,18 @@ class TupleNumbers {
     if (side === this.low) this.nextLow = value;
     else this.nextHigh = value;
   }
+}
+
+/**
+ * Side `side`'s base is now `base`. When the pure ACK that created the entry was that side's, its seq
+ * was that base: tcpdump set the base from it, and every later number of the side is relative to it. A
+ * capture that starts with a bare ACK (a keep-alive, say) then has its seq, which Wireshark compares.
+ */
+function deduceCreatorSeq(tuple: TupleNumbers, side: number, base: number): void {
+  const creator = tuple.creator;
+  if (creator === undefined || creator.src!.id !== side) return;
+  creator.seqAbs = base;
+  tuple.creator = undefined;
 }
 
 /** Fills `seqAbs`, `ackAbs` and absolute SACK edges on every TCP record. */
@@ -202,6 +219,11 @@ export function resolveNumbers(records: RecordList, forceAbsolute?: boolean): Nu
         const own = seq ?? tuple.next(s);
         const fresh = new Entry(s, own, ack === undefined ? undefined : add32(ack, -1));
         tuple.entry = fresh;
+        tuple.creator = undefined;
+        if (seq === undefined) {
+          if (own === undefined) tuple.creator = r;
+          else r.seqAbs = own;
+        }
         // SACK edges are rebased even on the line that creates the entry.
         if (r instanceof TraceRecord) r.sackBase = fresh.get(d) ?? 0;
       } else {
@@ -211,11 +233,13 @@ export function resolveNumbers(records: RecordList, forceAbsolute?: boolean): Nu
           // The entry came from a pure ACK of this side without a printed seq: use what we know.
           sb = tuple.next(s) ?? 0;
           entry.set(s, sb);
+          deduceCreatorSeq(tuple, s, sb);
         }
         let db = entry.get(d);
         if (db === undefined) {
           db = tuple.next(d) ?? 0;
           entry.set(d, db);
+          deduceCreatorSeq(tuple, d, db);
         }
         seqBase = sb;
         ackBase = db;

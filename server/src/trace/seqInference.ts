@@ -111,7 +111,7 @@ export function inferSeq(
     time !== undefined &&
     previous.time !== undefined &&
     time - previous.time >= KEEPALIVE_IDLE &&
-    rev.lastack === next
+    rev.lastack === base
   ) {
     return add32(base, -1);
   }
