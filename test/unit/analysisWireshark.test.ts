@@ -885,6 +885,32 @@ suite('tcp.keep-alive and tcp.keep-alive-ack', () => {
     expectOne(r, 'tcp.window-update', 8, '600', 'hint');
   });
 
+  // nDPI's ocsp.pcap (Linux, keep-alives every 10 s): the first keep-alive after the response carries
+  // the window the application's read opened a little (497 -> 501); tshark, seeing seq = snd.una - 1,
+  // calls it a keep-alive and the answer a keep-alive ACK.
+  test('a keep-alive whose window moved a little after the last ACK is still a keep-alive', () => {
+    const r = run(
+      ...EXCHANGE,
+      c(10040, 'Flags [.], ack 201, win 505, length 0'),
+      s(10043, 'Flags [.], ack 101, win 509, length 0'),
+    );
+    expectOne(r, 'tcp.keep-alive', 7, 'Flags [.]', 'information');
+    expectOne(r, 'tcp.keep-alive-ack', 8, '101', 'information');
+    expectNone(r, 'tcp.window-update');
+  });
+
+  test('near miss: a window opened to twice what it was after the same wait is a window update', () => {
+    const r = run(...EXCHANGE, c(10040, 'Flags [.], ack 201, win 1002, length 0'));
+    expectOne(r, 'tcp.window-update', 7, '1002', 'hint');
+    expectNone(r, 'tcp.keep-alive');
+  });
+
+  test('near miss: a window moved a little right after the last ACK is a window update', () => {
+    const r = run(...EXCHANGE, c(45, 'Flags [.], ack 201, win 505, length 0'));
+    expectOne(r, 'tcp.window-update', 7, '505', 'hint');
+    expectNone(r, 'tcp.keep-alive');
+  });
+
   // Both sides' keep-alive timers firing together (both sockets with TCP_KEEPIDLE=1; seen in a
   // capture of two Linux network namespaces): each side sends a keep-alive and answers the other's.
   test('keep-alives that cross (as the server saw them): keep-alive, keep-alive, its ACK, duplicate ACK', () => {

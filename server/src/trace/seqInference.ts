@@ -64,8 +64,22 @@ export function inferSeq(
   ) {
     return highestSeq;
   }
-  const repeats = ack === fwd.lastack && win === fwd.window;
-  if (!repeats || next === undefined) return base;
+  const sameAck = ack === fwd.lastack;
+  if (next === undefined || !sameAck) return base;
+  if (win !== fwd.window) {
+    // A keep-alive carries the window as it is now, and after the last ACK the application may have
+    // read what was still buffered: the window moves a little. A pure window update is sent only when
+    // the window opens far (Linux: to twice what it was, tcp_cleanup_rbuf), so a small move after an
+    // idle while is a keep-alive still.
+    const previousWin = fwd.window;
+    const small =
+      win !== undefined &&
+      win !== 0 &&
+      previousWin !== undefined &&
+      previousWin !== 0 &&
+      win < 2 * previousWin;
+    return small && !newSignalling(record, fwd) && idleProbe(conn, seg, rev, base) ? add32(base, -1) : base;
+  }
   // The same bare ACK seen again on another interface after this side's data: tcpdump -i any on a
   // router or a bridge prints each packet In and Out, and the Out copy of an ACK can come after the
   // In copies of the data sent behind it. That copy sits at the seq it had then, not at the data's
@@ -97,24 +111,8 @@ export function inferSeq(
   // Linux probes a zero window with a bare ACK at snd.una - 1; Wireshark calls it a keep-alive. (An
   // RST's window of 0 is no zero window: nothing is probed after it.)
   if (rev.window === 0 && win !== 0 && !((rev.lastRecord?.flags ?? 0) & RST)) return add32(base, -1);
-  // An ACK that carries new signalling (an MPTCP option, say) is not an idle probe.
-  if (fwd.lastRecord !== undefined && optionSignature(record) !== optionSignature(fwd.lastRecord))
-    return base;
-  const time = seg.time;
-  // The connection's previous segment (this one is not in its list yet).
-  const count = conn.segments.length;
-  const previous = count ? conn.segments.at(count - 1) : undefined;
-  if (
-    previous &&
-    previous.len === 0 &&
-    !(previous.flags & (SYN | FIN | RST)) &&
-    time !== undefined &&
-    previous.time !== undefined &&
-    time - previous.time >= KEEPALIVE_IDLE &&
-    rev.lastack === base
-  ) {
-    return add32(base, -1);
-  }
+  if (newSignalling(record, fwd)) return base;
+  if (idleProbe(conn, seg, rev, base)) return add32(base, -1);
   // A bare ACK from before this side's data that arrives after it (reordered on a jittery path): it
   // repeats the ack the data carries, yet Wireshark, seeing its old seq, flags nothing. Its
   // timestamps date it: older than those of the segment that last moved this side's sequence, or
@@ -142,6 +140,32 @@ export function inferSeq(
     }
   }
   return base;
+}
+
+/** Whether `record` carries options its side's last segment did not (an MPTCP option, say): no probe. */
+function newSignalling(record: PacketRecord, fwd: Flow): boolean {
+  return fwd.lastRecord !== undefined && optionSignature(record) !== optionSignature(fwd.lastRecord);
+}
+
+/**
+ * Whether `seg`, a bare ACK that repeats its side's ack, comes as a keep-alive does: after the
+ * connection was quiet for KEEPALIVE_IDLE (its previous segment a bare ACK too), with everything this
+ * side sent acknowledged (`base`: its next seq).
+ */
+function idleProbe(conn: Connection, seg: Segment, rev: Flow, base: number): boolean {
+  const time = seg.time;
+  // The connection's previous segment (this one is not in its list yet).
+  const count = conn.segments.length;
+  const previous = count ? conn.segments.at(count - 1) : undefined;
+  return (
+    previous !== undefined &&
+    previous.len === 0 &&
+    !(previous.flags & (SYN | FIN | RST)) &&
+    time !== undefined &&
+    previous.time !== undefined &&
+    time - previous.time >= KEEPALIVE_IDLE &&
+    rev.lastack === base
+  );
 }
 
 /**
