@@ -21,6 +21,7 @@ import {
   s,
   segmentAt,
   synAckAt,
+  synAt,
   withCode,
 } from '../helpers/analysisHelpers';
 import { codes, codesOnLine } from '../helpers/trace';
@@ -1093,6 +1094,24 @@ suite('tcp.port-reused', () => {
     expectNone(r, 'tcp.port-reused');
     expectOne(r, 'tcp.retransmission', 2, '1000', 'information');
     assert.equal(only(r.a).handshake, 'complete');
+  });
+});
+
+suite('tcp.port-reused on SYN-ACKs', () => {
+  // nDPI's KakaoTalk_chat.pcap: the server (a SYN proxy) answers the SYN and its retransmission with
+  // two SYN-ACKs of different ISNs. tshark -2 (as the corpus oracle runs it) flags both: the second
+  // on its first pass, the first on its second, which compares it with the base the second left.
+  test('a SYN-ACK with a new ISN, and the earlier one it supersedes, are both port reuse', () => {
+    const r = run(SYN, synAt(1000), synAckAt(1040), synAckAt(1700, 1001, 9000));
+    const [earlier, later] = expectLinesOf(r.a, 'tcp.port-reused', [3, 4]);
+    assert.match(earlier!.message, /later SYN-ACK \(line 4\).*9000, not 5000/);
+    assert.deepEqual(relatedLines(earlier!), [4]);
+    assert.match(later!.message, /new ISN 9000/);
+  });
+
+  test('near miss: a SYN-ACK sent again with the same ISN is no port reuse', () => {
+    const r = run(SYN, synAt(1000), synAckAt(1040), synAckAt(1700));
+    expectNone(r, 'tcp.port-reused');
   });
 });
 

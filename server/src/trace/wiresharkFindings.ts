@@ -6,15 +6,55 @@
  */
 import type { DiagnosticCode } from './codes';
 import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
-import { A, type Connection, type Segment } from './model';
-import type { PacketRecord, RecordList, Span } from './types';
+import { A, type Connection, type Flow, type Segment } from './model';
+import { ACK, SYN, type PacketRecord, type RecordList, type Span } from './types';
 
 export function wiresharkFindings(conn: Connection, records: RecordList): void {
   const segments = conn.segments;
+  const restarted = restartedSynAck(conn.client, records) || restartedSynAck(conn.server, records);
   // The findings of one segment are made in a function of their own: its closure, in this loop's
   // body, made V8 allocate a scope for every segment, flagged or not (25 MB on the bench trace).
-  for (let k = 0; k < segments.length; k++)
+  for (let k = 0; k < segments.length; k++) {
+    if (restarted && (segments.flags(k) & (SYN | ACK)) === (SYN | ACK)) supersededSynAck(conn, k);
     if (segments.analysis(k)) segmentFindings(conn, segments.at(k), records);
+  }
+}
+
+/**
+ * Whether a later SYN-ACK of `flow` replaced the base its first one set: a side that answered the
+ * same SYN twice with different ISNs (a SYN proxy or a load balancer starting over).
+ */
+function restartedSynAck(flow: Flow, records: RecordList): boolean {
+  const first = flow.synAckRecord;
+  return first !== undefined && records.at(first)!.seqAbs !== flow.baseSeq;
+}
+
+/**
+ * Segment `k`, a SYN-ACK, when a later SYN-ACK of its side replaced its ISN. tshark reads a capture
+ * twice (-2, as the corpus oracle does) and its second pass compares every SYN-ACK with the side's
+ * base as the first pass left it, the last ISN: the earlier SYN-ACKs are flagged as port reuse too.
+ */
+function supersededSynAck(conn: Connection, k: number): void {
+  const segments = conn.segments;
+  const seg = segments.at(k);
+  const flow = seg.fromClient ? conn.client : conn.server;
+  const seq = seg.seq;
+  if (seq === undefined || seq === flow.baseSeq || seg.analysis & A.REUSED_PORTS) return;
+  let later: Segment | undefined;
+  for (let j = k + 1; j < segments.length && !later; j++) {
+    const other = segments.at(j);
+    if (other.fromClient === seg.fromClient && other.flags & SYN && other.seq === flow.baseSeq) later = other;
+  }
+  const r = seg.record;
+  conn.findings.push(
+    finding(
+      'tcp.port-reused',
+      `a later SYN-ACK${later ? ` (${lineOf(later.record)})` : ''} answers with another ISN (${flow.baseSeq}, not ${seq}): the ${seg.fromClient ? 'client' : 'server'} started over, and Wireshark, reading the capture twice, flags this SYN-ACK as port reuse too`,
+      r.flagsSpan ?? recordSpan(r),
+      r,
+      relatedRecord(later?.record, 'the SYN-ACK with the new ISN'),
+    ),
+  );
 }
 
 /** The findings of the analysis bits of `seg` (which has some). */
