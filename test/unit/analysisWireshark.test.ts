@@ -396,6 +396,19 @@ suite('tcp.out-of-order and tcp.lost-segment', () => {
     assert.deepEqual(codesAt(r.a, 6), ['tcp.out-of-order']);
   });
 
+  // tcpflow's test1-out-of-order.pcap: the missing bytes are stamped before the segment after the
+  // gap. Wireshark's time difference is unsigned, so "before" is no "shortly after": retransmission.
+  test('near miss: the missing bytes stamped 1 ms before the gap segment are a retransmission', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [.], seq 1:101, ack 1, win 502, length 100'),
+      c(23, 'Flags [.], seq 201:301, ack 1, win 502, length 100'),
+      c(22, 'Flags [.], seq 101:201, ack 1, win 502, length 100'),
+    );
+    expectOne(r, 'tcp.lost-segment', 5, '201:301', 'warning');
+    assert.deepEqual(codesAt(r.a, 6), ['tcp.retransmission']);
+  });
+
   test('the lost segment points at the last segment before the gap', {}, () => {
     const r = run(
       ...HANDSHAKE,

@@ -35,7 +35,9 @@ function known(v: number | undefined, flow: Flow): v is number {
  * `at`, a time of the comparison, says which.
  */
 function shorter(delta: number, limit: number, at: number | undefined): boolean {
-  return delta < limit - (at !== undefined && at > 1e6 ? 4.9e-7 : 5e-10);
+  // Wireshark's delta is unsigned (guint64): a packet stamped before the one it is measured from
+  // (a capture whose clock stepped back, or merged out of order) is a huge delta, never a short one.
+  return delta >= 0 && delta < limit - (at !== undefined && at > 1e6 ? 4.9e-7 : 5e-10);
 }
 
 /**
