@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
 import {
   CLOSED_THEN_NEW_SYN,
+  at,
   EXCHANGE,
   HANDSHAKE,
   SYN,
@@ -1107,6 +1108,50 @@ suite('tcp.port-reused', () => {
     expectNone(r, 'tcp.port-reused');
     expectOne(r, 'tcp.retransmission', 2, '1000', 'information');
     assert.equal(only(r.a).handshake, 'complete');
+  });
+});
+
+// tcpflow's bug7.pcap and nDPI's anydesk-2.pcap, captured on a host with TCP segmentation offload:
+// its large sends have an IP total length of 0, which tcpdump prints as `IP bad-len 0` and does not
+// decode. tshark reads them (from the frame length) and sees no gap.
+suite('offload sends (IP bad-len 0)', () => {
+  const SEND = `${at(22)} IP bad-len 0`;
+  const AROUND = (...middle: string[]) => [
+    ...HANDSHAKE,
+    c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+    ...middle,
+    c(23, 'Flags [P.], seq 1101:1201, ack 1, win 502, length 100'),
+    s(40, 'Flags [.], ack 1201, win 509, length 0'),
+  ];
+
+  test('the gap after an offload send and the ACK of its bytes are no lost or unseen segments', () => {
+    const r = run(...AROUND(SEND));
+    expectNone(r, 'tcp.lost-segment');
+    expectNone(r, 'tcp.ack-unseen-segment');
+    const [f] = expectLinesOf(r.a, 'capture.offload-send', [5]);
+    assert.equal(r.text.split('\n')[4]!.slice(f!.span.start, f!.span.end), 'bad-len 0');
+    assert.match(f!.message, /TSO/);
+    assert.equal(f!.severity, 'information');
+  });
+
+  test('near miss: without the offload send the same gap is a lost segment, and its ACK one of unseen bytes', () => {
+    const r = run(...AROUND());
+    expectOne(r, 'tcp.lost-segment', 5, '1101:1201', 'warning');
+    expectOne(r, 'tcp.ack-unseen-segment', 6, '1201', 'warning');
+  });
+
+  test('many offload sends are reported once, on the first, with their count', () => {
+    const r = run(...AROUND(SEND, `${at(22.5)} IP bad-len 0`));
+    const [f] = expectLinesOf(r.a, 'capture.offload-send', [5]);
+    assert.match(f!.message, /2 such packets in this trace, the first here/);
+  });
+
+  test('-e: the send after an Ethernet header', () => {
+    const e = `${at(22)} d8:cb:8a:e1:2d:2e > 28:37:37:00:6d:c8, ethertype IPv4 (0x0800), length 3980: bad-len 0`;
+    const r = run(...AROUND(e));
+    const [f] = expectLinesOf(r.a, 'capture.offload-send', [5]);
+    assert.equal(r.text.split('\n')[4]!.slice(f!.span.start, f!.span.end), 'bad-len 0');
+    expectNone(r, 'tcp.lost-segment');
   });
 });
 

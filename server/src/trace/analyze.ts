@@ -80,12 +80,24 @@ export function judgeConnection(conn: Connection, parsed: ParsedTrace, absolute:
   conn.handshake = checkHandshake(conn, parsed, absolute);
   conn.teardown = checkTeardown(conn, records);
   checkFlagCombinations(conn);
-  wiresharkFindings(conn, records);
+  wiresharkFindings(conn, records, hasOffloadSends(parsed));
   if (!conn.quiet) {
     const z = zeekSummary(conn);
     conn.zeekState = z.state;
     conn.history = z.history;
   }
+}
+
+const offloadSendsOf = new WeakMap<ParsedTrace, boolean>();
+
+/** Whether the trace has packets tcpdump printed as `bad-len 0` (packetLine.ts, OFFLOAD_SEND). */
+function hasOffloadSends(parsed: ParsedTrace): boolean {
+  let known = offloadSendsOf.get(parsed);
+  if (known === undefined) {
+    known = parsed.problems.some((p) => p.code === 'capture.offload-send');
+    offloadSendsOf.set(parsed, known);
+  }
+  return known;
 }
 
 /** Parse problems and every connection's findings, in document order. */
@@ -101,10 +113,24 @@ export function collectFindings(parsed: ParsedTrace, connections: Connection[]):
       related: [],
     });
   }
+  let offloadSends: Finding | undefined;
+  let offloadCount = 0;
   for (const p of parsed.problems) {
     const code = isKnownCode(p.code) ? p.code : 'parse.malformed-line';
-    findings.push({ code, severity: CODES[code].severity, message: p.message, span: p.span, related: [] });
+    // One finding for a trace's offload sends, on the first: a capture on a TSO host has hundreds.
+    if (code === 'capture.offload-send' && offloadCount++ > 0) continue;
+    const f: Finding = {
+      code,
+      severity: CODES[code].severity,
+      message: p.message,
+      span: p.span,
+      related: [],
+    };
+    if (code === 'capture.offload-send') offloadSends = f;
+    findings.push(f);
   }
+  if (offloadSends && offloadCount > 1)
+    offloadSends.message += ` (${offloadCount} such packets in this trace, the first here)`;
   // (The parse's lines are made when first asked for: only a trace with bad lines needs them here.)
   if (findings.some((f) => f.code === 'parse.unknown-line' || f.code === 'parse.malformed-line'))
     offerJoins(findings, parsed.lines);

@@ -69,6 +69,12 @@ export const CODES = {
     summary: "tcpdump's exit counts say the kernel (or the interface) dropped packets: the trace has holes.",
     rule: 'When tcpdump stops it prints `N packets dropped by kernel`; more than none means packets the network carried are missing from the trace, so Wireshark\'s "previous segment not captured" and "ACKed segment that wasn\'t captured" may be the capture\'s loss, not the network\'s.',
   },
+  'capture.offload-send': {
+    severity: 'information',
+    summary:
+      'tcpdump printed IPv4 packets as `bad-len 0`: large sends captured on a host that hands TCP segmentation to its network card.',
+    rule: 'A host using TCP segmentation offload (TSO/LSO) writes a total length of 0 into the large segments it passes to the card, and a capture on that host sees them so; tcpdump then prints `IP bad-len 0` and decodes nothing. Their bytes are missing from the analysis, so the gaps they leave are not reported as lost segments (Wireshark reads these packets from the frame length). Reported once, on the first such line, with the count.',
+  },
   'trace.no-flags': {
     severity: 'information',
     summary: 'The trace was printed with -q: no flags or sequence numbers, so connections cannot be judged.',

@@ -510,6 +510,11 @@ function startsLikeOtherPacket(text: string, at: number): boolean {
   return text.startsWith('IP', at) || text.startsWith('ARP, ', at) || startsWithMacArrow(text, at);
 }
 
+/** The protocol of an IPv4 packet tcpdump printed as `bad-len 0` (see describeOther). */
+export const OFFLOAD_SEND = 'IPv4, total length 0';
+const OFFLOAD_MESSAGE =
+  "tcpdump could not read this IPv4 packet: its total length is 0, as a host writes it into a send it hands to the network card to segment (TSO/LSO) when the capture runs on that host. The TCP segment it carries is not in the trace's analysis (Wireshark reads it from the frame's length)";
+
 /** A record that is not TCP: name the protocol for hovers and the outline. */
 function describeOther(text: string, bodyStart: number, rec: TraceRecord): LineResult {
   let body = text.slice(bodyStart, bodyStart + 400);
@@ -540,6 +545,22 @@ function describeOther(text: string, bodyStart: number, rec: TraceRecord): LineR
   }
   const colon = body.indexOf(': ');
   let what = colon >= 0 ? body.slice(colon + 2) : body;
+  // tcpdump's "bad-len 0": an IPv4 packet whose total length field is 0 (`IP bad-len 0`, after -e's
+  // header `...: bad-len 0`). A host that hands TCP segmentation (TSO, LSO) to its network card writes
+  // that into a large send, and a capture on that host sees it before the card splits it: a TCP
+  // segment tcpdump does not decode (Wireshark does, from the frame's length).
+  if (what === 'IP bad-len 0' || what === 'bad-len 0') {
+    rec.protocol = OFFLOAD_SEND;
+    const at = bodyStart + (colon >= 0 ? colon + 2 : 3);
+    return {
+      kind: 'other',
+      problem: {
+        code: 'capture.offload-send',
+        message: OFFLOAD_MESSAGE,
+        span: { line: rec.line, start: at, end: at + 9 },
+      },
+    };
+  }
   if (body.startsWith('ARP')) what = 'ARP';
   const word = /^[A-Za-z][\w-]*/.exec(what);
   rec.protocol = word ? word[0] : 'other';

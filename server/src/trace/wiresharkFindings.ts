@@ -7,17 +7,75 @@
 import type { DiagnosticCode } from './codes';
 import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
 import { A, type Connection, type Flow, type Segment } from './model';
+import { OFFLOAD_SEND } from './packetLine';
 import { ACK, SYN, type PacketRecord, type RecordList, type Span } from './types';
 
-export function wiresharkFindings(conn: Connection, records: RecordList): void {
+/**
+ * `offloadSends`: whether the trace has packets tcpdump could not read as a host's segmentation
+ * offload sends (`bad-len 0`); the gaps they leave are theirs, not the capture's (explainedGaps).
+ */
+export function wiresharkFindings(conn: Connection, records: RecordList, offloadSends = false): void {
   const segments = conn.segments;
   const restarted = restartedSynAck(conn.client, records) || restartedSynAck(conn.server, records);
+  if (offloadSends) explainedGaps(conn, records);
   // The findings of one segment are made in a function of their own: its closure, in this loop's
   // body, made V8 allocate a scope for every segment, flagged or not (25 MB on the bench trace).
   for (let k = 0; k < segments.length; k++) {
     if (restarted && (segments.flags(k) & (SYN | ACK)) === (SYN | ACK)) supersededSynAck(conn, k);
     if (segments.analysis(k)) segmentFindings(conn, segments.at(k), records);
   }
+}
+
+/** How many records back the search for an offload send goes. */
+const OFFLOAD_REACH = 256;
+/** How many segments of the peer back the search for the bytes an ACK covers goes. */
+const PEER_REACH = 64;
+
+/**
+ * A sequence gap with an offload send between its two sides, and an ACK of unseen bytes with one
+ * since the peer's last segment (or after such a gap of the peer's): the send carried those bytes (a capture on a host with
+ * TSO sees its large sends as `IP bad-len 0`, which tcpdump does not decode). Wireshark, which reads
+ * them, sees no gap: neither is reported. Which connection a send was is not printed, so any gap
+ * with one in between counts.
+ */
+function explainedGaps(conn: Connection, records: RecordList): void {
+  const segments = conn.segments;
+  // Positions of the segments whose gap a send explained: an ACK's search goes back past them.
+  const explained = new Set<number>();
+  for (let k = 0; k < segments.length; k++) {
+    const a = segments.analysis(k);
+    if (!(a & (A.LOST_PACKET | A.ACK_LOST_PACKET))) continue;
+    const seg = segments.at(k);
+    const index = seg.record.index;
+    if (a & A.LOST_PACKET) {
+      const before = seg.beforeGapRecord;
+      if (before !== undefined && offloadSendBetween(records, before, index)) {
+        seg.analysis &= ~A.LOST_PACKET;
+        explained.add(k);
+      }
+    }
+    if (a & A.ACK_LOST_PACKET) {
+      // The peer's latest segment, and whether a gap of the peer's that a send explained came
+      // before it: the analysis then still waits for the bytes in that gap, which the ACK covers.
+      let from = conn.records[0]!;
+      let afterExplained = false;
+      for (let j = k - 1, seen = 0; j >= 0 && seen < PEER_REACH && !afterExplained; j--) {
+        if (segments.fromClient(j) === seg.fromClient) continue;
+        if (seen++ === 0) from = segments.at(j).record.index;
+        afterExplained = explained.has(j);
+      }
+      if (afterExplained || offloadSendBetween(records, from, index)) seg.analysis &= ~A.ACK_LOST_PACKET;
+    }
+  }
+}
+
+/** Whether a record strictly between records `from` and `to` (indexes) is an offload send. */
+function offloadSendBetween(records: RecordList, from: number, to: number): boolean {
+  for (let i = Math.max(from + 1, to - OFFLOAD_REACH); i < to; i++) {
+    const r = records.at(i)!;
+    if (r.kind === 'other' && r.protocol === OFFLOAD_SEND) return true;
+  }
+  return false;
 }
 
 /**
