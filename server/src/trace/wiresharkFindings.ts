@@ -33,10 +33,10 @@ const PEER_REACH = 64;
 
 /**
  * A sequence gap with an offload send between its two sides, and an ACK of unseen bytes with one
- * since the peer's last segment (or after such a gap of the peer's): the send carried those bytes (a capture on a host with
- * TSO sees its large sends as `IP bad-len 0`, which tcpdump does not decode). Wireshark, which reads
- * them, sees no gap: neither is reported. Which connection a send was is not printed, so any gap
- * with one in between counts.
+ * since the peer's last segment (or after such a gap of the peer's): the send carried those bytes (a
+ * capture on a host with TSO sees its large sends as `IP bad-len 0`, which tcpdump does not decode).
+ * Wireshark, which reads them, sees no gap: neither is reported. Which connection a send was is not
+ * printed, so any gap with one in between counts.
  */
 function explainedGaps(conn: Connection, records: RecordList): void {
   const segments = conn.segments;
