@@ -1165,6 +1165,8 @@ suite('tcp.port-reused on SYN-ACKs', () => {
     assert.match(earlier!.message, /later SYN-ACK \(line 4\).*9000, not 5000/);
     assert.deepEqual(relatedLines(earlier!), [4]);
     assert.match(later!.message, /new ISN 9000/);
+    // Wireshark replaces the side's base but keeps its next seq: the new ISN jumps past it.
+    expectLinesOf(r.a, 'tcp.lost-segment', [4]);
   });
 
   test('near miss: a SYN-ACK sent again with the same ISN is no port reuse', () => {

@@ -292,7 +292,8 @@ function trackRecord(
     t.segmentOf.set(r.index, seg);
     return;
   }
-  // Wireshark: a SYN-ACK with a new seq replaces its flow's base and is flagged as port reuse.
+  // Wireshark: a SYN-ACK with a new seq replaces its flow's base and is flagged as port reuse. Its
+  // next seq stays, so the new ISN is judged against the old one's (a jump past it: a lost segment).
   if (
     r.flags! & SYN &&
     r.flags! & ACK &&
@@ -302,9 +303,6 @@ function trackRecord(
   ) {
     seg.analysis |= A.REUSED_PORTS;
     fwd.baseSeq = r.seqAbs;
-    fwd.nextseq = undefined;
-    fwd.maxseqtobeacked = undefined;
-    fwd.sent = new SentLog();
   }
   analyzeSegment(conn, seg, r, fwd, rev);
   noteControl(seg, r.index, fwd);
