@@ -332,3 +332,28 @@ describe('a pasted terminal session', () => {
     session.client.close(uri);
   });
 });
+
+// tcpflow's bug7.pcap: a capture on a host with TCP segmentation offload, where tcpdump prints each
+// large send as `IP bad-len 0`.
+describe('offload sends', () => {
+  const TRACE = [
+    '05:01:08.664814 IP 192.168.20.54.64261 > 192.168.20.56.20008: Flags [P.], seq 596495993:596496181, ack 2601804460, win 51200, length 188',
+    '05:01:08.666155 IP bad-len 0',
+    '05:01:08.666438 IP 192.168.20.54.64261 > 192.168.20.56.20008: Flags [P.], seq 1694:3108, ack 1, win 51200, length 1414',
+    '05:01:08.667001 IP bad-len 0',
+  ];
+
+  test('the first carries the diagnostic with the count; every one explains itself', async () => {
+    const uri = 'file:///tmp/lsp-hover/offload.trace';
+    const published = await session.client.openAndWait(uri, `${TRACE.join('\n')}\n`);
+    const rule = CODES['capture.offload-send'].rule.replace(/`/g, '');
+    const first = hoverText((await session.client.hover(uri, { line: 1, character: 22 }))!);
+    includesAll(first, ['capture.offload-send (information)', '2 such packets in this trace', rule]);
+    assert.equal(first.split(rule).length, 2, 'the rule once');
+    const second = hoverText((await session.client.hover(uri, { line: 3, character: 22 }))!);
+    includesAll(second, ['A send tcpdump could not read', rule]);
+    const codes = published.diagnostics.map((d) => d.code);
+    assert.deepEqual(codes, ['capture.offload-send'], 'no lost segment after the send');
+    session.client.close(uri);
+  });
+});

@@ -9,6 +9,7 @@ import {
   ACK,
   CODES,
   FIN,
+  OFFLOAD_SEND,
   RST,
   SYN,
   isKnownCode,
@@ -37,12 +38,20 @@ export function hover(index: TraceIndex, line: number, character: number, settin
       range = { start: { line, character: 0 }, end: { line, character: lineText!.length } };
     }
   }
+  let offloadSend = index.recordAt(line)?.protocol === OFFLOAD_SEND;
   for (const f of index.analysis.findings) {
     if (!contains(f.span, line, character)) continue;
+    if (f.code === 'capture.offload-send') offloadSend = false;
     range ??= toRange(f.span);
     const info = isKnownCode(f.code) ? CODES[f.code] : undefined;
     parts.push(
       `**${f.code}** (${f.severity}): ${escapeMd(f.message)}${info ? `\n\n*Rule:* ${escapeMd(info.rule)}` : ''}`,
+    );
+  }
+  // Every `IP bad-len 0` line, not only the first (which carries the trace's one diagnostic).
+  if (offloadSend) {
+    parts.push(
+      `**A send tcpdump could not read** (\`bad-len 0\`: an IPv4 total length of 0). ${escapeMd(CODES['capture.offload-send'].rule)}`,
     );
   }
   if (!parts.length) return null;

@@ -7,6 +7,7 @@ export { CODES, isKnownCode, type CodeInfo, type DiagnosticCode } from './codes'
 export type { Connection, Flow, Segment, TcpState, HandshakeVerdict, TeardownVerdict } from './model';
 export { A as AnalysisBits } from './model';
 export { parseTrace, splitLines, detectBinaryCapture, type ParsedTrace } from './parser';
+export { OFFLOAD_SEND } from './packetLine';
 export {
   commandOptions,
   isCodeFence,
