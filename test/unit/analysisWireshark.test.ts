@@ -992,15 +992,28 @@ suite('tcp.keep-alive and tcp.keep-alive-ack', () => {
     assert.equal(segmentAt(r.a, 1).seqInferred, true, 'deduced, not printed');
   });
 
-  test('near miss: with -S (no base from the first packet) the same lines stay keep-alives', () => {
+  // With -S no base says where the first bare ACK sits; that the peer answers it with a bare ACK
+  // does: a bare ACK draws no answer unless it probes (tcpflow's bug6.pcap, -S rendering).
+  test('-S: a first bare ACK answered by a bare ACK was a keep-alive at its ack - 1', () => {
     const r = run(
       c(0, 'Flags [.], ack 1252875258, win 237, length 0'),
       s(54.7, 'Flags [.], ack 3134246057, win 357, length 0'),
       c(45052, 'Flags [.], ack 1252875258, win 237, length 0'),
       s(45107, 'Flags [.], ack 3134246057, win 357, length 0'),
     );
-    expectLinesOf(r.a, 'tcp.keep-alive', [3]);
-    expectLinesOf(r.a, 'tcp.keep-alive-ack', [4]);
+    expectOne(r, 'tcp.ack-unseen-segment', 2, '3134246057', 'warning');
+    expectLinesOf(r.a, 'tcp.dup-ack', [3, 4]);
+    expectNone(r, 'tcp.keep-alive');
+    assert.equal(segmentAt(r.a, 1).seq, 3134246056);
+  });
+
+  test('near miss: -S, a first bare ACK answered with data is an ACK at the seq the peer acknowledges', () => {
+    const r = run(
+      c(0, 'Flags [.], ack 1252875258, win 237, length 0'),
+      s(54.7, 'Flags [P.], seq 1252875258:1252875358, ack 3134246057, win 357, length 100'),
+    );
+    expectNone(r, 'tcp.ack-unseen-segment');
+    assert.equal(segmentAt(r.a, 1).seq, 3134246057);
   });
 
   // A real capture through a relay with 20 +- 8 ms of delay, at the server: the client's handshake
@@ -1167,6 +1180,23 @@ suite('tcp.port-reused on SYN-ACKs', () => {
     assert.match(later!.message, /new ISN 9000/);
     // Wireshark replaces the side's base but keeps its next seq: the new ISN jumps past it.
     expectLinesOf(r.a, 'tcp.lost-segment', [4]);
+  });
+
+  // nDPI's rtsp.pcap: a SYN refused with RST+ACK (seq 0), tried again, then answered. Wireshark keeps 0
+  // as "no next seq yet", so the SYN-ACK is port reuse and nothing else.
+  test('after an RST with seq 0, a SYN-ACK is port reuse, not a retransmission', () => {
+    const r = run(
+      c(0, 'Flags [S], seq 439451506, win 64240, length 0'),
+      s(1, 'Flags [R.], seq 0, ack 439451507, win 0, length 0'),
+      c(500, 'Flags [S], seq 439451506, win 64240, length 0'),
+      s(501, 'Flags [S.], seq 4056368679, ack 439451507, win 64240, length 0'),
+    );
+    expectLinesOf(r.a, 'tcp.port-reused', [4]);
+    assert.deepEqual(
+      codesAt(r.a, 4).filter((code) => code.startsWith('tcp.')),
+      ['tcp.port-reused'],
+    );
+    expectLinesOf(r.a, 'tcp.retransmission', [3]);
   });
 
   test('near miss: a SYN-ACK sent again with the same ISN is no port reuse', () => {

@@ -82,6 +82,27 @@ function crossedKeepAlive(conn: Connection, fwd: Flow): boolean {
   return true;
 }
 
+/**
+ * A capture that starts with a bare ACK the peer answers with a bare ACK of its own (`ack`): a bare
+ * ACK draws no answer unless it probes, so the first was a keep-alive, at the peer's ack - 1 (as
+ * Linux sends them), and the answer acknowledges a byte the capture never showed. Without -vv and in
+ * -S output nothing else says so (in relative output numbering.ts finds that seq exactly), and its
+ * seq was taken from the answer's ack. `rev`: the first one's side, whose only segment it is.
+ */
+function answeredFirstAck(conn: Connection, ack: number, rev: Flow): void {
+  const first = conn.segments.at(0);
+  if (!first.seqInferred || first.seq !== ack || first.len !== 0 || first.flags & (SYN | FIN | RST)) return;
+  if (first.fromClient !== (rev === conn.client)) return;
+  const seq = add32(ack, -1);
+  first.seq = seq;
+  rev.baseSeq = add32(seq, -1);
+  first.relSeq = 1;
+  rev.nextseq = seq;
+  rev.maxseqtobeacked = seq;
+  rev.highestAckSeq = seq;
+  rev.lastBareAckSeq = seq;
+}
+
 /** Wireshark's window-scale bookkeeping after a SYN or SYN-ACK (verify_tcp_window_scaling). */
 function noteWindowScale(r: PacketRecord, flags: number, fwd: Flow, rev: Flow): void {
   const ws = r instanceof TraceRecord ? r.wscale : r.options.find((o) => o.kind === 'wscale')?.value;
@@ -122,6 +143,7 @@ export function analyzeSegment(
   }
   const ack = seg.ack;
   const win = seg.win;
+  if (len === 0 && !ctl && ack !== undefined && conn.segments.length === 1) answeredFirstAck(conn, ack, rev);
 
   // Relative-number bases, as Wireshark fixes them: a SYN's seq, else seq - 1; or the peer's ack - 1.
   if (fwd.baseSeq === undefined && seq !== undefined) fwd.baseSeq = isSyn ? seq : add32(seq, -1);
@@ -261,7 +283,10 @@ export function analyzeSegment(
       }
     }
     if ((!known(fwd.nextseq, fwd) || gt(nextseq, fwd.nextseq)) && !(a & A.ZERO_WINDOW_PROBE)) {
-      fwd.nextseq = nextseq;
+      // A next seq of 0 on the wire (an RST+ACK refusing a SYN sends seq 0) is "none yet" to
+      // Wireshark, so a later SYN-ACK is judged against nothing. (Only a printed 0: a side whose seq
+      // is never printed sits at a base numbering.ts made up, 0, for a real and unknown one.)
+      fwd.nextseq = nextseq === 0 && record.seq === 0 ? undefined : nextseq;
       fwd.nextseqTime = time;
       fwd.nextseqRecord = index;
       fwd.nextseqBy = record;
