@@ -272,8 +272,6 @@ export class Segment {
     if (seq !== undefined) {
       present |= SEQ;
       store.seq[slot] = seq;
-      // A seq deduced rather than printed (numbering.ts: the bare ACK tcpdump took a base from).
-      store.seqInferred[slot] = record.seq === undefined ? 1 : 0;
     }
     const ack = flags & ACK ? record.ackAbs : undefined;
     if (ack !== undefined) {

@@ -136,14 +136,19 @@ export function analyzeSegment(
 
   if (isSyn) noteWindowScale(record, flags, fwd, rev);
   let seq = seg.seq;
-  if (seq === undefined && !ctl && len === 0) {
-    seq = inferSeq(conn, seg, record, fwd, rev);
-    seg.seq = seq;
-    seg.seqInferred = seq !== undefined;
-  }
   const ack = seg.ack;
   const win = seg.win;
-  if (len === 0 && !ctl && ack !== undefined && conn.segments.length === 1) answeredFirstAck(conn, ack, rev);
+  if (len === 0 && !ctl) {
+    if (seq === undefined) {
+      seq = inferSeq(conn, seg, record, fwd, rev);
+      seg.seq = seq;
+      seg.seqInferred = seq !== undefined;
+    } else if (record.seq === undefined) {
+      // Deduced, not printed: numbering.ts found the seq of the bare ACK tcpdump took a base from.
+      seg.seqInferred = true;
+    }
+    if (ack !== undefined && conn.segments.length === 1) answeredFirstAck(conn, ack, rev);
+  }
 
   // Relative-number bases, as Wireshark fixes them: a SYN's seq, else seq - 1; or the peer's ack - 1.
   if (fwd.baseSeq === undefined && seq !== undefined) fwd.baseSeq = isSyn ? seq : add32(seq, -1);

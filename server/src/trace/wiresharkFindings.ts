@@ -16,7 +16,7 @@ import { ACK, SYN, type PacketRecord, type RecordList, type Span } from './types
  */
 export function wiresharkFindings(conn: Connection, records: RecordList, offloadSends = false): void {
   const segments = conn.segments;
-  const restarted = restartedSynAck(conn.client, records) || restartedSynAck(conn.server, records);
+  const restarted = restartedSynAck(conn.client) || restartedSynAck(conn.server);
   if (offloadSends) explainedGaps(conn, records);
   // The findings of one segment are made in a function of their own: its closure, in this loop's
   // body, made V8 allocate a scope for every segment, flagged or not (25 MB on the bench trace).
@@ -82,9 +82,9 @@ function offloadSendBetween(records: RecordList, from: number, to: number): bool
  * Whether a later SYN-ACK of `flow` replaced the base its first one set: a side that answered the
  * same SYN twice with different ISNs (a SYN proxy or a load balancer starting over).
  */
-function restartedSynAck(flow: Flow, records: RecordList): boolean {
-  const first = flow.synAckRecord;
-  return first !== undefined && records.at(first)!.seqAbs !== flow.baseSeq;
+function restartedSynAck(flow: Flow): boolean {
+  // The ISN is the first SYN-ACK's seq, and each SYN-ACK with a new one replaced the base.
+  return flow.synAckRecord !== undefined && flow.isn !== flow.baseSeq;
 }
 
 /**
