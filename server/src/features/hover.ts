@@ -26,10 +26,11 @@ export function hover(index: TraceIndex, line: number, character: number, settin
   const parts: string[] = [];
   const hit = index.tokenAt(line, character);
   let range = hit ? toRange(hit.token.span) : undefined;
+  const record = index.recordAt(line);
   if (hit) {
     const text = explainToken(index, hit.record, hit.token, settings);
     if (text) parts.push(text);
-  } else if (!index.recordAt(line)) {
+  } else if (!record) {
     // A line of no packet (payload dumps belong to theirs): tcpdump's own lines in a pasted session.
     const lineText = index.analysis.parsed.lines[line];
     const text = lineText === undefined ? undefined : explainSessionLine(lineText);
@@ -38,7 +39,7 @@ export function hover(index: TraceIndex, line: number, character: number, settin
       range = { start: { line, character: 0 }, end: { line, character: lineText!.length } };
     }
   }
-  let offloadSend = index.recordAt(line)?.protocol === OFFLOAD_SEND;
+  let offloadSend = record?.protocol === OFFLOAD_SEND;
   for (const f of index.analysis.findings) {
     if (!contains(f.span, line, character)) continue;
     if (f.code === 'capture.offload-send') offloadSend = false;
