@@ -1168,6 +1168,49 @@ suite('offload sends (IP bad-len 0)', () => {
   });
 });
 
+// nDPI's monero, tumblr and skype captures, and dnscap's dnso1tcp-bighole: data the server sent went
+// uncaptured, and the first segment of the server that tcpdump then shows is a bare ACK, without its
+// seq (the next one that prints a seq, a moment later, has jumped). On the wire the ACK already
+// carries the jumped seq: tshark flags the gap on it, and none on the data after it.
+suite('a bare ACK right before the jump past data the capture lost', () => {
+  // Lines 4-6: an exchange; lines 7-8: the client's next request and the server's ACK of it (the
+  // server's bytes 201:301 were sent before it and lost); line 9: the server's next data, `after` ms
+  // after the ACK.
+  const JUMP = (after: number) => [
+    ...EXCHANGE,
+    c(60, 'Flags [P.], seq 101:151, ack 201, win 501, length 50'),
+    s(80, 'Flags [.], ack 151, win 509, length 0'),
+    s(80 + after, 'Flags [P.], seq 301:401, ack 151, win 509, length 100'),
+  ];
+
+  test('the data 1 ms after the ACK: the gap is on the ACK', () => {
+    const r = run(...JUMP(1));
+    expectLinesOf(r.a, 'tcp.lost-segment', [8]);
+    assert.equal(r.a.segmentOf.get(7)!.seq, 5301, 'the ACK sits at the jumped seq (ISN 5000 + 301)');
+    assert.deepEqual(codesAt(r.a, 9), []);
+  });
+
+  test('near miss: the data 60 ms after the ACK (a later burst): the gap is on the data', () => {
+    const r = run(...JUMP(60));
+    expectLinesOf(r.a, 'tcp.lost-segment', [9]);
+    assert.equal(r.a.segmentOf.get(7)!.seq, 5201);
+  });
+
+  // nDPI's viber: the server ACKs the request, then its answer's first segment arrives behind the
+  // second. Before a side's first data, an ACK came before the answer (which would have carried it).
+  test('near miss: before the side sent any data, the gap is on the data, as the ACK came first', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+      s(40, 'Flags [.], ack 101, win 509, length 0'),
+      s(41, 'Flags [.], seq 1449:2897, ack 101, win 509, length 1448'),
+      s(42, 'Flags [.], seq 1:1449, ack 101, win 509, length 1448'),
+    );
+    expectLinesOf(r.a, 'tcp.lost-segment', [6]);
+    expectLinesOf(r.a, 'tcp.out-of-order', [7]);
+  });
+});
+
 suite('tcp.port-reused on SYN-ACKs', () => {
   // nDPI's KakaoTalk_chat.pcap: the server (a SYN proxy) answers the SYN and its retransmission with
   // two SYN-ACKs of different ISNs. tshark -2 (as the corpus oracle runs it) flags both: the second

@@ -56,7 +56,7 @@ test('segments keep every field across the growth of their columns', () => {
     record.ackAbs = i;
     record.win = 512;
     record.time = i / 10;
-    const s = Segment.add(record, i, store, i, i % 2 === 0, undefined, i);
+    const s = Segment.add(record, i, store, i, i % 2 === 0, undefined, false, i);
     s.relSeq = i + 1;
     s.originalRecord = i % 3 ? undefined : i;
     segments.push(s);
@@ -72,6 +72,7 @@ test('segments keep every field across the growth of their columns', () => {
     assert.equal(s.win, 512);
     assert.equal(s.time, i / 10);
     assert.equal(s.nextPrintedSeq, undefined);
+    assert.equal(s.nextPrintedSoon, false);
     assert.equal(s.analysis, i);
     assert.equal(s.relSeq, i + 1);
     assert.equal(s.originalRecord, i % 3 ? undefined : i);
@@ -86,13 +87,14 @@ test('a segment takes its numbers from its record: the ack only with the ACK fla
   record.ackAbs = 9;
   record.length = 100;
   record.ipMissingBytes = 40;
-  const s = Segment.add(record, 0, new SegmentStore([record], 1), 0, true, 5, 0);
+  const s = Segment.add(record, 0, new SegmentStore([record], 1), 0, true, 5, true, 0);
   assert.equal(s.ack, undefined);
   assert.equal(s.seq, 7);
   assert.equal(s.len, 60);
   assert.equal(s.win, undefined);
   assert.equal(s.time, undefined);
   assert.equal(s.nextPrintedSeq, 5);
+  assert.equal(s.nextPrintedSoon, true);
 });
 
 test("a connection's segment list gives a handle on each entry, over the stores of two tracking runs", () => {
@@ -107,7 +109,8 @@ test("a connection's segment list gives a handle on each entry, over the stores 
   const first = new SegmentStore(records, 1);
   const second = new SegmentStore(records, 1);
   const list = new SegmentList(first);
-  for (let i = 0; i < 20; i++) Segment.add(records[i]!, i, first, i, true, undefined, 0).appendTo(list);
+  for (let i = 0; i < 20; i++)
+    Segment.add(records[i]!, i, first, i, true, undefined, false, 0).appendTo(list);
   assert.equal(list.length, 20);
   assert.equal(list.at(7).record.index, 7);
   assert.equal(list.recordIndex(7), 7);
@@ -116,7 +119,7 @@ test("a connection's segment list gives a handle on each entry, over the stores 
   // A re-tracked connection: the old run's first entries, new ones in another store, then the old tail.
   const retracked = list.head(5);
   for (let i = 5; i < 10; i++)
-    Segment.add(records[20 + i]!, 20 + i, second, i, false, undefined, 0).appendTo(retracked);
+    Segment.add(records[20 + i]!, 20 + i, second, i, false, undefined, false, 0).appendTo(retracked);
   retracked.append(list, 10);
   assert.equal(retracked.length, 20);
   assert.deepEqual(

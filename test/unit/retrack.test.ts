@@ -267,3 +267,46 @@ test('edits around keep-alives that cross, which re-judge the segment before the
   assert.ok(applied > 300, `only ${applied} edits were incremental`);
   assert.ok(resumed > applied / 2, `only ${resumed} of ${applied} edits resumed from a checkpoint`);
 });
+
+test('edits that make the data after a bare ACK jump, which moves the ACK to the jump, equal a fresh analysis', () => {
+  // Rounds 100 ms apart: the client's request, the server's ACK of it and, 1 ms later, its answer
+  // (see inferSeq: a bare ACK right before a jump past lost data carries the jumped seq).
+  const rounds: string[] = [];
+  for (let k = 0; k < 40; k++) {
+    const t = 100 + k * 100;
+    const cs = 101 + k * 50;
+    const ss = 201 + k * 100;
+    rounds.push(
+      c(t, `Flags [P.], seq ${cs}:${cs + 50}, ack ${ss}, win 501, length 50`),
+      s(t + 20, `Flags [.], ack ${cs + 50}, win 509, length 0`),
+      s(t + 21, `Flags [P.], seq ${ss}:${ss + 100}, ack ${cs + 50}, win 509, length 100`),
+    );
+  }
+  const lines = traceLines(...EXCHANGE, ...rounds).split('\n');
+  let prev = analyzeTrace(lines.join('\n'));
+  assert.deepEqual(
+    prev.findings.filter((f) => f.code === 'tcp.lost-segment'),
+    [],
+  );
+  let applied = 0;
+  let onTheAck = 0;
+  // Each answer in turn starts 1 000 bytes on (the bytes before it lost), then is put back.
+  for (let line = 8; line < lines.length; line += 3) {
+    const jumped = lines[line]!.replace(
+      /seq (\d+):(\d+)/,
+      (_m, a: string, b: string) => `seq ${+a + 1000}:${+b + 1000}`,
+    );
+    for (const next of [jumped, lines[line]!]) {
+      const { inc, fresh } = editBothWays(prev, lines, line, next, `edit of line ${line + 1}`);
+      if (inc) applied++;
+      if (
+        next === jumped &&
+        fresh.findings.some((f) => f.code === 'tcp.lost-segment' && f.span.line === line - 1)
+      )
+        onTheAck++;
+      prev = inc ?? fresh;
+    }
+  }
+  assert.ok(applied > 40, `only ${applied} edits were incremental`);
+  assert.equal(onTheAck, 40, 'every jump flagged on the ACK before it');
+});

@@ -14,6 +14,7 @@ import {
 import { A, Segment, SegmentList, SegmentStore, SentLog, type Connection, type Flow } from './model';
 import { updateStates } from './endpointStates';
 import { analyzeSegment } from './sequenceAnalysis';
+import { SAME_BURST } from './seqInference';
 import { setAt } from './denseArray';
 import { segmentsBefore } from './search';
 import { flowOf } from './tuples';
@@ -225,8 +226,15 @@ export function trackConnections(records: RecordList): ConnectionTable {
       connections.push(conn);
       setAt(byTuple, r.tuple!, conn);
     }
-    const next = nextPrinted[position]!;
-    trackRecord(conn, r, position, Number.isNaN(next) ? undefined : next, tables);
+    const next = nextPrinted.seq[position]!;
+    trackRecord(
+      conn,
+      r,
+      position,
+      Number.isNaN(next) ? undefined : next,
+      nextPrinted.soon[position] === 1,
+      tables,
+    );
   }
   return { connections, segmentOf, connectionOf };
 }
@@ -240,7 +248,7 @@ interface TrackTables {
 
 /**
  * Adds the connection's next record (`at` in the records being tracked): its counts and, for a TCP
- * segment, the sequence analysis and the endpoints' states. `nextPrinted`: see nextPrintedSeq. Every
+ * segment, the sequence analysis and the endpoints' states. `nextPrinted`, `nextSoon`: see NextPrinted. Every
  * checkpointTuning.every segments, the state before the next one is kept first (see
  * retrackConnection).
  */
@@ -249,6 +257,7 @@ function trackRecord(
   r: PacketRecord,
   at: number,
   nextPrinted: number | undefined,
+  nextSoon: boolean,
   t: TrackTables,
 ): void {
   const segmentNext = r.kind === 'tcp' && r.flags !== undefined;
@@ -283,6 +292,7 @@ function trackRecord(
     conn.segments.length,
     fromClient,
     nextPrinted,
+    nextSoon,
     // The SYN that started this connection on a finished one's 4-tuple.
     conn.reusedFrom !== undefined && conn.segments.length === 0 ? A.REUSED_PORTS : 0,
   );
@@ -321,7 +331,7 @@ function trackRecord(
  * the old final state hold as they are. Typing in a connection of 100 000 packets re-tracks a few
  * thousand of them.
  * `records`: the new records (the old ones, the edited one replaced); `nextPrinted`: each record's
- * next printed seq (see nextPrintedSeq); `segmentOf`, `connectionOf`: copies of the old lookups,
+ * next printed seq (see NextPrinted); `segmentOf`, `connectionOf`: copies of the old lookups,
  * updated here.
  */
 export function retrackConnection(
@@ -329,7 +339,7 @@ export function retrackConnection(
   records: RecordList,
   edited: number,
   from: number,
-  nextPrinted: (index: number) => number | undefined,
+  nextPrinted: NextPrintedLookup,
   segmentOf: SegmentIndex,
   connectionOf: RecordIds,
 ): Connection {
@@ -363,7 +373,7 @@ export function retrackConnection(
       adoptTail(conn, old, cp, next);
       break;
     }
-    trackRecord(conn, r, r.index, nextPrinted(r.index), tables);
+    trackRecord(conn, r, r.index, nextPrinted.seq(r.index), nextPrinted.soon(r.index), tables);
   }
   return conn;
 }
@@ -399,18 +409,37 @@ function noteControl(seg: Segment, index: number, fwd: Flow): void {
   if (f & 0x04) fwd.rstRecord ??= index;
 }
 
+/** What nextPrintedSeq finds for each record (by its position in the records it was given). */
+export interface NextPrinted {
+  /**
+   * The absolute seq of the next record in the same direction that printed one; where none follows,
+   * the next ack from the other direction (a side that never sends data, or a probe answered by RST,
+   * is told its seq only by the peer's acks). NaN where neither follows.
+   */
+  seq: Float64Array;
+  /** 1 where that seq is printed by a record of the same direction within SAME_BURST seconds after. */
+  soon: Uint8Array;
+}
+
+/** Each record's next printed seq, as a record-by-index lookup (the way a re-track asks for it). */
+export interface NextPrintedLookup {
+  seq(index: number): number | undefined;
+  soon(index: number): boolean;
+}
+
 /**
- * For each record (by its position in `records`), the absolute seq of the next record in the same
- * direction that printed one; where none follows, the next ack from the other direction (a side that
- * never sends data, or a probe answered by RST, is told its seq only by the peer's acks). A pure
- * ACK's seq (hidden without -vv) is that value when nothing earlier tells it.
+ * For each record, the next seq printed in its direction (see NextPrinted). A pure ACK's seq (hidden
+ * without -vv) is that value when nothing earlier tells it, or when the sequence jumps there right
+ * after it (see inferSeq).
  */
-export function nextPrintedSeq(records: RecordList): Float64Array {
+export function nextPrintedSeq(records: RecordList): NextPrinted {
   // NaN where none follows: typed, so that 600 000 entries are no 600 000 boxed numbers.
   const out = new Float64Array(records.length).fill(NaN);
+  const soon = new Uint8Array(records.length);
   // By direction (flowOf, dense from 0, the reverse of `flow` is `flow ^ 1`), NaN until one is seen:
-  // typed too, where a Map would box every number it keeps.
+  // typed too, where a Map would box every number it keeps. `times`: when each seq was printed.
   let seqs = new Float64Array(64).fill(NaN);
+  let times = new Float64Array(64).fill(NaN);
   let acks = new Float64Array(64).fill(NaN);
   for (let i = records.length - 1; i >= 0; i--) {
     const r = records.at(i)!;
@@ -418,19 +447,32 @@ export function nextPrintedSeq(records: RecordList): Float64Array {
     const flow = flowOf(r);
     if (flow >= seqs.length) {
       const size = Math.max((flow | 1) + 1, seqs.length * 2);
-      const widerSeqs = new Float64Array(size).fill(NaN);
-      const widerAcks = new Float64Array(size).fill(NaN);
-      widerSeqs.set(seqs);
-      widerAcks.set(acks);
-      seqs = widerSeqs;
-      acks = widerAcks;
+      seqs = widened(seqs, size);
+      times = widened(times, size);
+      acks = widened(acks, size);
     }
     const next = seqs[flow]!;
-    out[i] = Number.isNaN(next) ? acks[flow ^ 1]! : next;
+    const time = r.time ?? NaN;
+    if (Number.isNaN(next)) out[i] = acks[flow ^ 1]!;
+    else {
+      out[i] = next;
+      // (NaN, a time unknown on either side, compares false.)
+      if (times[flow]! - time <= SAME_BURST) soon[i] = 1;
+    }
     const seq = r.seqAbs;
-    if (seq !== undefined) seqs[flow] = seq;
+    if (seq !== undefined) {
+      seqs[flow] = seq;
+      times[flow] = time;
+    }
     const ack = r.ackAbs;
     if (ack !== undefined && (r.flags ?? 0) & ACK) acks[flow] = ack;
   }
-  return out;
+  return { seq: out, soon };
+}
+
+/** `a` with room for `size` entries, the new ones NaN. */
+function widened(a: Float64Array<ArrayBuffer>, size: number): Float64Array<ArrayBuffer> {
+  const wider = new Float64Array(size).fill(NaN);
+  wider.set(a);
+  return wider;
 }

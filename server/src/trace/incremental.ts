@@ -12,7 +12,7 @@ import {
   type AnalyzeOptions,
   type TraceAnalysis,
 } from './analyze';
-import { nextPrintedSeq, retrackConnection, trackConnections } from './connections';
+import { nextPrintedSeq, retrackConnection, trackConnections, type NextPrintedLookup } from './connections';
 import { judgeNumbering, resolveNumbers } from './numbering';
 import {
   ASCII_DUMP_SAMPLE_LINES,
@@ -353,19 +353,30 @@ function retrackEdited(
   const id = prev.connectionOf.get(before.index);
   if (id === undefined || (after.flags === undefined) !== (before.flags === undefined)) return undefined;
   let from = before.index;
-  let nextPrinted = (index: number) => prev.segmentOf.get(index)?.nextPrintedSeq;
+  let nextPrinted: NextPrintedLookup = {
+    seq: (index) => prev.segmentOf.get(index)?.nextPrintedSeq,
+    soon: (index) => prev.segmentOf.get(index)?.nextPrintedSoon ?? false,
+  };
   if (!numbersKept) {
     // A new seq is the next printed one of the pure ACKs before it (nextPrintedSeq): their segments
     // change too, so tracking starts before the first of them.
     const fresh = nextPrintedSeq(tuple);
-    const valueAt = (k: number) => (Number.isNaN(fresh[k]!) ? undefined : fresh[k]);
+    const valueAt = (k: number) => (Number.isNaN(fresh.seq[k]!) ? undefined : fresh.seq[k]);
     for (let k = 0; k < indexes.length && indexes[k]! < from; k++) {
       const seg = prev.segmentOf.get(indexes[k]!);
-      if (seg && seg.nextPrintedSeq !== valueAt(k)) from = indexes[k]!;
+      if (seg && (seg.nextPrintedSeq !== valueAt(k) || seg.nextPrintedSoon !== (fresh.soon[k] === 1)))
+        from = indexes[k]!;
     }
-    nextPrinted = (index) => {
+    const at = (index: number) => {
       const k = lowerBound(indexes.length, (i) => indexes[i]!, index);
-      return indexes[k] === index ? valueAt(k) : undefined;
+      return indexes[k] === index ? k : -1;
+    };
+    nextPrinted = {
+      seq: (index) => {
+        const k = at(index);
+        return k < 0 ? undefined : valueAt(k);
+      },
+      soon: (index) => fresh.soon[at(index)] === 1,
     };
   }
   const connections = prev.connections.slice();

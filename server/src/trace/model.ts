@@ -146,6 +146,8 @@ const TIME = 1 << 4;
 const REL_SEQ = 1 << 5;
 const REL_ACK = 1 << 6;
 const WIN_BYTES = 1 << 7;
+/** Not a number's: the next printed seq comes soon after (see NextPrinted.soon in connections.ts). */
+const NEXT_PRINTED_SOON = 1 << 8;
 
 /**
  * The columns behind the segments of one tracking pass, an array per field as in RecordStore: each
@@ -241,7 +243,7 @@ export class Segment {
    * A new segment of TCP record `record` (one with flags; at `at` in the store's records), as the
    * record gives it: its flags, payload length, absolute numbers (the ack only with the ACK flag), window
    * and time; the analysis sets the rest. `position`: its index in its connection's segments;
-   * `nextPrintedSeq`: see that getter; `analysis`: the bits it starts with. (Separate arguments, not an
+   * `nextPrintedSeq`, `nextPrintedSoon`: see those getters; `analysis`: the bits it starts with. (Separate arguments, not an
    * object of them: the tracking pass would allocate one per segment, and a boxed number for each of
    * its numbers.)
    */
@@ -252,6 +254,7 @@ export class Segment {
     position: number,
     fromClient: boolean,
     nextPrintedSeq: number | undefined,
+    nextPrintedSoon: boolean,
     analysis: number,
   ): Segment {
     const seg = new Segment(store, store.add());
@@ -291,6 +294,7 @@ export class Segment {
     if (nextPrintedSeq !== undefined) {
       present |= NEXT_PRINTED_SEQ;
       store.nextPrintedSeq[slot] = nextPrintedSeq;
+      if (nextPrintedSoon) present |= NEXT_PRINTED_SOON;
     }
     store.present[slot] = present;
     return seg;
@@ -363,6 +367,10 @@ export class Segment {
   }
   private set nextPrintedSeq(v: number | undefined) {
     this.setNum(this.store.nextPrintedSeq, NEXT_PRINTED_SEQ, v);
+  }
+  /** Whether a segment of this direction prints nextPrintedSeq within SAME_BURST seconds after this one. */
+  get nextPrintedSoon(): boolean {
+    return (this.store.present[this.slot]! & NEXT_PRINTED_SOON) !== 0;
   }
   /** Absolute ack (only with the ACK flag). */
   get ack(): number | undefined {
