@@ -516,6 +516,40 @@ suite('tcp.out-of-order and tcp.lost-segment', () => {
   });
 });
 
+// Wireshark's http-ooo and tcp-badsegments captures, made from time 0 (1970-01-01 00:00:00): Wireshark
+// keeps a SYN's time of exactly 0 as "no SYN time", so the connection gets no iRTT and out-of-order
+// is judged against 3 ms.
+suite('tcp.out-of-order in a capture that starts at time 0', () => {
+  // A handshake 2 us long, a segment lost (line 5 jumps), and the missing one 489 us after it.
+  const LATE_SEGMENT = [
+    synAt(0),
+    synAckAt(0.001),
+    c(0.002, 'Flags [.], ack 1, win 502, length 0'),
+    c(0.01, 'Flags [.], seq 1:101, ack 1, win 502, length 100'),
+    c(0.011, 'Flags [.], seq 201:301, ack 1, win 502, length 100'),
+    c(0.5, 'Flags [.], seq 101:201, ack 1, win 502, length 100'),
+  ];
+  const atMidnight = (line: string) => line.replace(/^12:/, '00:');
+
+  test('the SYN at 00:00:00.000000: no iRTT, so 489 us later is out-of-order (within 3 ms)', () => {
+    const r = run(...LATE_SEGMENT.map(atMidnight));
+    expectOne(r, 'tcp.out-of-order', 6, '101:201', 'warning');
+    expectNone(r, 'tcp.retransmission');
+  });
+
+  test('near miss: the same at noon has an iRTT of 2 us, and the segment is a retransmission', () => {
+    const r = run(...LATE_SEGMENT);
+    expectOne(r, 'tcp.retransmission', 6, '101:201', 'information');
+    expectNone(r, 'tcp.out-of-order');
+  });
+
+  test('near miss: -ttttt times (a space, then the time since the first packet) start at 0 in any capture', () => {
+    const r = run(...LATE_SEGMENT.map((line) => ` ${atMidnight(line)}`));
+    expectOne(r, 'tcp.retransmission', 6, '101:201', 'information');
+    expectNone(r, 'tcp.out-of-order');
+  });
+});
+
 suite('tcp.ack-unseen-segment', () => {
   test('an ACK of server bytes the capture never showed is flagged once, not on every later ACK', () => {
     const r = run(

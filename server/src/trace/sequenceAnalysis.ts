@@ -154,8 +154,10 @@ export function analyzeSegment(
   if (fwd.baseSeq === undefined && seq !== undefined) fwd.baseSeq = isSyn ? seq : add32(seq, -1);
   if (rev.baseSeq === undefined && ack !== undefined && flags & ACK) rev.baseSeq = add32(ack, -1);
 
-  // The initial RTT: from the most recent SYN to the first ACK without SYN after it.
-  if (isSyn && !(flags & ACK)) conn.lastSynTime = time;
+  // The initial RTT: from the most recent SYN to the first ACK without SYN after it. Wireshark keeps
+  // the SYN's time as "none" when it is exactly 0 (the epoch, as in a capture crafted from time 0):
+  // that connection then has no iRTT, and out-of-order is judged against 3 ms.
+  if (isSyn && !(flags & ACK)) conn.lastSynTime = atEpoch(record) ? undefined : time;
   if (
     flags & ACK &&
     !isSyn &&
@@ -347,4 +349,13 @@ function firstSentAt(fwd: Flow, seq: number): number | undefined {
     else return sent.record(mid);
   }
   return undefined;
+}
+
+/**
+ * Whether `record` is stamped at time 0 of an absolute clock: 1970-01-01 00:00:00.000000 (tcpdump's
+ * `00:00:00.000000` without a date too: a real packet at midnight to the microsecond is a chance of
+ * one in 86 400 000 000). Not a -ttt or -ttttt delta, which is 0 on the first packet of any capture.
+ */
+function atEpoch(record: PacketRecord): boolean {
+  return record.time === 0 && record.timeKind !== 'delta';
 }
