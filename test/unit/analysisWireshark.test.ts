@@ -1136,6 +1136,31 @@ suite('tcp.keep-alive and tcp.keep-alive-ack', () => {
   });
 });
 
+// nDPI's KakaoTalk_talk: a server repeats its ACK 0.6 s after the last segment, reporting with a
+// D-SACK the client's segment that came twice. Quiet for over 0.5 s, it would pass for a keep-alive,
+// but a keep-alive reports no SACK blocks: tshark calls it a duplicate ACK.
+suite('a repeated ACK with SACK blocks after a quiet while', () => {
+  const REPEATED = (options: string) => [
+    ...EXCHANGE,
+    c(100, 'Flags [P.], seq 101:171, ack 201, win 501, length 70'),
+    c(700, 'Flags [P.], seq 101:171, ack 201, win 501, length 70'),
+    s(770, 'Flags [.], ack 171, win 509, length 0'),
+    s(1400, `Flags [.], ack 171, win 509${options}, length 0`),
+  ];
+
+  test('a D-SACK of the segment sent twice: a duplicate ACK, not a keep-alive', () => {
+    const r = run(...REPEATED(', options [nop,nop,sack 1 {101:171}]'));
+    expectLinesOf(r.a, 'tcp.dup-ack', [10]);
+    expectNone(r, 'tcp.keep-alive');
+  });
+
+  test('near miss: the same ACK without SACK blocks is a keep-alive', () => {
+    const r = run(...REPEATED(''));
+    expectLinesOf(r.a, 'tcp.keep-alive', [10]);
+    expectNone(r, 'tcp.dup-ack');
+  });
+});
+
 suite('tcp.port-reused', () => {
   test('a new SYN with a new ISN on the same 4-tuple starts a new connection', () => {
     const r = run(...CLOSED_THEN_NEW_SYN, c(5020, 'Flags [.], ack 1, win 502, length 0'));

@@ -95,7 +95,9 @@ export function inferSeq(
       previousWin !== undefined &&
       previousWin !== 0 &&
       win < 2 * previousWin;
-    return small && !newSignalling(record, fwd) && idleProbe(conn, seg, rev, base) ? add32(base, -1) : base;
+    return small && !newSignalling(record, fwd) && idleProbe(conn, seg, record, rev, base)
+      ? add32(base, -1)
+      : base;
   }
   // The same bare ACK seen again on another interface after this side's data: tcpdump -i any on a
   // router or a bridge prints each packet In and Out, and the Out copy of an ACK can come after the
@@ -129,7 +131,7 @@ export function inferSeq(
   // RST's window of 0 is no zero window: nothing is probed after it.)
   if (rev.window === 0 && win !== 0 && !((rev.lastRecord?.flags ?? 0) & RST)) return add32(base, -1);
   if (newSignalling(record, fwd)) return base;
-  if (idleProbe(conn, seg, rev, base)) return add32(base, -1);
+  if (idleProbe(conn, seg, record, rev, base)) return add32(base, -1);
   // A bare ACK from before this side's data that arrives after it (reordered on a jittery path): it
   // repeats the ack the data carries, yet Wireshark, seeing its old seq, flags nothing. Its
   // timestamps date it: older than those of the segment that last moved this side's sequence, or
@@ -167,9 +169,10 @@ function newSignalling(record: PacketRecord, fwd: Flow): boolean {
 /**
  * Whether `seg`, a bare ACK that repeats its side's ack, comes as a keep-alive does: after the
  * connection was quiet for KEEPALIVE_IDLE (its previous segment a bare ACK too), with everything this
- * side sent acknowledged (`base`: its next seq).
+ * side sent acknowledged (`base`: its next seq), and without SACK blocks: those report segments just
+ * received (a D-SACK, for one that came twice), which a duplicate ACK answers and a keep-alive does not.
  */
-function idleProbe(conn: Connection, seg: Segment, rev: Flow, base: number): boolean {
+function idleProbe(conn: Connection, seg: Segment, record: PacketRecord, rev: Flow, base: number): boolean {
   const time = seg.time;
   // The connection's previous segment (this one is not in its list yet).
   const count = conn.segments.length;
@@ -181,8 +184,15 @@ function idleProbe(conn: Connection, seg: Segment, rev: Flow, base: number): boo
     time !== undefined &&
     previous.time !== undefined &&
     time - previous.time >= KEEPALIVE_IDLE &&
-    rev.lastack === base
+    rev.lastack === base &&
+    !reportsSack(record)
   );
+}
+
+/** Whether `record` carries SACK blocks. */
+function reportsSack(record: PacketRecord): boolean {
+  if (record instanceof TraceRecord && !record.hasOption('sack')) return false;
+  return record.options.some((o) => o.kind === 'sack' && (o.blocks?.length ?? 0) > 0);
 }
 
 /**
