@@ -248,9 +248,9 @@ interface TrackTables {
 
 /**
  * Adds the connection's next record (`at` in the records being tracked): its counts and, for a TCP
- * segment, the sequence analysis and the endpoints' states. `nextPrinted`, `nextSoon`: see NextPrinted. Every
- * checkpointTuning.every segments, the state before the next one is kept first (see
- * retrackConnection).
+ * segment, the sequence analysis and the endpoints' states. `nextPrinted`, `nextSoon`: see
+ * NextPrinted. Every checkpointTuning.every segments, the state before the next one is kept first
+ * (see retrackConnection).
  */
 function trackRecord(
   conn: Connection,

@@ -243,9 +243,9 @@ export class Segment {
    * A new segment of TCP record `record` (one with flags; at `at` in the store's records), as the
    * record gives it: its flags, payload length, absolute numbers (the ack only with the ACK flag), window
    * and time; the analysis sets the rest. `position`: its index in its connection's segments;
-   * `nextPrintedSeq`, `nextPrintedSoon`: see those getters; `analysis`: the bits it starts with. (Separate arguments, not an
-   * object of them: the tracking pass would allocate one per segment, and a boxed number for each of
-   * its numbers.)
+   * `nextPrintedSeq`, `nextPrintedSoon`: see those getters; `analysis`: the bits it starts with.
+   * (Separate arguments, not an object of them: the tracking pass would allocate one per segment, and
+   * a boxed number for each of its numbers.)
    */
   static add(
     record: PacketRecord,
@@ -368,7 +368,7 @@ export class Segment {
   private set nextPrintedSeq(v: number | undefined) {
     this.setNum(this.store.nextPrintedSeq, NEXT_PRINTED_SEQ, v);
   }
-  /** Whether a segment of this direction prints nextPrintedSeq within SAME_BURST seconds after this one. */
+  /** Whether a segment of this direction prints nextPrintedSeq within SAME_BURST seconds after. */
   get nextPrintedSoon(): boolean {
     return (this.store.present[this.slot]! & NEXT_PRINTED_SOON) !== 0;
   }

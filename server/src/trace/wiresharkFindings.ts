@@ -175,9 +175,13 @@ function segmentFindings(conn: Connection, seg: Segment, records: RecordList): v
   }
   if (a & A.LOST_PACKET) {
     const expected = seg.beforeGapRecord !== undefined ? records.at(seg.beforeGapRecord) : undefined;
+    // On a bare ACK (no seq printed without -vv), the jump is one its neighbours imply: say so.
+    const how = seg.seqInferred
+      ? ' (a bare ACK, whose seq tcpdump prints only with -vv: the segments around it show that this side had sent past the gap)'
+      : '';
     add(
       'tcp.lost-segment',
-      `previous segment not captured: the sequence jumps past bytes this trace never shows`,
+      `previous segment not captured: the sequence jumps past bytes this trace never shows${how}`,
       seqSpan,
       expected,
       'the last segment before the gap',
