@@ -922,6 +922,38 @@ describe('malformed lines', () => {
   });
 });
 
+describe('an ICMP error under -v', () => {
+  // pcap-parser's smtp.pcap with -v: a router's "need to frag" quotes the headers of the segment it
+  // could not forward, printed under the ICMP record like a -v TCP line. tshark's analysis leaves
+  // them alone: they are part of the ICMP message, not a second copy of the segment.
+  const LINES = [
+    '06:06:10.692823 IP (tos 0x0, ttl 128, id 9554, offset 0, flags [DF], proto TCP (6), length 1500)',
+    '    10.10.1.4.1470 > 74.53.140.153.25: Flags [.], cksum 0xe18a (correct), seq 4531:5991, ack 463, win 65073, length 1460: SMTP, length: 1460',
+    '06:06:10.695115 IP (tos 0xc0, ttl 63, id 17689, offset 0, flags [none], proto ICMP (1), length 576)',
+    '    192.168.1.1 > 10.10.1.4: ICMP 74.53.140.153 unreachable - need to frag (mtu 1492), length 556',
+    '\tIP (tos 0x0, ttl 126, id 9551, offset 0, flags [DF], proto TCP (6), length 1500)',
+    '    10.10.1.4.1470 > 74.53.140.153.25: Flags [.], seq 151:1611, ack 463, win 65073, length 1460: SMTP, length: 1460',
+    '\tFrom: "Gurpartap Singh" <gurpartap@patriots.in>',
+  ];
+
+  test('the quoted TCP header belongs to the ICMP record, which stays a packet of another protocol', () => {
+    const p = parseTrace(LINES.join('\n'));
+    assert.deepEqual(
+      p.records.map((r) => [r.kind, r.protocol ?? '', r.line, r.endLine]),
+      [
+        ['tcp', 'TCP', 0, 1],
+        ['other', 'ICMP', 2, 6],
+      ],
+    );
+    assert.deepEqual(p.problems, []);
+    const a = analyzeTrace(LINES.join('\n'));
+    assert.deepEqual(
+      a.connections.map((c) => c.records.length),
+      [1],
+    );
+  });
+});
+
 describe('stray text in a hand-written trace', () => {
   const L = [
     '12:00:00.000000 IP 192.0.2.1.1234 > 192.0.2.2.80: Flags [S], seq 1, win 1024, length 0',

@@ -452,8 +452,10 @@ export class RecordReader {
           current.dump ??= text.startsWith('\t0x', from) ? 'hex' : 'text';
           break;
         }
-        // The -v TCP line (4 spaces, then SRC > DST: ...) and inner headers of tunnels.
-        if (current.kind === 'other' || this.awaitingTcp) {
+        // The -v TCP line (4 spaces, then SRC > DST: ...) and inner headers of tunnels; not the packet
+        // an ICMP error quotes (-v prints the headers of the packet that caused it), which is not this
+        // record's and was seen on its own before.
+        if ((current.kind === 'other' && !current.protocol?.startsWith('ICMP')) || this.awaitingTcp) {
           let s = from;
           while (text.charCodeAt(s) === 32) s++;
           const r = parseNetworkPart(text, s, i, true, current, chars, base);
