@@ -1256,6 +1256,17 @@ suite('a bare ACK right before the jump past data the capture lost', () => {
     assert.equal(r.a.segmentOf.get(7)!.seq, 5201);
   });
 
+  // A capture through scripts/scenarios' relay: a side in the middle of sending repeats its ACK
+  // between the segments of a burst as often as after the ones lost.
+  test("near miss: an ACK that repeats the side's last ack: the gap is on the data", () => {
+    const r = run(
+      ...EXCHANGE,
+      s(80, 'Flags [.], ack 101, win 509, length 0'),
+      s(81, 'Flags [P.], seq 301:401, ack 101, win 509, length 100'),
+    );
+    expectLinesOf(r.a, 'tcp.lost-segment', [8]);
+  });
+
   // nDPI's viber: the server ACKs the request, then its answer's first segment arrives behind the
   // second. Before a side's first data, an ACK came before the answer (which would have carried it).
   test('near miss: before the side sent any data, the gap is on the data, as the ACK came first', () => {

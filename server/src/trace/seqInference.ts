@@ -76,10 +76,20 @@ export function inferSeq(
   // Data this side sent that the capture never shows: the next segment that prints a seq jumps past
   // it. A bare ACK sent in the same burst just before that segment already carries the jumped seq, so
   // Wireshark flags the gap on the ACK (the sender's snd.nxt had moved: lost on the way, the bytes went
-  // out before the ACK). Not before the side's first data: the first segment of a response that
-  // arrives behind the later ones came after the ACK of the request, which it would otherwise carry.
+  // out before the ACK). Only an ACK that moves this side's ack (it answers new data): a repeated one
+  // from a side busy sending came between the segments of its burst as often as after them (captures
+  // through scripts/scenarios' relay), and an old one reordered on the way repeats or lowers the ack.
+  // Not before the side's first data: the first segment of a response that arrives behind the later
+  // ones came after the ACK of the request, which it would otherwise carry.
   const jumped = seg.nextPrintedSeq;
-  if (next !== undefined && fwd.dataSeen && jumped !== undefined && seg.nextPrintedSoon && gt(jumped, base))
+  if (
+    next !== undefined &&
+    ack !== fwd.lastack &&
+    fwd.dataSeen &&
+    jumped !== undefined &&
+    seg.nextPrintedSoon &&
+    gt(jumped, base)
+  )
     return jumped;
   const sameAck = ack === fwd.lastack;
   if (next === undefined || !sameAck) return base;
