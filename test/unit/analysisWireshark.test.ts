@@ -1282,6 +1282,40 @@ suite('a bare ACK right before the jump past data the capture lost', () => {
   });
 });
 
+// A capture through scripts/scenarios' relay (10-30 ms of jitter): the sender's data arrives behind
+// a bare ACK it sent later (its TS val is newer). tshark, seeing the ACK's seq, flags the gap on it;
+// the data after it does not advance the sequence.
+suite('a bare ACK overtaken by data sent before it', () => {
+  // Lines 4-5: data with 101:201 held back; line 6: the server's SACK; line 7: a bare ACK of the
+  // client (TS val 110); lines 8-9: the held-back segment and the next one, the latter stamped `ts`.
+  const OVERTAKEN = (ts: number) =>
+    run(
+      ...HANDSHAKE,
+      c(21, 'Flags [.], seq 1:101, ack 1, win 502, options [nop,nop,TS val 100 ecr 1], length 100'),
+      c(22, 'Flags [.], seq 201:301, ack 1, win 502, options [nop,nop,TS val 102 ecr 1], length 100'),
+      s(30, 'Flags [.], ack 101, win 509, options [nop,nop,sack 1 {201:301}], length 0'),
+      c(31, 'Flags [.], ack 1, win 502, options [nop,nop,TS val 110 ecr 2], length 0'),
+      c(31.5, 'Flags [.], seq 101:201, ack 1, win 502, options [nop,nop,TS val 101 ecr 1], length 100'),
+      c(32, `Flags [.], seq 301:401, ack 1, win 502, options [nop,nop,TS val ${ts} ecr 1], length 100`),
+    );
+
+  test('data stamped before the ACK was sent before it: the ACK sits past it, and the gap is on the ACK', () => {
+    const r = OVERTAKEN(104);
+    expectLinesOf(r.a, 'tcp.lost-segment', [5, 7]);
+    assert.equal(r.a.segmentOf.get(6)!.seq, 1401, 'the ACK at the end of 301:401 (ISN 1000)');
+    expectLinesOf(r.a, 'tcp.out-of-order', [8]);
+    expectLinesOf(r.a, 'tcp.retransmission', [9]);
+    expectNone(r, 'tcp.dup-ack');
+  });
+
+  test('near miss: stamped after the ACK, the data was sent after it: the ACK is a duplicate', () => {
+    const r = OVERTAKEN(111);
+    expectLinesOf(r.a, 'tcp.lost-segment', [5]);
+    expectLinesOf(r.a, 'tcp.dup-ack', [7]);
+    expectNone(r, 'tcp.retransmission');
+  });
+});
+
 suite('tcp.port-reused on SYN-ACKs', () => {
   // nDPI's KakaoTalk_chat.pcap: the server (a SYN proxy) answers the SYN and its retransmission with
   // two SYN-ACKs of different ISNs. tshark -2 (as the corpus oracle runs it) flags both: the second

@@ -310,3 +310,54 @@ test('edits that make the data after a bare ACK jump, which moves the ACK to the
   assert.ok(applied > 40, `only ${applied} edits were incremental`);
   assert.equal(onTheAck, 40, 'every jump flagged on the ACK before it');
 });
+
+test('edits of data a bare ACK is overtaken by, which move the ACK, equal a fresh analysis', () => {
+  // Rounds 100 ms apart, as the relay reorders them: a segment held back, the server's SACK, a bare
+  // ACK of the client, the held-back segment and the next one (see olderSegmentsReach). The next one's
+  // TS val is edited to after the ACK's and back: the ACK moves, 3 records before the edit.
+  const rounds: string[] = [];
+  for (let k = 0; k < 30; k++) {
+    const t = 100 + k * 100;
+    const q = 101 + k * 400;
+    const ts = 1000 + k * 100;
+    rounds.push(
+      c(
+        t,
+        `Flags [.], seq ${q}:${q + 100}, ack 201, win 501, options [nop,nop,TS val ${ts} ecr 1], length 100`,
+      ),
+      c(
+        t + 1,
+        `Flags [.], seq ${q + 200}:${q + 300}, ack 201, win 501, options [nop,nop,TS val ${ts + 2} ecr 1], length 100`,
+      ),
+      s(
+        t + 9,
+        `Flags [.], ack ${q + 100}, win 509, options [nop,nop,sack 1 {${q + 200}:${q + 300}}], length 0`,
+      ),
+      c(t + 10, `Flags [.], ack 201, win 501, options [nop,nop,TS val ${ts + 10} ecr 2], length 0`),
+      c(
+        t + 10.5,
+        `Flags [.], seq ${q + 100}:${q + 200}, ack 201, win 501, options [nop,nop,TS val ${ts + 1} ecr 1], length 100`,
+      ),
+      c(
+        t + 11,
+        `Flags [.], seq ${q + 300}:${q + 400}, ack 201, win 501, options [nop,nop,TS val ${ts + 4} ecr 1], length 100`,
+      ),
+    );
+  }
+  const lines = traceLines(...EXCHANGE, ...rounds).split('\n');
+  let prev = analyzeTrace(lines.join('\n'));
+  let applied = 0;
+  let moved = 0;
+  for (let line = 11; line < lines.length; line += 6) {
+    const later = lines[line]!.replace(/TS val (\d+)/, (_m, v: string) => `TS val ${+v + 100}`);
+    for (const next of [later, lines[line]!]) {
+      const seqBefore = prev.segmentOf.get(line - 2)!.seq;
+      const { inc, fresh } = editBothWays(prev, lines, line, next, `edit of line ${line + 1}`);
+      if (inc) applied++;
+      if (fresh.segmentOf.get(line - 2)!.seq !== seqBefore) moved++;
+      prev = inc ?? fresh;
+    }
+  }
+  assert.ok(applied > 40, `only ${applied} edits were incremental`);
+  assert.equal(moved, 60, 'every edit moves the ACK 2 lines above it');
+});

@@ -26,6 +26,7 @@ import {
 import { withPlainSpaces } from './pastedText';
 import { FILE_HEAD_CHARS, judgeNotText } from './textEncoding';
 import { TraceRecord } from './record';
+import { REORDER_LOOKAHEAD } from './seqInference';
 import { lowerBound } from './search';
 import type { TupleIds } from './tuples';
 import { SYN, type PacketRecord, type RecordList } from './types';
@@ -352,7 +353,11 @@ function retrackEdited(
 ): TraceAnalysis | undefined {
   const id = prev.connectionOf.get(before.index);
   if (id === undefined || (after.flags === undefined) !== (before.flags === undefined)) return undefined;
-  let from = before.index;
+  // A bare ACK up to REORDER_LOOKAHEAD records of the connection before the edit may have been placed
+  // by what it found there (seqInference.ts, olderSegmentsReach): tracking starts before it.
+  const oldConn = prev.connections[id - 1]!;
+  const at = lowerBound(oldConn.records.length, (k) => oldConn.records[k]!, before.index);
+  let from = oldConn.records[Math.max(0, at - REORDER_LOOKAHEAD)] ?? before.index;
   let nextPrinted: NextPrintedLookup = {
     seq: (index) => prev.segmentOf.get(index)?.nextPrintedSeq,
     soon: (index) => prev.segmentOf.get(index)?.nextPrintedSoon ?? false,
@@ -367,16 +372,16 @@ function retrackEdited(
       if (seg && (seg.nextPrintedSeq !== valueAt(k) || seg.nextPrintedSoon !== (fresh.soon[k] === 1)))
         from = indexes[k]!;
     }
-    const at = (index: number) => {
+    const inTuple = (index: number) => {
       const k = lowerBound(indexes.length, (i) => indexes[i]!, index);
       return indexes[k] === index ? k : -1;
     };
     nextPrinted = {
       seq: (index) => {
-        const k = at(index);
+        const k = inTuple(index);
         return k < 0 ? undefined : valueAt(k);
       },
-      soon: (index) => fresh.soon[at(index)] === 1,
+      soon: (index) => fresh.soon[inTuple(index)] === 1,
     };
   }
   const connections = prev.connections.slice();

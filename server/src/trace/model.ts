@@ -314,6 +314,17 @@ export class Segment {
     return this.store.records.at(this.store.record[this.slot]!)!;
   }
 
+  /**
+   * The records being tracked (all of a file's, or a re-track's), and where this one's is in them: for
+   * a look at the records after it. (Methods, not getters: a segment's getters are its fields.)
+   */
+  trackedRecords(): RecordList {
+    return this.store.records;
+  }
+  trackedAt(): number {
+    return this.store.record[this.slot]!;
+  }
+
   // Small accessors, so that V8 inlines them into the analysis' loops.
   /** An optional non-negative integer, kept plus one. */
   private opt(column: Int32Array): number | undefined {

@@ -9,6 +9,7 @@ import type { Connection, Flow, Segment } from './model';
 import { TraceRecord } from './record';
 import { add32, gt, lt } from './seq32';
 import { UNSIGNED_KINDS } from './tcpOptions';
+import { flowOf } from './tuples';
 import { FIN, RST, SYN, type PacketRecord } from './types';
 
 /**
@@ -26,6 +27,13 @@ const KEEPALIVE_IDLE = 0.5;
  * lost bytes went out (dnscap's dnso1tcp-midmiss: the next data 60 ms after the ACK).
  */
 export const SAME_BURST = 0.01;
+
+/**
+ * How far past a bare ACK its side's later segments are searched for ones sent before it (see
+ * olderSegmentsReach): this many records of its connection, both ways. On the relay captures of
+ * scripts/scenarios (reordering by 10-30 ms of jitter) anything from 8 to 256 finds the same.
+ */
+export const REORDER_LOOKAHEAD = 32;
 
 /**
  * The seq of `seg`, a bare ACK of `conn` printed without one, from `fwd` (its side) and `rev` (the
@@ -91,6 +99,12 @@ export function inferSeq(
     gt(jumped, base)
   )
     return jumped;
+  // The side's next segment goes back below its next seq: segments reordered on the way (or
+  // retransmitted). Those stamped before this ACK were sent before it, so it sits past them.
+  if (next !== undefined && jumped !== undefined && seg.nextPrintedSoon && lt(jumped, base)) {
+    const reach = olderSegmentsReach(seg, record, base);
+    if (reach !== undefined) return reach;
+  }
   const sameAck = ack === fwd.lastack;
   if (next === undefined || !sameAck) return base;
   if (win !== fwd.window) {
@@ -197,6 +211,38 @@ function idleProbe(conn: Connection, seg: Segment, record: PacketRecord, rev: Fl
     rev.lastack === base &&
     !reportsSack(record)
   );
+}
+
+/**
+ * The end of the furthest of the segments of `record`'s side that follow it (within the next
+ * REORDER_LOOKAHEAD records of its connection, up to a SYN or RST) with an older TS val than its: sent
+ * before it, they arrive after it. Undefined without timestamps, or when none reaches past `base`.
+ */
+function olderSegmentsReach(seg: Segment, record: PacketRecord, base: number): number | undefined {
+  const mine = timestampPair(record);
+  if (!mine) return undefined;
+  const records = seg.trackedRecords();
+  const tuple = record.tuple;
+  const flow = flowOf(record);
+  let reach = base;
+  for (let i = seg.trackedAt() + 1, seen = 0; i < records.length && seen < REORDER_LOOKAHEAD; i++) {
+    const r = records.at(i)!;
+    // (Counted as the connection's records are: incremental.ts re-tracks from this many before an edit.)
+    const kind = r.kind;
+    if (r.tuple !== tuple || (kind !== 'tcp' && kind !== 'tcp-quiet' && kind !== 'tcp-truncated')) continue;
+    seen++;
+    if (kind !== 'tcp') continue;
+    const flags = r.flags ?? 0;
+    // (Another connection may start on the 4-tuple: a re-track stops at its own connection's end.)
+    if (flags & (SYN | RST)) break;
+    const seq = r.seqAbs;
+    if (seq === undefined || flowOf(r) !== flow) continue;
+    const theirs = timestampPair(r);
+    if (!theirs || !lt(theirs[0], mine[0])) continue;
+    const end = add32(seq, Math.max(0, r.length ?? 0) + (flags & FIN ? 1 : 0));
+    if (gt(end, reach)) reach = end;
+  }
+  return reach === base ? undefined : reach;
 }
 
 /** Whether `record` carries SACK blocks. */
