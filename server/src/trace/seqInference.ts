@@ -34,6 +34,13 @@ export const SAME_BURST = 0.01;
  * scripts/scenarios (reordering by 10-30 ms of jitter) anything from 8 to 256 finds the same.
  */
 export const REORDER_LOOKAHEAD = 32;
+/**
+ * And within this many records of the file, and this many seconds: in a trace of many connections
+ * the 4-tuple's next records may be far away, or never come, and a look ahead for each ACK would
+ * make the analysis quadratic.
+ */
+const REORDER_SCAN_RECORDS = 4096;
+const REORDER_SCAN_SECONDS = 1;
 
 /**
  * The seq of `seg`, a bare ACK of `conn` printed without one, from `fwd` (its side) and `rev` (the
@@ -215,8 +222,9 @@ function idleProbe(conn: Connection, seg: Segment, record: PacketRecord, rev: Fl
 
 /**
  * The end of the furthest of the segments of `record`'s side that follow it (within the next
- * REORDER_LOOKAHEAD records of its connection, up to a SYN or RST) with an older TS val than its: sent
- * before it, they arrive after it. Undefined without timestamps, or when none reaches past `base`.
+ * REORDER_LOOKAHEAD records of its connection, up to a SYN or RST, and the scan's bounds) with an
+ * older TS val than its: sent before it, they arrive after it. Undefined without timestamps, or when
+ * none reaches past `base`.
  */
 function olderSegmentsReach(seg: Segment, record: PacketRecord, base: number): number | undefined {
   const mine = timestampPair(record);
@@ -224,9 +232,14 @@ function olderSegmentsReach(seg: Segment, record: PacketRecord, base: number): n
   const records = seg.trackedRecords();
   const tuple = record.tuple;
   const flow = flowOf(record);
+  const from = seg.trackedAt() + 1;
+  const last = Math.min(records.length, from + REORDER_SCAN_RECORDS);
+  const until = (record.time ?? NaN) + REORDER_SCAN_SECONDS;
   let reach = base;
-  for (let i = seg.trackedAt() + 1, seen = 0; i < records.length && seen < REORDER_LOOKAHEAD; i++) {
+  for (let i = from, seen = 0; i < last && seen < REORDER_LOOKAHEAD; i++) {
     const r = records.at(i)!;
+    // (NaN, a time unknown on either side, compares false: the record count still bounds the look.)
+    if ((r.time ?? NaN) > until) break;
     // (Counted as the connection's records are: incremental.ts re-tracks from this many before an edit.)
     const kind = r.kind;
     if (r.tuple !== tuple || (kind !== 'tcp' && kind !== 'tcp-quiet' && kind !== 'tcp-truncated')) continue;
