@@ -1316,6 +1316,47 @@ suite('a bare ACK overtaken by data sent before it', () => {
   });
 });
 
+// A capture through scripts/scenarios' relay with timestamps off: the client's handshake ACK arrives
+// behind its request. tshark, seeing its seq 1 (behind the request's end), flags nothing; without
+// timestamps only what it acknowledges (just the SYN-ACK) and that no bare ACK carried it before tell
+// it from a duplicate ACK.
+suite("the handshake ACK behind its side's data, without timestamps", () => {
+  const REQUEST = c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100');
+
+  test('the late third ACK is no duplicate ACK', () => {
+    const r = run(
+      SYN,
+      SYN_ACK,
+      REQUEST,
+      s(30, 'Flags [.], ack 101, win 509, length 0'),
+      c(35, 'Flags [.], ack 1, win 502, length 0'),
+    );
+    expectNone(r, 'tcp.dup-ack');
+    assert.equal(r.a.segmentOf.get(4)!.seq, 1001, 'at the seq where ack 1 first showed (ISN 1000 + 1)');
+  });
+
+  test("near miss: with SACK blocks (the peer's data came out of order) it is a duplicate ACK", () => {
+    const r = run(
+      SYN,
+      SYN_ACK,
+      REQUEST,
+      s(30, 'Flags [.], seq 101:201, ack 101, win 509, length 100'),
+      c(35, 'Flags [.], ack 1, win 502, options [nop,nop,sack 1 {101:201}], length 0'),
+    );
+    expectLinesOf(r.a, 'tcp.dup-ack', [5]);
+  });
+
+  test('near miss: after the third ACK came in order, the same ACK again is a duplicate ACK', () => {
+    const r = run(
+      ...HANDSHAKE,
+      REQUEST,
+      s(30, 'Flags [.], seq 101:201, ack 101, win 509, length 100'),
+      c(35, 'Flags [.], ack 1, win 502, length 0'),
+    );
+    expectLinesOf(r.a, 'tcp.dup-ack', [6]);
+  });
+});
+
 suite('tcp.port-reused on SYN-ACKs', () => {
   // nDPI's KakaoTalk_chat.pcap: the server (a SYN proxy) answers the SYN and its retransmission with
   // two SYN-ACKs of different ISNs. tshark -2 (as the corpus oracle runs it) flags both: the second

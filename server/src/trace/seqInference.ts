@@ -168,8 +168,9 @@ export function inferSeq(
   // timestamps date it: older than those of the segment that last moved this side's sequence, or
   // the same (the same millisecond) when that ack first came on data and no bare ACK carried it
   // before. It then sits where that ack first showed. (A duplicate ACK or a window update that
-  // rounds to the same window is stamped at or after the data.) Here the ack repeats the last one
-  // and is not below the highest: it is the highest, and highestAckSeq is where it first showed.
+  // rounds to the same window is stamped at or after the data.) Without timestamps, the handshake's
+  // third ACK is still known for what it is (lateThirdAck). Here the ack repeats the last one and is
+  // not below the highest: it is the highest, and highestAckSeq is where it first showed.
   const ref = fwd.nextseqBy;
   if (
     win !== 0 &&
@@ -184,7 +185,8 @@ export function inferSeq(
       (stamp !== undefined &&
         stamp === timestamps(ref) &&
         fwd.highestAckData &&
-        fwd.lastBareAck?.ackAbs !== ack)
+        fwd.lastBareAck?.ackAbs !== ack) ||
+      (stamp === undefined && lateThirdAck(record, fwd, rev))
     ) {
       return highestSeq;
     }
@@ -256,6 +258,24 @@ function olderSegmentsReach(seg: Segment, record: PacketRecord, base: number): n
     if (gt(end, reach)) reach = end;
   }
   return reach === base ? undefined : reach;
+}
+
+/**
+ * Whether `record`, a bare ACK without timestamps that repeats its side's ack, is the handshake's
+ * third ACK come late, behind its side's data (a path that reorders): it acknowledges only the
+ * peer's SYN, that ack first came on data, and no bare ACK carried it before. A duplicate ACK with
+ * the same ack, sent for the peer's data arriving out of order, reports it in SACK blocks (where SACK
+ * was agreed; without, a third ACK lost and the peer's first data lost too would read the same).
+ */
+function lateThirdAck(record: PacketRecord, fwd: Flow, rev: Flow): boolean {
+  const ack = record.ackAbs;
+  return (
+    fwd.highestAckData &&
+    fwd.lastBareAck?.ackAbs !== ack &&
+    rev.isn !== undefined &&
+    ack === add32(rev.isn, 1) &&
+    !reportsSack(record)
+  );
 }
 
 /** Whether `record` carries SACK blocks. */
