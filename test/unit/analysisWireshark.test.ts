@@ -1320,6 +1320,34 @@ suite('a bare ACK overtaken by data sent before it', () => {
 // behind its request. tshark, seeing its seq 1 (behind the request's end), flags nothing; without
 // timestamps only what it acknowledges (just the SYN-ACK) and that no bare ACK carried it before tell
 // it from a duplicate ACK.
+// A capture through scripts/scenarios' relay: a bare ACK stamped with the FIN that follows it (the
+// same TS val and ecr, the ack the FIN brought first) arrives after the FIN. tshark, seeing its seq (the FIN's), calls it a
+// keep-alive (next seq - 1) and the peer's answer a keep-alive ACK.
+suite('a bare ACK sent just before a FIN that arrives after it', () => {
+  const AFTER_FIN = (tsVal: number) =>
+    run(
+      ...EXCHANGE,
+      s(45, 'Flags [P.], seq 201:301, ack 101, win 509, length 100'),
+      c(50, 'Flags [F.], seq 101, ack 301, win 501, options [nop,nop,TS val 500 ecr 40], length 0'),
+      s(51, 'Flags [.], ack 102, win 509, length 0'),
+      c(60, `Flags [.], ack 301, win 501, options [nop,nop,TS val ${tsVal} ecr 40], length 0`),
+      s(61, 'Flags [.], ack 102, win 509, length 0'),
+    );
+
+  test('stamped with the FIN: it sits at the FIN, a keep-alive to Wireshark, and the answer its ACK', () => {
+    const r = AFTER_FIN(500);
+    expectLinesOf(r.a, 'tcp.keep-alive', [10]);
+    expectLinesOf(r.a, 'tcp.keep-alive-ack', [11]);
+    expectNone(r, 'tcp.dup-ack');
+  });
+
+  test('near miss: stamped after the FIN, it was sent after it: a duplicate ACK', () => {
+    const r = AFTER_FIN(510);
+    expectLinesOf(r.a, 'tcp.dup-ack', [10, 11]);
+    expectNone(r, 'tcp.keep-alive');
+  });
+});
+
 suite("the handshake ACK behind its side's data, without timestamps", () => {
   const REQUEST = c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100');
 

@@ -57,7 +57,10 @@ export interface Flow {
   window?: number;
   dupacknum: number;
   lastnondupack?: number;
-  /** The highest ack this side sent, the seq of the segment that first carried it, and whether that had data. */
+  /**
+   * The highest ack this side sent, the seq of the segment that first carried it, and whether that had
+   * data or a FIN (then a bare ACK stamped with it and carrying that ack was sent before it).
+   */
   highestAck?: number;
   highestAckSeq?: number;
   highestAckData: boolean;

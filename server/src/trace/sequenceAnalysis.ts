@@ -228,7 +228,7 @@ export function analyzeSegment(
     if (flags & ACK && ack !== undefined && (fwd.highestAck === undefined || gt(ack, fwd.highestAck))) {
       fwd.highestAck = ack;
       fwd.highestAckSeq = seq;
-      fwd.highestAckData = len > 0;
+      fwd.highestAckData = len > 0 || (flags & FIN) !== 0;
     }
     // 10. only a changed ack number resets the duplicate count
     if (ack !== fwd.lastack) {
