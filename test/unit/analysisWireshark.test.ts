@@ -1363,6 +1363,21 @@ suite("the handshake ACK behind its side's data, without timestamps", () => {
     assert.equal(r.a.segmentOf.get(4)!.seq, 1001, 'at the seq where ack 1 first showed (ISN 1000 + 1)');
   });
 
+  // The same capture: the request and the third ACK both behind the FIN. The third ACK's seq is its
+  // side's ISN + 1, not the FIN's: no keep-alive (at next seq - 1) either.
+  test('behind the FIN too, the third ACK sits at ISN + 1: neither a duplicate ACK nor a keep-alive', () => {
+    const r = run(
+      SYN,
+      SYN_ACK,
+      c(21, 'Flags [F.], seq 101, ack 1, win 502, length 0'),
+      s(22, 'Flags [.], ack 1, win 509, options [nop,nop,sack 1 {101:102}], length 0'),
+      c(24, 'Flags [.], ack 1, win 502, length 0'),
+      c(27, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+    );
+    assert.deepEqual(codesAt(r.a, 5), []);
+    assert.equal(r.a.segmentOf.get(4)!.seq, 1001);
+  });
+
   test("near miss: with SACK blocks (the peer's data came out of order) it is a duplicate ACK", () => {
     const r = run(
       SYN,

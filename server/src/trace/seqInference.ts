@@ -185,11 +185,14 @@ export function inferSeq(
       (stamp !== undefined &&
         stamp === timestamps(ref) &&
         fwd.highestAckData &&
-        fwd.lastBareAck?.ackAbs !== ack) ||
-      (stamp === undefined && lateThirdAck(record, fwd, rev))
+        fwd.lastBareAck?.ackAbs !== ack)
     ) {
       return highestSeq;
     }
+    // (The third ACK's seq is known: its side's ISN + 1, even when what first showed its ack, a FIN
+    // say, came after data that is late too.)
+    if (stamp === undefined && lateThirdAck(record, fwd, rev))
+      return fwd.isn !== undefined ? add32(fwd.isn, 1) : highestSeq;
   }
   return base;
 }
