@@ -1348,6 +1348,44 @@ suite('a bare ACK sent just before a FIN that arrives after it', () => {
   });
 });
 
+// The relay without timestamps, where both sides offered SACK: the server's ACK of a request comes
+// behind the answer that carried the same ack. A duplicate ACK would report the out-of-order data it
+// answers in SACK blocks; this one has none, and comes milliseconds after the answer.
+suite("an ACK behind its side's data, without timestamps, where SACK was offered", () => {
+  const HELD_BACK = (handshake: readonly string[], ackAt: number) =>
+    run(
+      ...handshake,
+      c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+      s(30, 'Flags [P.], seq 1:201, ack 101, win 509, length 200'),
+      c(40, 'Flags [.], ack 201, win 501, length 0'),
+      c(50, 'Flags [P.], seq 101:151, ack 201, win 501, length 50'),
+      s(60, 'Flags [P.], seq 201:301, ack 151, win 509, length 100'),
+      s(ackAt, 'Flags [.], ack 151, win 509, length 0'),
+    );
+
+  test('5 ms behind the answer: held back on the way, no duplicate ACK', () => {
+    const r = HELD_BACK(HANDSHAKE, 65);
+    expectNone(r, 'tcp.dup-ack');
+    assert.equal(r.a.segmentOf.get(8)!.seq, 5201, 'where ack 151 first showed');
+  });
+
+  // nDPI's imap-starttls: a server's bare ACK 9 us after its data, with the same ack.
+  test('near miss: 9 us behind it, it was sent right after it: a duplicate ACK', () => {
+    const r = HELD_BACK(HANDSHAKE, 60.009);
+    expectLinesOf(r.a, 'tcp.dup-ack', [9]);
+  });
+
+  test('near miss: without SACK offered, a duplicate ACK reports nothing either: a duplicate ACK', () => {
+    const noSack = [
+      c(0, 'Flags [S], seq 1000, win 65535, options [mss 1460,nop,wscale 7], length 0'),
+      s(10, 'Flags [S.], seq 5000, ack 1001, win 65160, options [mss 1460,nop,wscale 7], length 0'),
+      c(20, 'Flags [.], ack 1, win 502, length 0'),
+    ];
+    const r = HELD_BACK(noSack, 65);
+    expectLinesOf(r.a, 'tcp.dup-ack', [9]);
+  });
+});
+
 suite("the handshake ACK behind its side's data, without timestamps", () => {
   const REQUEST = c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100');
 

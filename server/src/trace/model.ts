@@ -73,6 +73,8 @@ export interface Flow {
   lastBareAck?: PacketRecord;
   lastBareAckSeq?: number;
   /** -1 unknown, -2 no scaling, >= 0 the shift. */
+  /** Whether this side's SYN offered SACK (sackOK). */
+  sackOffered: boolean;
   winScale: number;
   isFirstAck: boolean;
   /** The ISN from this side's SYN, when seen. */

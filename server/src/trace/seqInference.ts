@@ -5,7 +5,7 @@
  * the exceptions are Linux's keep-alives and zero-window probes (snd.una - 1), data the capture lost,
  * and bare ACKs that arrive late: reordered on the way, or a second copy of a packet seen twice.
  */
-import type { Connection, Flow, Segment } from './model';
+import { A, type Connection, type Flow, type Segment } from './model';
 import { TraceRecord } from './record';
 import { add32, gt, lt } from './seq32';
 import { UNSIGNED_KINDS } from './tcpOptions';
@@ -34,6 +34,13 @@ export const SAME_BURST = 0.01;
  * scripts/scenarios (reordering by 10-30 ms of jitter) anything from 8 to 256 finds the same.
  */
 export const REORDER_LOOKAHEAD = 32;
+/**
+ * Less than this (in seconds) behind its side's data, a bare ACK without timestamps that repeats the
+ * data's ack is taken to have been sent after it, not held back on the way (see lateAck): any value
+ * from 0.1 to 2 ms gives the same verdicts on the relay captures of scripts/scenarios and nDPI's.
+ */
+const REORDER_MIN_DELAY = 0.001;
+
 /**
  * And within this many records of the file, and this many seconds: in a trace of many connections
  * the 4-tuple's next records may be far away, or never come, and a look ahead for each ACK would
@@ -168,9 +175,10 @@ export function inferSeq(
   // timestamps date it: older than those of the segment that last moved this side's sequence, or
   // the same (the same millisecond) when that ack first came on data and no bare ACK carried it
   // before. It then sits where that ack first showed. (A duplicate ACK or a window update that
-  // rounds to the same window is stamped at or after the data.) Without timestamps, the handshake's
-  // third ACK is still known for what it is (lateThirdAck). Here the ack repeats the last one and is
-  // not below the highest: it is the highest, and highestAckSeq is where it first showed.
+  // rounds to the same window is stamped at or after the data.) Without timestamps, such an ACK is
+  // still told apart where both sides offered SACK, and the handshake's third ACK anyway (lateAck).
+  // Here the ack repeats the last one and is not below the highest: it is the highest, and
+  // highestAckSeq is where it first showed.
   const ref = fwd.nextseqBy;
   if (
     win !== 0 &&
@@ -189,10 +197,23 @@ export function inferSeq(
     ) {
       return highestSeq;
     }
-    // (The third ACK's seq is known: its side's ISN + 1, even when what first showed its ack, a FIN
-    // say, came after data that is late too.)
-    if (stamp === undefined && lateThirdAck(record, fwd, rev))
-      return fwd.isn !== undefined ? add32(fwd.isn, 1) : highestSeq;
+    // Without timestamps (the third ACK's seq is known: its side's ISN + 1, even when what first
+    // showed its ack, a FIN say, came after data that is late too).
+    if (stamp === undefined && lateAck(record, fwd, rev)) {
+      if (rev.isn !== undefined && ack === add32(rev.isn, 1))
+        return fwd.isn !== undefined ? add32(fwd.isn, 1) : highestSeq;
+      // Other ACKs only when they come more than a moment after the data (one right behind it was
+      // sent right after it, nDPI's imap-starttls: 9 us, where a path that reorders holds a frame
+      // back for milliseconds) and nothing of the peer's calls for an answer with the same ack: a
+      // keep-alive or a window probe, a control segment (the RST or FIN of a side that goes).
+      const peerFlags = rev.lastRecord?.flags ?? 0;
+      if (
+        (record.time ?? NaN) - (ref.time ?? NaN) > REORDER_MIN_DELAY &&
+        !(rev.lastsegmentflags & (A.KEEP_ALIVE | A.ZERO_WINDOW_PROBE)) &&
+        !(peerFlags & (SYN | FIN | RST))
+      )
+        return highestSeq;
+    }
   }
   return base;
 }
@@ -264,19 +285,19 @@ function olderSegmentsReach(seg: Segment, record: PacketRecord, base: number): n
 }
 
 /**
- * Whether `record`, a bare ACK without timestamps that repeats its side's ack, is the handshake's
- * third ACK come late, behind its side's data (a path that reorders): it acknowledges only the
- * peer's SYN, that ack first came on data, and no bare ACK carried it before. A duplicate ACK with
- * the same ack, sent for the peer's data arriving out of order, reports it in SACK blocks (where SACK
- * was agreed; without, a third ACK lost and the peer's first data lost too would read the same).
+ * Whether `record`, a bare ACK without timestamps that repeats its side's ack, is an ACK come late,
+ * behind its side's data (a path that reorders): that ack first came on data (or a FIN), no bare ACK
+ * carried it before, and it reports no SACK blocks. A duplicate ACK with the same ack, sent for the
+ * peer's data arriving out of order, reports it in SACK blocks where both sides offered SACK; without
+ * SACK only the handshake's third ACK (which acknowledges just the peer's SYN) is told apart, as a
+ * third ACK lost and the peer's first data lost too would read the same.
  */
-function lateThirdAck(record: PacketRecord, fwd: Flow, rev: Flow): boolean {
+function lateAck(record: PacketRecord, fwd: Flow, rev: Flow): boolean {
   const ack = record.ackAbs;
   return (
     fwd.highestAckData &&
     fwd.lastBareAck?.ackAbs !== ack &&
-    rev.isn !== undefined &&
-    ack === add32(rev.isn, 1) &&
+    ((fwd.sackOffered && rev.sackOffered) || (rev.isn !== undefined && ack === add32(rev.isn, 1))) &&
     !reportsSack(record)
   );
 }

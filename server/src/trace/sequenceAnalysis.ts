@@ -103,8 +103,13 @@ function answeredFirstAck(conn: Connection, ack: number, rev: Flow): void {
   rev.lastBareAckSeq = seq;
 }
 
-/** Wireshark's window-scale bookkeeping after a SYN or SYN-ACK (verify_tcp_window_scaling). */
-function noteWindowScale(r: PacketRecord, flags: number, fwd: Flow, rev: Flow): void {
+/**
+ * What a SYN or SYN-ACK's options say of its side: whether it offers SACK, and Wireshark's window-scale
+ * bookkeeping (verify_tcp_window_scaling).
+ */
+function noteSynOptions(r: PacketRecord, flags: number, fwd: Flow, rev: Flow): void {
+  fwd.sackOffered =
+    r instanceof TraceRecord ? r.hasOption('sackOK') : r.options.some((o) => o.kind === 'sackOK');
   const ws = r instanceof TraceRecord ? r.wscale : r.options.find((o) => o.kind === 'wscale')?.value;
   if (ws !== undefined) fwd.winScale = Math.min(ws, 14);
   if (fwd.winScale === -1) {
@@ -134,7 +139,7 @@ export function analyzeSegment(
   const isSyn = (flags & SYN) !== 0;
   const ctl = (flags & (SYN | FIN | RST)) !== 0;
 
-  if (isSyn) noteWindowScale(record, flags, fwd, rev);
+  if (isSyn) noteSynOptions(record, flags, fwd, rev);
   let seq = seg.seq;
   const ack = seg.ack;
   const win = seg.win;
