@@ -101,6 +101,32 @@ function editBothWays(
   return { inc, fresh };
 }
 
+/**
+ * Changes every `step`th line of `lines` from `first` with `change`, then puts it back, each edit
+ * analysed both ways (editBothWays) from the analysis before it; `seen(before, fresh, line, changed)`
+ * is shown each. Returns how many edits went the incremental way.
+ */
+function editAndRestore(
+  lines: string[],
+  first: number,
+  step: number,
+  change: (line: string) => string,
+  seen: (before: TraceAnalysis, fresh: TraceAnalysis, line: number, changed: boolean) => void,
+): number {
+  let prev = analyzeTrace(lines.join('\n'));
+  let applied = 0;
+  for (let line = first; line < lines.length; line += step) {
+    const original = lines[line]!;
+    for (const next of [change(original), original]) {
+      const { inc, fresh } = editBothWays(prev, lines, line, next, `edit of line ${line + 1}`);
+      if (inc) applied++;
+      seen(prev, fresh, line, next !== original);
+      prev = inc ?? fresh;
+    }
+  }
+  return applied;
+}
+
 function rng(seed: number): () => number {
   let s = seed;
   return () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
@@ -283,30 +309,18 @@ test('edits that make the data after a bare ACK jump, which moves the ACK to the
     );
   }
   const lines = traceLines(...EXCHANGE, ...rounds).split('\n');
-  let prev = analyzeTrace(lines.join('\n'));
   assert.deepEqual(
-    prev.findings.filter((f) => f.code === 'tcp.lost-segment'),
+    analyzeTrace(lines.join('\n')).findings.filter((f) => f.code === 'tcp.lost-segment'),
     [],
   );
-  let applied = 0;
   let onTheAck = 0;
   // Each answer in turn starts 1 000 bytes on (the bytes before it lost), then is put back.
-  for (let line = 8; line < lines.length; line += 3) {
-    const jumped = lines[line]!.replace(
-      /seq (\d+):(\d+)/,
-      (_m, a: string, b: string) => `seq ${+a + 1000}:${+b + 1000}`,
-    );
-    for (const next of [jumped, lines[line]!]) {
-      const { inc, fresh } = editBothWays(prev, lines, line, next, `edit of line ${line + 1}`);
-      if (inc) applied++;
-      if (
-        next === jumped &&
-        fresh.findings.some((f) => f.code === 'tcp.lost-segment' && f.span.line === line - 1)
-      )
-        onTheAck++;
-      prev = inc ?? fresh;
-    }
-  }
+  const jump = (line: string) =>
+    line.replace(/seq (\d+):(\d+)/, (_m, a: string, b: string) => `seq ${+a + 1000}:${+b + 1000}`);
+  const applied = editAndRestore(lines, 8, 3, jump, (_before, fresh, line, changed) => {
+    if (changed && fresh.findings.some((f) => f.code === 'tcp.lost-segment' && f.span.line === line - 1))
+      onTheAck++;
+  });
   assert.ok(applied > 40, `only ${applied} edits were incremental`);
   assert.equal(onTheAck, 40, 'every jump flagged on the ACK before it');
 });
@@ -345,19 +359,11 @@ test('edits of data a bare ACK is overtaken by, which move the ACK, equal a fres
     );
   }
   const lines = traceLines(...EXCHANGE, ...rounds).split('\n');
-  let prev = analyzeTrace(lines.join('\n'));
-  let applied = 0;
   let moved = 0;
-  for (let line = 11; line < lines.length; line += 6) {
-    const later = lines[line]!.replace(/TS val (\d+)/, (_m, v: string) => `TS val ${+v + 100}`);
-    for (const next of [later, lines[line]!]) {
-      const seqBefore = prev.segmentOf.get(line - 2)!.seq;
-      const { inc, fresh } = editBothWays(prev, lines, line, next, `edit of line ${line + 1}`);
-      if (inc) applied++;
-      if (fresh.segmentOf.get(line - 2)!.seq !== seqBefore) moved++;
-      prev = inc ?? fresh;
-    }
-  }
+  const later = (line: string) => line.replace(/TS val (\d+)/, (_m, v: string) => `TS val ${+v + 100}`);
+  const applied = editAndRestore(lines, 11, 6, later, (before, fresh, line) => {
+    if (fresh.segmentOf.get(line - 2)!.seq !== before.segmentOf.get(line - 2)!.seq) moved++;
+  });
   assert.ok(applied > 40, `only ${applied} edits were incremental`);
   assert.equal(moved, 60, 'every edit moves the ACK 2 lines above it');
 });
