@@ -1308,6 +1308,36 @@ suite('a bare ACK overtaken by data sent before it', () => {
     expectNone(r, 'tcp.dup-ack');
   });
 
+  // scripts/scenarios' relay (t-idle-tb): after a segment filled a gap, the next one comes at the next
+  // seq, yet stamped before the ACK in front of it.
+  test('on a path seen to reorder, data at the next seq stamped before the ACK puts the ACK past it', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [.], seq 1:101, ack 1, win 502, options [nop,nop,TS val 100 ecr 1], length 100'),
+      c(22, 'Flags [.], seq 201:301, ack 1, win 502, options [nop,nop,TS val 102 ecr 1], length 100'),
+      s(30, 'Flags [.], ack 101, win 509, options [nop,nop,sack 1 {201:301}], length 0'),
+      c(31, 'Flags [.], seq 101:201, ack 1, win 502, options [nop,nop,TS val 103 ecr 1], length 100'),
+      c(40, 'Flags [.], ack 1, win 502, options [nop,nop,TS val 110 ecr 2], length 0'),
+      c(40.5, 'Flags [.], seq 301:401, ack 1, win 502, options [nop,nop,TS val 105 ecr 1], length 100'),
+    );
+    expectLinesOf(r.a, 'tcp.lost-segment', [5, 8]);
+    expectLinesOf(r.a, 'tcp.retransmission', [9]);
+    expectNone(r, 'tcp.dup-ack');
+  });
+
+  test('near miss: where nothing of the side was out of order, the same ACK stays a duplicate ACK', () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [.], seq 1:101, ack 1, win 502, options [nop,nop,TS val 100 ecr 1], length 100'),
+      c(22, 'Flags [.], seq 101:201, ack 1, win 502, options [nop,nop,TS val 102 ecr 1], length 100'),
+      s(30, 'Flags [.], ack 201, win 509, length 0'),
+      c(40, 'Flags [.], ack 1, win 502, options [nop,nop,TS val 110 ecr 2], length 0'),
+      c(40.5, 'Flags [.], seq 201:301, ack 1, win 502, options [nop,nop,TS val 105 ecr 1], length 100'),
+    );
+    expectLinesOf(r.a, 'tcp.dup-ack', [7]);
+    expectNone(r, 'tcp.lost-segment');
+  });
+
   test('near miss: stamped after the ACK, the data was sent after it: the ACK is a duplicate', () => {
     const r = OVERTAKEN(111);
     expectLinesOf(r.a, 'tcp.lost-segment', [5]);

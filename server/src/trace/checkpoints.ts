@@ -106,6 +106,7 @@ function copyFlow(f: Flow, sent: Flow['sent'], finRecords: number[]): Flow {
     lastRecord: f.lastRecord,
     lastBareAck: f.lastBareAck,
     lastBareAckSeq: f.lastBareAckSeq,
+    disordered: f.disordered,
     sackOffered: f.sackOffered,
     winScale: f.winScale,
     isFirstAck: f.isFirstAck,

@@ -118,6 +118,7 @@ function newFlow(endpoint: Endpoint, state: Flow['state']): Flow {
     lastRecord: undefined,
     lastBareAck: undefined,
     lastBareAckSeq: undefined,
+    disordered: false,
     sackOffered: false,
     winScale: -1,
     isFirstAck: true,

@@ -73,6 +73,8 @@ export interface Flow {
   lastBareAck?: PacketRecord;
   lastBareAckSeq?: number;
   /** -1 unknown, -2 no scaling, >= 0 the shift. */
+  /** Whether a segment of this side was out of order, lost or sent again: the path reorders or drops. */
+  disordered: boolean;
   /** Whether this side's SYN offered SACK (sackOK). */
   sackOffered: boolean;
   winScale: number;

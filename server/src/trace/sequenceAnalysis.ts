@@ -310,6 +310,7 @@ export function analyzeSegment(
   if (win !== undefined) fwd.window = win;
   fwd.lastack = flags & ACK ? ack : undefined;
   fwd.lastackTime = time;
+  if (a & (A.RETRANSMISSION | A.OUT_OF_ORDER | A.LOST_PACKET)) fwd.disordered = true;
   fwd.lastsegmentflags = a;
   fwd.lastRecord = record;
   if (len === 0 && !ctl) {
