@@ -1346,13 +1346,9 @@ suite('a bare ACK overtaken by data sent before it', () => {
   });
 });
 
-// A capture through scripts/scenarios' relay with timestamps off: the client's handshake ACK arrives
-// behind its request. tshark, seeing its seq 1 (behind the request's end), flags nothing; without
-// timestamps only what it acknowledges (just the SYN-ACK) and that no bare ACK carried it before tell
-// it from a duplicate ACK.
 // A capture through scripts/scenarios' relay: a bare ACK stamped with the FIN that follows it (the
-// same TS val and ecr, the ack the FIN brought first) arrives after the FIN. tshark, seeing its seq (the FIN's), calls it a
-// keep-alive (next seq - 1) and the peer's answer a keep-alive ACK.
+// same TS val and ecr, the ack the FIN brought first) arrives after the FIN. tshark, seeing its seq
+// (the FIN's), calls it a keep-alive (next seq - 1) and the peer's answer a keep-alive ACK.
 suite('a bare ACK sent just before a FIN that arrives after it', () => {
   const AFTER_FIN = (tsVal: number) =>
     run(
@@ -1416,6 +1412,10 @@ suite("an ACK behind its side's data, without timestamps, where SACK was offered
   });
 });
 
+// A capture through scripts/scenarios' relay with timestamps off: the client's handshake ACK arrives
+// behind its request. tshark, seeing its seq 1 (behind the request's end), flags nothing; without
+// timestamps only what it acknowledges (just the SYN-ACK) and that no bare ACK carried it before tell
+// it from a duplicate ACK.
 suite("the handshake ACK behind its side's data, without timestamps", () => {
   const REQUEST = c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100');
 
