@@ -18,7 +18,7 @@ import { SAME_BURST } from './seqInference';
 import { setAt } from './denseArray';
 import { segmentsBefore } from './search';
 import { flowOf } from './tuples';
-import { ACK, SYN, type Endpoint, type PacketRecord, type RecordList } from './types';
+import { ACK, SYN, isTrackedKind, type Endpoint, type PacketRecord, type RecordList } from './types';
 
 export interface ConnectionTable {
   connections: Connection[];
@@ -213,7 +213,7 @@ export function trackConnections(records: RecordList): ConnectionTable {
     const r = records.at(position)!;
     // (A record has a 4-tuple id exactly when it has endpoints.)
     const kind = r.kind;
-    if (r.tuple === undefined || (kind !== 'tcp' && kind !== 'tcp-quiet' && kind !== 'tcp-truncated')) {
+    if (r.tuple === undefined || !isTrackedKind(kind)) {
       continue;
     }
     let conn = byTuple[r.tuple!];

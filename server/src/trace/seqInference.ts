@@ -10,7 +10,7 @@ import { TraceRecord } from './record';
 import { add32, gt, lt } from './seq32';
 import { UNSIGNED_KINDS } from './tcpOptions';
 import { flowOf } from './tuples';
-import { FIN, RST, SYN, type PacketRecord } from './types';
+import { FIN, RST, SYN, isTrackedKind, type PacketRecord, type TcpOption } from './types';
 
 /**
  * A repeated pure ACK after at least this much silence, with no data just before it, is a keep-alive
@@ -103,15 +103,9 @@ export function inferSeq(
   // through scripts/scenarios' relay), and an old one reordered on the way repeats or lowers the ack.
   // Not before the side's first data: the first segment of a response that arrives behind the later
   // ones came after the ACK of the request, which it would otherwise carry.
-  const jumped = seg.nextPrintedSeq;
-  if (
-    next !== undefined &&
-    ack !== fwd.lastack &&
-    fwd.dataSeen &&
-    jumped !== undefined &&
-    seg.nextPrintedSoon &&
-    gt(jumped, base)
-  )
+  // (Both rules below ask for the side's next printed seq when it comes soon after this ACK.)
+  const jumped = seg.nextPrintedSoon ? seg.nextPrintedSeq : undefined;
+  if (next !== undefined && ack !== fwd.lastack && fwd.dataSeen && jumped !== undefined && gt(jumped, base))
     return jumped;
   // The side's next segment goes back below its next seq, or (on a path seen to reorder or drop
   // this side's segments) starts there but is stamped before this ACK: segments reordered on the
@@ -121,7 +115,6 @@ export function inferSeq(
   if (
     next !== undefined &&
     jumped !== undefined &&
-    seg.nextPrintedSoon &&
     (lt(jumped, base) || (jumped === base && fwd.disordered))
   ) {
     const reach = olderSegmentsReach(seg, record, base, jumped === base);
@@ -280,10 +273,9 @@ function olderSegmentsReach(
     // (NaN, a time unknown on either side, compares false: the record count still bounds the look.)
     if ((r.time ?? NaN) > until) break;
     // (Counted as the connection's records are: incremental.ts re-tracks from this many before an edit.)
-    const kind = r.kind;
-    if (r.tuple !== tuple || (kind !== 'tcp' && kind !== 'tcp-quiet' && kind !== 'tcp-truncated')) continue;
+    if (r.tuple !== tuple || !isTrackedKind(r.kind)) continue;
     seen++;
-    if (kind !== 'tcp') continue;
+    if (r.kind !== 'tcp') continue;
     const flags = r.flags ?? 0;
     // (Another connection may start on the 4-tuple: a re-track stops at its own connection's end.)
     if (flags & (SYN | RST)) break;
@@ -322,8 +314,22 @@ function lateAck(record: PacketRecord, fwd: Flow, rev: Flow): boolean {
 
 /** Whether `record` carries SACK blocks. */
 function reportsSack(record: PacketRecord): boolean {
-  if (record instanceof TraceRecord && !record.hasOption('sack')) return false;
-  return record.options.some((o) => o.kind === 'sack' && (o.blocks?.length ?? 0) > 0);
+  return optionOf(record, 'sack', (o) => (o.blocks?.length ?? 0) > 0) !== undefined;
+}
+
+const anyOption = (): boolean => true;
+
+/**
+ * `record`'s first option of kind `kind` (that passes `test`). A record's option list is read only
+ * when its text names the kind (TraceRecord.hasOption): most lists are never needed by the analysis.
+ */
+export function optionOf(
+  record: PacketRecord,
+  kind: string,
+  test: (o: TcpOption) => boolean = anyOption,
+): TcpOption | undefined {
+  if (record instanceof TraceRecord && !record.hasOption(kind)) return undefined;
+  return record.options.find((o) => o.kind === kind && test(o));
 }
 
 /**
@@ -343,8 +349,7 @@ function stampedBefore(record: PacketRecord, than: PacketRecord | undefined): bo
 
 /** A segment's TS option: [val, ecr], or undefined without one. */
 function timestampPair(record: PacketRecord): [number, number | undefined] | undefined {
-  if (record instanceof TraceRecord && !record.hasOption('TS')) return undefined;
-  const ts = record.options.find((o) => o.kind === 'TS');
+  const ts = optionOf(record, 'TS');
   return ts?.tsVal === undefined ? undefined : [ts.tsVal, ts.tsEcr];
 }
 

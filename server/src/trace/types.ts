@@ -70,6 +70,11 @@ export type RecordKind =
   /** A line that starts like a packet but could not be read. */
   | 'malformed';
 
+/** Whether a record of `kind` belongs to a connection (the tracking takes it, connections.ts). */
+export function isTrackedKind(kind: RecordKind): boolean {
+  return kind === 'tcp' || kind === 'tcp-quiet' || kind === 'tcp-truncated';
+}
+
 /** A problem found while parsing, reported as `parse.*` diagnostics. */
 export interface ParseProblem {
   code: string;
