@@ -25,7 +25,7 @@ import {
   synAt,
   withCode,
 } from '../helpers/analysisHelpers';
-import { codes, codesOnLine } from '../helpers/trace';
+import { analyze, codes, codesOnLine } from '../helpers/trace';
 
 /** Four client segments of 100 bytes (lines 4-7); the second one is lost after the capture point. */
 const FOUR_SEGMENTS = [
@@ -1513,6 +1513,90 @@ suite('tcp.port-reused quirk', () => {
     );
     assert.equal(r.a.connections.length, 2);
     expectOne(r, 'tcp.port-reused', 2, 'Flags [FS]', 'information');
+  });
+});
+
+// A frame seen twice: a SPAN port or a bridge passes some frames on twice, the copy microseconds
+// behind the original and the same to the byte. tshark sees the copy's seq, the original's; without
+// -vv the text does not print it, and the copy of a keep-alive or of a late ACK, judged on its own,
+// would be a duplicate ACK. (Lines from the corpus's keepalive capture and a relay capture of
+// scripts/scenarios, with frames copied 2 to 5 us behind, as tshark judged them.)
+suite('a bare ACK seen twice', () => {
+  const KEEPALIVE = [
+    '18:23:59.461005 IP 127.0.0.1.51910 > 127.0.0.1.7000: Flags [S], seq 4225220314, win 64240, options [mss 1460,sackOK,TS val 2606803178 ecr 0,nop,wscale 10], length 0',
+    '18:23:59.461023 IP 127.0.0.1.7000 > 127.0.0.1.51910: Flags [S.], seq 949081790, ack 4225220315, win 65160, options [mss 1460,sackOK,TS val 662048251 ecr 2606803178,nop,wscale 10], length 0',
+    '18:23:59.461040 IP 127.0.0.1.51910 > 127.0.0.1.7000: Flags [.], ack 1, win 63, options [nop,nop,TS val 2606803178 ecr 662048251], length 0',
+    '18:23:59.461205 IP 127.0.0.1.51910 > 127.0.0.1.7000: Flags [P.], seq 1:7, ack 1, win 63, options [nop,nop,TS val 2606803178 ecr 662048251], length 6',
+    '18:23:59.461214 IP 127.0.0.1.7000 > 127.0.0.1.51910: Flags [.], ack 7, win 64, options [nop,nop,TS val 662048251 ecr 2606803178], length 0',
+    '18:23:59.461334 IP 127.0.0.1.7000 > 127.0.0.1.51910: Flags [P.], seq 1:7, ack 7, win 64, options [nop,nop,TS val 662048251 ecr 2606803178], length 6',
+    '18:23:59.461344 IP 127.0.0.1.51910 > 127.0.0.1.7000: Flags [.], ack 7, win 63, options [nop,nop,TS val 2606803179 ecr 662048251], length 0',
+  ];
+  const PROBE = (time: string, tsVal: string) =>
+    `18:24:${time} IP 127.0.0.1.51910 > 127.0.0.1.7000: Flags [.], ack 7, win 63, options [nop,nop,TS val ${tsVal} ecr 662048251], length 0`;
+  const PROBE_ACK =
+    '18:24:00.489408 IP 127.0.0.1.7000 > 127.0.0.1.51910: Flags [.], ack 7, win 64, options [nop,nop,TS val 662049280 ecr 2606803179], length 0';
+
+  test("a keep-alive's copy is a keep-alive too, and the answer a keep-alive ACK", () => {
+    const a = analyze(
+      ...KEEPALIVE,
+      PROBE('00.489397', '2606804207'),
+      PROBE('00.489402', '2606804207'),
+      PROBE_ACK,
+    );
+    assert.deepEqual(codesOnLine(a, 8), ['tcp.keep-alive']);
+    assert.deepEqual(codesOnLine(a, 9), ['tcp.keep-alive']);
+    assert.deepEqual(codesOnLine(a, 10), ['tcp.keep-alive-ack']);
+  });
+
+  test('near miss: 2 ms behind the keep-alive, the same ACK was sent again: a duplicate ACK', () => {
+    const a = analyze(
+      ...KEEPALIVE,
+      PROBE('00.489397', '2606804207'),
+      PROBE('00.491397', '2606804207'),
+      PROBE_ACK,
+    );
+    assert.deepEqual(codesOnLine(a, 9), ['tcp.dup-ack']);
+  });
+
+  test('near miss: another TS val is another packet: a duplicate ACK', () => {
+    const a = analyze(
+      ...KEEPALIVE,
+      PROBE('00.489397', '2606804207'),
+      PROBE('00.489402', '2606804208'),
+      PROBE_ACK,
+    );
+    assert.deepEqual(codesOnLine(a, 9), ['tcp.dup-ack']);
+  });
+
+  // -v prints the IP id, which a copy shares and a new packet does not.
+  test('near miss: under -v, another IP id is another packet: a duplicate ACK', () => {
+    const v = (id: number, time: string) => [
+      `18:24:${time} IP (tos 0x0, ttl 64, id ${id}, offset 0, flags [DF], proto TCP (6), length 52)`,
+      '    127.0.0.1.51910 > 127.0.0.1.7000: Flags [.], cksum 0xfe28 (incorrect -> 0x4a8c), ack 7, win 63, options [nop,nop,TS val 2606804207 ecr 662048251], length 0',
+    ];
+    const copy = analyze(...KEEPALIVE, ...v(9038, '00.489397'), ...v(9038, '00.489402'));
+    assert.deepEqual(codes(copy).slice(-2), ['tcp.keep-alive', 'tcp.keep-alive']);
+    const another = analyze(...KEEPALIVE, ...v(9038, '00.489397'), ...v(9039, '00.489402'));
+    assert.deepEqual(codes(another).slice(-2), ['tcp.keep-alive', 'tcp.dup-ack']);
+  });
+
+  test("a late third ACK's copy is as late: no duplicate ACK", () => {
+    const a = analyze(
+      '21:17:11.238970 IP 10.5.0.1.57682 > 10.5.0.2.5001: Flags [S], seq 2407360132, win 64240, options [mss 1460,sackOK,TS val 2282712680 ecr 0,nop,wscale 10], length 0',
+      '21:17:11.239001 IP 10.5.0.2.5001 > 10.5.0.1.57682: Flags [S.], seq 3295354372, ack 2407360133, win 65160, options [mss 1460,sackOK,TS val 1277703540 ecr 2282712680,nop,wscale 10], length 0',
+      '21:17:11.280655 IP 10.5.0.1.57682 > 10.5.0.2.5001: Flags [P.], seq 1:8, ack 1, win 63, options [nop,nop,TS val 2282712733 ecr 1277703540], length 7',
+      '21:17:11.280709 IP 10.5.0.2.5001 > 10.5.0.1.57682: Flags [.], ack 8, win 64, options [nop,nop,TS val 1277703582 ecr 2282712733], length 0',
+      '21:17:11.296929 IP 10.5.0.1.57682 > 10.5.0.2.5001: Flags [.], ack 1, win 63, options [nop,nop,TS val 2282712733 ecr 1277703540], length 0',
+      '21:17:11.296931 IP 10.5.0.1.57682 > 10.5.0.2.5001: Flags [.], ack 1, win 63, options [nop,nop,TS val 2282712733 ecr 1277703540], length 0',
+      '21:17:11.296951 IP 10.5.0.2.5001 > 10.5.0.1.57682: Flags [.], ack 8, win 64, options [nop,nop,TS val 1277703598 ecr 2282712733], length 0',
+    );
+    assert.deepEqual(codesOnLine(a, 5), []);
+    assert.deepEqual(codesOnLine(a, 6), []);
+    assert.deepEqual(
+      codesOnLine(a, 7),
+      ['tcp.dup-ack'],
+      "the server's answer repeats its ACK of the request",
+    );
   });
 });
 

@@ -42,6 +42,12 @@ export const REORDER_LOOKAHEAD = 32;
 const REORDER_MIN_DELAY = 0.001;
 
 /**
+ * A frame seen twice (a SPAN port, a bridge) shows its copy within microseconds; a bare ACK that
+ * repeats its side's last one exactly within this many seconds is taken for its copy (copiedBareAck).
+ */
+const COPY_DELAY = 0.001;
+
+/**
  * And within this many records of the file, and this many seconds: in a trace of many connections
  * the 4-tuple's next records may be far away, or never come, and a look ahead for each ACK would
  * make the analysis quadratic.
@@ -77,6 +83,12 @@ export function inferSeq(
       ? acked
       : (next ?? acked ?? seg.nextPrintedSeq ?? 0);
   const win = seg.win;
+  // The same frame twice: a SPAN port or a bridge that passes some frames on twice puts a copy right
+  // behind the original, the same to the byte. It sits where the original did (a keep-alive's copy
+  // is one too, a late ACK's copy as late); judged on its own, it would be a duplicate ACK.
+  // (A copy repeats its side's last ack: most bare ACKs move it, and are not looked at.)
+  const copied = seg.ack === fwd.lastack ? copiedBareAck(record, fwd, rev) : undefined;
+  if (copied !== undefined) return copied;
   // An ACK below the highest this side sent was sent before the segment that first carried that
   // one (a side's acks never go back): reordered on the way, it sits at that segment's seq. (After a
   // FIN that is the FIN's: Wireshark then calls it a keep-alive, at next seq - 1.)
@@ -222,6 +234,41 @@ export function inferSeq(
 /** Whether `record` carries options its side's last segment did not (an MPTCP option, say): no probe. */
 function newSignalling(record: PacketRecord, fwd: Flow): boolean {
   return fwd.lastRecord !== undefined && optionSignature(record) !== optionSignature(fwd.lastRecord);
+}
+
+/**
+ * The seq of the bare ACK that `record` copies, when it is a copy: it comes right behind its side's
+ * last bare ACK (nothing of the connection between them, within COPY_DELAY) and repeats it exactly:
+ * flags, ack, window, options (timestamps and SACK blocks too) and, where -v prints one, the IP id
+ * (a new packet has a new one). Without timestamps or IP ids, two ACKs sent in one moment repeat
+ * each other as well; they sit at the same seq anyway unless the first was a probe or late, which
+ * none sends twice in a moment.
+ */
+function copiedBareAck(record: PacketRecord, fwd: Flow, rev: Flow): number | undefined {
+  const original = fwd.lastBareAck;
+  const seq = fwd.lastBareAckSeq;
+  const time = record.time;
+  const since = original?.time;
+  if (
+    original === undefined ||
+    seq === undefined ||
+    time === undefined ||
+    since === undefined ||
+    time - since > COPY_DELAY ||
+    record.ackAbs !== original.ackAbs ||
+    record.win !== original.win ||
+    record.flags !== original.flags ||
+    record.ipId !== original.ipId ||
+    // Nothing of the connection in between: it is its side's last segment, and the peer's are older.
+    fwd.lastRecord?.index !== original.index ||
+    (rev.lastRecord !== undefined && rev.lastRecord.index > original.index)
+  )
+    return undefined;
+  const mine = record.options;
+  const theirs = original.options;
+  if (mine.length !== theirs.length) return undefined;
+  for (let k = 0; k < mine.length; k++) if (mine[k]!.text !== theirs[k]!.text) return undefined;
+  return seq;
 }
 
 /**
