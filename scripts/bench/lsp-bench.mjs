@@ -115,7 +115,11 @@ const median = (times) => [...times.slice(1)].sort((x, y) => x - y)[Math.floor((
 const editTimes = await timeEdits('win', Math.floor(lines.length / 2));
 const editMs = median(editTimes);
 const firstEditMs = editTimes[0];
-const ackEditMs = median(await timeEdits('ack', Math.floor(lines.length / 2) + 101));
+const ackEditTimes = await timeEdits('ack', Math.floor(lines.length / 2) + 101);
+const ackEditMs = median(ackEditTimes);
+// The slowest edit after each series' first: a median hides the keystroke that stalls (an edit that
+// goes the long way, a whole analysis).
+const slowestEditMs = Math.max(...editTimes.slice(1), ...ackEditTimes.slice(1));
 
 // Hovers on the seq/ack/flags tokens of random packet lines.
 const hoverTimes = [];
@@ -144,6 +148,7 @@ const figures = {
   editToDiagnosticsMs: Math.round(editMs),
   firstEditToDiagnosticsMs: Math.round(firstEditMs),
   ackEditToDiagnosticsMs: Math.round(ackEditMs),
+  slowestEditToDiagnosticsMs: Math.round(slowestEditMs),
   hoverMedianMs: Number(pct(50).toFixed(2)),
   hoverP99Ms: Number(pct(99).toFixed(2)),
   serverRssPerPacketBytes: Math.round(((rssAfter - rssBefore) * 1024) / Math.min(heads, packets)),
@@ -167,6 +172,8 @@ const rows = [
     '50 ms',
     figures.ackEditToDiagnosticsMs <= 50,
   ],
+  // (A figure, not the target's measure: mostly the first edit down a path the JIT has not compiled.)
+  ['  (the slowest of 12)', `${figures.slowestEditToDiagnosticsMs} ms`, '', true],
   ['hover median', `${figures.hoverMedianMs} ms`, '', true],
   ['hover p99', `${figures.hoverP99Ms} ms`, '5 ms', figures.hoverP99Ms <= 5],
   ['server memory per packet', `${figures.serverRssPerPacketBytes} B`, '', true],

@@ -237,7 +237,11 @@ export function reanalyzeLines(
     after.dst !== before.dst ||
     after.timeKind !== before.timeKind ||
     after.timeValue !== before.timeValue ||
-    ((after.flags ?? 0) | (before.flags ?? 0)) & SYN
+    // A SYN starts a connection, and its ISN says whether it starts a new one on a 4-tuple used
+    // before (tcp.port-reused): a SYN come or gone, or a SYN's seq, can move where connections
+    // start. Its window, ack or options cannot (they are judged again with its connection).
+    ((after.flags ?? 0) ^ (before.flags ?? 0)) & SYN ||
+    ((after.flags ?? 0) & SYN && after.seq !== before.seq)
   ) {
     return undefined;
   }
@@ -310,7 +314,11 @@ export function reanalyzeLines(
     const id = prev.connectionOf.get(index);
     if (id !== undefined && !oldIds.includes(id)) oldIds.push(id);
   }
+  // The same connections, starting where they did: their ids (numbered in file order across
+  // 4-tuples) stay right.
   if (oldIds.length !== table.connections.length) return undefined;
+  for (let k = 0; k < oldIds.length; k++)
+    if (table.connections[k]!.firstRecord !== prev.connections[oldIds[k]! - 1]!.firstRecord) return undefined;
   const connections = prev.connections.slice();
   const connectionOf = prev.connectionOf.clone();
   const segmentOf = prev.segmentOf.clone(connections, connectionOf);
