@@ -2,6 +2,7 @@
 // analysis of the new text, whatever the edit.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { analyzeTrace, jsonReport, type TraceAnalysis } from '../../server/src/trace/index';
@@ -142,6 +143,78 @@ test(
     );
     assert.ok(cases > 200, `${cases} cases`);
     assert.ok(applied * 2 > cases, `only ${applied} of ${cases} SYN edits were incremental`);
+  },
+);
+
+/**
+ * `text` with `#` comment blocks put in: above packets, after them with a blank line between, and
+ * between a -v packet's two lines, each block of one to three lines.
+ */
+function withComments(text: string, rand: () => number): string {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (rand() < 0.15) {
+      const block = 1 + Math.floor(rand() * 3);
+      for (let b = 0; b < block; b++) out.push(`${' '.repeat(Math.floor(rand() * 2))}# note ${out.length}`);
+      if (rand() < 0.3) out.push('');
+    }
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
+/** One edit of a random comment line: words typed or deleted, its `#` taken away, or made blank. */
+function mutateComment(text: string, rand: () => number): string {
+  const lines = text.split('\n');
+  const comments: number[] = [];
+  lines.forEach((line, i) => {
+    if (/^ *#/.test(line)) comments.push(i);
+  });
+  if (!comments.length) return text;
+  const i = comments[Math.floor(rand() * comments.length)]!;
+  const line = lines[i]!;
+  const kind = Math.floor(rand() * 6);
+  if (kind === 0) lines[i] = line.replace('#', '');
+  else if (kind === 1) lines[i] = '';
+  else if (kind === 2) lines[i] = line.slice(0, Math.max(1, Math.floor(rand() * line.length)));
+  else lines[i] = `${line} and ${Math.floor(rand() * 1000)}`;
+  return lines.join('\n');
+}
+
+// Annotating a large trace: each keystroke in a comment went the long way (a whole analysis).
+test(
+  "an edit of a comment line equals a fresh analysis, the packets' annotations too",
+  { skip: !present && 'no corpus' },
+  () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-comments-'));
+    try {
+      const rand = rng(5);
+      const files = [...FILES, 'http-get-fin/v-nn.trace', 'keepalive/S-nn.trace'].map((file, k) => {
+        const out = path.join(dir, `${k}.trace`);
+        fs.writeFileSync(out, withComments(fs.readFileSync(path.join(CORPUS, file), 'utf8'), rand));
+        return out;
+      });
+      const annotations = (a: TraceAnalysis) => a.parsed.records.map((r) => r.annotations);
+      let checked = 0;
+      const { cases, applied } = editOneByOne(
+        13,
+        (prev, _text, next) => {
+          const inc = reanalyze(prev, next);
+          if (inc) {
+            assert.deepEqual(annotations(inc), annotations(analyzeTrace(next)), 'the annotations');
+            checked++;
+          }
+          return inc;
+        },
+        files,
+        mutateComment,
+      );
+      assert.ok(cases > 200, `${cases} cases`);
+      assert.ok(applied * 2 > cases, `only ${applied} of ${cases} comment edits were incremental`);
+      assert.equal(checked, applied);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   },
 );
 

@@ -18,6 +18,7 @@ import {
   ASCII_DUMP_SAMPLE_LINES,
   detectBinaryCapture,
   judgeAsciiDump,
+  plainComment,
   RecordReader,
   splitLines,
   withRecordArray,
@@ -116,6 +117,34 @@ function recordAt(records: RecordList, line: number): PacketRecord | undefined {
   return undefined;
 }
 
+/** A line that starts like a comment (parser.ts takes some of them for other things: see plainComment). */
+const COMMENT_START = /^\s*#/;
+
+/**
+ * An edit of a `#` comment line that leaves it one: nothing the analysis reads
+ * changes, only the annotations of the packet it stands above (the reader gives the comments since
+ * the last blank line to the next packet). `record`: that packet, with its new `annotations`; none
+ * when the comment is no packet's. Undefined for any other edit, and in an -A dump, whose payload
+ * lines may look like comments.
+ */
+function editedComment(
+  old: ParsedTrace,
+  lines: readonly string[],
+  line: number,
+): { record?: PacketRecord; annotations?: PacketRecord['annotations'] } | undefined {
+  const text = plainComment(lines[line]!);
+  if (old.asciiDump || text === undefined || plainComment(old.lines[line]!) === undefined) return undefined;
+  // The first record that starts below the line.
+  const records = old.recordList;
+  const next = lowerBound(records.length, (k) => records.at(k)!.line, line + 1);
+  const record = records.at(next);
+  const k = record ? record.annotations.findIndex((a) => a.line === line) : -1;
+  if (!record || k < 0) return {};
+  const annotations = record.annotations.slice();
+  annotations[k] = { text, line };
+  return { record, annotations };
+}
+
 export function reanalyze(
   prev: TraceAnalysis,
   source: string,
@@ -209,8 +238,25 @@ export function reanalyzeLines(
     const judged = judgeAsciiDump(lines);
     if (judged.asciiDump !== old.asciiDump || (judged.prefixed ?? false) !== old.prefixed) return undefined;
   }
-  const before = recordAt(old.recordList, first);
-  if (!before || last > before.endLine) return undefined;
+  // An edited comment: the record read again is the packet it annotates (if any), with its new
+  // annotations; else the record whose lines the edit is in.
+  const comment = first === last ? editedComment(old, lines, first) : undefined;
+  if (comment && !comment.record)
+    return sameAnalysis(
+      prev,
+      editedParse(old, { recordList: old.recordList, lines, problems: old.problems, hasCR: old.hasCR }),
+    );
+  const annotations = comment?.annotations;
+  const before = comment?.record ?? recordAt(old.recordList, first);
+  if (!before) return undefined;
+  if (!comment) {
+    if (last > before.endLine) return undefined;
+    // A comment among a record's lines (between a -v packet's two, say) annotates the next packet,
+    // which reading this one again does not see: one made, ended or changed goes the long way.
+    if (!old.asciiDump)
+      for (let i = first; i <= last; i++)
+        if (COMMENT_START.test(old.lines[i]!) || COMMENT_START.test(lines[i]!)) return undefined;
+  }
   // Problems reported on the parse's first line stand for the whole file (a flood summary).
   if (old.problems.some((p) => p.span.line === 0 && p.code === 'parse.unknown-line' && before.line !== 0))
     return undefined;
@@ -245,7 +291,7 @@ export function reanalyzeLines(
   ) {
     return undefined;
   }
-  after.annotations = before.annotations;
+  after.annotations = annotations ?? before.annotations;
   after.time = before.time;
 
   const records = old.recordList.with(before.index, after);

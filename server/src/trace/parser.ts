@@ -236,6 +236,26 @@ function quickKind(text: string, prefix: ScannedPrefix, source = text, at = 0): 
   return 'text';
 }
 
+/** What a `#` comment line says, as the annotation of the packet below it. */
+function annotationText(text: string): string {
+  return text.replace(/^\s*#\s?/, '');
+}
+
+/**
+ * The annotation a line gives when it is a plain `#` comment, as the reader takes it (quickKind),
+ * outside an -A dump; undefined for any other line, and for the notes a capture rendering ends with
+ * (they report problems).
+ */
+export function plainComment(text: string): string | undefined {
+  const from = textStart(text);
+  if (text.charCodeAt(from) === 9) return undefined;
+  let i = from;
+  while (text.charCodeAt(i) === 32) i++;
+  if (text.charCodeAt(i) !== 35 || text.startsWith(CAPTURE_DAMAGED_NOTE) || text.startsWith(CAPTURE_CUT_NOTE))
+    return undefined;
+  return annotationText(text);
+}
+
 /** The first payload line of an -A dump is the IP header as text: `E..<` (IPv4) or a backquote (IPv6). */
 function looksLikeIpHeaderText(text: string): boolean {
   const c1 = text.charCodeAt(1);
@@ -432,7 +452,7 @@ export class RecordReader {
             span: lineSpan(text, i),
           });
         }
-        this.pendingComments.push({ text: text.replace(/^\s*#\s?/, ''), line: i });
+        this.pendingComments.push({ text: annotationText(text), line: i });
         break;
       case 'indented': {
         if (!current) {
