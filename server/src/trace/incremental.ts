@@ -121,11 +121,11 @@ function recordAt(records: RecordList, line: number): PacketRecord | undefined {
 const COMMENT_START = /^\s*#/;
 
 /**
- * An edit of a `#` comment line that leaves it one: nothing the analysis reads
- * changes, only the annotations of the packet it stands above (the reader gives the comments since
- * the last blank line to the next packet). `record`: that packet, with its new `annotations`; none
- * when the comment is no packet's. Undefined for any other edit, and in an -A dump, whose payload
- * lines may look like comments.
+ * An edit of a `#` comment line that leaves it one: nothing the analysis reads changes, only the
+ * annotations of the packet it stands above (the reader gives the comments since the last blank line
+ * to the next packet to start). `record`: that packet, with its new `annotations`; none when the
+ * comment is no packet's. Undefined for any other edit, and in an -A dump, whose payload lines may
+ * look like comments.
  */
 function editedComment(
   old: ParsedTrace,
