@@ -1446,6 +1446,35 @@ suite("the handshake ACK behind its side's data, without timestamps", () => {
     assert.equal(r.a.segmentOf.get(4)!.seq, 1001);
   });
 
+  // A relay capture with window scaling off (timestamps on): the client's FIN, its request and its
+  // third ACK arrive in that order. The third ACK is stamped with the request, before the FIN: sent
+  // first, at ISN + 1 (tshark: no flag), not at the FIN that first showed its ack (a keep-alive).
+  const BEHIND_FIN_STAMPED = [
+    '22:54:57.971204 IP 10.5.0.1.60078 > 10.5.0.2.5001: Flags [S], seq 818127025, win 64240, options [mss 1460,sackOK,TS val 3227173620 ecr 0], length 0',
+    '22:54:57.971231 IP 10.5.0.2.5001 > 10.5.0.1.60078: Flags [S.], seq 3589885874, ack 818127026, win 65160, options [mss 1460,sackOK,TS val 2888907312 ecr 3227173620], length 0',
+    '22:54:58.005258 IP 10.5.0.1.60078 > 10.5.0.2.5001: Flags [F.], seq 18, ack 1, win 64240, options [nop,nop,TS val 3227173656 ecr 2888907312], length 0',
+    '22:54:58.005278 IP 10.5.0.2.5001 > 10.5.0.1.60078: Flags [.], ack 1, win 65160, options [nop,nop,TS val 2888907346 ecr 3227173620,nop,nop,sack 1 {18:19}], length 0',
+    '22:54:58.010795 IP 10.5.0.1.60078 > 10.5.0.2.5001: Flags [P.], seq 1:18, ack 1, win 64240, options [nop,nop,TS val 3227173654 ecr 2888907312], length 17',
+    '22:54:58.010805 IP 10.5.0.2.5001 > 10.5.0.1.60078: Flags [.], ack 19, win 65142, options [nop,nop,TS val 2888907351 ecr 3227173654], length 0',
+    '22:54:58.011227 IP 10.5.0.2.5001 > 10.5.0.1.60078: Flags [.], seq 1:1449, ack 19, win 65142, options [nop,nop,TS val 2888907352 ecr 3227173654], length 1448',
+    '22:54:58.011585 IP 10.5.0.1.60078 > 10.5.0.2.5001: Flags [.], ack 1, win 64240, options [nop,nop,TS val 3227173654 ecr 2888907312], length 0',
+    '22:54:58.011589 IP 10.5.0.2.5001 > 10.5.0.1.60078: Flags [.], ack 19, win 65142, options [nop,nop,TS val 2888907353 ecr 3227173654], length 0',
+  ];
+
+  test('stamped before the FIN that first showed its ack, the third ACK sits at ISN + 1', () => {
+    const a = analyze(...BEHIND_FIN_STAMPED);
+    assert.deepEqual(codesOnLine(a, 8), []);
+    assert.equal(a.segmentOf.get(7)!.seq, 818127026, 'ISN 818127025 + 1');
+    assert.deepEqual(codesOnLine(a, 9), ['tcp.dup-ack'], "the server's answer repeats its ACK of the FIN");
+  });
+
+  test('near miss: stamped after the FIN, it was sent after it: a duplicate ACK', () => {
+    const late = BEHIND_FIN_STAMPED.map((l, k) =>
+      k === 7 ? l.replace('TS val 3227173654', 'TS val 3227173660') : l,
+    );
+    assert.deepEqual(codesOnLine(analyze(...late), 8), ['tcp.dup-ack']);
+  });
+
   test("near miss: with SACK blocks (the peer's data came out of order) it is a duplicate ACK", () => {
     const r = run(
       SYN,

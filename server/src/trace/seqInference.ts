@@ -191,8 +191,11 @@ export function inferSeq(
   // rounds to the same window is stamped at or after the data.) Without timestamps, such an ACK is
   // still told apart where both sides offered SACK, and the handshake's third ACK anyway (lateAck).
   // Here the ack repeats the last one and is not below the highest: it is the highest, and
-  // highestAckSeq is where it first showed.
+  // highestAckSeq is where it first showed; the handshake's third ACK (it acknowledges the peer's SYN
+  // alone) sits at its side's ISN + 1 even when what first showed its ack, a FIN say, came after
+  // data that is late too.
   const ref = fwd.nextseqBy;
+  const thirdAck = rev.isn !== undefined && ack === add32(rev.isn, 1) && fwd.isn !== undefined;
   if (
     win !== 0 &&
     ack !== undefined &&
@@ -208,13 +211,12 @@ export function inferSeq(
         fwd.highestAckData &&
         fwd.lastBareAck?.ackAbs !== ack)
     ) {
-      return highestSeq;
+      return thirdAck ? add32(fwd.isn!, 1) : highestSeq;
     }
-    // Without timestamps (the third ACK's seq is known: its side's ISN + 1, even when what first
-    // showed its ack, a FIN say, came after data that is late too).
+    // Without timestamps.
     if (stamp === undefined && lateAck(record, fwd, rev)) {
-      if (rev.isn !== undefined && ack === add32(rev.isn, 1))
-        return fwd.isn !== undefined ? add32(fwd.isn, 1) : highestSeq;
+      if (thirdAck) return add32(fwd.isn!, 1);
+      if (rev.isn !== undefined && ack === add32(rev.isn, 1)) return highestSeq;
       // Other ACKs only when they come more than a moment after the data (one right behind it was
       // sent right after it, nDPI's imap-starttls: 9 us, where a path that reorders holds a frame
       // back for milliseconds) and nothing of the peer's calls for an answer with the same ack: a
