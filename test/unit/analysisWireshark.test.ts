@@ -1565,36 +1565,23 @@ suite('a bare ACK seen twice', () => {
   const PROBE_ACK =
     '18:24:00.489408 IP 127.0.0.1.7000 > 127.0.0.1.51910: Flags [.], ack 7, win 64, options [nop,nop,TS val 662049280 ecr 2606803179], length 0';
 
+  /** The keep-alive (line 8), the same ACK again at `time` stamped `tsVal` (line 9), the answer. */
+  const probeTwice = (time: string, tsVal: string) =>
+    analyze(...KEEPALIVE, PROBE('00.489397', '2606804207'), PROBE(time, tsVal), PROBE_ACK);
+
   test("a keep-alive's copy is a keep-alive too, and the answer a keep-alive ACK", () => {
-    const a = analyze(
-      ...KEEPALIVE,
-      PROBE('00.489397', '2606804207'),
-      PROBE('00.489402', '2606804207'),
-      PROBE_ACK,
-    );
+    const a = probeTwice('00.489402', '2606804207');
     assert.deepEqual(codesOnLine(a, 8), ['tcp.keep-alive']);
     assert.deepEqual(codesOnLine(a, 9), ['tcp.keep-alive']);
     assert.deepEqual(codesOnLine(a, 10), ['tcp.keep-alive-ack']);
   });
 
   test('near miss: 2 ms behind the keep-alive, the same ACK was sent again: a duplicate ACK', () => {
-    const a = analyze(
-      ...KEEPALIVE,
-      PROBE('00.489397', '2606804207'),
-      PROBE('00.491397', '2606804207'),
-      PROBE_ACK,
-    );
-    assert.deepEqual(codesOnLine(a, 9), ['tcp.dup-ack']);
+    assert.deepEqual(codesOnLine(probeTwice('00.491397', '2606804207'), 9), ['tcp.dup-ack']);
   });
 
   test('near miss: another TS val is another packet: a duplicate ACK', () => {
-    const a = analyze(
-      ...KEEPALIVE,
-      PROBE('00.489397', '2606804207'),
-      PROBE('00.489402', '2606804208'),
-      PROBE_ACK,
-    );
-    assert.deepEqual(codesOnLine(a, 9), ['tcp.dup-ack']);
+    assert.deepEqual(codesOnLine(probeTwice('00.489402', '2606804208'), 9), ['tcp.dup-ack']);
   });
 
   // -v prints the IP id, which a copy shares and a new packet does not.
