@@ -980,6 +980,25 @@ suite('tcp.keep-alive and tcp.keep-alive-ack', () => {
     assert.equal(segmentAt(r.a, 8).relSeq, 100, "the client's keep-alive sits at its next seq (101) - 1");
   });
 
+  // A relay capture (RACK off): the client's ACK stamped with its FIN arrives after it, at the FIN's
+  // seq (a keep-alive to tshark), and the server answers it at once. The client's next ACK, with the
+  // ack as before, is a duplicate ACK: no crossing, as the client's keep-alive came moments after
+  // its FIN, not from a timer after a quiet while.
+  test('an ACK from before the FIN, a keep-alive at its seq, answered: the next ACK is a duplicate ACK', () => {
+    const r = run(
+      ...EXCHANGE,
+      s(45, 'Flags [P.], seq 201:301, ack 101, win 509, length 100'),
+      c(50, 'Flags [F.], seq 101, ack 301, win 501, options [nop,nop,TS val 150 ecr 130], length 0'),
+      s(51, 'Flags [.], ack 102, win 509, options [nop,nop,TS val 151 ecr 150], length 0'),
+      c(58, 'Flags [.], ack 301, win 501, options [nop,nop,TS val 150 ecr 130], length 0'),
+      s(58.01, 'Flags [.], ack 102, win 509, options [nop,nop,TS val 158 ecr 150], length 0'),
+      c(62, 'Flags [.], ack 301, win 501, options [nop,nop,TS val 154 ecr 151], length 0'),
+    );
+    expectLinesOf(r.a, 'tcp.keep-alive', [10]);
+    expectLinesOf(r.a, 'tcp.keep-alive-ack', [11]);
+    expectLinesOf(r.a, 'tcp.dup-ack', [12]);
+  });
+
   test('keep-alives that cross (as the first sender saw them): the answer comes before the keep-alive', () => {
     const r = run(
       ...EXCHANGE,

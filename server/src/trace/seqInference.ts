@@ -17,7 +17,7 @@ import { FIN, RST, SYN, isTrackedKind, type PacketRecord, type TcpOption } from 
  * (Linux sends them at snd.una - 1, which tcpdump does not print without -vv), not a duplicate ACK:
  * duplicate ACKs answer arriving segments within moments.
  */
-const KEEPALIVE_IDLE = 0.5;
+export const KEEPALIVE_IDLE = 0.5;
 
 /**
  * A bare ACK this close (in seconds) before its side's next segment that prints a seq went out in the

@@ -7,7 +7,7 @@
 import { A, type Connection, type Flow, type Segment } from './model';
 import { TraceRecord } from './record';
 import { add32, gt, le, lt } from './seq32';
-import { inferSeq } from './seqInference';
+import { KEEPALIVE_IDLE, inferSeq } from './seqInference';
 import { ACK, FIN, RST, SYN, type PacketRecord } from './types';
 
 /** Fast retransmissions follow the last duplicate ACK within this many seconds. */
@@ -75,6 +75,16 @@ function crossedKeepAlive(conn: Connection, fwd: Flow): boolean {
   const seq = previous.seq;
   if (previous.fromClient === (fwd === conn.client) || !previous.seqInferred || seq === undefined)
     return false;
+  // Only our keep-alive that a timer sent, after a quiet while, can cross one: an ACK from before our
+  // FIN that came after it sits at the FIN's seq, a keep-alive to Wireshark, and the peer answers it
+  // at once; our ACK after that is a duplicate ACK.
+  for (let k = count - 2; k > 0; k--) {
+    if (conn.segments.fromClient(k) === previous.fromClient) continue;
+    const sent = conn.segments.at(k).time;
+    const before = conn.segments.at(k - 1).time;
+    if (sent !== undefined && before !== undefined && sent - before < KEEPALIVE_IDLE) return false;
+    break;
+  }
   previous.analysis = (previous.analysis & ~A.KEEP_ALIVE_ACK) | A.KEEP_ALIVE;
   previous.seq = add32(seq, -1);
   const relSeq = previous.relSeq;
