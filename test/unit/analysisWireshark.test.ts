@@ -1420,6 +1420,22 @@ suite("an ACK behind its side's data, without timestamps, where SACK was offered
     expectLinesOf(r.a, 'tcp.dup-ack', [9]);
   });
 
+  // A relay capture with D-SACK off: the server's ACK 2 us after the client sent data again that the
+  // server had answers it (a duplicate ACK, which reports no blocks without D-SACK).
+  test("near miss: right after the peer's data sent again, it answers that: a duplicate ACK", () => {
+    const r = run(
+      ...HANDSHAKE,
+      c(21, 'Flags [P.], seq 1:101, ack 1, win 502, length 100'),
+      s(30, 'Flags [P.], seq 1:201, ack 101, win 509, length 200'),
+      c(40, 'Flags [.], ack 201, win 501, length 0'),
+      c(50, 'Flags [P.], seq 101:151, ack 201, win 501, length 50'),
+      s(60, 'Flags [P.], seq 201:301, ack 151, win 509, length 100'),
+      c(64.998, 'Flags [P.], seq 101:151, ack 201, win 501, length 50'),
+      s(65, 'Flags [.], ack 151, win 509, length 0'),
+    );
+    expectLinesOf(r.a, 'tcp.dup-ack', [10]);
+  });
+
   test('near miss: without SACK offered, a duplicate ACK reports nothing either: a duplicate ACK', () => {
     const noSack = [
       c(0, 'Flags [S], seq 1000, win 65535, options [mss 1460,nop,wscale 7], length 0'),

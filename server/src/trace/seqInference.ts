@@ -220,11 +220,15 @@ export function inferSeq(
       // Other ACKs only when they come more than a moment after the data (one right behind it was
       // sent right after it, nDPI's imap-starttls: 9 us, where a path that reorders holds a frame
       // back for milliseconds) and nothing of the peer's calls for an answer with the same ack: a
-      // keep-alive or a window probe, a control segment (the RST or FIN of a side that goes).
+      // keep-alive or a window probe, a control segment (the RST or FIN of a side that goes), data
+      // sent again that this side had (its duplicate ACK; without D-SACK it reports no blocks).
       const peerFlags = rev.lastRecord?.flags ?? 0;
       if (
         (record.time ?? NaN) - (ref.time ?? NaN) > REORDER_MIN_DELAY &&
-        !(rev.lastsegmentflags & (A.KEEP_ALIVE | A.ZERO_WINDOW_PROBE)) &&
+        !(
+          rev.lastsegmentflags &
+          (A.KEEP_ALIVE | A.ZERO_WINDOW_PROBE | A.RETRANSMISSION | A.SPURIOUS_RETRANSMISSION)
+        ) &&
         !(peerFlags & (SYN | FIN | RST))
       )
         return highestSeq;
