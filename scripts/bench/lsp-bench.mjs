@@ -34,6 +34,7 @@ for (const l of all) {
   lines.push(l);
 }
 const text = `${lines.join('\n')}\n`;
+const lineCount = lines.length;
 
 function rssKiB(pid) {
   try {
@@ -121,6 +122,31 @@ const ackEditMs = median(ackEditTimes);
 // goes the long way, a whole analysis).
 const slowestEditMs = Math.max(...editTimes.slice(1), ...ackEditTimes.slice(1));
 
+// Annotating: a new line after a packet line in the middle (Enter), then `#` typed on it.
+async function timeChange(range, text) {
+  version++;
+  t = performance.now();
+  const done = diagnosticsFor(version);
+  conn.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version },
+    contentChanges: [{ range, text }],
+  });
+  await done;
+  return performance.now() - t;
+}
+const noteLine = Math.floor(lines.length / 2) + 503;
+const width = lines[noteLine].length;
+const newLineMs = await timeChange(
+  { start: { line: noteLine, character: width }, end: { line: noteLine, character: width } },
+  '\n',
+);
+lines.splice(noteLine + 1, 0, '');
+const noteMs = await timeChange(
+  { start: { line: noteLine + 1, character: 0 }, end: { line: noteLine + 1, character: 0 } },
+  '#',
+);
+lines[noteLine + 1] = '#';
+
 // Hovers on the seq/ack/flags tokens of random packet lines.
 const hoverTimes = [];
 let seed = 7;
@@ -142,13 +168,15 @@ setTimeout(() => server.kill(), 500).unref();
 
 const figures = {
   packets: Math.min(heads, packets),
-  lines: lines.length,
+  lines: lineCount,
   diagnostics: d1.diagnostics.length,
   didOpenToDiagnosticsMs: Math.round(openMs),
   editToDiagnosticsMs: Math.round(editMs),
   firstEditToDiagnosticsMs: Math.round(firstEditMs),
   ackEditToDiagnosticsMs: Math.round(ackEditMs),
   slowestEditToDiagnosticsMs: Math.round(slowestEditMs),
+  newLineToDiagnosticsMs: Math.round(newLineMs),
+  noteToDiagnosticsMs: Math.round(noteMs),
   hoverMedianMs: Number(pct(50).toFixed(2)),
   hoverP99Ms: Number(pct(99).toFixed(2)),
   serverRssPerPacketBytes: Math.round(((rssAfter - rssBefore) * 1024) / Math.min(heads, packets)),
@@ -174,6 +202,8 @@ const rows = [
   ],
   // (A figure, not the target's measure: mostly the first edit down a path the JIT has not compiled.)
   ['  (the slowest of 12)', `${figures.slowestEditToDiagnosticsMs} ms`, '', true],
+  ['a new line (Enter) -> diagn.', `${figures.newLineToDiagnosticsMs} ms`, '', true],
+  ['  (# typed on it)', `${figures.noteToDiagnosticsMs} ms`, '', true],
   ['hover median', `${figures.hoverMedianMs} ms`, '', true],
   ['hover p99', `${figures.hoverP99Ms} ms`, '5 ms', figures.hoverP99Ms <= 5],
   ['server memory per packet', `${figures.serverRssPerPacketBytes} B`, '', true],

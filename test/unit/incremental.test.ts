@@ -218,14 +218,114 @@ test(
   },
 );
 
-test("an edit of a SYN's seq, of the line count or of an endpoint falls back to a full analysis", () => {
+/** The change event an editor sends for `before` -> `after`, whatever lines it spans. */
+function textChange(before: string, after: string) {
+  let p = 0;
+  while (p < before.length && p < after.length && before[p] === after[p]) p++;
+  let q = 0;
+  while (
+    q < before.length - p &&
+    q < after.length - p &&
+    before[before.length - 1 - q] === after[after.length - 1 - q]
+  )
+    q++;
+  const position = (offset: number) => {
+    const head = before.slice(0, offset);
+    const line = head.split('\n').length - 1;
+    return { line, character: offset - (head.lastIndexOf('\n') + 1) };
+  };
+  return {
+    range: { start: position(p), end: position(before.length - q) },
+    text: after.slice(p, after.length - q),
+  };
+}
+
+/** One edit that adds or takes away lines: a blank line or a note put in anywhere, or a line taken away. */
+function mutateLines(text: string, rand: () => number): string {
+  const lines = text.split('\n');
+  const i = Math.floor(rand() * lines.length);
+  const kind = Math.floor(rand() * 4);
+  if (kind === 0) lines.splice(i, 0, '');
+  else if (kind === 1) lines.splice(i, 0, `# added ${Math.floor(rand() * 1000)}`);
+  else if (kind === 2) lines.splice(i, 0, '# one', '', '# two');
+  else lines.splice(i, 1);
+  return lines.join('\n');
+}
+
+/** Where everything of each record is, as hovers and quick fixes find it: its lines and every span. */
+function places(a: TraceAnalysis): unknown[] {
+  return a.parsed.records.map((r) => [
+    r.line,
+    r.endLine,
+    r.tcpLine,
+    r.flagsSpan,
+    r.seqSpan,
+    r.ackSpan,
+    r.optionsSpan,
+    r.cksum?.span,
+    r.options.map((o) => o.span),
+    r.annotations,
+  ]);
+}
+
+// Annotating a large trace: a new line (Enter), a note put in or a line taken away went the long way.
+test(
+  'lines added or taken away between records equal a fresh analysis, every place of every record too',
+  { skip: !present && 'no corpus' },
+  () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-lines-'));
+    try {
+      const rand = rng(9);
+      const files = [
+        ...FILES,
+        'http-get-fin/v-nn.trace',
+        'keepalive/S-nn.trace',
+        'zero-window/X-nn.trace',
+      ].map((file, k) => {
+        const out = path.join(dir, `${k}.trace`);
+        fs.writeFileSync(out, withComments(fs.readFileSync(path.join(CORPUS, file), 'utf8'), rand));
+        return out;
+      });
+      const { cases, applied } = editOneByOne(
+        17,
+        (prev, text, next) => {
+          // Both ways in: the whole text, and an editor's change range.
+          const change = textChange(text, next);
+          const byRange = reanalyzeEdit(prev, change.range, change.text);
+          const fresh = analyzeTrace(next);
+          if (byRange) {
+            assert.deepEqual(report(byRange), report(fresh), 'by range');
+            assert.deepEqual(places(byRange), places(fresh), 'the places, by range');
+            assert.deepEqual(byRange.parsed.lines, fresh.parsed.lines);
+          }
+          // (The range path moved the previous analysis: the text path starts again from it anew.)
+          const inc = reanalyze(analyzeTrace(text), next);
+          if (inc) assert.deepEqual(places(inc), places(fresh), 'the places');
+          return inc;
+        },
+        files,
+        mutateLines,
+      );
+      assert.ok(cases > 300, `${cases} cases`);
+      assert.ok(applied * 3 > cases, `only ${applied} of ${cases} line edits were incremental`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test("an edit of a SYN's seq, a packet line added or an endpoint falls back to a full analysis", () => {
   const text = fs.readFileSync(path.join(__dirname, '../../../examples/seed-handshake.trace'), 'utf8');
   const prev = analyzeTrace(text);
   assert.equal(
     reanalyze(prev, text.replace('S 3626544836:3626544836(0)', 'S 3626544837:3626544837(0)')),
     undefined,
   );
-  assert.equal(reanalyze(prev, `${text}\n# one more line\n`), undefined);
+  // A packet line added changes what is tracked; a note added only moves what is below it.
+  const packet = text.split('\n').find((l) => l.includes(' > '))!;
+  assert.equal(reanalyze(prev, `${text}${packet}\n`), undefined);
+  const noted = `${text}\n# one more line\n`;
+  assert.deepEqual(report(reanalyze(analyzeTrace(text), noted)!), report(analyzeTrace(noted)));
   assert.equal(
     reanalyze(
       prev,

@@ -1,9 +1,12 @@
 /**
  * Re-analysis after an edit that stays inside one packet record, the common case of typing in a
  * trace: only that record is read again, and only the connections of its 4-tuple are tracked and
- * judged again; every other connection keeps its analysis. Anything that could reach further (a
- * changed line count, a SYN, a changed time or endpoint, the -S reading flipping) returns undefined,
- * and the caller analyses the whole text. The result equals a fresh analyzeTrace of the new text.
+ * judged again; every other connection keeps its analysis. Notes are the other common case: typing
+ * in a `#` comment changes only the annotations of the packet below it, and blank or comment lines
+ * added or taken away between records only move what is below them (reanalyzeMovedLines). Anything
+ * that could reach further (a packet line added or taken away, a SYN come or gone or its seq, a
+ * changed time or endpoint, the -S reading flipping) returns undefined, and the caller analyses the
+ * whole text. The result equals a fresh analyzeTrace of the new text.
  */
 import {
   analysisOf,
@@ -17,6 +20,8 @@ import { judgeNumbering, resolveNumbers } from './numbering';
 import {
   ASCII_DUMP_SAMPLE_LINES,
   detectBinaryCapture,
+  commentAnnotation,
+  isBlankLine,
   judgeAsciiDump,
   plainComment,
   RecordReader,
@@ -30,7 +35,7 @@ import { TraceRecord } from './record';
 import { REORDER_LOOKAHEAD } from './seqInference';
 import { lowerBound } from './search';
 import type { TupleIds } from './tuples';
-import { SYN, type PacketRecord, type RecordList } from './types';
+import { SYN, type Finding, type PacketRecord, type RecordList, type Span } from './types';
 
 /** The indexes of every record of each 4-tuple, in file order, by the ids of its two endpoints. */
 class TupleIndex {
@@ -120,29 +125,56 @@ function recordAt(records: RecordList, line: number): PacketRecord | undefined {
 /** A line that starts like a comment (parser.ts takes some of them for other things: see plainComment). */
 const COMMENT_START = /^\s*#/;
 
+/** A line that is no part of any packet and holds nothing but a note, or nothing. */
+function blankOrComment(text: string): boolean {
+  return isBlankLine(text) || plainComment(text) !== undefined;
+}
+
 /**
- * An edit of a `#` comment line that leaves it one: nothing the analysis reads changes, only the
- * annotations of the packet it stands above (the reader gives the comments since the last blank line
- * to the next packet to start). `record`: that packet, with its new `annotations`; none when the
- * comment is no packet's. Undefined for any other edit, and in an -A dump, whose payload lines may
- * look like comments.
+ * The first record that starts on line `at` or below (in `records`, as they are placed in `lines`),
+ * and the annotations the reader gives it: the comments since the last blank line after the record
+ * above it started.
+ */
+function notesBelow(
+  records: RecordList,
+  lines: readonly string[],
+  at: number,
+): { record?: PacketRecord; notes: PacketRecord['annotations'] } {
+  const below = lowerBound(records.length, (k) => records.at(k)!.line, at);
+  const record = records.at(below);
+  let notes: PacketRecord['annotations'] = [];
+  if (!record) return { notes };
+  for (let i = below > 0 ? records.at(below - 1)!.line + 1 : 0; i < record.line; i++) {
+    if (isBlankLine(lines[i]!)) notes = [];
+    else {
+      const text = commentAnnotation(lines[i]!);
+      if (text !== undefined) notes.push({ text, line: i });
+    }
+  }
+  return { record, notes };
+}
+
+/**
+ * An edit of a blank or `#` comment line that leaves it one or the other (typing a note, or the `#`
+ * that starts one): nothing the analysis reads changes, only the annotations of the packet below
+ * (see notesBelow). `record`: that packet, with its new `annotations`; none when they stay as they
+ * were. Undefined for any other edit, and in an -A dump, whose payload lines may look like comments.
  */
 function editedComment(
   old: ParsedTrace,
   lines: readonly string[],
   line: number,
 ): { record?: PacketRecord; annotations?: PacketRecord['annotations'] } | undefined {
-  const text = plainComment(lines[line]!);
-  if (old.asciiDump || text === undefined || plainComment(old.lines[line]!) === undefined) return undefined;
-  // The first record that starts below the line.
-  const records = old.recordList;
-  const next = lowerBound(records.length, (k) => records.at(k)!.line, line + 1);
-  const record = records.at(next);
-  const k = record ? record.annotations.findIndex((a) => a.line === line) : -1;
-  if (!record || k < 0) return {};
-  const annotations = record.annotations.slice();
-  annotations[k] = { text, line };
-  return { record, annotations };
+  if (old.asciiDump || !blankOrComment(lines[line]!) || !blankOrComment(old.lines[line]!)) return undefined;
+  const { record, notes } = notesBelow(old.recordList, lines, line + 1);
+  if (!record) return {};
+  const now = record.annotations;
+  if (
+    now.length === notes.length &&
+    now.every((a, k) => a.text === notes[k]!.text && a.line === notes[k]!.line)
+  )
+    return {};
+  return { record, annotations: notes };
 }
 
 export function reanalyze(
@@ -157,10 +189,29 @@ export function reanalyze(
   // An edit can make the file's head judged another kind of file (binary, UTF-16): that changes everything.
   if (detectBinaryCapture(text) || judgeNotText(text)) return undefined;
   const lines = splitLines(text);
-  if (lines.length !== old.lines.length) return undefined;
   // The line ending is file-wide: an edit that changes it changes everything.
   const hasCR = text.indexOf('\r') >= 0;
   if ((hasCR && text.includes('\r\n') ? '\r\n' : '\n') !== old.eol) return undefined;
+  if (lines.length !== old.lines.length) {
+    if (hasCR) return undefined;
+    // The lines before the first difference and after the last are the same lines, moved.
+    let top = 0;
+    while (top < lines.length && top < old.lines.length && lines[top] === old.lines[top]) top++;
+    let bottom = 0;
+    while (
+      bottom < lines.length - top &&
+      bottom < old.lines.length - top &&
+      lines[lines.length - 1 - bottom] === old.lines[old.lines.length - 1 - bottom]
+    )
+      bottom++;
+    return reanalyzeMovedLines(
+      prev,
+      lines,
+      top,
+      old.lines.length - top - bottom,
+      lines.length - top - bottom,
+    );
+  }
   // The changed lines: from the first difference to the last.
   let first = 0;
   while (first < lines.length && lines[first] === old.lines[first]) first++;
@@ -174,6 +225,85 @@ export function reanalyze(
   const result = reanalyzeLines(prev, lines, first, last, options);
   if (result) result.parsed.hasCR = hasCR;
   return result;
+}
+
+/**
+ * Re-analysis after lines were added or taken away (`lines`: the new ones), when `removed` lines from
+ * line `at` of the previous text gave way to `added` lines there and each of them is blank or a `#`
+ * comment between records: the usual edits of annotating a trace (a new line, a note on it, a line
+ * taken away). Nothing the analysis tracks changes, only where things are: the records, problems and
+ * findings below move, the packet below gets the comments above it as its annotations, and the
+ * connections with anything below are judged again (their messages name lines). Undefined for any
+ * other edit, and in an -A dump, whose payload lines may look like anything.
+ *
+ * The previous analysis's records and connections are moved and judged in place: it is not to be
+ * used again (an editor's cache keeps the newest analysis only).
+ */
+function reanalyzeMovedLines(
+  prev: TraceAnalysis,
+  lines: string[],
+  at: number,
+  removed: number,
+  added: number,
+): TraceAnalysis | undefined {
+  const old = prev.parsed;
+  if (old.binary || old.asciiDump || old.hasCR !== false || removed > 0 === added > 0) return undefined;
+  for (let i = at; i < at + removed; i++) if (!blankOrComment(old.lines[i]!)) return undefined;
+  for (let i = at; i < at + added; i++) if (!blankOrComment(lines[i]!)) return undefined;
+  // Between records: the one above ends above the lines, the one below starts below them.
+  const records = old.recordList;
+  const below = lowerBound(records.length, (k) => records.at(k)!.line, at);
+  const above = below > 0 ? records.at(below - 1)! : undefined;
+  if (above && above.endLine >= at) return undefined;
+  const next = records.at(below);
+  if (next && next.line < at + removed) return undefined;
+  if (at < ASCII_DUMP_SAMPLE_LINES) {
+    const judged = judgeAsciiDump(lines);
+    if (judged.asciiDump !== old.asciiDump || (judged.prefixed ?? false) !== old.prefixed) return undefined;
+  }
+  // A summary of unreadable lines on the first line stands for the whole file.
+  if (old.problems.some((p) => p.span.line === 0 && p.code === 'parse.unknown-line')) return undefined;
+
+  // From here on the previous analysis changes.
+  const delta = added - removed;
+  for (let k = below; k < records.length; k++) (records.at(k) as TraceRecord).moveLines(delta);
+  const { record: packetBelow, notes } = notesBelow(records, lines, at);
+  if (packetBelow) packetBelow.annotations = notes;
+  const movedSpan = (span: Span): Span => (span.line >= at ? { ...span, line: span.line + delta } : span);
+  const problems = old.problems.map((p) => (p.span.line >= at ? { ...p, span: movedSpan(p.span) } : p));
+  const parsed = withRecordArray({
+    recordList: records,
+    problems,
+    lineCount: lines.length,
+    lines,
+    eol: old.eol,
+    hasCR: false,
+    prefixed: old.prefixed,
+    endpoints: old.endpoints,
+    tuples: old.tuples,
+    asciiDump: old.asciiDump,
+    binary: old.binary,
+    commandNumbering: old.commandNumbering,
+  });
+  // The connections with a record or a finding below the lines are judged again: their findings'
+  // places, and the lines their messages name, moved.
+  const reaches = (f: Finding) =>
+    f.span.line >= at || f.related.some((r) => r.span.line >= at) || (f.fixes?.length ?? 0) > 0;
+  for (const conn of prev.connections) {
+    const last = records.at(conn.lastRecord);
+    if ((last && last.endLine >= at) || conn.findings.some(reaches)) {
+      conn.findings = [];
+      judgeConnection(conn, parsed, prev.absoluteNumbers);
+    }
+  }
+  return analysisOf(parsed, {
+    connections: prev.connections,
+    segmentOf: prev.segmentOf,
+    connectionOf: prev.connectionOf,
+    findings: collectFindings(parsed, prev.connections),
+    absoluteNumbers: prev.absoluteNumbers,
+    numberingDecidedAt: prev.numberingDecidedAt,
+  });
 }
 
 /** A position in a document: 0-based line, and UTF-16 column (as LSP counts). */
@@ -213,7 +343,27 @@ export function reanalyzeEdit(
     newText +
     lastLine.slice(Math.min(end.character, lastLine.length));
   const edited = withPlainSpaces(joined).split('\n');
-  if (edited.length !== end.line - start.line + 1) return undefined;
+  const replaced = end.line - start.line + 1;
+  if (edited.length !== replaced) {
+    // Lines added or taken away: the edited lines' common head and tail are lines that only moved.
+    let top = 0;
+    while (top < edited.length && top < replaced && edited[top] === old.lines[start.line + top]) top++;
+    let bottom = 0;
+    while (
+      bottom < edited.length - top &&
+      bottom < replaced - top &&
+      edited[edited.length - 1 - bottom] === old.lines[end.line - bottom]
+    )
+      bottom++;
+    const lines = old.lines.slice(0, start.line).concat(edited, old.lines.slice(end.line + 1));
+    return reanalyzeMovedLines(
+      prev,
+      lines,
+      start.line + top,
+      replaced - top - bottom,
+      edited.length - top - bottom,
+    );
+  }
   const lines = old.lines.slice();
   for (let k = 0; k < edited.length; k++) lines[start.line + k] = edited[k]!;
   return reanalyzeLines(prev, lines, start.line, end.line, options);

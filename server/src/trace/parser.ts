@@ -218,8 +218,8 @@ class ScannedPrefix extends LinePrefix {
  */
 function quickKind(text: string, prefix: ScannedPrefix, source = text, at = 0): QuickKind {
   prefix.scanned = false;
+  if (isBlankLine(text)) return 'blank';
   const from = textStart(text);
-  if (text.length === from || isBlank(from ? text.slice(from) : text)) return 'blank';
   const c0 = text.charCodeAt(from);
   if (c0 === 9) return 'indented';
   let i = from;
@@ -242,18 +242,31 @@ function annotationText(text: string): string {
 }
 
 /**
- * The annotation a line gives when it is a plain `#` comment, as the reader takes it (quickKind),
- * outside an -A dump; undefined for any other line, and for the notes a capture rendering ends with
- * (they report problems).
+ * The annotation a line gives when the reader takes it for a `#` comment (quickKind), outside an -A
+ * dump; undefined for any other line.
  */
-export function plainComment(text: string): string | undefined {
+export function commentAnnotation(text: string): string | undefined {
   const from = textStart(text);
   if (text.charCodeAt(from) === 9) return undefined;
   let i = from;
   while (text.charCodeAt(i) === 32) i++;
-  if (text.charCodeAt(i) !== 35 || text.startsWith(CAPTURE_DAMAGED_NOTE) || text.startsWith(CAPTURE_CUT_NOTE))
-    return undefined;
-  return annotationText(text);
+  return text.charCodeAt(i) === 35 ? annotationText(text) : undefined;
+}
+
+/**
+ * The same for a plain comment: not one of the notes a capture rendering ends with (they report
+ * problems).
+ */
+export function plainComment(text: string): string | undefined {
+  return text.startsWith(CAPTURE_DAMAGED_NOTE) || text.startsWith(CAPTURE_CUT_NOTE)
+    ? undefined
+    : commentAnnotation(text);
+}
+
+/** Whether the reader takes a line for a blank one (quickKind). */
+export function isBlankLine(text: string): boolean {
+  const from = textStart(text);
+  return text.length === from || isBlank(from ? text.slice(from) : text);
 }
 
 /** The first payload line of an -A dump is the IP header as text: `E..<` (IPv4) or a backquote (IPv6). */

@@ -732,6 +732,25 @@ export class TraceRecord implements PacketRecord {
     return text === undefined ? '' : optionKindSignature(text, this.optionOpen);
   }
 
+  /**
+   * Moves the record `delta` lines down (lines added or taken away above it): its lines, the spans on
+   * them and its annotations. Its option list is still found where it was read (a store's `lines`
+   * are the text its records were read from), and is parsed again for its new spans.
+   */
+  moveLines(delta: number): void {
+    const store = this.store;
+    const slot = this.slot;
+    store.line[slot] = store.line[slot]! + delta;
+    store.endLine[slot] = store.endLine[slot]! + delta;
+    store.tcpLine[slot] = store.tcpLine[slot]! + delta;
+    const rare = store.rare;
+    const notes = rare.annotations[slot];
+    if (notes) rare.annotations[slot] = notes.map((a) => ({ text: a.text, line: a.line + delta }));
+    const cksum = rare.cksum[slot];
+    if (cksum) rare.cksum[slot] = { ...cksum, span: { ...cksum.span, line: cksum.span.line + delta } };
+    if (slot < rare.options.length) rare.options[slot] = undefined;
+  }
+
   /** Whether the option list names this keyword (cheap: no parse). */
   hasOption(keyword: string): boolean {
     return this.optionText !== undefined && this.optionText.indexOf(keyword, this.optionOpen) >= 0;
