@@ -999,6 +999,53 @@ suite('tcp.keep-alive and tcp.keep-alive-ack', () => {
     expectLinesOf(r.a, 'tcp.dup-ack', [12]);
   });
 
+  // Relay captures (RACK off; Reno): the client's ACK from before its FIN comes after it with the
+  // window it had then. tshark sees its old seq (the FIN's): a keep-alive, not a window update.
+  const BEHIND_FIN_WITH_WINDOW = (tsVal: number, win: number) =>
+    run(
+      ...EXCHANGE,
+      s(45, 'Flags [P.], seq 201:301, ack 101, win 509, length 100'),
+      c(50, 'Flags [F.], seq 101, ack 301, win 501, options [nop,nop,TS val 150 ecr 130], length 0'),
+      s(51, 'Flags [.], ack 102, win 509, options [nop,nop,TS val 151 ecr 150], length 0'),
+      c(58, `Flags [.], ack 301, win ${win}, options [nop,nop,TS val ${tsVal} ecr 130], length 0`),
+      s(58.01, 'Flags [.], ack 102, win 509, options [nop,nop,TS val 158 ecr 150], length 0'),
+    );
+
+  test('an ACK stamped before the FIN, with another window, is old: a keep-alive at the FIN', () => {
+    const r = BEHIND_FIN_WITH_WINDOW(149, 520);
+    expectLinesOf(r.a, 'tcp.keep-alive', [10]);
+    expectLinesOf(r.a, 'tcp.keep-alive-ack', [11]);
+    expectNone(r, 'tcp.window-update');
+  });
+
+  test('stamped in the FIN tick with a smaller window, it is old too (the window was smaller before)', () => {
+    const r = BEHIND_FIN_WITH_WINDOW(150, 450);
+    expectLinesOf(r.a, 'tcp.keep-alive', [10]);
+    expectNone(r, 'tcp.window-update');
+  });
+
+  test('near miss: in the FIN tick with a larger window, it was sent after the FIN: a window update', () => {
+    const r = BEHIND_FIN_WITH_WINDOW(150, 520);
+    expectLinesOf(r.a, 'tcp.window-update', [10]);
+    expectNone(r, 'tcp.keep-alive');
+  });
+
+  // The same where frames were seen twice: the server's keep-alive has a copy 40 us behind it. The
+  // quiet while that makes it a timer's keep-alive is before the first of the two.
+  test('keep-alives that cross, ours seen twice: the copy is the same keep-alive', () => {
+    const r = run(
+      ...EXCHANGE,
+      s(1040, 'Flags [.], ack 101, win 509, length 0'),
+      s(1040.04, 'Flags [.], ack 101, win 509, length 0'),
+      c(1040.073, 'Flags [.], ack 201, win 501, length 0'),
+      s(1040.076, 'Flags [.], ack 101, win 509, length 0'),
+      c(1040.076, 'Flags [.], ack 201, win 501, length 0'),
+    );
+    expectLinesOf(r.a, 'tcp.keep-alive', [7, 8, 9]);
+    expectLinesOf(r.a, 'tcp.keep-alive-ack', [10]);
+    expectLinesOf(r.a, 'tcp.dup-ack', [11]);
+  });
+
   test('keep-alives that cross (as the first sender saw them): the answer comes before the keep-alive', () => {
     const r = run(
       ...EXCHANGE,

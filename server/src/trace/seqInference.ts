@@ -135,6 +135,14 @@ export function inferSeq(
   const sameAck = ack === fwd.lastack;
   if (next === undefined || !sameAck) return base;
   if (win !== fwd.window) {
+    // An ACK from before this side's last segment that arrives after it carries the window it had
+    // then. Its timestamps date it: older, or the same tick with a smaller window (the ack the same,
+    // nothing came in since to fill the buffer: the window was smaller before).
+    const old =
+      win !== 0
+        ? stampedOldSeq(record, fwd, rev, win !== undefined && fwd.window !== undefined && win < fwd.window)
+        : undefined;
+    if (old !== undefined) return old;
     // A keep-alive carries the window as it is now, and after the last ACK the application may have
     // read what was still buffered: the window moves a little. A pure window update is sent only when
     // the window opens far (Linux: to twice what it was, tcp_cleanup_rbuf), so a small move after an
@@ -203,18 +211,10 @@ export function inferSeq(
     ref !== undefined &&
     lt(highestSeq, next)
   ) {
-    const stamp = timestamps(record);
-    if (
-      stampedBefore(record, ref) ||
-      (stamp !== undefined &&
-        stamp === timestamps(ref) &&
-        fwd.highestAckData &&
-        fwd.lastBareAck?.ackAbs !== ack)
-    ) {
-      return thirdAck ? add32(fwd.isn!, 1) : highestSeq;
-    }
+    const old = stampedOldSeq(record, fwd, rev, true);
+    if (old !== undefined) return old;
     // Without timestamps.
-    if (stamp === undefined && lateAck(record, fwd, rev)) {
+    if (timestamps(record) === undefined && lateAck(record, fwd, rev)) {
       if (thirdAck) return add32(fwd.isn!, 1);
       if (rev.isn !== undefined && ack === add32(rev.isn, 1)) return highestSeq;
       // Other ACKs only when they come more than a moment after the data (one right behind it was
@@ -235,6 +235,41 @@ export function inferSeq(
     }
   }
   return base;
+}
+
+/**
+ * Where a bare ACK that repeats its side's highest ack sits when its timestamps date it before the
+ * segment that last moved its side's sequence: older than that segment's, or (`sameTick`) the same
+ * tick where that ack first came on data or a FIN and no bare ACK carried it before. It sits where
+ * the ack first showed, the handshake's third ACK (it acknowledges the peer's SYN alone) at its
+ * side's ISN + 1. Undefined when the timestamps do not date it so, or there are none.
+ */
+function stampedOldSeq(record: PacketRecord, fwd: Flow, rev: Flow, sameTick: boolean): number | undefined {
+  const ref = fwd.nextseqBy;
+  const ack = record.ackAbs;
+  const highestSeq = fwd.highestAckSeq;
+  const next = fwd.nextseq;
+  if (
+    ack === undefined ||
+    ack !== fwd.highestAck ||
+    highestSeq === undefined ||
+    ref === undefined ||
+    next === undefined ||
+    !lt(highestSeq, next)
+  )
+    return undefined;
+  const stamp = timestamps(record);
+  const old =
+    stampedBefore(record, ref) ||
+    (sameTick &&
+      stamp !== undefined &&
+      stamp === timestamps(ref) &&
+      fwd.highestAckData &&
+      fwd.lastBareAck?.ackAbs !== ack);
+  if (!old) return undefined;
+  return rev.isn !== undefined && ack === add32(rev.isn, 1) && fwd.isn !== undefined
+    ? add32(fwd.isn, 1)
+    : highestSeq;
 }
 
 /** Whether `record` carries options its side's last segment did not (an MPTCP option, say): no probe. */

@@ -77,11 +77,21 @@ function crossedKeepAlive(conn: Connection, fwd: Flow): boolean {
     return false;
   // Only our keep-alive that a timer sent, after a quiet while, can cross one: an ACK from before our
   // FIN that came after it sits at the FIN's seq, a keep-alive to Wireshark, and the peer answers it
-  // at once; our ACK after that is a duplicate ACK.
+  // at once; our ACK after that is a duplicate ACK. (A copy of our keep-alive right behind it, where
+  // frames were seen twice, is the same keep-alive: the quiet while is before the first.)
+  const segments = conn.segments;
   for (let k = count - 2; k > 0; k--) {
-    if (conn.segments.fromClient(k) === previous.fromClient) continue;
-    const sent = conn.segments.at(k).time;
-    const before = conn.segments.at(k - 1).time;
+    if (segments.fromClient(k) === previous.fromClient) continue;
+    let first = k;
+    while (
+      first > 0 &&
+      segments.fromClient(first - 1) === segments.fromClient(k) &&
+      segments.seq(first - 1) === segments.seq(k) &&
+      segments.analysis(first - 1) & A.KEEP_ALIVE
+    )
+      first--;
+    const sent = segments.at(first).time;
+    const before = first > 0 ? segments.at(first - 1).time : undefined;
     if (sent !== undefined && before !== undefined && sent - before < KEEPALIVE_IDLE) return false;
     break;
   }
