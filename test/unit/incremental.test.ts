@@ -163,6 +163,30 @@ function withComments(text: string, rand: () => number): string {
   return out.join('\n');
 }
 
+/**
+ * Random edits (`edit`) of copies of `files` (corpus paths) with notes put in (withComments), one
+ * after another (see editOneByOne), in a folder that is removed afterwards.
+ */
+function editNotedCopies(
+  files: readonly string[],
+  seed: number,
+  incremental: (prev: TraceAnalysis, text: string, next: string) => TraceAnalysis | undefined,
+  edit: (text: string, rand: () => number) => string,
+): { cases: number; applied: number } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-notes-'));
+  try {
+    const rand = rng(seed);
+    const copies = files.map((file, k) => {
+      const out = path.join(dir, `${k}.trace`);
+      fs.writeFileSync(out, withComments(fs.readFileSync(path.join(CORPUS, file), 'utf8'), rand));
+      return out;
+    });
+    return editOneByOne(seed + 8, incremental, copies, edit);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** One edit of a random comment line: words typed or deleted, its `#` taken away, or made blank. */
 function mutateComment(text: string, rand: () => number): string {
   const lines = text.split('\n');
@@ -186,35 +210,24 @@ test(
   "an edit of a comment line equals a fresh analysis, the packets' annotations too",
   { skip: !present && 'no corpus' },
   () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-comments-'));
-    try {
-      const rand = rng(5);
-      const files = [...FILES, 'http-get-fin/v-nn.trace', 'keepalive/S-nn.trace'].map((file, k) => {
-        const out = path.join(dir, `${k}.trace`);
-        fs.writeFileSync(out, withComments(fs.readFileSync(path.join(CORPUS, file), 'utf8'), rand));
-        return out;
-      });
-      const annotations = (a: TraceAnalysis) => a.parsed.records.map((r) => r.annotations);
-      let checked = 0;
-      const { cases, applied } = editOneByOne(
-        13,
-        (prev, _text, next) => {
-          const inc = reanalyze(prev, next);
-          if (inc) {
-            assert.deepEqual(annotations(inc), annotations(analyzeTrace(next)), 'the annotations');
-            checked++;
-          }
-          return inc;
-        },
-        files,
-        mutateComment,
-      );
-      assert.ok(cases > 200, `${cases} cases`);
-      assert.ok(applied * 2 > cases, `only ${applied} of ${cases} comment edits were incremental`);
-      assert.equal(checked, applied);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const annotations = (a: TraceAnalysis) => a.parsed.records.map((r) => r.annotations);
+    let checked = 0;
+    const { cases, applied } = editNotedCopies(
+      [...FILES, 'http-get-fin/v-nn.trace', 'keepalive/S-nn.trace'],
+      5,
+      (prev, _text, next) => {
+        const inc = reanalyze(prev, next);
+        if (inc) {
+          assert.deepEqual(annotations(inc), annotations(analyzeTrace(next)), 'the annotations');
+          checked++;
+        }
+        return inc;
+      },
+      mutateComment,
+    );
+    assert.ok(cases > 200, `${cases} cases`);
+    assert.ok(applied * 2 > cases, `only ${applied} of ${cases} comment edits were incremental`);
+    assert.equal(checked, applied);
   },
 );
 
@@ -273,44 +286,28 @@ test(
   'lines added or taken away between records equal a fresh analysis, every place of every record too',
   { skip: !present && 'no corpus' },
   () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-lines-'));
-    try {
-      const rand = rng(9);
-      const files = [
-        ...FILES,
-        'http-get-fin/v-nn.trace',
-        'keepalive/S-nn.trace',
-        'zero-window/X-nn.trace',
-      ].map((file, k) => {
-        const out = path.join(dir, `${k}.trace`);
-        fs.writeFileSync(out, withComments(fs.readFileSync(path.join(CORPUS, file), 'utf8'), rand));
-        return out;
-      });
-      const { cases, applied } = editOneByOne(
-        17,
-        (prev, text, next) => {
-          // Both ways in: the whole text, and an editor's change range.
-          const change = textChange(text, next);
-          const byRange = reanalyzeEdit(prev, change.range, change.text);
-          const fresh = analyzeTrace(next);
-          if (byRange) {
-            assert.deepEqual(report(byRange), report(fresh), 'by range');
-            assert.deepEqual(places(byRange), places(fresh), 'the places, by range');
-            assert.deepEqual(byRange.parsed.lines, fresh.parsed.lines);
-          }
-          // (The range path moved the previous analysis: the text path starts again from it anew.)
-          const inc = reanalyze(analyzeTrace(text), next);
-          if (inc) assert.deepEqual(places(inc), places(fresh), 'the places');
-          return inc;
-        },
-        files,
-        mutateLines,
-      );
-      assert.ok(cases > 300, `${cases} cases`);
-      assert.ok(applied * 3 > cases, `only ${applied} of ${cases} line edits were incremental`);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const { cases, applied } = editNotedCopies(
+      [...FILES, 'http-get-fin/v-nn.trace', 'keepalive/S-nn.trace', 'zero-window/X-nn.trace'],
+      9,
+      (prev, text, next) => {
+        // Both ways in: the whole text, and an editor's change range.
+        const change = textChange(text, next);
+        const byRange = reanalyzeEdit(prev, change.range, change.text);
+        const fresh = analyzeTrace(next);
+        if (byRange) {
+          assert.deepEqual(report(byRange), report(fresh), 'by range');
+          assert.deepEqual(places(byRange), places(fresh), 'the places, by range');
+          assert.deepEqual(byRange.parsed.lines, fresh.parsed.lines);
+        }
+        // (The range path moved the previous analysis: the text path starts again from it anew.)
+        const inc = reanalyze(analyzeTrace(text), next);
+        if (inc) assert.deepEqual(places(inc), places(fresh), 'the places');
+        return inc;
+      },
+      mutateLines,
+    );
+    assert.ok(cases > 300, `${cases} cases`);
+    assert.ok(applied * 3 > cases, `only ${applied} of ${cases} line edits were incremental`);
   },
 );
 

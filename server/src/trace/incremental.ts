@@ -78,12 +78,12 @@ function tupleIndex(tuples: TupleIds, records: RecordList): TupleIndex {
  */
 function editedParse(
   old: ParsedTrace,
-  edit: Pick<ParsedTrace, 'recordList' | 'lines' | 'problems' | 'hasCR'>,
+  edit: Pick<ParsedTrace, 'recordList' | 'lines' | 'problems' | 'hasCR'> & { lineCount?: number },
 ): ParsedTrace {
   return withRecordArray({
     recordList: edit.recordList,
     problems: edit.problems,
-    lineCount: old.lineCount,
+    lineCount: edit.lineCount ?? old.lineCount,
     lines: edit.lines,
     eol: old.eol,
     hasCR: edit.hasCR,
@@ -271,19 +271,12 @@ function reanalyzeMovedLines(
   if (packetBelow) packetBelow.annotations = notes;
   const movedSpan = (span: Span): Span => (span.line >= at ? { ...span, line: span.line + delta } : span);
   const problems = old.problems.map((p) => (p.span.line >= at ? { ...p, span: movedSpan(p.span) } : p));
-  const parsed = withRecordArray({
+  const parsed = editedParse(old, {
     recordList: records,
-    problems,
-    lineCount: lines.length,
     lines,
-    eol: old.eol,
+    problems,
     hasCR: false,
-    prefixed: old.prefixed,
-    endpoints: old.endpoints,
-    tuples: old.tuples,
-    asciiDump: old.asciiDump,
-    binary: old.binary,
-    commandNumbering: old.commandNumbering,
+    lineCount: lines.length,
   });
   // The connections with a record or a finding below the lines are judged again: their findings'
   // places, and the lines their messages name, moved.
