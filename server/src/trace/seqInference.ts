@@ -281,9 +281,10 @@ function newSignalling(record: PacketRecord, fwd: Flow): boolean {
  * The seq of the bare ACK that `record` copies, when it is a copy: it comes right behind its side's
  * last bare ACK (nothing of the connection between them, within COPY_DELAY) and repeats it exactly:
  * flags, ack, window, options (timestamps and SACK blocks too) and, where -v prints one, the IP id
- * (a new packet has a new one). Without timestamps or IP ids, two ACKs sent in one moment repeat
- * each other as well; they sit at the same seq anyway unless the first was a probe or late, which
- * none sends twice in a moment.
+ * (a new packet has a new one). Two ACKs sent in one moment (the same timestamp tick, without -v)
+ * repeat each other as well, and mostly sit at the same seq anyway; not a keep-alive and the answer
+ * to the peer's crossing one, which can leave microseconds apart: the text cannot tell those from a
+ * keep-alive and its copy.
  */
 function copiedBareAck(record: PacketRecord, fwd: Flow, rev: Flow): number | undefined {
   const original = fwd.lastBareAck;
