@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { analyzeTrace, jsonReport, type TraceAnalysis } from '../../server/src/trace/index';
 import { reanalyze, reanalyzeEdit } from '../../server/src/trace/incremental';
+import { splitLines } from '../../server/src/trace/parser';
 
 const CORPUS = path.join(__dirname, '../../../../shared/corpus');
 const FILES = [
@@ -310,6 +311,26 @@ test(
     assert.ok(applied * 3 > cases, `only ${applied} of ${cases} line edits were incremental`);
   },
 );
+
+// Found by a longer run of random edits: a note among a -X packet's dump lines annotates the packet
+// after it, and a dump line turned blank below the note ends that note.
+test("a blank line made among a packet's dump lines, below a note there, takes the note from the next packet", () => {
+  const lines = splitLines(
+    fs.readFileSync(path.join(CORPUS, 'tcpdump-bgp-enhanced-route-refresh-subtype/X-nn.trace'), 'utf8'),
+  );
+  const head = lines.findIndex((l, i) => i > 0 && !l.startsWith('\t'));
+  lines.splice(head + 3, 0, '# note');
+  const text = lines.join('\n');
+  const noted = analyzeTrace(text);
+  const next = noted.parsed.records.find((r) => r.line > head + 3)!;
+  assert.deepEqual(next.annotations, [{ text: 'note', line: head + 3 }]);
+  lines[head + 5] = ' ';
+  const edited = lines.join('\n');
+  const inc = reanalyze(noted, edited);
+  const fresh = analyzeTrace(edited);
+  assert.deepEqual(fresh.parsed.records[next.index]!.annotations, []);
+  if (inc) assert.deepEqual(inc.parsed.records[next.index]!.annotations, []);
+});
 
 test("an edit of a SYN's seq, a packet line added or an endpoint falls back to a full analysis", () => {
   const text = fs.readFileSync(path.join(__dirname, '../../../examples/seed-handshake.trace'), 'utf8');

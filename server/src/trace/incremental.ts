@@ -122,9 +122,6 @@ function recordAt(records: RecordList, line: number): PacketRecord | undefined {
   return undefined;
 }
 
-/** A line that starts like a comment (parser.ts takes some of them for other things: see plainComment). */
-const COMMENT_START = /^\s*#/;
-
 /** A line that is no part of any packet and holds nothing but a note, or nothing. */
 function blankOrComment(text: string): boolean {
   return isBlankLine(text) || plainComment(text) !== undefined;
@@ -168,13 +165,11 @@ function editedComment(
   if (old.asciiDump || !blankOrComment(lines[line]!) || !blankOrComment(old.lines[line]!)) return undefined;
   const { record, notes } = notesBelow(old.recordList, lines, line + 1);
   if (!record) return {};
-  const now = record.annotations;
-  if (
-    now.length === notes.length &&
-    now.every((a, k) => a.text === notes[k]!.text && a.line === notes[k]!.line)
-  )
-    return {};
-  return { record, annotations: notes };
+  return sameNotes(record.annotations, notes) ? {} : { record, annotations: notes };
+}
+
+function sameNotes(a: PacketRecord['annotations'], b: PacketRecord['annotations']): boolean {
+  return a.length === b.length && a.every((note, k) => note.text === b[k]!.text && note.line === b[k]!.line);
 }
 
 export function reanalyze(
@@ -395,10 +390,12 @@ export function reanalyzeLines(
   if (!comment) {
     if (last > before.endLine) return undefined;
     // A comment among a record's lines (between a -v packet's two, say) annotates the next packet,
-    // which reading this one again does not see: one made, ended or changed goes the long way.
-    if (!old.asciiDump)
-      for (let i = first; i <= last; i++)
-        if (COMMENT_START.test(old.lines[i]!) || COMMENT_START.test(lines[i]!)) return undefined;
+    // and a blank line there ends the notes before it: reading this record again does not see that.
+    // An edit that changes the next packet's notes goes the long way.
+    if (!old.asciiDump) {
+      const { record: next, notes } = notesBelow(old.recordList, lines, before.line + 1);
+      if (next && !sameNotes(next.annotations, notes)) return undefined;
+    }
   }
   // Problems reported on the parse's first line stand for the whole file (a flood summary).
   if (old.problems.some((p) => p.span.line === 0 && p.code === 'parse.unknown-line' && before.line !== 0))
