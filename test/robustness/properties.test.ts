@@ -441,6 +441,26 @@ describe('edit sequences on real corpus traces', () => {
     );
   });
 
+  test('notes and blank lines added or taken away: the document cache equals a fresh analysis', (t) => {
+    if (!files.length) return t.skip('../shared/corpus is not there');
+    // Annotating: line breaks and notes put in anywhere, a few characters (line breaks among them)
+    // taken away.
+    const noteEdit = fc.record({
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+      length: fc.oneof(fc.constant(0), fc.nat({ max: 3 })),
+      insert: fc.constantFrom('\n', '\n# note', '# note\n', '\n\n', '#', ' ', ''),
+    });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...files.map((f) => f.rel)),
+        fc.array(noteEdit, { minLength: 1, maxLength: 20, size: 'medium' }),
+        fc.integer(),
+        (rel, edits, probeSeed) => editAndCompare(rel, edits, probeSeed),
+      ),
+      { seed: SEED, numRuns: runs(200) },
+    );
+  });
+
   after(() => {
     console.log(
       `robustness properties: ${tally.edits} edits, ${tally.incremental} analysed incrementally (${tally.byRange} from the change range alone), each compared with a fresh analysis`,
