@@ -268,6 +268,30 @@ describe('push and synchronisation', () => {
     await client.shutdown();
   });
 
+  // A capture written to the file while it is open: lines appended at the end, twice.
+  test('packet lines appended at the end: as a fresh open of the longer text', async () => {
+    const client = await LspClient.start();
+    const uri = fileUri('/tmp/lsp-sync/growing.trace');
+    const all = splitLines(readTrace('bulk-loss-tx/nn.trace'));
+    let shown = 600;
+    await client.openAndWait(uri, `${all.slice(0, shown).join('\n')}\n`);
+    for (const more of [300, all.length - 900]) {
+      const end = { line: shown, character: 0 };
+      const changed = await client.changeAndWait(uri, [
+        { range: { start: end, end }, text: `${all.slice(shown, shown + more).join('\n')}\n` },
+      ]);
+      shown += more;
+      const freshUri = fileUri(`/tmp/lsp-sync/growing-fresh-${shown}.trace`);
+      const fresh = await client.openAndWait(freshUri, `${all.slice(0, shown).join('\n')}\n`);
+      assert.deepEqual(
+        changed.diagnostics,
+        JSON.parse(JSON.stringify(fresh.diagnostics).split(freshUri).join(uri)),
+        `${shown} lines`,
+      );
+    }
+    await client.shutdown();
+  });
+
   test('diagnostics arrive without any request from the client (push model)', async () => {
     const client = await LspClient.start();
     const uri = fileUri('/tmp/lsp-sync/bad.trace');

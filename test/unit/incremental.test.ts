@@ -332,6 +332,68 @@ test("a blank line made among a packet's dump lines, below a note there, takes t
   if (inc) assert.deepEqual(inc.parsed.records[next.index]!.annotations, []);
 });
 
+// A capture written to the file while it is open, or more output pasted below: each corpus
+// rendering taken in chunks of whole lines, every chunk appended to the analysis of those before it.
+test(
+  'packet lines appended at the end equal a fresh analysis, chunk after chunk',
+  { skip: !present && 'no corpus' },
+  () => {
+    const rand = rng(21);
+    const tracked = (a: TraceAnalysis) =>
+      a.parsed.records.map((r) => {
+        const seg = a.segmentOf.get(r.index);
+        return [r.time, r.seqAbs, r.ackAbs, seg?.seq, seg?.analysis, a.connectionOf.get(r.index)];
+      });
+    let cases = 0;
+    let applied = 0;
+    for (const dir of [
+      'bulk-loss-tx',
+      'zero-window',
+      'keepalive',
+      'half-close',
+      'http-get-fin',
+      'capture-gap',
+      'refused',
+      // Many connections: new ones in each chunk, numbered in the order they start.
+      'tcpdump-bgp-4byte-asn',
+      'tcpdump-kday3',
+    ]) {
+      for (const rendering of ['nn', 'v-nn', 'S-nn', 'vv-nn', 'default', 'tttt-nn']) {
+        const file = path.join(CORPUS, dir, `${rendering}.trace`);
+        if (!fs.existsSync(file)) continue;
+        const all = splitLines(fs.readFileSync(file, 'utf8'));
+        let n = Math.max(1, Math.floor(all.length * rand() * 0.5));
+        let text = `${all.slice(0, n).join('\n')}\n`;
+        let prev = analyzeTrace(text);
+        while (n < all.length) {
+          const m = Math.min(all.length, n + 1 + Math.floor(rand() * all.length * 0.3));
+          const next = `${all.slice(0, m).join('\n')}\n`;
+          // As the server tries it: the change range (the new lines put in after the last one), then
+          // the whole text (a short file's head is judged on the text).
+          const lastLine = all[n - 1]!;
+          const end = { line: n - 1, character: lastLine.length };
+          const inc =
+            reanalyzeEdit(prev, { start: end, end }, `\n${all.slice(n, m).join('\n')}`) ??
+            reanalyze(prev, next);
+          const fresh = analyzeTrace(next);
+          cases++;
+          if (inc) {
+            applied++;
+            assert.deepEqual(report(inc), report(fresh), `${dir}/${rendering}: lines ${n}-${m}`);
+            assert.deepEqual(tracked(inc), tracked(fresh), `${dir}/${rendering}: lines ${n}-${m}, tracked`);
+            assert.deepEqual(inc.parsed.lines, fresh.parsed.lines);
+          }
+          prev = inc ?? fresh;
+          text = next;
+          n = m;
+        }
+      }
+    }
+    assert.ok(cases > 50, `${cases} cases`);
+    assert.ok(applied * 2 > cases, `only ${applied} of ${cases} appends were incremental`);
+  },
+);
+
 test("an edit of a SYN's seq, a packet line added or an endpoint falls back to a full analysis", () => {
   const text = fs.readFileSync(path.join(__dirname, '../../../examples/seed-handshake.trace'), 'utf8');
   const prev = analyzeTrace(text);
@@ -339,9 +401,10 @@ test("an edit of a SYN's seq, a packet line added or an endpoint falls back to a
     reanalyze(prev, text.replace('S 3626544836:3626544836(0)', 'S 3626544837:3626544837(0)')),
     undefined,
   );
-  // A packet line added changes what is tracked; a note added only moves what is below it.
+  // A packet line put in above others changes what is tracked (one appended at the end joins its
+  // connection: see above); a note added only moves what is below it.
   const packet = text.split('\n').find((l) => l.includes(' > '))!;
-  assert.equal(reanalyze(prev, `${text}${packet}\n`), undefined);
+  assert.equal(reanalyze(prev, `${packet}\n${text}`), undefined);
   const noted = `${text}\n# one more line\n`;
   assert.deepEqual(report(reanalyze(analyzeTrace(text), noted)!), report(analyzeTrace(noted)));
   assert.equal(

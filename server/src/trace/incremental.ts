@@ -3,10 +3,11 @@
  * trace: only that record is read again, and only the connections of its 4-tuple are tracked and
  * judged again; every other connection keeps its analysis. Notes are the other common case: typing
  * in a `#` comment changes only the annotations of the packet below it, and blank or comment lines
- * added or taken away between records only move what is below them (reanalyzeMovedLines). Anything
- * that could reach further (a packet line added or taken away, a SYN come or gone or its seq, a
- * changed time or endpoint, the -S reading flipping) returns undefined, and the caller analyses the
- * whole text. The result equals a fresh analyzeTrace of the new text.
+ * added or taken away between records only move what is below them (reanalyzeMovedLines); packet
+ * lines appended at the end join their 4-tuples (reanalyzeAppended). Anything that could reach
+ * further (a packet line put in above others or taken away, a SYN come or gone or its seq, a changed
+ * time or endpoint, the -S reading flipping) returns undefined, and the caller analyses the whole
+ * text. The result equals a fresh analyzeTrace of the new text.
  */
 import {
   analysisOf,
@@ -15,6 +16,7 @@ import {
   type AnalyzeOptions,
   type TraceAnalysis,
 } from './analyze';
+import type { Connection } from './model';
 import { nextPrintedSeq, retrackConnection, trackConnections, type NextPrintedLookup } from './connections';
 import { judgeNumbering, resolveNumbers } from './numbering';
 import {
@@ -23,6 +25,7 @@ import {
   commentAnnotation,
   isBlankLine,
   judgeAsciiDump,
+  MAX_UNKNOWN_LINE_PROBLEMS,
   plainComment,
   RecordReader,
   splitLines,
@@ -35,7 +38,7 @@ import { TraceRecord } from './record';
 import { REORDER_LOOKAHEAD } from './seqInference';
 import { lowerBound } from './search';
 import type { TupleIds } from './tuples';
-import { SYN, type Finding, type PacketRecord, type RecordList, type Span } from './types';
+import { SYN, type Finding, type PacketRecord, type ParseProblem, type RecordList, type Span } from './types';
 
 /** The indexes of every record of each 4-tuple, in file order, by the ids of its two endpoints. */
 class TupleIndex {
@@ -53,6 +56,13 @@ class TupleIndex {
 
   of(tuple: number): readonly number[] {
     return this.byTuple.get(tuple) ?? [];
+  }
+
+  /** Record `index` (after every record indexed so far) of 4-tuple `tuple`. */
+  add(tuple: number, index: number): void {
+    const list = this.byTuple.get(tuple);
+    if (list) list.push(index);
+    else this.byTuple.set(tuple, [index]);
   }
 }
 
@@ -199,6 +209,7 @@ export function reanalyze(
       lines[lines.length - 1 - bottom] === old.lines[old.lines.length - 1 - bottom]
     )
       bottom++;
+    if (top === old.lines.length) return reanalyzeAppended(prev, lines, options);
     return reanalyzeMovedLines(
       prev,
       lines,
@@ -294,6 +305,156 @@ function reanalyzeMovedLines(
   });
 }
 
+/**
+ * Re-analysis after packet lines were added at the end (a capture written to the file while it is
+ * open, more output pasted below): `lines` are the previous lines and more. The last record is read
+ * again with everything after it (it must stay as it was: lines that continue it go the long way);
+ * the new records are timed after it, numbered with their 4-tuples, and each 4-tuple they join is
+ * tracked and judged again. New connections are numbered after the rest, in file order. Undefined,
+ * for the caller to analyse the whole text, where the new lines could change what came before: -ttt
+ * times (their reading is judged on all of them), the -S reading (judged again where its judgement
+ * had not ended before them), the -A reading of a short file, where a connection starts.
+ */
+function reanalyzeAppended(
+  prev: TraceAnalysis,
+  lines: string[],
+  options: AnalyzeOptions,
+): TraceAnalysis | undefined {
+  const old = prev.parsed;
+  const records = old.recordList;
+  const last = records.at(records.length - 1);
+  if (old.binary || old.asciiDump || old.hasCR !== false || !last) return undefined;
+  if (old.lines.length < ASCII_DUMP_SAMPLE_LINES) {
+    const judged = judgeAsciiDump(lines);
+    if (judged.asciiDump !== old.asciiDump || (judged.prefixed ?? false) !== old.prefixed) return undefined;
+  }
+  if (old.problems.some((p) => p.span.line === 0 && p.code === 'parse.unknown-line')) return undefined;
+  const forced = options.absoluteNumbers ?? old.commandNumbering;
+  const absolute = forced ?? prev.absoluteNumbers;
+  if (absolute !== prev.absoluteNumbers) return undefined;
+
+  // The last record again, and the new ones after it.
+  const reader = new RecordReader(lines, false, old.prefixed, old.endpoints, old.tuples, last.index);
+  for (let i = last.line; i < lines.length; i++) reader.line(i);
+  const { records: fresh, problems } = reader.end();
+  const again = fresh.at(0);
+  if (
+    !again ||
+    again.line !== last.line ||
+    again.endLine !== last.endLine ||
+    again.kind !== last.kind ||
+    again.flags !== last.flags
+  )
+    return undefined;
+  const unreadable = (list: readonly ParseProblem[]) =>
+    list.filter((p) => p.code === 'parse.unknown-line' || p.code === 'parse.orphan-line').length;
+  if (unreadable(old.problems) + unreadable(problems) > MAX_UNKNOWN_LINE_PROBLEMS) return undefined;
+  const added: TraceRecord[] = [];
+  for (let k = 1; k < fresh.length; k++) added.push(fresh.at(k)!);
+
+  // Times, on from the last record's (a clock that passes midnight keeps counting).
+  if (last.timeKind === 'delta' || added.some((r) => r.timeKind === 'delta')) return undefined;
+  let lastClock = last.timeKind === 'clock' ? (last.timeValue ?? NaN) : NaN;
+  let dayOffset = last.timeKind === 'clock' ? (last.time ?? 0) - (last.timeValue ?? 0) : 0;
+  for (const r of added) {
+    const value = r.timeValue;
+    if (value === undefined) continue;
+    if (r.timeKind === 'clock') {
+      if (Number.isNaN(lastClock)) return undefined;
+      if (value < lastClock - 43200) dayOffset += 86400;
+      lastClock = value;
+      r.time = value + dayOffset;
+    } else r.time = value;
+  }
+
+  // Each 4-tuple the new records join: numbered, tracked and judged again.
+  const all = records.appended(added);
+  // The -S reading, where its judgement had not ended before the new records, judged again.
+  let decidedAt = prev.numberingDecidedAt;
+  if (forced === undefined && (decidedAt ?? Infinity) >= last.index) {
+    const judged = judgeNumbering(all);
+    if (judged.absolute !== absolute) return undefined;
+    decidedAt = judged.decidedAt;
+  }
+  const index = tupleIndex(old.tuples, records);
+  const joined = new Map<number, { indexes: number[]; before: number }>();
+  for (const r of added) {
+    if (r.tuple === undefined) continue;
+    let entry = joined.get(r.tuple);
+    if (!entry) {
+      const earlier = index.of(r.tuple);
+      joined.set(r.tuple, (entry = { indexes: [...earlier], before: earlier.length }));
+    }
+    entry.indexes.push(r.index);
+  }
+  const connections = prev.connections.slice();
+  const connectionOf = prev.connectionOf.clone();
+  const segmentOf = prev.segmentOf.clone(connections, connectionOf);
+  const parsed = editedParse(old, {
+    recordList: all,
+    lines,
+    problems: old.problems.filter((p) => p.span.line < last.line).concat(problems),
+    hasCR: false,
+    lineCount: lines.length,
+  });
+  parsed.problems.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
+  const started: Connection[] = [];
+  const tracked: Array<{ indexes: number[]; table: ReturnType<typeof trackConnections>; ids: number[] }> = [];
+  // Numbering a 4-tuple again writes its earlier records' numbers (the same, unless a new record
+  // changes them): where the connections then start elsewhere, they are put back before giving up,
+  // so that the previous analysis stays as it was.
+  const renumbered: Array<{ tuple: RecordList; kept: Float64Array; before: number }> = [];
+  const giveUp = () => {
+    for (const { tuple, kept, before } of renumbered) restoreNumbers(tuple, kept, before);
+    return undefined;
+  };
+  for (const { indexes, before } of joined.values()) {
+    const tuple = all.subset(indexes);
+    renumbered.push({ tuple, kept: numbersOf(tuple), before });
+    resolveNumbers(tuple, absolute);
+    const table = trackConnections(tuple);
+    const ids: number[] = [];
+    for (let k = 0; k < before; k++) {
+      const id = prev.connectionOf.get(indexes[k]!);
+      if (id !== undefined && !ids.includes(id)) ids.push(id);
+    }
+    if (table.connections.length < ids.length) return giveUp();
+    for (let k = 0; k < ids.length; k++)
+      if (table.connections[k]!.firstRecord !== prev.connections[ids[k]! - 1]!.firstRecord) return giveUp();
+    for (let k = ids.length; k < table.connections.length; k++) started.push(table.connections[k]!);
+    tracked.push({ indexes, table, ids });
+  }
+  // New connections take the next ids, in the order they start.
+  started.sort((a, b) => a.firstRecord - b.firstRecord);
+  const newIds = new Map(started.map((conn, k) => [conn, prev.connections.length + k + 1]));
+  for (const { indexes, table, ids } of tracked) {
+    const idOf = (local: number) => ids[local - 1] ?? newIds.get(table.connections[local - 1]!)!;
+    table.connections.forEach((conn, k) => {
+      const id = idOf(k + 1);
+      if (conn.reusedFrom !== undefined) conn.reusedFrom = idOf(conn.reusedFrom);
+      conn.id = id;
+      connections[id - 1] = conn;
+    });
+    for (const i of indexes) {
+      const local = table.connectionOf.get(i);
+      if (local !== undefined) connectionOf.set(i, idOf(local));
+      const seg = table.segmentOf.get(i);
+      if (seg) segmentOf.set(i, seg);
+    }
+  }
+  for (const { table } of tracked)
+    for (const conn of table.connections) judgeConnection(conn, parsed, absolute);
+  for (const r of added) if (r.tuple !== undefined) index.add(r.tuple, r.index);
+  return analysisOf(parsed, {
+    connections,
+    segmentOf,
+    connectionOf,
+    findings: collectFindings(parsed, connections),
+    absoluteNumbers: prev.absoluteNumbers,
+    numberingDecidedAt: decidedAt,
+  });
+}
+
 /** A position in a document: 0-based line, and UTF-16 column (as LSP counts). */
 export interface LinePosition {
   line: number;
@@ -344,6 +505,7 @@ export function reanalyzeEdit(
     )
       bottom++;
     const lines = old.lines.slice(0, start.line).concat(edited, old.lines.slice(end.line + 1));
+    if (end.line === old.lines.length - 1 && top === replaced) return reanalyzeAppended(prev, lines, options);
     return reanalyzeMovedLines(
       prev,
       lines,
@@ -597,6 +759,19 @@ function retrackEdited(
   result.connectionOf = connectionOf;
   result.findings = collectFindings(result.parsed, connections);
   return result;
+}
+
+/** Puts back the numbers numbersOf read (`kept`) of the first `count` records of `records`. */
+function restoreNumbers(records: RecordList, kept: Float64Array, count: number): void {
+  const orUndefined = (v: number) => (Number.isNaN(v) ? undefined : v);
+  for (let k = 0; k < count; k++) {
+    const r = records.at(k)!;
+    const relative = kept[4 * k]!;
+    r.printedRelative = Number.isNaN(relative) ? undefined : relative === 1;
+    r.seqAbs = orUndefined(kept[4 * k + 1]!);
+    r.ackAbs = orUndefined(kept[4 * k + 2]!);
+    if (r instanceof TraceRecord) r.sackBase = kept[4 * k + 3]!;
+  }
 }
 
 /** What numbering.ts gives each record, four numbers a record (NaN: none), to compare before and after. */

@@ -193,7 +193,7 @@ export const CAPTURE_CUT_NOTE = '# packet-trace: the rendering stops ';
 export const ASCII_DUMP_SAMPLE_LINES = 20000;
 
 /** Beyond this many unreadable non-packet lines, one summary problem stands for the rest. */
-const MAX_UNKNOWN_LINE_PROBLEMS = 200;
+export const MAX_UNKNOWN_LINE_PROBLEMS = 200;
 
 /** What a line is, judged cheaply, for the first pass that decides how to read the file. */
 type QuickKind = 'blank' | 'comment' | 'indented' | 'prefixed' | 'packet' | 'text';

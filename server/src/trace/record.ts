@@ -832,6 +832,16 @@ export class RecordSlots implements RecordList {
     return copy;
   }
 
+  /**
+   * A copy with `records` after this one's, as records `length`, `length + 1`, ... (each with that
+   * index, read into a store of its own, as records read again after an edit are).
+   */
+  appended(records: readonly TraceRecord[]): RecordSlots {
+    const replaced = new Map(this.replaced);
+    records.forEach((r, k) => replaced.set(this.length + k, r));
+    return this.sharing(this.slots, this.length + records.length, replaced);
+  }
+
   /** The records at `indexes` (increasing, each below length), in that order, as a list of their own. */
   subset(indexes: readonly number[]): RecordSlots {
     const slots = new Int32Array(Math.max(16, indexes.length));
