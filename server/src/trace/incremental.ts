@@ -17,7 +17,15 @@ import {
   type TraceAnalysis,
 } from './analyze';
 import type { Connection } from './model';
-import { nextPrintedSeq, retrackConnection, trackConnections, type NextPrintedLookup } from './connections';
+import {
+  nextPrintedSeq,
+  retrackConnection,
+  trackConnections,
+  type ConnectionTable,
+  type NextPrintedLookup,
+  type RecordIds,
+  type SegmentIndex,
+} from './connections';
 import { judgeNumbering, resolveNumbers } from './numbering';
 import {
   ASCII_DUMP_SAMPLE_LINES,
@@ -399,7 +407,7 @@ function reanalyzeAppended(
   });
   parsed.problems.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
   const started: Connection[] = [];
-  const tracked: Array<{ indexes: number[]; table: ReturnType<typeof trackConnections>; ids: number[] }> = [];
+  const tracked: Array<{ indexes: number[]; table: ConnectionTable; ids: number[] }> = [];
   // Numbering a 4-tuple again writes its earlier records' numbers (the same, unless a new record
   // changes them): where the connections then start elsewhere, they are put back before giving up,
   // so that the previous analysis stays as it was.
@@ -413,14 +421,8 @@ function reanalyzeAppended(
     renumbered.push({ tuple, kept: numbersOf(tuple), before });
     resolveNumbers(tuple, absolute);
     const table = trackConnections(tuple);
-    const ids: number[] = [];
-    for (let k = 0; k < before; k++) {
-      const id = prev.connectionOf.get(indexes[k]!);
-      if (id !== undefined && !ids.includes(id)) ids.push(id);
-    }
-    if (table.connections.length < ids.length) return giveUp();
-    for (let k = 0; k < ids.length; k++)
-      if (table.connections[k]!.firstRecord !== prev.connections[ids[k]! - 1]!.firstRecord) return giveUp();
+    const ids = connectionIdsOf(prev, indexes.slice(0, before));
+    if (table.connections.length < ids.length || !sameStarts(prev, table, ids)) return giveUp();
     for (let k = ids.length; k < table.connections.length; k++) started.push(table.connections[k]!);
     tracked.push({ indexes, table, ids });
   }
@@ -429,18 +431,7 @@ function reanalyzeAppended(
   const newIds = new Map(started.map((conn, k) => [conn, prev.connections.length + k + 1]));
   for (const { indexes, table, ids } of tracked) {
     const idOf = (local: number) => ids[local - 1] ?? newIds.get(table.connections[local - 1]!)!;
-    table.connections.forEach((conn, k) => {
-      const id = idOf(k + 1);
-      if (conn.reusedFrom !== undefined) conn.reusedFrom = idOf(conn.reusedFrom);
-      conn.id = id;
-      connections[id - 1] = conn;
-    });
-    for (const i of indexes) {
-      const local = table.connectionOf.get(i);
-      if (local !== undefined) connectionOf.set(i, idOf(local));
-      const seg = table.segmentOf.get(i);
-      if (seg) segmentOf.set(i, seg);
-    }
+    adoptTuple(table, indexes, idOf, connections, connectionOf, segmentOf);
   }
   for (const { table } of tracked)
     for (const conn of table.connections) judgeConnection(conn, parsed, absolute);
@@ -657,32 +648,15 @@ export function reanalyzeLines(
     if (retracked) return retracked;
   }
   const table = trackConnections(tuple);
-  const oldIds: number[] = [];
-  for (const index of indexes) {
-    const id = prev.connectionOf.get(index);
-    if (id !== undefined && !oldIds.includes(id)) oldIds.push(id);
-  }
+  const oldIds = connectionIdsOf(prev, indexes);
   // The same connections, starting where they did: their ids (numbered in file order across
   // 4-tuples) stay right.
-  if (oldIds.length !== table.connections.length) return undefined;
-  for (let k = 0; k < oldIds.length; k++)
-    if (table.connections[k]!.firstRecord !== prev.connections[oldIds[k]! - 1]!.firstRecord) return undefined;
+  if (oldIds.length !== table.connections.length || !sameStarts(prev, table, oldIds)) return undefined;
   const connections = prev.connections.slice();
   const connectionOf = prev.connectionOf.clone();
   const segmentOf = prev.segmentOf.clone(connections, connectionOf);
-  table.connections.forEach((conn, k) => {
-    const id = oldIds[k]!;
-    if (conn.reusedFrom !== undefined) conn.reusedFrom = oldIds[conn.reusedFrom - 1];
-    conn.id = id;
-    judgeConnection(conn, parsed, absolute);
-    connections[id - 1] = conn;
-  });
-  for (const index of indexes) {
-    const localId = table.connectionOf.get(index);
-    if (localId !== undefined) connectionOf.set(index, oldIds[localId - 1]!);
-    const seg = table.segmentOf.get(index);
-    if (seg) segmentOf.set(index, seg);
-  }
+  adoptTuple(table, indexes, (local) => oldIds[local - 1]!, connections, connectionOf, segmentOf);
+  for (const conn of table.connections) judgeConnection(conn, parsed, absolute);
   result.connections = connections;
   result.segmentOf = segmentOf;
   result.connectionOf = connectionOf;
@@ -759,6 +733,48 @@ function retrackEdited(
   result.connectionOf = connectionOf;
   result.findings = collectFindings(result.parsed, connections);
   return result;
+}
+
+/** The ids the previous analysis gave the connections of records `indexes` (of one 4-tuple), as they start. */
+function connectionIdsOf(prev: TraceAnalysis, indexes: readonly number[]): number[] {
+  const ids: number[] = [];
+  for (const index of indexes) {
+    const id = prev.connectionOf.get(index);
+    if (id !== undefined && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+/** Whether the first connections of `table` (a 4-tuple tracked again) start where `ids`' did. */
+function sameStarts(prev: TraceAnalysis, table: ConnectionTable, ids: readonly number[]): boolean {
+  return ids.every((id, k) => table.connections[k]!.firstRecord === prev.connections[id - 1]!.firstRecord);
+}
+
+/**
+ * Puts the connections of `table` (a 4-tuple tracked again, records `indexes`) in place of the
+ * previous ones: each with its id (`idOf`, by its id within the table), the earlier connection it
+ * reused the ports of too, and its records' connection and segment in the lookups.
+ */
+function adoptTuple(
+  table: ConnectionTable,
+  indexes: readonly number[],
+  idOf: (local: number) => number,
+  connections: Connection[],
+  connectionOf: RecordIds,
+  segmentOf: SegmentIndex,
+): void {
+  table.connections.forEach((conn, k) => {
+    const id = idOf(k + 1);
+    if (conn.reusedFrom !== undefined) conn.reusedFrom = idOf(conn.reusedFrom);
+    conn.id = id;
+    connections[id - 1] = conn;
+  });
+  for (const index of indexes) {
+    const local = table.connectionOf.get(index);
+    if (local !== undefined) connectionOf.set(index, idOf(local));
+    const seg = table.segmentOf.get(index);
+    if (seg) segmentOf.set(index, seg);
+  }
 }
 
 /** Puts back the numbers numbersOf read (`kept`) of the first `count` records of `records`. */
