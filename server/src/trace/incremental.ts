@@ -208,23 +208,7 @@ export function reanalyze(
   if (lines.length !== old.lines.length) {
     if (hasCR) return undefined;
     // The lines before the first difference and after the last are the same lines, moved.
-    let top = 0;
-    while (top < lines.length && top < old.lines.length && lines[top] === old.lines[top]) top++;
-    let bottom = 0;
-    while (
-      bottom < lines.length - top &&
-      bottom < old.lines.length - top &&
-      lines[lines.length - 1 - bottom] === old.lines[old.lines.length - 1 - bottom]
-    )
-      bottom++;
-    if (top === old.lines.length) return reanalyzeAppended(prev, lines, options);
-    return reanalyzeMovedLines(
-      prev,
-      lines,
-      top,
-      old.lines.length - top - bottom,
-      lines.length - top - bottom,
-    );
+    return reanalyzeLineCount(prev, lines, 0, old.lines.length, lines.length, options);
   }
   // The changed lines: from the first difference to the last.
   let first = 0;
@@ -239,6 +223,30 @@ export function reanalyze(
   const result = reanalyzeLines(prev, lines, first, last, options);
   if (result) result.parsed.hasCR = hasCR;
   return result;
+}
+
+/**
+ * Re-analysis after lines were added or taken away: lines `from` to `oldEnd` of the previous text
+ * became lines `from` to `newEnd` of `lines` (every line outside is the same). The head and tail of
+ * those that are the same lines, moved, are left out; what remains is lines appended at the end
+ * (reanalyzeAppended) or lines put in or taken away in between (reanalyzeMovedLines).
+ */
+function reanalyzeLineCount(
+  prev: TraceAnalysis,
+  lines: string[],
+  from: number,
+  oldEnd: number,
+  newEnd: number,
+  options: AnalyzeOptions,
+): TraceAnalysis | undefined {
+  const old = prev.parsed.lines;
+  let at = from;
+  while (at < oldEnd && at < newEnd && lines[at] === old[at]) at++;
+  let tail = 0;
+  while (at < oldEnd - tail && at < newEnd - tail && lines[newEnd - 1 - tail] === old[oldEnd - 1 - tail])
+    tail++;
+  if (at === old.length) return reanalyzeAppended(prev, lines, options);
+  return reanalyzeMovedLines(prev, lines, at, oldEnd - tail - at, newEnd - tail - at);
 }
 
 /**
@@ -295,7 +303,9 @@ function reanalyzeMovedLines(
   // The connections with a record or a finding below the lines are judged again: their findings'
   // places, and the lines their messages name, moved.
   const reaches = (f: Finding) =>
-    f.span.line >= at || f.related.some((r) => r.span.line >= at) || (f.fixes?.length ?? 0) > 0;
+    f.span.line >= at ||
+    f.related.some((r) => r.span.line >= at) ||
+    (f.fixes ?? []).some((fix) => fix.edits.some((e) => Math.max(e.span.line, e.endLine ?? 0) >= at));
   for (const conn of prev.connections) {
     const last = records.at(conn.lastRecord);
     if ((last && last.endLine >= at) || conn.findings.some(reaches)) {
@@ -486,24 +496,8 @@ export function reanalyzeEdit(
   const replaced = end.line - start.line + 1;
   if (edited.length !== replaced) {
     // Lines added or taken away: the edited lines' common head and tail are lines that only moved.
-    let top = 0;
-    while (top < edited.length && top < replaced && edited[top] === old.lines[start.line + top]) top++;
-    let bottom = 0;
-    while (
-      bottom < edited.length - top &&
-      bottom < replaced - top &&
-      edited[edited.length - 1 - bottom] === old.lines[end.line - bottom]
-    )
-      bottom++;
     const lines = old.lines.slice(0, start.line).concat(edited, old.lines.slice(end.line + 1));
-    if (end.line === old.lines.length - 1 && top === replaced) return reanalyzeAppended(prev, lines, options);
-    return reanalyzeMovedLines(
-      prev,
-      lines,
-      start.line + top,
-      replaced - top - bottom,
-      edited.length - top - bottom,
-    );
+    return reanalyzeLineCount(prev, lines, start.line, end.line + 1, start.line + edited.length, options);
   }
   const lines = old.lines.slice();
   for (let k = 0; k < edited.length; k++) lines[start.line + k] = edited[k]!;
