@@ -29,12 +29,12 @@ import { clockEnd, readClock } from './timestamp';
 
 /**
  * `minLines`: from how many lines on a file is read with the flat reader. V8 compiles the reader (a
- * large function: about 30 ms on another thread) before it pays off. On a 100 000-line trace, with
- * another process busy, parse was 13 ms slower with it; on the bench trace's 604 345 lines, 141 ms
- * faster. For tests: `minLines` 0 reads every whole file with it, `enabled` off never; `taken` counts
- * the lines read here.
+ * large function, on another thread) before it pays off. Parse in a fresh process, best and median of
+ * 11 runs, general reader -> flat: 5 000 lines 31/41 -> 34/37 ms, 20 000 lines 63/65 -> 59/64, the
+ * bench's 100 000 146/151 -> 126/136 (its whole analysis 368/378 -> 359/372). For tests: `minLines` 0
+ * reads every whole file with it, `enabled` off never; `taken` counts the lines read here.
  */
-export const commonLineTuning = { enabled: true, minLines: 150_000, taken: 0 };
+export const commonLineTuning = { enabled: true, minLines: 20_000, taken: 0 };
 
 /**
  * Line `line` (`text`, its characters also at `base` of `source`) as record `index` of `store`, when
