@@ -19,6 +19,7 @@ import {
   MAX_U32,
   commonFieldAt,
   knownHead,
+  learnHead,
   modernFlagBits,
   numberEnd,
   readNumber,
@@ -69,7 +70,7 @@ export function readCommonLine(
   // The head, as the general reader looks it up (packetLine.ts, parseNetworkPart).
   const flagsAt = text.indexOf(': Flags [', body);
   if (flagsAt < 0 || flagsAt - body > MAX_HEAD_LENGTH) return undefined;
-  const known = knownHead(text.slice(body, flagsAt));
+  const known = knownHead(text.slice(body, flagsAt)) ?? learnHead(text, body, flagsAt);
   if (!known) return undefined;
   // The flags (parseModernTcp): known letters between `[` and `]`.
   const open = flagsAt + 8;

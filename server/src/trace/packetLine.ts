@@ -128,6 +128,43 @@ export function knownHead(head: string): KnownHead | undefined {
 const MAX_KNOWN_HEADS = 50000;
 
 /**
+ * The head of a line not seen before (`text` from `bodyStart` up to `flagsAt`, where `: Flags [`
+ * is), read as parseNetworkPart reads it, and kept: when it is a plain one (see knownHeads). For the
+ * flat reader (commonLine.ts), which reads only lines of plain heads: a connection's first lines
+ * need not go the general reader's long way.
+ */
+export function learnHead(text: string, bodyStart: number, flagsAt: number): KnownHead | undefined {
+  if (flagsAt - bodyStart > MAX_HEAD_LENGTH) return undefined;
+  const found = endpointsBefore(text, flagsAt, bodyStart, true);
+  if (!found) return undefined;
+  return keepHead(text.slice(bodyStart, flagsAt), text, bodyStart, found, tupleIds.of(found.src, found.dst));
+}
+
+/** Keeps `head`, whose endpoints are `found` in `text`, as known if it is plain; returns it if so. */
+function keepHead(
+  head: string,
+  text: string,
+  bodyStart: number,
+  found: Endpoints,
+  tuple: number,
+): KnownHead | undefined {
+  const af = plainFamily(text, bodyStart, found.start, found.src);
+  if (!af) return undefined;
+  if (knownHeads.size >= MAX_KNOWN_HEADS) knownHeads = new Map();
+  const known: KnownHead = {
+    src: found.src,
+    dst: found.dst,
+    tuple,
+    start: found.start - bodyStart,
+    srcEnd: found.srcEnd - bodyStart,
+    dstStart: found.dstStart - bodyStart,
+    af,
+  };
+  knownHeads.set(compactCopy(head), known);
+  return known;
+}
+
+/**
  * A copy of `s` that holds its own characters. A slice of a line keeps pointing into the text of the
  * whole file: as a map key, every lookup that compares with it would read a cold line far back in the
  * text (a cache miss per packet of a large trace).
@@ -389,20 +426,8 @@ export function parseNetworkPart(
     const found =
       endpointsBefore(text, idx, bodyStart, true) ?? extensionHeaderEndpoints(text, idx, bodyStart);
     if (found) {
-      const af = plainFamily(text, bodyStart, found.start, found.src);
       withEndpoints(rec, text, bodyStart, found);
-      if (head !== undefined && af) {
-        if (knownHeads.size >= MAX_KNOWN_HEADS) knownHeads = new Map();
-        knownHeads.set(compactCopy(head), {
-          src: found.src,
-          dst: found.dst,
-          tuple: rec.tuple!,
-          start: found.start - bodyStart,
-          srcEnd: found.srcEnd - bodyStart,
-          dstStart: found.dstStart - bodyStart,
-          af,
-        });
-      }
+      if (head !== undefined) keepHead(head, text, bodyStart, found, rec.tuple!);
       return parseModernTcp(text, idx + 2, line, rec);
     }
     idx = text.indexOf(': Flags [', idx + 9);
