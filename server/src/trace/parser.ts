@@ -661,6 +661,10 @@ export function judgeAsciiDump(lines: LineList): { asciiDump: boolean; prefixed:
   const sample = Math.min(lines.length, ASCII_DUMP_SAMPLE_LINES);
   const prefix = new ScannedPrefix();
   for (let i = 0; i < sample; i++) {
+    // Settled once the lines left cannot bring the heads with text up to half the heads: each of them
+    // needs a head and a text line, but the current head's (so 2 * headsWithText - heads grows by at
+    // most 2 + left / 2). Then what is left is not read (in a trace without text, the last two thirds).
+    if (prefixed !== undefined && 2 * headsWithText - heads + 2 + (sample - i) / 2 < 0) break;
     const line = lines.at(i)!;
     const k = quickKind(line, prefix);
     if (k === 'prefixed' || k === 'packet') {
