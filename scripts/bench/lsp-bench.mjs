@@ -79,7 +79,7 @@ const rssAfter = rssKiB(server.pid);
 
 // One-line edits in the middle, version after version: a number on a packet line changed by one
 // (the first edit also pays for compiling the incremental path; typing is the later ones). A window
-// leaves every record's numbers alone; an ack changes its own record's (see trace/incremental.ts).
+// leaves every record's numbers alone; an ack changes its own record's (see trace/incremental/editedRecord.ts).
 let version = 1;
 async function timeEdits(field, firstLine) {
   const times = [];

@@ -1,6 +1,6 @@
 /**
  * Analyses per document, cached by uri and version. A new version is first tried incrementally (an
- * edit inside one packet record re-analyses only that record's 4-tuple, see trace/incremental.ts);
+ * edit inside one packet record re-analyses only that record's 4-tuple, see trace/incremental/);
  * anything else is analysed in full.
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';

@@ -223,7 +223,7 @@ describe('push and synchronisation', () => {
   });
 
   // Annotating a trace: a new line in the middle (Enter), a note typed on it, the line taken away
-  // again. Each is re-analysed without reading the whole text again (trace/incremental.ts), and the
+  // again. Each is re-analysed without reading the whole text again (trace/incremental/), and the
   // diagnostics below move with their lines, as a fresh open places them; so do hovers.
   test('a line added, a note typed on it, the line taken away: as a fresh open of each text', async () => {
     const client = await LspClient.start();

@@ -90,13 +90,13 @@ describe('incremental analysis reuses judgements made on the whole previous text
   const cases: Array<[string, string, string, string]> = [
     [
       "the file's line ending: one LF made CRLF (the quick fix still inserts LF)",
-      'incremental.ts reanalyze(): same lines, so the previous analysis is returned with its old eol',
+      'incremental reanalyze(): same lines, so the previous analysis is returned with its old eol',
       HANDSHAKE,
       HANDSHAKE.replace('length 0\n10', 'length 0\r\n10'),
     ],
     [
       'whether the file is an -A dump: a payload line turned into a packet-like line',
-      'incremental.ts reanalyze() reads the record with the old asciiDump and prefixed judgements of the first pass',
+      'incremental reanalyze() reads the record with the old asciiDump and prefixed judgements of the first pass',
       DUMP,
       DUMP.replace(
         'E..,..............L.............`....o......',

@@ -326,7 +326,7 @@ function trackRecord(
 
 /**
  * `old` tracked again after an edit of one of its records that leaves the 4-tuple's records in the
- * same connections and segments, and every other record's numbers as they were (incremental.ts checks
+ * same connections and segments, and every other record's numbers as they were (incremental/editedRecord.ts checks
  * that). Tracking restarts from the last checkpoint before record `from` (the first whose segment the
  * edit can change) and stops as soon as the state is again what it was at one of the old run's later
  * checkpoints past the edited record `edited`: from there on the old segments, their analysis and

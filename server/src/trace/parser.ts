@@ -357,7 +357,7 @@ export function parseTrace(source: string): ParsedTrace {
 
 /**
  * Reads lines into records, one line at a time. parseTrace runs it over a whole file; an edit that
- * stays inside one record runs it over just that record's lines (see incremental.ts).
+ * stays inside one record runs it over just that record's lines (see incremental/editedRecord.ts).
  */
 export class RecordReader {
   readonly records: RecordSlots;

@@ -1,0 +1,131 @@
+/**
+ * Re-analysis after an edit that stays inside one packet record, the common case of typing in a
+ * trace: only that record is read again, and only the connections of its 4-tuple are tracked and
+ * judged again; every other connection keeps its analysis. Notes are the other common case: typing
+ * in a `#` comment changes only the annotations of the packet below it, and blank or comment lines
+ * added or taken away between records only move what is below them (reanalyzeMovedLines); packet
+ * lines appended at the end join their 4-tuples (reanalyzeAppended). Anything that could reach
+ * further (a packet line put in above others or taken away, a SYN come or gone or its seq, a changed
+ * time or endpoint, the -S reading flipping) returns undefined, and the caller analyses the whole
+ * text. The result equals a fresh analyzeTrace of the new text.
+ *
+ * This module takes an edit (the whole new text, or an editor's change range) and finds which kind it
+ * is; each kind has its file: editedRecord.ts (lines of one record changed, comments too, see
+ * notes.ts), movedLines.ts (blank or comment lines added or taken away), appended.ts (packet lines
+ * added at the end). shared.ts holds what they share.
+ */
+import type { AnalyzeOptions, TraceAnalysis } from '../analyze';
+import { detectBinaryCapture, splitLines } from '../parser';
+import { withPlainSpaces } from '../pastedText';
+import { FILE_HEAD_CHARS, judgeNotText } from '../textEncoding';
+import { editedParse, sameAnalysis } from './shared';
+import { reanalyzeMovedLines } from './movedLines';
+import { reanalyzeAppended } from './appended';
+import { reanalyzeLines } from './editedRecord';
+
+export function reanalyze(
+  prev: TraceAnalysis,
+  source: string,
+  options: AnalyzeOptions = {},
+): TraceAnalysis | undefined {
+  // As parseTrace reads it (its lines are compared with the parse's).
+  const text = withPlainSpaces(source);
+  const old = prev.parsed;
+  if (old.binary) return undefined;
+  // An edit can make the file's head judged another kind of file (binary, UTF-16): that changes everything.
+  if (detectBinaryCapture(text) || judgeNotText(text)) return undefined;
+  const lines = splitLines(text);
+  // The line ending is file-wide: an edit that changes it changes everything.
+  const hasCR = text.indexOf('\r') >= 0;
+  if ((hasCR && text.includes('\r\n') ? '\r\n' : '\n') !== old.eol) return undefined;
+  if (lines.length !== old.lines.length) {
+    if (hasCR) return undefined;
+    // The lines before the first difference and after the last are the same lines, moved.
+    return reanalyzeLineCount(prev, lines, 0, old.lines.length, lines.length, options);
+  }
+  // The changed lines: from the first difference to the last.
+  let first = 0;
+  while (first < lines.length && lines[first] === old.lines[first]) first++;
+  if (first === lines.length)
+    return sameAnalysis(
+      prev,
+      editedParse(old, { recordList: old.recordList, lines, problems: old.problems, hasCR }),
+    );
+  let last = lines.length - 1;
+  while (last > first && lines[last] === old.lines[last]) last--;
+  const result = reanalyzeLines(prev, lines, first, last, options);
+  if (result) result.parsed.hasCR = hasCR;
+  return result;
+}
+
+/**
+ * Re-analysis after lines were added or taken away: lines `from` to `oldEnd` of the previous text
+ * became lines `from` to `newEnd` of `lines` (every line outside is the same). The head and tail of
+ * those that are the same lines, moved, are left out; what remains is lines appended at the end
+ * (reanalyzeAppended) or lines put in or taken away in between (reanalyzeMovedLines).
+ */
+function reanalyzeLineCount(
+  prev: TraceAnalysis,
+  lines: string[],
+  from: number,
+  oldEnd: number,
+  newEnd: number,
+  options: AnalyzeOptions,
+): TraceAnalysis | undefined {
+  const old = prev.parsed.lines;
+  let at = from;
+  while (at < oldEnd && at < newEnd && lines[at] === old[at]) at++;
+  let tail = 0;
+  while (at < oldEnd - tail && at < newEnd - tail && lines[newEnd - 1 - tail] === old[oldEnd - 1 - tail])
+    tail++;
+  if (at === old.length) return reanalyzeAppended(prev, lines, options);
+  return reanalyzeMovedLines(prev, lines, at, oldEnd - tail - at, newEnd - tail - at);
+}
+
+/** A position in a document: 0-based line, and UTF-16 column (as LSP counts). */
+export interface LinePosition {
+  line: number;
+  character: number;
+}
+
+/**
+ * Re-analysis after an editor's change event (`range` of the previous text replaced by `newText`),
+ * without looking at the whole text: the previous analysis's lines with the edited ones replaced.
+ * Undefined when the edit could reach further than its record (see reanalyzeLines) or when it touches
+ * what is judged on the whole file: its head (the kind of file), its line endings, its line count.
+ */
+export function reanalyzeEdit(
+  prev: TraceAnalysis,
+  range: { start: LinePosition; end: LinePosition },
+  newText: string,
+  options: AnalyzeOptions = {},
+): TraceAnalysis | undefined {
+  const old = prev.parsed;
+  const { start, end } = range;
+  // Where the text has a CR, an edit next to a line end can make a CRLF out of two: the text path
+  // splits the whole text again.
+  if (old.binary || old.hasCR !== false || newText.includes('\r')) return undefined;
+  if (start.line < 0 || end.line < start.line || end.line >= old.lines.length) return undefined;
+  if (end.line === start.line && end.character < start.character) return undefined;
+  // The file's kind is judged on its head.
+  let before = 0;
+  for (let i = 0; i < start.line && before <= FILE_HEAD_CHARS; i++) before += old.lines[i]!.length + 1;
+  if (before + start.character <= FILE_HEAD_CHARS) return undefined;
+  const first = old.lines[start.line]!;
+  const lastLine = old.lines[end.line]!;
+  // Columns past the end of a line mean its end, as the editor applied them.
+  const joined =
+    first.slice(0, Math.min(start.character, first.length)) +
+    newText +
+    lastLine.slice(Math.min(end.character, lastLine.length));
+  const edited = withPlainSpaces(joined).split('\n');
+  const replaced = end.line - start.line + 1;
+  if (edited.length !== replaced) {
+    // Lines added or taken away: the edited lines' common head and tail are lines that only moved.
+    const lines = old.lines.slice(0, start.line).concat(edited, old.lines.slice(end.line + 1));
+    return reanalyzeLineCount(prev, lines, start.line, end.line + 1, start.line + edited.length, options);
+  }
+  const lines = old.lines.slice();
+  for (let k = 0; k < edited.length; k++) lines[start.line + k] = edited[k]!;
+  return reanalyzeLines(prev, lines, start.line, end.line, options);
+}

@@ -1,0 +1,171 @@
+/**
+ * What the incremental paths share: the 4-tuple index of a parse, an edited parse, the previous
+ * analysis kept, and a 4-tuple tracked again put in place of its previous connections.
+ */
+import { analysisOf, type TraceAnalysis } from '../analyze';
+import type { Connection } from '../model';
+import type { ConnectionTable, RecordIds, SegmentIndex } from '../connections';
+import { withRecordArray, type ParsedTrace } from '../parser';
+import { TraceRecord } from '../record';
+import type { TupleIds } from '../tuples';
+import type { PacketRecord, RecordList } from '../types';
+
+/** The indexes of every record of each 4-tuple, in file order, by the ids of its two endpoints. */
+class TupleIndex {
+  private readonly byTuple = new Map<number, number[]>();
+
+  constructor(records: RecordList) {
+    for (let i = 0; i < records.length; i++) {
+      const r = records.at(i)!;
+      if (r.tuple === undefined) continue;
+      const list = this.byTuple.get(r.tuple);
+      if (list) list.push(r.index);
+      else this.byTuple.set(r.tuple, [r.index]);
+    }
+  }
+
+  of(tuple: number): readonly number[] {
+    return this.byTuple.get(tuple) ?? [];
+  }
+
+  /** Record `index` (after every record indexed so far) of 4-tuple `tuple`. */
+  add(tuple: number, index: number): void {
+    const list = this.byTuple.get(tuple);
+    if (list) list.push(index);
+    else this.byTuple.set(tuple, [index]);
+  }
+}
+
+/**
+ * One TupleIndex per parse, kept for the edits after it (their analyses share the parse's 4-tuple
+ * ids): an edit that gets as far as tracking never changes a record's endpoints or the number of
+ * records, so the index stays true, and typing in a large trace does not scan every record each time.
+ */
+const tupleIndexes = new WeakMap<TupleIds, TupleIndex>();
+
+export function tupleIndex(tuples: TupleIds, records: RecordList): TupleIndex {
+  let index = tupleIndexes.get(tuples);
+  if (!index) {
+    index = new TupleIndex(records);
+    tupleIndexes.set(tuples, index);
+  }
+  return index;
+}
+
+/**
+ * `old` after an edit: its records, lines, problems and line ends; every other field as it was.
+ * (Not a spread of `old`: that would make its array of records; see withRecordArray.)
+ */
+export function editedParse(
+  old: ParsedTrace,
+  edit: Pick<ParsedTrace, 'recordList' | 'lines' | 'problems' | 'hasCR'> & { lineCount?: number },
+): ParsedTrace {
+  return withRecordArray({
+    recordList: edit.recordList,
+    problems: edit.problems,
+    lineCount: edit.lineCount ?? old.lineCount,
+    lines: edit.lines,
+    eol: old.eol,
+    hasCR: edit.hasCR,
+    prefixed: old.prefixed,
+    endpoints: old.endpoints,
+    tuples: old.tuples,
+    asciiDump: old.asciiDump,
+    binary: old.binary,
+    commandNumbering: old.commandNumbering,
+  });
+}
+
+/** `prev`'s connections and findings over the parse `parsed` (which the caller may change next). */
+export function sameAnalysis(prev: TraceAnalysis, parsed: ParsedTrace): TraceAnalysis {
+  return analysisOf(parsed, {
+    connections: prev.connections,
+    segmentOf: prev.segmentOf,
+    connectionOf: prev.connectionOf,
+    findings: prev.findings,
+    absoluteNumbers: prev.absoluteNumbers,
+    numberingDecidedAt: prev.numberingDecidedAt,
+  });
+}
+
+/** The record whose lines include `line`, by binary search over records in line order. */
+export function recordAt(records: RecordList, line: number): PacketRecord | undefined {
+  let lo = 0;
+  let hi = records.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = records.at(mid)!;
+    if (line < r.line) hi = mid - 1;
+    else if (line > r.endLine) lo = mid + 1;
+    else return r;
+  }
+  return undefined;
+}
+
+/** The ids the previous analysis gave the connections of records `indexes` (of one 4-tuple), as they start. */
+export function connectionIdsOf(prev: TraceAnalysis, indexes: readonly number[]): number[] {
+  const ids: number[] = [];
+  for (const index of indexes) {
+    const id = prev.connectionOf.get(index);
+    if (id !== undefined && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+/** Whether the first connections of `table` (a 4-tuple tracked again) start where `ids`' did. */
+export function sameStarts(prev: TraceAnalysis, table: ConnectionTable, ids: readonly number[]): boolean {
+  return ids.every((id, k) => table.connections[k]!.firstRecord === prev.connections[id - 1]!.firstRecord);
+}
+
+/**
+ * Puts the connections of `table` (a 4-tuple tracked again, records `indexes`) in place of the
+ * previous ones: each with its id (`idOf`, by its id within the table), the earlier connection it
+ * reused the ports of too, and its records' connection and segment in the lookups.
+ */
+export function adoptTuple(
+  table: ConnectionTable,
+  indexes: readonly number[],
+  idOf: (local: number) => number,
+  connections: Connection[],
+  connectionOf: RecordIds,
+  segmentOf: SegmentIndex,
+): void {
+  table.connections.forEach((conn, k) => {
+    const id = idOf(k + 1);
+    if (conn.reusedFrom !== undefined) conn.reusedFrom = idOf(conn.reusedFrom);
+    conn.id = id;
+    connections[id - 1] = conn;
+  });
+  for (const index of indexes) {
+    const local = table.connectionOf.get(index);
+    if (local !== undefined) connectionOf.set(index, idOf(local));
+    const seg = table.segmentOf.get(index);
+    if (seg) segmentOf.set(index, seg);
+  }
+}
+
+/** Puts back the numbers numbersOf read (`kept`) of the first `count` records of `records`. */
+export function restoreNumbers(records: RecordList, kept: Float64Array, count: number): void {
+  const orUndefined = (v: number) => (Number.isNaN(v) ? undefined : v);
+  for (let k = 0; k < count; k++) {
+    const r = records.at(k)!;
+    const relative = kept[4 * k]!;
+    r.printedRelative = Number.isNaN(relative) ? undefined : relative === 1;
+    r.seqAbs = orUndefined(kept[4 * k + 1]!);
+    r.ackAbs = orUndefined(kept[4 * k + 2]!);
+    if (r instanceof TraceRecord) r.sackBase = kept[4 * k + 3]!;
+  }
+}
+
+/** What numbering.ts gives each record, four numbers a record (NaN: none), to compare before and after. */
+export function numbersOf(records: RecordList): Float64Array {
+  const out = new Float64Array(records.length * 4);
+  for (let k = 0; k < records.length; k++) {
+    const r = records.at(k)!;
+    out[4 * k] = r.printedRelative === undefined ? NaN : +r.printedRelative;
+    out[4 * k + 1] = r.seqAbs ?? NaN;
+    out[4 * k + 2] = r.ackAbs ?? NaN;
+    out[4 * k + 3] = r instanceof TraceRecord ? r.sackBase : NaN;
+  }
+  return out;
+}
