@@ -147,6 +147,16 @@ const noteMs = await timeChange(
 );
 lines[noteLine + 1] = '#';
 
+// More output pasted at the end (the capture's next 100 lines, on the editor's empty line after the
+// last line break), then taken away again (its undo).
+const more = all.slice(lineCount, lineCount + 100).filter((l) => l !== '');
+const textEnd = { line: lines.length, character: 0 };
+const pasteMs = await timeChange({ start: textEnd, end: textEnd }, more.map((l) => `${l}\n`).join(''));
+const undoMs = await timeChange(
+  { start: textEnd, end: { line: lines.length + more.length, character: 0 } },
+  '',
+);
+
 // Hovers on the seq/ack/flags tokens of random packet lines.
 const hoverTimes = [];
 let seed = 7;
@@ -177,6 +187,8 @@ const figures = {
   slowestEditToDiagnosticsMs: Math.round(slowestEditMs),
   newLineToDiagnosticsMs: Math.round(newLineMs),
   noteToDiagnosticsMs: Math.round(noteMs),
+  pasteAtEndToDiagnosticsMs: Math.round(pasteMs),
+  undoPasteToDiagnosticsMs: Math.round(undoMs),
   hoverMedianMs: Number(pct(50).toFixed(2)),
   hoverP99Ms: Number(pct(99).toFixed(2)),
   serverRssPerPacketBytes: Math.round(((rssAfter - rssBefore) * 1024) / Math.min(heads, packets)),
@@ -204,6 +216,8 @@ const rows = [
   ['  (the slowest of 12)', `${figures.slowestEditToDiagnosticsMs} ms`, '', true],
   ['a new line (Enter) -> diagn.', `${figures.newLineToDiagnosticsMs} ms`, '', true],
   ['  (# typed on it)', `${figures.noteToDiagnosticsMs} ms`, '', true],
+  [`${more.length} lines pasted at the end`, `${figures.pasteAtEndToDiagnosticsMs} ms`, '', true],
+  ['  (taken away again: undo)', `${figures.undoPasteToDiagnosticsMs} ms`, '', true],
   ['hover median', `${figures.hoverMedianMs} ms`, '', true],
   ['hover p99', `${figures.hoverP99Ms} ms`, '5 ms', figures.hoverP99Ms <= 5],
   ['server memory per packet', `${figures.serverRssPerPacketBytes} B`, '', true],

@@ -394,6 +394,84 @@ test(
   },
 );
 
+// The undo of a paste at the end, lines cut from the end, a last record rewritten: each corpus
+// rendering cut at random places, then given other lines of its own after the cut, every step applied
+// to the analysis of the one before (by change range, else by whole text) and compared with a fresh one.
+test(
+  'lines taken away or changed at the end equal a fresh analysis, step after step',
+  { skip: !present && 'no corpus' },
+  () => {
+    const rand = rng(33);
+    const tracked = (a: TraceAnalysis) =>
+      a.parsed.records.map((r) => {
+        const seg = a.segmentOf.get(r.index);
+        return [
+          r.time,
+          r.seqAbs,
+          r.ackAbs,
+          r.annotations,
+          seg?.seq,
+          seg?.analysis,
+          a.connectionOf.get(r.index),
+        ];
+      });
+    let cases = 0;
+    let applied = 0;
+    let rangeApplied = 0;
+    for (const dir of [
+      'bulk-loss-tx',
+      'zero-window',
+      'keepalive',
+      'half-close',
+      'http-get-fin',
+      'refused',
+      'tcpdump-bgp-4byte-asn',
+      'tcpdump-kday3',
+    ]) {
+      for (const rendering of ['nn', 'v-nn', 'S-nn', 'default', 'X-nn']) {
+        const file = path.join(CORPUS, dir, `${rendering}.trace`);
+        if (!fs.existsSync(file)) continue;
+        const all = splitLines(fs.readFileSync(file, 'utf8').replace(/\n$/, ''));
+        // Notes between the lines, so that a cut can leave some below the last packet.
+        for (let k = all.length - 1; k > 0; k--) if (rand() < 0.05) all.splice(k, 0, '# a note');
+        let lines = all.concat('');
+        let prev = analyzeTrace(lines.join('\n'));
+        for (let step = 0; step < 6 && lines.length > 3; step++) {
+          // Cut at m (at least one line stays), then maybe a run of the file's own lines after it.
+          const m = 1 + Math.floor(rand() * (lines.length - 2));
+          const from = Math.floor(rand() * all.length);
+          const put = rand() < 0.5 ? all.slice(from, from + 1 + Math.floor(rand() * 40)) : [];
+          const next = lines.slice(0, m).concat(put, '');
+          const text = next.join('\n');
+          // The range ends on the editor's empty line after the last line break.
+          const byRange = reanalyzeEdit(
+            prev,
+            { start: { line: m, character: 0 }, end: { line: lines.length - 1, character: 0 } },
+            put.map((l) => `${l}\n`).join(''),
+          );
+          if (byRange) rangeApplied++;
+          const inc = byRange ?? reanalyze(prev, text);
+          const fresh = analyzeTrace(text);
+          cases++;
+          if (inc) {
+            applied++;
+            const where = `${dir}/${rendering}: cut at ${m}, ${put.length} lines after`;
+            assert.deepEqual(report(inc), report(fresh), where);
+            assert.deepEqual(tracked(inc), tracked(fresh), `${where}, tracked`);
+            assert.deepEqual(inc.parsed.lines, fresh.parsed.lines, where);
+          }
+          prev = inc ?? fresh;
+          lines = next;
+        }
+      }
+    }
+    assert.ok(cases > 100, `${cases} cases`);
+    assert.ok(applied * 2 > cases, `only ${applied} of ${cases} changes at the end were incremental`);
+    // (A change range in the file's first 4 096 characters goes the text's way.)
+    assert.ok(rangeApplied * 10 > cases, `only ${rangeApplied} of ${cases} by change range`);
+  },
+);
+
 test("an edit of a SYN's seq, a packet line added or an endpoint falls back to a full analysis", () => {
   const text = fs.readFileSync(path.join(__dirname, '../../../examples/seed-handshake.trace'), 'utf8');
   const prev = analyzeTrace(text);

@@ -60,8 +60,11 @@ export class RecordIds {
     this.values[index] = value + 1;
   }
 
-  clone(): RecordIds {
-    return new RecordIds(0, this.values.slice());
+  /** A copy (of the values of records before `keep` only: the rest none). */
+  clone(keep = Infinity): RecordIds {
+    const values = this.values.slice();
+    if (keep < values.length) values.fill(0, Math.max(0, keep));
+    return new RecordIds(0, values);
   }
 }
 
@@ -88,9 +91,12 @@ export class SegmentIndex {
     this.positions.set(index, segment.position);
   }
 
-  /** A copy over `connections` and `connectionOf` (copies of this one's, to be changed). */
-  clone(connections: readonly Connection[], connectionOf: RecordIds): SegmentIndex {
-    return new SegmentIndex(connections, connectionOf, this.positions.clone());
+  /**
+   * A copy over `connections` and `connectionOf` (copies of this one's, to be changed); of the
+   * segments of records before `keep` only.
+   */
+  clone(connections: readonly Connection[], connectionOf: RecordIds, keep = Infinity): SegmentIndex {
+    return new SegmentIndex(connections, connectionOf, this.positions.clone(keep));
   }
 }
 

@@ -842,6 +842,13 @@ export class RecordSlots implements RecordList {
     return this.sharing(this.slots, this.length + records.length, replaced);
   }
 
+  /** The first `length` records (at most this list's), as a list of their own. */
+  truncated(length: number): RecordSlots {
+    let replaced: Map<number, TraceRecord> | undefined;
+    for (const [i, r] of this.replaced ?? []) if (i < length) (replaced ??= new Map()).set(i, r);
+    return this.sharing(this.slots, Math.min(length, this.length), replaced);
+  }
+
   /** The records at `indexes` (increasing, each below length), in that order, as a list of their own. */
   subset(indexes: readonly number[]): RecordSlots {
     const slots = new Int32Array(Math.max(16, indexes.length));

@@ -3,16 +3,16 @@
  * trace: only that record is read again, and only the connections of its 4-tuple are tracked and
  * judged again; every other connection keeps its analysis. Notes are the other common case: typing
  * in a `#` comment changes only the annotations of the packet below it, and blank or comment lines
- * added or taken away between records only move what is below them (reanalyzeMovedLines); packet
- * lines appended at the end join their 4-tuples (reanalyzeAppended). Anything that could reach
- * further (a packet line put in above others or taken away, a SYN come or gone or its seq, a changed
- * time or endpoint, the -S reading flipping) returns undefined, and the caller analyses the whole
- * text. The result equals a fresh analyzeTrace of the new text.
+ * added or taken away between records only move what is below them (reanalyzeMovedLines); lines
+ * appended, taken away or changed at the end join or leave their 4-tuples (reanalyzeTail). Anything
+ * that could reach further (a packet line put in above others or taken away, a SYN come or gone or
+ * its seq, a changed time or endpoint, the -S reading flipping) returns undefined, and the caller
+ * analyses the whole text. The result equals a fresh analyzeTrace of the new text.
  *
  * This module takes an edit (the whole new text, or an editor's change range) and finds which kind it
  * is; each kind has its file: editedRecord.ts (lines of one record changed, comments too, see
- * notes.ts), movedLines.ts (blank or comment lines added or taken away), appended.ts (packet lines
- * added at the end). shared.ts holds what they share.
+ * notes.ts), movedLines.ts (blank or comment lines added or taken away), tail.ts (lines added, taken
+ * away or changed at the end). shared.ts holds what they share.
  */
 import type { AnalyzeOptions, TraceAnalysis } from '../analyze';
 import { detectBinaryCapture, splitLines } from '../parser';
@@ -20,7 +20,7 @@ import { withPlainSpaces } from '../pastedText';
 import { FILE_HEAD_CHARS, judgeNotText } from '../textEncoding';
 import { editedParse, sameAnalysis } from './shared';
 import { reanalyzeMovedLines } from './movedLines';
-import { reanalyzeAppended } from './appended';
+import { reanalyzeTail } from './tail';
 import { reanalyzeLines } from './editedRecord';
 
 export function reanalyze(
@@ -61,8 +61,9 @@ export function reanalyze(
 /**
  * Re-analysis after lines were added or taken away: lines `from` to `oldEnd` of the previous text
  * became lines `from` to `newEnd` of `lines` (every line outside is the same). The head and tail of
- * those that are the same lines, moved, are left out; what remains is lines appended at the end
- * (reanalyzeAppended) or lines put in or taken away in between (reanalyzeMovedLines).
+ * those that are the same lines, moved, are left out; what remains is blank or comment lines put in
+ * or taken away (reanalyzeMovedLines), or a change after which no record starts: lines appended,
+ * taken away or changed at the end (reanalyzeTail).
  */
 function reanalyzeLineCount(
   prev: TraceAnalysis,
@@ -78,8 +79,11 @@ function reanalyzeLineCount(
   let tail = 0;
   while (at < oldEnd - tail && at < newEnd - tail && lines[newEnd - 1 - tail] === old[oldEnd - 1 - tail])
     tail++;
-  if (at === old.length) return reanalyzeAppended(prev, lines, options);
-  return reanalyzeMovedLines(prev, lines, at, oldEnd - tail - at, newEnd - tail - at);
+  const moved = reanalyzeMovedLines(prev, lines, at, oldEnd - tail - at, newEnd - tail - at);
+  if (moved) return moved;
+  const records = prev.parsed.recordList;
+  const last = records.at(records.length - 1);
+  return last && last.line < oldEnd - tail ? reanalyzeTail(prev, lines, at, options) : undefined;
 }
 
 /** A position in a document: 0-based line, and UTF-16 column (as LSP counts). */
@@ -105,27 +109,41 @@ export function reanalyzeEdit(
   // Where the text has a CR, an edit next to a line end can make a CRLF out of two: the text path
   // splits the whole text again.
   if (old.binary || old.hasCR !== false || newText.includes('\r')) return undefined;
-  if (start.line < 0 || end.line < start.line || end.line >= old.lines.length) return undefined;
+  // A text that ends with a line break has one more line in the editor, empty, after it: no line of
+  // the parse (splitLines). A range may end there (a cut to the end, a paste at the end).
+  const count = old.lines.length;
+  if (start.line < 0 || end.line < start.line || end.line > count) return undefined;
   if (end.line === start.line && end.character < start.character) return undefined;
   // The file's kind is judged on its head.
   let before = 0;
   for (let i = 0; i < start.line && before <= FILE_HEAD_CHARS; i++) before += old.lines[i]!.length + 1;
   if (before + start.character <= FILE_HEAD_CHARS) return undefined;
-  const first = old.lines[start.line]!;
-  const lastLine = old.lines[end.line]!;
+  const first = old.lines[start.line] ?? '';
+  const lastLine = old.lines[end.line] ?? '';
   // Columns past the end of a line mean its end, as the editor applied them.
   const joined =
     first.slice(0, Math.min(start.character, first.length)) +
     newText +
     lastLine.slice(Math.min(end.character, lastLine.length));
   const edited = withPlainSpaces(joined).split('\n');
-  const replaced = end.line - start.line + 1;
+  // The edit took in the empty line after the last line break: what it leaves after its own last
+  // line break (if anything) is the new last line, and an empty one is again no line.
+  if (end.line === count && edited[edited.length - 1] === '') edited.pop();
+  const replaced = Math.min(end.line + 1, count) - start.line;
   if (edited.length !== replaced) {
     // Lines added or taken away: the edited lines' common head and tail are lines that only moved.
     const lines = old.lines.slice(0, start.line).concat(edited, old.lines.slice(end.line + 1));
-    return reanalyzeLineCount(prev, lines, start.line, end.line + 1, start.line + edited.length, options);
+    return reanalyzeLineCount(
+      prev,
+      lines,
+      start.line,
+      start.line + replaced,
+      start.line + edited.length,
+      options,
+    );
   }
+  if (replaced === 0) return undefined;
   const lines = old.lines.slice();
   for (let k = 0; k < edited.length; k++) lines[start.line + k] = edited[k]!;
-  return reanalyzeLines(prev, lines, start.line, end.line, options);
+  return reanalyzeLines(prev, lines, start.line, start.line + replaced - 1, options);
 }

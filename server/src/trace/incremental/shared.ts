@@ -7,6 +7,7 @@ import type { Connection } from '../model';
 import type { ConnectionTable, RecordIds, SegmentIndex } from '../connections';
 import { withRecordArray, type ParsedTrace } from '../parser';
 import { TraceRecord } from '../record';
+import { lowerBound } from '../search';
 import type { TupleIds } from '../tuples';
 import type { PacketRecord, RecordList } from '../types';
 
@@ -33,6 +34,12 @@ class TupleIndex {
     const list = this.byTuple.get(tuple);
     if (list) list.push(index);
     else this.byTuple.set(tuple, [index]);
+  }
+
+  /** Forgets the records of 4-tuple `tuple` from record `index` on (they were taken away). */
+  cut(tuple: number, index: number): void {
+    const list = this.byTuple.get(tuple);
+    if (list) list.length = lowerBound(list.length, (k) => list[k]!, index);
   }
 }
 
@@ -154,6 +161,20 @@ export function restoreNumbers(records: RecordList, kept: Float64Array, count: n
     r.seqAbs = orUndefined(kept[4 * k + 1]!);
     r.ackAbs = orUndefined(kept[4 * k + 2]!);
     if (r instanceof TraceRecord) r.sackBase = kept[4 * k + 3]!;
+  }
+}
+
+/**
+ * Takes away what numbering.ts gave `records`, as a fresh parse has them: numbering them again then
+ * finds only what they show (a bare ACK's seq that a record taken away had told is unknown again).
+ */
+export function clearNumbers(records: RecordList): void {
+  for (let k = 0; k < records.length; k++) {
+    const r = records.at(k)!;
+    r.printedRelative = undefined;
+    r.seqAbs = undefined;
+    r.ackAbs = undefined;
+    if (r instanceof TraceRecord) r.sackBase = 0;
   }
 }
 
