@@ -332,6 +332,27 @@ test("a blank line made among a packet's dump lines, below a note there, takes t
   if (inc) assert.deepEqual(inc.parsed.records[next.index]!.annotations, []);
 });
 
+/** What tracking gave each record: its time and numbers, notes, segment and connection. */
+function tracked(a: TraceAnalysis): unknown[] {
+  return a.parsed.records.map((r) => {
+    const seg = a.segmentOf.get(r.index);
+    return [r.time, r.seqAbs, r.ackAbs, r.annotations, seg?.seq, seg?.analysis, a.connectionOf.get(r.index)];
+  });
+}
+
+/** Corpus captures for the changes at the end; the last two have many connections, new ones in each chunk. */
+const END_CAPTURES = [
+  'bulk-loss-tx',
+  'zero-window',
+  'keepalive',
+  'half-close',
+  'http-get-fin',
+  'capture-gap',
+  'refused',
+  'tcpdump-bgp-4byte-asn',
+  'tcpdump-kday3',
+];
+
 // A capture written to the file while it is open, or more output pasted below: each corpus
 // rendering taken in chunks of whole lines, every chunk appended to the analysis of those before it.
 test(
@@ -339,25 +360,9 @@ test(
   { skip: !present && 'no corpus' },
   () => {
     const rand = rng(21);
-    const tracked = (a: TraceAnalysis) =>
-      a.parsed.records.map((r) => {
-        const seg = a.segmentOf.get(r.index);
-        return [r.time, r.seqAbs, r.ackAbs, seg?.seq, seg?.analysis, a.connectionOf.get(r.index)];
-      });
     let cases = 0;
     let applied = 0;
-    for (const dir of [
-      'bulk-loss-tx',
-      'zero-window',
-      'keepalive',
-      'half-close',
-      'http-get-fin',
-      'capture-gap',
-      'refused',
-      // Many connections: new ones in each chunk, numbered in the order they start.
-      'tcpdump-bgp-4byte-asn',
-      'tcpdump-kday3',
-    ]) {
+    for (const dir of END_CAPTURES) {
       for (const rendering of ['nn', 'v-nn', 'S-nn', 'vv-nn', 'default', 'tttt-nn']) {
         const file = path.join(CORPUS, dir, `${rendering}.trace`);
         if (!fs.existsSync(file)) continue;
@@ -402,32 +407,10 @@ test(
   { skip: !present && 'no corpus' },
   () => {
     const rand = rng(33);
-    const tracked = (a: TraceAnalysis) =>
-      a.parsed.records.map((r) => {
-        const seg = a.segmentOf.get(r.index);
-        return [
-          r.time,
-          r.seqAbs,
-          r.ackAbs,
-          r.annotations,
-          seg?.seq,
-          seg?.analysis,
-          a.connectionOf.get(r.index),
-        ];
-      });
     let cases = 0;
     let applied = 0;
     let rangeApplied = 0;
-    for (const dir of [
-      'bulk-loss-tx',
-      'zero-window',
-      'keepalive',
-      'half-close',
-      'http-get-fin',
-      'refused',
-      'tcpdump-bgp-4byte-asn',
-      'tcpdump-kday3',
-    ]) {
+    for (const dir of END_CAPTURES) {
       for (const rendering of ['nn', 'v-nn', 'S-nn', 'default', 'X-nn']) {
         const file = path.join(CORPUS, dir, `${rendering}.trace`);
         if (!fs.existsSync(file)) continue;
