@@ -268,8 +268,9 @@ describe('push and synchronisation', () => {
     await client.shutdown();
   });
 
-  // A capture written to the file while it is open: lines appended at the end, twice.
-  test('packet lines appended at the end: as a fresh open of the longer text', async () => {
+  // A capture written to the file while it is open: lines appended at the end, twice; then the undo
+  // of the last paste and a cut, from the editor's empty last line back.
+  test('packet lines appended at the end, then taken away: as a fresh open of each text', async () => {
     const client = await LspClient.start();
     const uri = fileUri('/tmp/lsp-sync/growing.trace');
     const all = splitLines(readTrace('bulk-loss-tx/nn.trace'));
@@ -282,6 +283,19 @@ describe('push and synchronisation', () => {
       ]);
       shown += more;
       const freshUri = fileUri(`/tmp/lsp-sync/growing-fresh-${shown}.trace`);
+      const fresh = await client.openAndWait(freshUri, `${all.slice(0, shown).join('\n')}\n`);
+      assert.deepEqual(
+        changed.diagnostics,
+        JSON.parse(JSON.stringify(fresh.diagnostics).split(freshUri).join(uri)),
+        `${shown} lines`,
+      );
+    }
+    for (const keep of [900, 750]) {
+      const changed = await client.changeAndWait(uri, [
+        { range: { start: { line: keep, character: 0 }, end: { line: shown, character: 0 } }, text: '' },
+      ]);
+      shown = keep;
+      const freshUri = fileUri(`/tmp/lsp-sync/shrinking-fresh-${shown}.trace`);
       const fresh = await client.openAndWait(freshUri, `${all.slice(0, shown).join('\n')}\n`);
       assert.deepEqual(
         changed.diagnostics,
