@@ -147,6 +147,20 @@ const noteMs = await timeChange(
 );
 lines[noteLine + 1] = '#';
 
+// A packet line in the middle deleted, then put back (its undo).
+const cutLine = Math.floor(lines.length / 2) + 1501;
+const cutText = lines[cutLine];
+const deleteMs = await timeChange(
+  { start: { line: cutLine, character: 0 }, end: { line: cutLine + 1, character: 0 } },
+  '',
+);
+lines.splice(cutLine, 1);
+const putBackMs = await timeChange(
+  { start: { line: cutLine, character: 0 }, end: { line: cutLine, character: 0 } },
+  `${cutText}\n`,
+);
+lines.splice(cutLine, 0, cutText);
+
 // More output pasted at the end (the capture's next 100 lines, on the editor's empty line after the
 // last line break), then taken away again (its undo).
 const more = all.slice(lineCount, lineCount + 100).filter((l) => l !== '');
@@ -187,6 +201,8 @@ const figures = {
   slowestEditToDiagnosticsMs: Math.round(slowestEditMs),
   newLineToDiagnosticsMs: Math.round(newLineMs),
   noteToDiagnosticsMs: Math.round(noteMs),
+  deleteLineToDiagnosticsMs: Math.round(deleteMs),
+  putLineBackToDiagnosticsMs: Math.round(putBackMs),
   pasteAtEndToDiagnosticsMs: Math.round(pasteMs),
   undoPasteToDiagnosticsMs: Math.round(undoMs),
   hoverMedianMs: Number(pct(50).toFixed(2)),
@@ -216,6 +232,8 @@ const rows = [
   ['  (the slowest of 12)', `${figures.slowestEditToDiagnosticsMs} ms`, '', true],
   ['a new line (Enter) -> diagn.', `${figures.newLineToDiagnosticsMs} ms`, '', true],
   ['  (# typed on it)', `${figures.noteToDiagnosticsMs} ms`, '', true],
+  ['a packet line deleted -> diagn.', `${figures.deleteLineToDiagnosticsMs} ms`, '', true],
+  ['  (put back: undo)', `${figures.putLineBackToDiagnosticsMs} ms`, '', true],
   [`${more.length} lines pasted at the end`, `${figures.pasteAtEndToDiagnosticsMs} ms`, '', true],
   ['  (taken away again: undo)', `${figures.undoPasteToDiagnosticsMs} ms`, '', true],
   ['hover median', `${figures.hoverMedianMs} ms`, '', true],

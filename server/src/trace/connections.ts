@@ -60,6 +60,18 @@ export class RecordIds {
     this.values[index] = value + 1;
   }
 
+  /**
+   * A copy for records spliced as RecordSlots.spliced does: `removed` taken away from `at` on and
+   * `added` put in there (none yet), those after them moved.
+   */
+  spliced(at: number, removed: number, added: number): RecordIds {
+    const old = this.values;
+    const values = new Int32Array(Math.max(16, old.length + added));
+    values.set(old.subarray(0, Math.min(at, old.length)));
+    if (at + removed < old.length) values.set(old.subarray(at + removed), at + added);
+    return new RecordIds(0, values);
+  }
+
   /** A copy (of the values of records before `keep` only: the rest none). */
   clone(keep = Infinity): RecordIds {
     const values = this.values.slice();
@@ -89,6 +101,17 @@ export class SegmentIndex {
 
   set(index: number, segment: Segment): void {
     this.positions.set(index, segment.position);
+  }
+
+  /** spliced (see RecordIds.spliced) over `connections` and `connectionOf`, made likewise. */
+  spliced(
+    connections: readonly Connection[],
+    connectionOf: RecordIds,
+    at: number,
+    removed: number,
+    added: number,
+  ): SegmentIndex {
+    return new SegmentIndex(connections, connectionOf, this.positions.spliced(at, removed, added));
   }
 
   /**
@@ -207,14 +230,19 @@ function startsNewConnection(conn: Connection, r: PacketRecord): boolean {
   return fwd.baseSeq !== undefined && r.seqAbs !== fwd.baseSeq;
 }
 
-export function trackConnections(records: RecordList): ConnectionTable {
+/**
+ * The connections of `records` (a whole file's, or after an edit the records of some 4-tuples, by
+ * index from `fileRecords`, the whole file's: what a look ahead reads, so that a 4-tuple tracked on
+ * its own is tracked as in its file).
+ */
+export function trackConnections(records: RecordList, fileRecords: RecordList = records): ConnectionTable {
   const connections: Connection[] = [];
   // The current connection of each 4-tuple, by its id.
   const byTuple: Array<Connection | undefined> = [];
   const connectionOf = new RecordIds();
   const segmentOf = new SegmentIndex(connections, connectionOf);
   const nextPrinted = nextPrintedSeq(records);
-  const tables = { store: new SegmentStore(records, records.length), segmentOf, connectionOf };
+  const tables = { store: new SegmentStore(records, records.length, fileRecords), segmentOf, connectionOf };
   for (let position = 0; position < records.length; position++) {
     const r = records.at(position)!;
     // (A record has a 4-tuple id exactly when it has endpoints.)

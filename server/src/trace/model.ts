@@ -190,11 +190,13 @@ export class SegmentStore extends ColumnSet {
 
   /**
    * `records`: the records the segments are of (the ones tracked: all of a file's, or some);
-   * `expected`: about how many segments will come (a capacity hint, not a limit).
+   * `expected`: about how many segments will come (a capacity hint, not a limit); `fileRecords`: all
+   * of the file's records, by index (where a look ahead from a segment reads, see Segment.fileRecords).
    */
   constructor(
     readonly records: RecordList,
     expected = 16,
+    readonly fileRecords: RecordList = records,
   ) {
     super(expected);
     const n = this.capacity;
@@ -322,14 +324,12 @@ export class Segment {
   }
 
   /**
-   * The records being tracked (all of a file's, or a re-track's), and where this one's is in them: for
-   * a look at the records after it. (Methods, not getters: a segment's getters are its fields.)
+   * All of the file's records, by index, whatever records are tracked (all of a file's, or some of
+   * them after an edit): a look at the records after this one's sees what a whole file's tracking
+   * sees. (A method, not a getter: a segment's getters are its fields.)
    */
-  trackedRecords(): RecordList {
-    return this.store.records;
-  }
-  trackedAt(): number {
-    return this.store.record[this.slot]!;
+  fileRecords(): RecordList {
+    return this.store.fileRecords;
   }
 
   // Small accessors, so that V8 inlines them into the analysis' loops.
@@ -556,6 +556,12 @@ export class SentLog {
     log.records = this.records.slice(0, Math.max(16, length));
     log.length = length;
     return log;
+  }
+
+  /** Numbers again the records from `from` on, `delta` more (records were put in or taken away). */
+  moveRecords(from: number, delta: number): void {
+    for (let i = 0; i < this.length; i++)
+      if (this.records[i]! >= from) this.records[i] = this.records[i]! + delta;
   }
 
   seq(i: number): number {

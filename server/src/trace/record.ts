@@ -737,6 +737,12 @@ export class TraceRecord implements PacketRecord {
    * them and its annotations. Its option list is still found where it was read (a store's `lines`
    * are the text its records were read from), and is parsed again for its new spans.
    */
+  /** Makes this record number `index`, `lineDelta` lines down (records were put in or taken away above). */
+  moveTo(index: number, lineDelta: number): void {
+    this.store.index[this.slot] = index;
+    if (lineDelta !== 0) this.moveLines(lineDelta);
+  }
+
   moveLines(delta: number): void {
     const store = this.store;
     const slot = this.slot;
@@ -840,6 +846,26 @@ export class RecordSlots implements RecordList {
     const replaced = new Map(this.replaced);
     records.forEach((r, k) => replaced.set(this.length + k, r));
     return this.sharing(this.slots, this.length + records.length, replaced);
+  }
+
+  /**
+   * A copy with `removed` records from `at` on taken away and `records` put in there (each with its
+   * index, read into a store of its own, as records read again after an edit are). The records after
+   * them keep their handles: the caller numbers them again (TraceRecord.moveTo).
+   */
+  spliced(at: number, removed: number, records: readonly TraceRecord[]): RecordSlots {
+    const delta = records.length - removed;
+    const length = this.length + delta;
+    const slots = new Int32Array(Math.max(16, length));
+    slots.set(this.slots.subarray(0, at));
+    slots.set(this.slots.subarray(at + removed, this.length), at + records.length);
+    const replaced = new Map<number, TraceRecord>();
+    for (const [i, r] of this.replaced ?? []) {
+      if (i < at) replaced.set(i, r);
+      else if (i >= at + removed) replaced.set(i + delta, r);
+    }
+    records.forEach((r, k) => replaced.set(at + k, r));
+    return this.sharing(slots, length, replaced);
   }
 
   /** The first `length` records (at most this list's), as a list of their own. */

@@ -52,8 +52,8 @@ const COPY_DELAY = 0.001;
  * the 4-tuple's next records may be far away, or never come, and a look ahead for each ACK would
  * make the analysis quadratic.
  */
-const REORDER_SCAN_RECORDS = 4096;
-const REORDER_SCAN_SECONDS = 1;
+export const REORDER_SCAN_RECORDS = 4096;
+export const REORDER_SCAN_SECONDS = 1;
 
 /**
  * The seq of `seg`, a bare ACK of `conn` printed without one, from `fwd` (its side) and `rev` (the
@@ -350,10 +350,10 @@ function olderSegmentsReach(
 ): number | undefined {
   const mine = timestampPair(record);
   if (!mine) return undefined;
-  const records = seg.trackedRecords();
+  const records = seg.fileRecords();
   const tuple = record.tuple;
   const flow = flowOf(record);
-  const from = seg.trackedAt() + 1;
+  const from = record.index + 1;
   const last = Math.min(records.length, from + REORDER_SCAN_RECORDS);
   const until = (record.time ?? NaN) + REORDER_SCAN_SECONDS;
   let reach = base;

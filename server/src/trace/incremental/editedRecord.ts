@@ -157,7 +157,7 @@ export function reanalyzeLines(
     const retracked = retrackEdited(prev, result, tuple, indexes, before, after, numbersKept);
     if (retracked) return retracked;
   }
-  const table = trackConnections(tuple);
+  const table = trackConnections(tuple, records);
   const oldIds = connectionIdsOf(prev, indexes);
   // The same connections, starting where they did: their ids (numbered in file order across
   // 4-tuples) stay right.

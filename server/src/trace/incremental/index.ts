@@ -20,6 +20,7 @@ import { withPlainSpaces } from '../pastedText';
 import { FILE_HEAD_CHARS, judgeNotText } from '../textEncoding';
 import { editedParse, sameAnalysis } from './shared';
 import { reanalyzeMovedLines } from './movedLines';
+import { reanalyzeSplice } from './spliced';
 import { reanalyzeTail } from './tail';
 import { reanalyzeLines } from './editedRecord';
 
@@ -79,11 +80,14 @@ function reanalyzeLineCount(
   let tail = 0;
   while (at < oldEnd - tail && at < newEnd - tail && lines[newEnd - 1 - tail] === old[oldEnd - 1 - tail])
     tail++;
-  const moved = reanalyzeMovedLines(prev, lines, at, oldEnd - tail - at, newEnd - tail - at);
+  const removed = oldEnd - tail - at;
+  const added = newEnd - tail - at;
+  const moved = reanalyzeMovedLines(prev, lines, at, removed, added);
   if (moved) return moved;
   const records = prev.parsed.recordList;
   const last = records.at(records.length - 1);
-  return last && last.line < oldEnd - tail ? reanalyzeTail(prev, lines, at, options) : undefined;
+  if (last && last.line < oldEnd - tail) return reanalyzeTail(prev, lines, at, options);
+  return reanalyzeSplice(prev, lines, at, removed, added, options);
 }
 
 /** A position in a document: 0-based line, and UTF-16 column (as LSP counts). */

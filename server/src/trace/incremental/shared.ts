@@ -50,6 +50,11 @@ class TupleIndex {
  */
 const tupleIndexes = new WeakMap<TupleIds, TupleIndex>();
 
+/** Forgets the TupleIndex of a parse whose records were numbered again: the next edit makes one anew. */
+export function forgetTupleIndex(tuples: TupleIds): void {
+  tupleIndexes.delete(tuples);
+}
+
 export function tupleIndex(tuples: TupleIds, records: RecordList): TupleIndex {
   let index = tupleIndexes.get(tuples);
   if (!index) {
@@ -119,9 +124,19 @@ export function connectionIdsOf(prev: TraceAnalysis, indexes: readonly number[])
   return ids;
 }
 
-/** Whether the first connections of `table` (a 4-tuple tracked again) start where `ids`' did. */
-export function sameStarts(prev: TraceAnalysis, table: ConnectionTable, ids: readonly number[]): boolean {
-  return ids.every((id, k) => table.connections[k]!.firstRecord === prev.connections[id - 1]!.firstRecord);
+/**
+ * Whether the first connections of `table` (a 4-tuple tracked again) start where `ids`' did (their
+ * first records numbered as `moved` says, where records were put in or taken away before them).
+ */
+export function sameStarts(
+  prev: TraceAnalysis,
+  table: ConnectionTable,
+  ids: readonly number[],
+  moved: (index: number) => number = (index) => index,
+): boolean {
+  return ids.every(
+    (id, k) => table.connections[k]!.firstRecord === moved(prev.connections[id - 1]!.firstRecord),
+  );
 }
 
 /**

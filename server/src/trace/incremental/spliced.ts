@@ -1,0 +1,270 @@
+import {
+  analysisOf,
+  collectFindings,
+  judgeConnection,
+  type AnalyzeOptions,
+  type TraceAnalysis,
+} from '../analyze';
+import { trackConnections, type ConnectionTable } from '../connections';
+import type { Connection, Flow } from '../model';
+import { judgeNumbering, resolveNumbers } from '../numbering';
+import { ASCII_DUMP_SAMPLE_LINES, judgeAsciiDump, MAX_UNKNOWN_LINE_PROBLEMS, RecordReader } from '../parser';
+import type { TraceRecord } from '../record';
+import { lowerBound } from '../search';
+import { REORDER_SCAN_RECORDS, REORDER_SCAN_SECONDS } from '../seqInference';
+import type { Finding, PacketRecord, ParseProblem, RecordList, Span } from '../types';
+import { notesBelow } from './notes';
+import {
+  adoptTuple,
+  clearNumbers,
+  connectionIdsOf,
+  editedParse,
+  forgetTupleIndex,
+  numbersOf,
+  restoreNumbers,
+  sameStarts,
+  tupleIndex,
+} from './shared';
+
+/**
+ * Re-analysis after whole packet records were taken away from between others or put in there (a
+ * packet deleted, a line pasted in): `removed` lines from line `at` of the previous text gave way to
+ * `added` lines of `lines`, and no record above or below them has lines among them. The records
+ * after them are numbered again (their index and lines move) and keep their analysis; each 4-tuple
+ * that loses or gains a record is numbered, tracked and judged again, and so is each 4-tuple whose
+ * look ahead for reordered segments (seqInference.ts, olderSegmentsReach: a count of records of any
+ * 4-tuple, and a second) reached the place. Undefined where what is put in or taken away reaches
+ * further: a connection that starts or ends elsewhere (the connections are numbered in the order
+ * they start), another day for the times below, -ttt times, the -S reading flipping, the -A reading.
+ *
+ * The previous analysis's records and connections are moved and judged in place: it is not to be
+ * used again (an editor's cache keeps the newest analysis only).
+ */
+export function reanalyzeSplice(
+  prev: TraceAnalysis,
+  lines: string[],
+  at: number,
+  removed: number,
+  added: number,
+  options: AnalyzeOptions,
+): TraceAnalysis | undefined {
+  const old = prev.parsed;
+  if (old.binary || old.asciiDump || old.hasCR !== false) return undefined;
+  const records = old.recordList;
+  // The records taken away, [below, after): the one above ends above the lines, the one after them
+  // starts below them.
+  const below = lowerBound(records.length, (k) => records.at(k)!.line, at);
+  const after = lowerBound(records.length, (k) => records.at(k)!.line, at + removed);
+  const above = records.at(below - 1);
+  const next = records.at(after);
+  if (!above || !next || above.endLine >= at) return undefined;
+  if (after > below && records.at(after - 1)!.endLine >= at + removed) return undefined;
+  if (at < ASCII_DUMP_SAMPLE_LINES) {
+    const judged = judgeAsciiDump(lines);
+    if (judged.asciiDump !== old.asciiDump || (judged.prefixed ?? false) !== old.prefixed) return undefined;
+  }
+  if (old.problems.some((p) => p.span.line === 0 && p.code === 'parse.unknown-line')) return undefined;
+  const forced = options.absoluteNumbers ?? old.commandNumbering;
+  const absolute = forced ?? prev.absoluteNumbers;
+  if (absolute !== prev.absoluteNumbers) return undefined;
+
+  // The records put in: the added lines read on their own (a line that continues the record above
+  // would be an orphan here: that goes the long way).
+  const reader = new RecordReader(lines, false, old.prefixed, old.endpoints, old.tuples, below);
+  for (let i = at; i < at + added; i++) reader.line(i);
+  const { records: read, problems } = reader.end();
+  if (problems.some((p) => p.code === 'parse.orphan-line')) return undefined;
+  const fresh: TraceRecord[] = [];
+  for (let k = 0; k < read.length; k++) fresh.push(read.at(k)!);
+  const gone: PacketRecord[] = [];
+  for (let k = below; k < after; k++) gone.push(records.at(k)!);
+  if (fresh.length === 0 && gone.length === 0) return undefined;
+  const lineDelta = added - removed;
+  const moveSpan = (span: Span): Span => ({ ...span, line: span.line + lineDelta });
+  const newProblems = old.problems
+    .filter((p) => p.span.line < at)
+    .concat(
+      problems,
+      old.problems.filter((p) => p.span.line >= at + removed).map((p) => ({ ...p, span: moveSpan(p.span) })),
+    );
+  // Judged on every problem of the file (analyze.ts, hasOffloadSends), and so on every connection.
+  const offload = (list: readonly ParseProblem[]) => list.some((p) => p.code === 'capture.offload-send');
+  if (offload(newProblems) !== offload(old.problems)) return undefined;
+  const unreadable = newProblems.filter(
+    (p) => p.code === 'parse.unknown-line' || p.code === 'parse.orphan-line',
+  ).length;
+  if (unreadable > MAX_UNKNOWN_LINE_PROBLEMS) return undefined;
+
+  // Times, on from the record above; the record below must keep its day.
+  const delta = (r: PacketRecord) => r.timeKind === 'delta';
+  if ([above, next].some(delta) || fresh.some(delta) || gone.some(delta)) return undefined;
+  const clock = (r: PacketRecord) => r.timeKind === 'clock' && r.timeValue !== undefined;
+  let lastClock = clock(above) ? above.timeValue! : NaN;
+  let dayOffset = clock(above) ? Math.round((above.time! - above.timeValue!) / 86400) * 86400 : 0;
+  const timed = (r: PacketRecord): number | undefined => {
+    const value = r.timeValue;
+    if (value === undefined || !clock(r)) return value;
+    if (value < lastClock - 43200) dayOffset += 86400;
+    lastClock = value;
+    return value + dayOffset;
+  };
+  for (const r of fresh) {
+    if (clock(r) && Number.isNaN(lastClock)) return undefined;
+    r.time = timed(r);
+  }
+  if (clock(next) && (Number.isNaN(lastClock) || timed(next) !== next.time)) return undefined;
+
+  // The 4-tuples tracked again: those that lose or gain a record, and those whose look ahead from a
+  // record above could reach the place (within the scan's count of records, and its second).
+  const count = fresh.length - gone.length;
+  const moved = (index: number) => (index >= after ? index + count : index);
+  const retracked = new Set<number>();
+  for (const r of gone) if (r.tuple !== undefined) retracked.add(r.tuple);
+  for (const r of fresh) if (r.tuple !== undefined) retracked.add(r.tuple);
+  // (A look from a record stops at the first one more than the second after it: to reach the place,
+  // the record above must be within its second.)
+  const lastTime = above.time;
+  for (let k = below - 1; k >= Math.max(0, below - REORDER_SCAN_RECORDS); k--) {
+    const r = records.at(k)!;
+    if (r.time !== undefined && lastTime !== undefined && r.time < lastTime - REORDER_SCAN_SECONDS) continue;
+    if (r.tuple !== undefined) retracked.add(r.tuple);
+  }
+  const index = tupleIndex(old.tuples, records);
+  const tuples: Array<{ indexes: number[]; before: number[] }> = [];
+  for (const tuple of retracked) {
+    // A connection that starts in the records taken away goes the long way: where it starts now
+    // (if anywhere) decides its number.
+    const ids = connectionIdsOf(prev, index.of(tuple));
+    if (
+      ids.some(
+        (id) =>
+          prev.connections[id - 1]!.firstRecord >= below && prev.connections[id - 1]!.firstRecord < after,
+      )
+    )
+      return undefined;
+    const before = index.of(tuple).filter((i) => i < below || i >= after);
+    const indexes = before.map(moved);
+    for (const r of fresh) if (r.tuple === tuple) indexes.push(r.index);
+    indexes.sort((a, b) => a - b);
+    tuples.push({ indexes, before });
+  }
+
+  // From here on the records below move: put back if the connections then start elsewhere.
+  for (let k = after; k < records.length; k++) (records.at(k) as TraceRecord).moveTo(k + count, lineDelta);
+  const all = records.spliced(below, gone.length, fresh);
+  const renumbered: Array<{ tuple: RecordList; kept: Float64Array }> = [];
+  const giveUp = () => {
+    for (const { tuple, kept } of renumbered) restoreNumbers(tuple, kept, tuple.length);
+    for (let k = after; k < records.length; k++) (records.at(k) as TraceRecord).moveTo(k, -lineDelta);
+    return undefined;
+  };
+  let decidedAt = prev.numberingDecidedAt;
+  if (forced === undefined && (decidedAt ?? Infinity) >= below) {
+    const judged = judgeNumbering(all);
+    if (judged.absolute !== absolute) return giveUp();
+    decidedAt = judged.decidedAt;
+  } else if (decidedAt !== undefined) decidedAt = moved(decidedAt);
+  const tracked: Array<{ indexes: number[]; table: ConnectionTable; ids: number[] }> = [];
+  for (const { indexes, before } of tuples) {
+    const tuple = all.subset(indexes);
+    renumbered.push({ tuple, kept: numbersOf(tuple) });
+    clearNumbers(tuple);
+    resolveNumbers(tuple, absolute);
+    const table = trackConnections(tuple, all);
+    // The same connections, starting where they did (their ids are in the order they start).
+    const ids = connectionIdsOf(prev, before);
+    if (table.connections.length !== ids.length || !sameStarts(prev, table, ids, moved)) return giveUp();
+    tracked.push({ indexes, table, ids });
+  }
+
+  // The analysis below moves with its records.
+  const retrackedIds = new Set(tracked.flatMap((t) => t.ids));
+  for (const conn of prev.connections)
+    if (!retrackedIds.has(conn.id) && conn.lastRecord >= after) moveConnection(conn, after, count);
+  const connections = prev.connections.slice();
+  const connectionOf = prev.connectionOf.spliced(below, gone.length, fresh.length);
+  const segmentOf = prev.segmentOf.spliced(connections, connectionOf, below, gone.length, fresh.length);
+  for (const { indexes, table, ids } of tracked)
+    adoptTuple(table, indexes, (local) => ids[local - 1]!, connections, connectionOf, segmentOf);
+  forgetTupleIndex(old.tuples);
+  const parsed = editedParse(old, {
+    recordList: all,
+    lines,
+    problems: newProblems,
+    hasCR: false,
+    lineCount: lines.length,
+  });
+  parsed.problems.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
+  // The notes above the first record put in, and above the record below (those of the records taken
+  // away may be its now).
+  for (const line of [at, at + added]) {
+    const { record, notes } = notesBelow(all, lines, line);
+    if (record) record.annotations = notes;
+  }
+  // Judged again: the connections tracked again, and those with a record or a finding below the
+  // lines (their messages name lines).
+  const reaches = (f: Finding) =>
+    f.span.line >= at ||
+    f.related.some((r) => r.span.line >= at) ||
+    (f.fixes ?? []).some((fix) => fix.edits.some((e) => Math.max(e.span.line, e.endLine ?? 0) >= at));
+  for (const conn of connections) {
+    if (retrackedIds.has(conn.id) || conn.lastRecord >= below || conn.findings.some(reaches)) {
+      conn.findings = [];
+      judgeConnection(conn, parsed, absolute);
+    }
+  }
+  return analysisOf(parsed, {
+    connections,
+    segmentOf,
+    connectionOf,
+    findings: collectFindings(parsed, connections),
+    absoluteNumbers: prev.absoluteNumbers,
+    numberingDecidedAt: decidedAt,
+  });
+}
+
+/**
+ * Numbers again what `conn` keeps of its records from `from` on, `delta` more: its record list, its
+ * flows' and checkpoints' records, its segments' references to other records. (Its records move
+ * themselves: TraceRecord.moveTo.)
+ */
+function moveConnection(conn: Connection, from: number, delta: number): void {
+  const moved = (index: number) => (index >= from ? index + delta : index);
+  const optional = (index: number | undefined) => (index === undefined ? undefined : moved(index));
+  for (let k = 0; k < conn.records.length; k++) conn.records[k] = moved(conn.records[k]!);
+  conn.firstRecord = moved(conn.firstRecord);
+  conn.lastRecord = moved(conn.lastRecord);
+  // A checkpoint's flows share their sent logs and FIN lists with the live flows: each is moved once.
+  const done = new Set<object>();
+  const moveFlow = (f: Flow) => {
+    f.nextseqRecord = optional(f.nextseqRecord);
+    f.lastnondupack = optional(f.lastnondupack);
+    f.synRecord = optional(f.synRecord);
+    f.synAckRecord = optional(f.synAckRecord);
+    f.finRecord = optional(f.finRecord);
+    f.finAckedBy = optional(f.finAckedBy);
+    f.rstRecord = optional(f.rstRecord);
+    if (!done.has(f.finRecords)) {
+      done.add(f.finRecords);
+      for (let k = 0; k < f.finRecords.length; k++) f.finRecords[k] = moved(f.finRecords[k]!);
+    }
+    if (!done.has(f.sent)) {
+      done.add(f.sent);
+      f.sent.moveRecords(from, delta);
+    }
+  };
+  moveFlow(conn.client);
+  moveFlow(conn.server);
+  for (const cp of conn.checkpoints) {
+    moveFlow(cp.client.flow);
+    moveFlow(cp.server.flow);
+    cp.fields.lastRecord = moved(cp.fields.lastRecord);
+  }
+  for (let k = 0; k < conn.segments.length; k++) {
+    const seg = conn.segments.at(k);
+    seg.dupAckOf = optional(seg.dupAckOf);
+    seg.acksRecord = optional(seg.acksRecord);
+    seg.beforeGapRecord = optional(seg.beforeGapRecord);
+    seg.originalRecord = optional(seg.originalRecord);
+  }
+}
