@@ -10,10 +10,10 @@
 
 type Column = Int32Array | Uint32Array | Uint16Array | Uint8Array | Float64Array;
 
-/** A copy of column `a` with room for `capacity` values (the new ones 0). */
-export function grown<T extends Column>(a: T, capacity: number): T {
+/** A copy of column `a` with room for `capacity` values (the new ones 0), its own from `offset` on. */
+export function grown<T extends Column>(a: T, capacity: number, offset = 0): T {
   const b = new (a.constructor as new (length: number) => T)(capacity);
-  b.set(a);
+  b.set(a, offset);
   return b;
 }
 

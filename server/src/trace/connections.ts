@@ -11,12 +11,13 @@ import {
   takeCheckpoint,
   type TrackCheckpoint,
 } from './checkpoints';
+import { grown } from './columns';
 import { A, Segment, SegmentList, SegmentStore, SentLog, type Connection, type Flow } from './model';
 import { updateStates } from './endpointStates';
 import { analyzeSegment } from './sequenceAnalysis';
 import { SAME_BURST } from './seqInference';
 import { setAt } from './denseArray';
-import { segmentsBefore } from './search';
+import { lowerBound, segmentsBefore } from './search';
 import { flowOf } from './tuples';
 import { ACK, SYN, isTrackedKind, type Endpoint, type PacketRecord, type RecordList } from './types';
 
@@ -39,25 +40,48 @@ function sideKey(e: Endpoint): number {
  * `node scripts/bench/stage-ab.mjs --cold`.)
  */
 export class RecordIds {
-  /** Each value plus one (0: none). */
+  /** Each value plus one (0: none), of the records from `base` on. */
   private values: Int32Array;
+  /**
+   * The record index of the first value: the first one set (-1 before). The records of a 4-tuple
+   * tracked on its own after an edit may start far into a large file, and its lookups span only
+   * them (a splice tracks hundreds of 4-tuples again: sized from 0, each took an array the size of
+   * the file).
+   */
+  private base: number;
 
   constructor(expected = 16, values?: Int32Array) {
     this.values = values ?? new Int32Array(Math.max(16, expected));
+    this.base = values ? 0 : -1;
   }
 
   get(index: number): number | undefined {
-    const v = index < this.values.length ? this.values[index]! : 0;
+    const at = index - this.base;
+    const v = this.base >= 0 && at >= 0 && at < this.values.length ? this.values[at]! : 0;
     return v === 0 ? undefined : v - 1;
   }
 
   set(index: number, value: number): void {
-    if (index >= this.values.length) {
-      const wider = new Int32Array(Math.max(index + 1, this.values.length * 2));
+    if (this.base < 0) this.base = index;
+    else if (index < this.base) {
+      this.values = this.fromZero(index);
+      this.base = index;
+    }
+    const at = index - this.base;
+    if (at >= this.values.length) {
+      const wider = new Int32Array(Math.max(at + 1, this.values.length * 2));
       wider.set(this.values);
       this.values = wider;
     }
-    this.values[index] = value + 1;
+    this.values[at] = value + 1;
+  }
+
+  /** The values as from record `first` (at most base) on. */
+  private fromZero(first = 0): Int32Array {
+    if (this.base <= first) return this.values;
+    const values = new Int32Array(this.base - first + this.values.length);
+    values.set(this.values, this.base - first);
+    return values;
   }
 
   /**
@@ -65,7 +89,7 @@ export class RecordIds {
    * `added` put in there (none yet), those after them moved.
    */
   spliced(at: number, removed: number, added: number): RecordIds {
-    const old = this.values;
+    const old = this.base < 0 ? new Int32Array(0) : this.fromZero();
     const values = new Int32Array(Math.max(16, old.length + added));
     values.set(old.subarray(0, Math.min(at, old.length)));
     if (at + removed < old.length) values.set(old.subarray(at + removed), at + added);
@@ -74,7 +98,7 @@ export class RecordIds {
 
   /** A copy (of the values of records before `keep` only: the rest none). */
   clone(keep = Infinity): RecordIds {
-    const values = this.values.slice();
+    const values = this.base < 0 ? new Int32Array(16) : this.fromZero().slice();
     if (keep < values.length) values.fill(0, Math.max(0, keep));
     return new RecordIds(0, values);
   }
@@ -231,18 +255,22 @@ function startsNewConnection(conn: Connection, r: PacketRecord): boolean {
 }
 
 /**
- * The connections of `records` (a whole file's, or after an edit the records of some 4-tuples, by
- * index from `fileRecords`, the whole file's: what a look ahead reads, so that a 4-tuple tracked on
- * its own is tracked as in its file).
+ * The connections of `records`: a whole file's, or after an edit all the records of some 4-tuples
+ * (each is tracked on its own: nothing here looks at another 4-tuple's records).
  */
-export function trackConnections(records: RecordList, fileRecords: RecordList = records): ConnectionTable {
+export function trackConnections(records: RecordList): ConnectionTable {
   const connections: Connection[] = [];
   // The current connection of each 4-tuple, by its id.
   const byTuple: Array<Connection | undefined> = [];
   const connectionOf = new RecordIds();
   const segmentOf = new SegmentIndex(connections, connectionOf);
   const nextPrinted = nextPrintedSeq(records);
-  const tables = { store: new SegmentStore(records, records.length, fileRecords), segmentOf, connectionOf };
+  const nextInTuple = nextPrinted.nextInTuple;
+  const tables = {
+    store: new SegmentStore(records, records.length, (at) => nextInTuple[at]!),
+    segmentOf,
+    connectionOf,
+  };
   for (let position = 0; position < records.length; position++) {
     const r = records.at(position)!;
     // (A record has a 4-tuple id exactly when it has endpoints.)
@@ -378,10 +406,18 @@ export function retrackConnection(
   nextPrinted: NextPrintedLookup,
   segmentOf: SegmentIndex,
   connectionOf: RecordIds,
+  tupleRecords: readonly number[],
 ): Connection {
   // Sized for a few checkpoints' worth: a re-track mostly catches up with the old run within one or
-  // two, and the store grows when it does not.
-  const store = new SegmentStore(records, Math.min(old.records.length, checkpointTuning.every * 4));
+  // two, and the store grows when it does not. (`records` are the file's: the next of the 4-tuple's
+  // records after one is found in `tupleRecords`, its indexes.)
+  const nextInTuple = (at: number) =>
+    tupleRecords[lowerBound(tupleRecords.length, (k) => tupleRecords[k]!, at + 1)] ?? -1;
+  const store = new SegmentStore(
+    records,
+    Math.min(old.records.length, checkpointTuning.every * 4),
+    nextInTuple,
+  );
   const conn = createConnection(old.id, old.key, records.at(old.firstRecord)!, store);
   conn.reusedFrom = old.reusedFrom;
   const changedAt = segmentsBefore(old.segments, from);
@@ -455,6 +491,8 @@ export interface NextPrinted {
   seq: Float64Array;
   /** 1 where that seq is printed by a record of the same direction within SAME_BURST seconds after. */
   soon: Uint8Array;
+  /** The position of the next record of the same 4-tuple (-1: none), for a look ahead along it. */
+  nextInTuple: Int32Array;
 }
 
 /** Each record's next printed seq, as a record-by-index lookup (the way a re-track asks for it). */
@@ -472,15 +510,41 @@ export function nextPrintedSeq(records: RecordList): NextPrinted {
   // NaN where none follows: typed, so that 600 000 entries are no 600 000 boxed numbers.
   const out = new Float64Array(records.length).fill(NaN);
   const soon = new Uint8Array(records.length);
+  const nextInTuple = new Int32Array(records.length).fill(-1);
+  // The last position seen of each 4-tuple, by its id plus one less `tupleBase` (0: none yet).
+  let lastOfTuple = new Int32Array(16);
+  let tupleBase = -1;
   // By direction (flowOf, dense from 0, the reverse of `flow` is `flow ^ 1`), NaN until one is seen:
-  // typed too, where a Map would box every number it keeps. `times`: when each seq was printed.
+  // typed too, where a Map would box every number it keeps. `times`: when each seq was printed. From
+  // direction `base` on: a 4-tuple numbered on its own after an edit has two, far from 0.
   let seqs = new Float64Array(64).fill(NaN);
   let times = new Float64Array(64).fill(NaN);
   let acks = new Float64Array(64).fill(NaN);
+  let base = -1;
   for (let i = records.length - 1; i >= 0; i--) {
     const r = records.at(i)!;
-    if (r.kind !== 'tcp' || r.tuple === undefined) continue;
-    const flow = flowOf(r);
+    const tuple = r.tuple;
+    if (tuple === undefined) continue;
+    if (tupleBase < 0) tupleBase = tuple;
+    else if (tuple < tupleBase) {
+      lastOfTuple = grown(lastOfTuple, lastOfTuple.length + tupleBase - tuple, tupleBase - tuple);
+      tupleBase = tuple;
+    }
+    if (tuple - tupleBase >= lastOfTuple.length)
+      lastOfTuple = grown(lastOfTuple, Math.max(tuple - tupleBase + 1, lastOfTuple.length * 2));
+    nextInTuple[i] = lastOfTuple[tuple - tupleBase]! - 1;
+    lastOfTuple[tuple - tupleBase] = i + 1;
+    if (r.kind !== 'tcp') continue;
+    const direction = flowOf(r);
+    if (base < 0) base = direction & ~1;
+    else if (direction < base) {
+      const lower = direction & ~1;
+      seqs = widened(seqs, seqs.length + base - lower, base - lower);
+      times = widened(times, times.length + base - lower, base - lower);
+      acks = widened(acks, acks.length + base - lower, base - lower);
+      base = lower;
+    }
+    const flow = direction - base;
     if (flow >= seqs.length) {
       const size = Math.max((flow | 1) + 1, seqs.length * 2);
       seqs = widened(seqs, size);
@@ -503,12 +567,12 @@ export function nextPrintedSeq(records: RecordList): NextPrinted {
     const ack = r.ackAbs;
     if (ack !== undefined && (r.flags ?? 0) & ACK) acks[flow] = ack;
   }
-  return { seq: out, soon };
+  return { seq: out, soon, nextInTuple };
 }
 
-/** `a` with room for `size` entries, the new ones NaN. */
-function widened(a: Float64Array<ArrayBuffer>, size: number): Float64Array<ArrayBuffer> {
+/** `a` with room for `size` entries, its own from `offset` on, the new ones NaN. */
+function widened(a: Float64Array<ArrayBuffer>, size: number, offset = 0): Float64Array<ArrayBuffer> {
   const wider = new Float64Array(size).fill(NaN);
-  wider.set(a);
+  wider.set(a, offset);
   return wider;
 }

@@ -189,14 +189,15 @@ export class SegmentStore extends ColumnSet {
   winBytes: Float64Array;
 
   /**
-   * `records`: the records the segments are of (the ones tracked: all of a file's, or some);
-   * `expected`: about how many segments will come (a capacity hint, not a limit); `fileRecords`: all
-   * of the file's records, by index (where a look ahead from a segment reads, see Segment.fileRecords).
+   * `records`: the records the segments are of (the ones tracked: all of a file's, or all of some
+   * 4-tuples'); `expected`: about how many segments will come (a capacity hint, not a limit);
+   * `nextInTuple`: the position in `records` of the next record of the same 4-tuple as the one at a
+   * position (-1: none), for a look ahead from a segment (see Segment.nextInTuple).
    */
   constructor(
     readonly records: RecordList,
     expected = 16,
-    readonly fileRecords: RecordList = records,
+    readonly nextInTuple: (at: number) => number = (at) => (at + 1 < records.length ? at + 1 : -1),
   ) {
     super(expected);
     const n = this.capacity;
@@ -324,12 +325,18 @@ export class Segment {
   }
 
   /**
-   * All of the file's records, by index, whatever records are tracked (all of a file's, or some of
-   * them after an edit): a look at the records after this one's sees what a whole file's tracking
-   * sees. (A method, not a getter: a segment's getters are its fields.)
+   * The records being tracked (all of a file's, or all of some 4-tuples'), where this one's is in
+   * them, and the next of its 4-tuple's after a position there: for a look at the records after it.
+   * (Methods, not getters: a segment's getters are its fields.)
    */
-  fileRecords(): RecordList {
-    return this.store.fileRecords;
+  trackedRecords(): RecordList {
+    return this.store.records;
+  }
+  trackedAt(): number {
+    return this.store.record[this.slot]!;
+  }
+  nextInTuple(at: number): number {
+    return this.store.nextInTuple(at);
   }
 
   // Small accessors, so that V8 inlines them into the analysis' loops.

@@ -48,12 +48,11 @@ const REORDER_MIN_DELAY = 0.001;
 const COPY_DELAY = 0.001;
 
 /**
- * And within this many records of the file, and this many seconds: in a trace of many connections
- * the 4-tuple's next records may be far away, or never come, and a look ahead for each ACK would
- * make the analysis quadratic.
+ * And within this many of the 4-tuple's records (of any kind), and this many seconds: the 4-tuple's
+ * next records may be far away, or never come.
  */
-export const REORDER_SCAN_RECORDS = 4096;
-export const REORDER_SCAN_SECONDS = 1;
+const REORDER_SCAN_RECORDS = 4096;
+const REORDER_SCAN_SECONDS = 1;
 
 /**
  * The seq of `seg`, a bare ACK of `conn` printed without one, from `fwd` (its side) and `rev` (the
@@ -350,19 +349,23 @@ function olderSegmentsReach(
 ): number | undefined {
   const mine = timestampPair(record);
   if (!mine) return undefined;
-  const records = seg.fileRecords();
-  const tuple = record.tuple;
+  const records = seg.trackedRecords();
   const flow = flowOf(record);
-  const from = record.index + 1;
-  const last = Math.min(records.length, from + REORDER_SCAN_RECORDS);
   const until = (record.time ?? NaN) + REORDER_SCAN_SECONDS;
   let reach = base;
-  for (let i = from, seen = 0; i < last && seen < REORDER_LOOKAHEAD; i++) {
+  // Along the 4-tuple's records (its own alone: what other connections do decides nothing here).
+  let i = seg.nextInTuple(seg.trackedAt());
+  for (
+    let seen = 0, looked = 0;
+    i >= 0 && seen < REORDER_LOOKAHEAD && looked < REORDER_SCAN_RECORDS;
+    looked++
+  ) {
     const r = records.at(i)!;
+    i = seg.nextInTuple(i);
     // (NaN, a time unknown on either side, compares false: the record count still bounds the look.)
     if ((r.time ?? NaN) > until) break;
     // (Counted as the connection's records are: incremental/editedRecord.ts re-tracks from this many before an edit.)
-    if (r.tuple !== tuple || !isTrackedKind(r.kind)) continue;
+    if (!isTrackedKind(r.kind)) continue;
     seen++;
     if (r.kind !== 'tcp') continue;
     const flags = r.flags ?? 0;

@@ -157,7 +157,7 @@ export function reanalyzeLines(
     const retracked = retrackEdited(prev, result, tuple, indexes, before, after, numbersKept);
     if (retracked) return retracked;
   }
-  const table = trackConnections(tuple, records);
+  const table = trackConnections(tuple);
   const oldIds = connectionIdsOf(prev, indexes);
   // The same connections, starting where they did: their ids (numbered in file order across
   // 4-tuples) stay right.
@@ -235,6 +235,7 @@ function retrackEdited(
     nextPrinted,
     segmentOf,
     connectionOf,
+    indexes,
   );
   judgeConnection(conn, result.parsed, prev.absoluteNumbers);
   connections[id - 1] = conn;

@@ -65,7 +65,9 @@ export function reanalyzeMovedLines(
     (f.fixes ?? []).some((fix) => fix.edits.some((e) => Math.max(e.span.line, e.endLine ?? 0) >= at));
   for (const conn of prev.connections) {
     const last = records.at(conn.lastRecord);
-    if ((last && last.endLine >= at) || conn.findings.some(reaches)) {
+    // (Without findings nothing of it moves: what a connection is judged to be besides them does
+    // not depend on where its lines are.)
+    if (conn.findings.length > 0 && ((last && last.endLine >= at) || conn.findings.some(reaches))) {
       conn.findings = [];
       judgeConnection(conn, parsed, prev.absoluteNumbers);
     }

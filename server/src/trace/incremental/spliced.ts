@@ -11,7 +11,6 @@ import { judgeNumbering, resolveNumbers } from '../numbering';
 import { ASCII_DUMP_SAMPLE_LINES, judgeAsciiDump, MAX_UNKNOWN_LINE_PROBLEMS, RecordReader } from '../parser';
 import type { TraceRecord } from '../record';
 import { lowerBound } from '../search';
-import { REORDER_SCAN_RECORDS, REORDER_SCAN_SECONDS } from '../seqInference';
 import type { Finding, PacketRecord, ParseProblem, RecordList, Span } from '../types';
 import { notesBelow } from './notes';
 import {
@@ -31,9 +30,8 @@ import {
  * packet deleted, a line pasted in): `removed` lines from line `at` of the previous text gave way to
  * `added` lines of `lines`, and no record above or below them has lines among them. The records
  * after them are numbered again (their index and lines move) and keep their analysis; each 4-tuple
- * that loses or gains a record is numbered, tracked and judged again, and so is each 4-tuple whose
- * look ahead for reordered segments (seqInference.ts, olderSegmentsReach: a count of records of any
- * 4-tuple, and a second) reached the place. Undefined where what is put in or taken away reaches
+ * that loses or gains a record is numbered, tracked and judged again (a 4-tuple's analysis reads its
+ * own records alone). Undefined where what is put in or taken away reaches
  * further: a connection that starts or ends elsewhere (the connections are numbered in the order
  * they start), another day for the times below, -ttt times, the -S reading flipping, the -A reading.
  *
@@ -114,21 +112,12 @@ export function reanalyzeSplice(
   }
   if (clock(next) && (Number.isNaN(lastClock) || timed(next) !== next.time)) return undefined;
 
-  // The 4-tuples tracked again: those that lose or gain a record, and those whose look ahead from a
-  // record above could reach the place (within the scan's count of records, and its second).
+  // The 4-tuples tracked again: those that lose or gain a record.
   const count = fresh.length - gone.length;
   const moved = (index: number) => (index >= after ? index + count : index);
   const retracked = new Set<number>();
   for (const r of gone) if (r.tuple !== undefined) retracked.add(r.tuple);
   for (const r of fresh) if (r.tuple !== undefined) retracked.add(r.tuple);
-  // (A look from a record stops at the first one more than the second after it: to reach the place,
-  // the record above must be within its second.)
-  const lastTime = above.time;
-  for (let k = below - 1; k >= Math.max(0, below - REORDER_SCAN_RECORDS); k--) {
-    const r = records.at(k)!;
-    if (r.time !== undefined && lastTime !== undefined && r.time < lastTime - REORDER_SCAN_SECONDS) continue;
-    if (r.tuple !== undefined) retracked.add(r.tuple);
-  }
   const index = tupleIndex(old.tuples, records);
   const tuples: Array<{ indexes: number[]; before: number[] }> = [];
   for (const tuple of retracked) {
@@ -170,7 +159,7 @@ export function reanalyzeSplice(
     renumbered.push({ tuple, kept: numbersOf(tuple) });
     clearNumbers(tuple);
     resolveNumbers(tuple, absolute);
-    const table = trackConnections(tuple, all);
+    const table = trackConnections(tuple);
     // The same connections, starting where they did (their ids are in the order they start).
     const ids = connectionIdsOf(prev, before);
     if (table.connections.length !== ids.length || !sameStarts(prev, table, ids, moved)) return giveUp();
@@ -201,14 +190,16 @@ export function reanalyzeSplice(
     const { record, notes } = notesBelow(all, lines, line);
     if (record) record.annotations = notes;
   }
-  // Judged again: the connections tracked again, and those with a record or a finding below the
-  // lines (their messages name lines).
+  // Judged again: the connections tracked again, and those with findings and a record or a finding
+  // below the lines (their findings' places moved, their messages name lines). Nothing else a
+  // connection is judged to be depends on where its lines are.
   const reaches = (f: Finding) =>
     f.span.line >= at ||
     f.related.some((r) => r.span.line >= at) ||
     (f.fixes ?? []).some((fix) => fix.edits.some((e) => Math.max(e.span.line, e.endLine ?? 0) >= at));
   for (const conn of connections) {
-    if (retrackedIds.has(conn.id) || conn.lastRecord >= below || conn.findings.some(reaches)) {
+    const placesMoved = conn.findings.length > 0 && (conn.lastRecord >= below || conn.findings.some(reaches));
+    if (retrackedIds.has(conn.id) || placesMoved) {
       conn.findings = [];
       judgeConnection(conn, parsed, absolute);
     }

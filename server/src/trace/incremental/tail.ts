@@ -145,7 +145,7 @@ export function reanalyzeTail(
     renumbered.push({ tuple, kept: numbersOf(tuple), before });
     clearNumbers(tuple);
     resolveNumbers(tuple, absolute);
-    const table = trackConnections(tuple, all);
+    const table = trackConnections(tuple);
     const ids = connectionIdsOf(prev, indexes.slice(0, before));
     if (table.connections.length < ids.length || !sameStarts(prev, table, ids)) return giveUp();
     for (let k = ids.length; k < table.connections.length; k++) started.push(table.connections[k]!);
