@@ -42,28 +42,28 @@ function sideKey(e: Endpoint): number {
 export class RecordIds {
   /** Each value plus one (0: none), of the records from `base` on. */
   private values: Int32Array;
-  /**
-   * The record index of the first value: the first one set (-1 before). The records of a 4-tuple
-   * tracked on its own after an edit may start far into a large file, and its lookups span only
-   * them (a splice tracks hundreds of 4-tuples again: sized from 0, each took an array the size of
-   * the file).
-   */
-  private base: number;
 
-  constructor(expected = 16, values?: Int32Array) {
+  /**
+   * `base`: the record index of the first value. The records of a 4-tuple tracked on its own after an
+   * edit may start far into a large file, and its lookups span only them (a splice tracks 4-tuples
+   * again: sized from 0, each took an array the size of the file). A value set before it moves it.
+   */
+  constructor(
+    expected = 16,
+    private base = 0,
+    values?: Int32Array,
+  ) {
     this.values = values ?? new Int32Array(Math.max(16, expected));
-    this.base = values ? 0 : -1;
   }
 
   get(index: number): number | undefined {
     const at = index - this.base;
-    const v = this.base >= 0 && at >= 0 && at < this.values.length ? this.values[at]! : 0;
+    const v = at >= 0 && at < this.values.length ? this.values[at]! : 0;
     return v === 0 ? undefined : v - 1;
   }
 
   set(index: number, value: number): void {
-    if (this.base < 0) this.base = index;
-    else if (index < this.base) {
+    if (index < this.base) {
       this.values = this.fromZero(index);
       this.base = index;
     }
@@ -89,18 +89,18 @@ export class RecordIds {
    * `added` put in there (none yet), those after them moved.
    */
   spliced(at: number, removed: number, added: number): RecordIds {
-    const old = this.base < 0 ? new Int32Array(0) : this.fromZero();
+    const old = this.fromZero();
     const values = new Int32Array(Math.max(16, old.length + added));
     values.set(old.subarray(0, Math.min(at, old.length)));
     if (at + removed < old.length) values.set(old.subarray(at + removed), at + added);
-    return new RecordIds(0, values);
+    return new RecordIds(0, 0, values);
   }
 
   /** A copy (of the values of records before `keep` only: the rest none). */
   clone(keep = Infinity): RecordIds {
-    const values = this.base < 0 ? new Int32Array(16) : this.fromZero().slice();
+    const values = this.fromZero().slice();
     if (keep < values.length) values.fill(0, Math.max(0, keep));
-    return new RecordIds(0, values);
+    return new RecordIds(0, 0, values);
   }
 }
 
@@ -262,12 +262,13 @@ export function trackConnections(records: RecordList): ConnectionTable {
   const connections: Connection[] = [];
   // The current connection of each 4-tuple, by its id.
   const byTuple: Array<Connection | undefined> = [];
-  const connectionOf = new RecordIds();
-  const segmentOf = new SegmentIndex(connections, connectionOf);
+  // (Keyed from the first record's index: see RecordIds.)
+  const first = records.at(0)?.index ?? 0;
+  const connectionOf = new RecordIds(16, first);
+  const segmentOf = new SegmentIndex(connections, connectionOf, new RecordIds(16, first));
   const nextPrinted = nextPrintedSeq(records);
-  const nextInTuple = nextPrinted.nextInTuple;
   const tables = {
-    store: new SegmentStore(records, records.length, (at) => nextInTuple[at]!),
+    store: new SegmentStore(records, records.length, nextPrinted.nextInTuple),
     segmentOf,
     connectionOf,
   };
@@ -527,8 +528,10 @@ export function nextPrintedSeq(records: RecordList): NextPrinted {
     if (tuple === undefined) continue;
     if (tupleBase < 0) tupleBase = tuple;
     else if (tuple < tupleBase) {
-      lastOfTuple = grown(lastOfTuple, lastOfTuple.length + tupleBase - tuple, tupleBase - tuple);
-      tupleBase = tuple;
+      // Room below by doubling, as above: a whole file meets its 4-tuples in falling order here.
+      const lower = Math.max(0, Math.min(tuple, tupleBase - lastOfTuple.length));
+      lastOfTuple = grown(lastOfTuple, lastOfTuple.length + tupleBase - lower, tupleBase - lower);
+      tupleBase = lower;
     }
     if (tuple - tupleBase >= lastOfTuple.length)
       lastOfTuple = grown(lastOfTuple, Math.max(tuple - tupleBase + 1, lastOfTuple.length * 2));
@@ -538,7 +541,7 @@ export function nextPrintedSeq(records: RecordList): NextPrinted {
     const direction = flowOf(r);
     if (base < 0) base = direction & ~1;
     else if (direction < base) {
-      const lower = direction & ~1;
+      const lower = Math.max(0, Math.min(direction & ~1, base - seqs.length));
       seqs = widened(seqs, seqs.length + base - lower, base - lower);
       times = widened(times, times.length + base - lower, base - lower);
       acks = widened(acks, acks.length + base - lower, base - lower);

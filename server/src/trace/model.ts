@@ -191,13 +191,15 @@ export class SegmentStore extends ColumnSet {
   /**
    * `records`: the records the segments are of (the ones tracked: all of a file's, or all of some
    * 4-tuples'); `expected`: about how many segments will come (a capacity hint, not a limit);
-   * `nextInTuple`: the position in `records` of the next record of the same 4-tuple as the one at a
-   * position (-1: none), for a look ahead from a segment (see Segment.nextInTuple).
+   * `links`: the position in `records` of the next record of the same 4-tuple as the one at each
+   * position (-1: none), for a look ahead from a segment (see Segment.nextInTuple); or a function
+   * that finds it.
    */
   constructor(
     readonly records: RecordList,
     expected = 16,
-    readonly nextInTuple: (at: number) => number = (at) => (at + 1 < records.length ? at + 1 : -1),
+    private readonly links: Int32Array | ((at: number) => number) = (at) =>
+      at + 1 < records.length ? at + 1 : -1,
   ) {
     super(expected);
     const n = this.capacity;
@@ -228,6 +230,12 @@ export class SegmentStore extends ColumnSet {
   /** A new slot, every field 0. */
   add(): number {
     return this.addSlot();
+  }
+
+  /** The position in `records` of the next record of the 4-tuple of the one at `at` (-1: none). */
+  nextInTuple(at: number): number {
+    const links = this.links;
+    return links instanceof Int32Array ? links[at]! : links(at);
   }
 }
 
