@@ -1,7 +1,7 @@
 /**
  * Analyses per document, cached by uri and version. A new version is first tried incrementally (an
- * edit inside one packet record re-analyses only that record's 4-tuple, see trace/incremental/);
- * anything else is analysed in full.
+ * edit inside one packet record re-analyses only that record's 4-tuple, a packet line taken away or
+ * put in only its own; see trace/incremental/); anything else is analysed in full.
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeTrace, type TraceAnalysis } from './trace/index';

@@ -1,18 +1,21 @@
 /**
  * Re-analysis after an edit that stays inside one packet record, the common case of typing in a
  * trace: only that record is read again, and only the connections of its 4-tuple are tracked and
- * judged again; every other connection keeps its analysis. Notes are the other common case: typing
- * in a `#` comment changes only the annotations of the packet below it, and blank or comment lines
- * added or taken away between records only move what is below them (reanalyzeMovedLines); lines
+ * judged again; every other connection keeps its analysis (a 4-tuple's analysis reads its own
+ * records alone). Notes are the other common case: typing in a `#` comment changes only the
+ * annotations of the packet below it, and blank or comment lines added or taken away between records
+ * only move what is below them (reanalyzeMovedLines). Packet lines taken away from between others or
+ * put in there move what is below them and change their own 4-tuples (reanalyzeSplice); lines
  * appended, taken away or changed at the end join or leave their 4-tuples (reanalyzeTail). Anything
- * that could reach further (a packet line put in above others or taken away, a SYN come or gone or
- * its seq, a changed time or endpoint, the -S reading flipping) returns undefined, and the caller
- * analyses the whole text. The result equals a fresh analyzeTrace of the new text.
+ * that could reach further (a connection that would start elsewhere, a SYN come or gone or its seq
+ * in an edited record, a changed time or endpoint, the -S reading flipping) returns undefined, and the
+ * caller analyses the whole text. The result equals a fresh analyzeTrace of the new text.
  *
  * This module takes an edit (the whole new text, or an editor's change range) and finds which kind it
  * is; each kind has its file: editedRecord.ts (lines of one record changed, comments too, see
- * notes.ts), movedLines.ts (blank or comment lines added or taken away), tail.ts (lines added, taken
- * away or changed at the end). shared.ts holds what they share.
+ * notes.ts), movedLines.ts (blank or comment lines added or taken away), spliced.ts (packet lines
+ * taken away or put in between others), tail.ts (lines added, taken away or changed at the end).
+ * shared.ts holds what they share.
  */
 import type { AnalyzeOptions, TraceAnalysis } from '../analyze';
 import { detectBinaryCapture, splitLines } from '../parser';
