@@ -475,6 +475,7 @@ test(
       ]);
     let cases = 0;
     let applied = 0;
+    let appliedInside = 0;
     for (const dir of END_CAPTURES) {
       for (const rendering of ['nn', 'v-nn', 'S-nn', 'default', 'X-nn']) {
         const file = path.join(CORPUS, dir, `${rendering}.trace`);
@@ -483,11 +484,20 @@ test(
         let lines = all.slice();
         let prev = analyzeTrace(`${lines.join('\n')}\n`);
         for (let step = 0; step < 10 && lines.length > 8; step++) {
-          const n = 1 + Math.floor(rand() * 3);
-          const at = 1 + Math.floor(rand() * (lines.length - n - 1));
+          let n = 1 + Math.floor(rand() * 3);
+          let at = 1 + Math.floor(rand() * (lines.length - n - 1));
           const from = Math.floor(rand() * (all.length - n));
           const cut = rand() < 0.5;
-          const put = cut ? [] : all.slice(from, from + n);
+          let put = cut ? [] : all.slice(from, from + n);
+          // Half the time in a packet of more than one line: one of its -v or dump lines taken
+          // away or doubled (the packet is read again whole).
+          const inner = lines.map((l, i) => (i > 0 && /^(\t| {4})/.test(l) ? i : -1)).filter((i) => i > 0);
+          const inside = inner.length > 0 && rand() < 0.5;
+          if (inside) {
+            at = inner[Math.floor(rand() * inner.length)]!;
+            n = 1;
+            put = cut ? [] : [lines[at]!];
+          }
           const next = lines.slice(0, at).concat(put, lines.slice(cut ? at + n : at));
           const text = `${next.join('\n')}\n`;
           const range = { start: { line: at, character: 0 }, end: { line: cut ? at + n : at, character: 0 } };
@@ -499,7 +509,8 @@ test(
           cases++;
           if (inc) {
             applied++;
-            const where = `${dir}/${rendering}: ${cut ? 'cut' : 'put'} ${n} at ${at}`;
+            if (inside) appliedInside++;
+            const where = `${dir}/${rendering}: ${cut ? 'cut' : 'put'} ${n} at ${at}${inside ? ' inside' : ''}`;
             assert.deepEqual(report(inc), report(fresh), where);
             assert.deepEqual(tracked(inc), tracked(fresh), `${where}, tracked`);
             assert.deepEqual(connections(inc), connections(fresh), `${where}, connections`);
@@ -512,6 +523,7 @@ test(
     }
     assert.ok(cases > 200, `${cases} cases`);
     assert.ok(applied * 3 > cases, `only ${applied} of ${cases} were incremental`);
+    assert.ok(appliedInside > 20, `only ${appliedInside} inside a packet were incremental`);
   },
 );
 
@@ -546,6 +558,34 @@ test(
     const fresh = analyzeTrace(text);
     assert.deepEqual(report(inc), report(fresh));
     assert.deepEqual(tracked(inc), tracked(fresh));
+  },
+);
+
+// Found by a longer run of random splices: a -v packet's TCP line taken away leaves its IP line a
+// packet of no 4-tuple, and the connection that was that packet alone is gone (the connections after
+// it are numbered anew: that goes the long way).
+test(
+  'a connection gone with the lines taken away is no connection any more',
+  { skip: !present && 'no corpus' },
+  () => {
+    const all = splitLines(fs.readFileSync(path.join(CORPUS, 'half-close/v-nn.trace'), 'utf8'));
+    // [line, lines taken away, first line put in there (of the file), lines put in]
+    const steps: Array<[number, number, number, number]> = [
+      [30, 1, -1, 0],
+      [46, 0, 18, 1],
+      [25, 1, -1, 0],
+      [50, 2, -1, 0],
+      [9, 0, 52, 2],
+    ];
+    let lines = all.slice();
+    for (const [at, cut, from, put] of steps)
+      lines = lines.slice(0, at).concat(all.slice(from, from + put), lines.slice(at + cut));
+    const prev = analyzeTrace(`${lines.join('\n')}\n`);
+    const text = `${lines.slice(0, 10).concat(lines.slice(12)).join('\n')}\n`;
+    const inc = reanalyze(prev, text);
+    const fresh = analyzeTrace(text);
+    assert.equal(fresh.connections.length, prev.connections.length - 1);
+    if (inc) assert.deepEqual(report(inc), report(fresh));
   },
 );
 

@@ -49,14 +49,27 @@ export function reanalyzeSplice(
   const old = prev.parsed;
   if (old.binary || old.asciiDump || old.hasCR !== false) return undefined;
   const records = old.recordList;
-  // The records taken away, [below, after): the one above ends above the lines, the one after them
-  // starts below them.
-  const below = lowerBound(records.length, (k) => records.at(k)!.line, at);
+  // The records taken away, [below, after): those with lines among the changed ones. A record the
+  // change is inside of (a -v or dump line put in or taken away) is read again whole: the changed
+  // lines grow to its first and last, which are the same lines before and after.
+  let below = lowerBound(records.length, (k) => records.at(k)!.line, at);
+  const holder = records.at(below - 1);
+  if (holder && holder.endLine >= at) {
+    below--;
+    removed += at - holder.line;
+    added += at - holder.line;
+    at = holder.line;
+  }
   const after = lowerBound(records.length, (k) => records.at(k)!.line, at + removed);
+  const last = records.at(after - 1);
+  if (after > below && last!.endLine >= at + removed) {
+    const more = last!.endLine + 1 - (at + removed);
+    removed += more;
+    added += more;
+  }
   const above = records.at(below - 1);
   const next = records.at(after);
-  if (!above || !next || above.endLine >= at) return undefined;
-  if (after > below && records.at(after - 1)!.endLine >= at + removed) return undefined;
+  if (!above || !next) return undefined;
   if (at < ASCII_DUMP_SAMPLE_LINES) {
     const judged = judgeAsciiDump(lines);
     if (judged.asciiDump !== old.asciiDump || (judged.prefixed ?? false) !== old.prefixed) return undefined;
@@ -119,23 +132,19 @@ export function reanalyzeSplice(
   for (const r of gone) if (r.tuple !== undefined) retracked.add(r.tuple);
   for (const r of fresh) if (r.tuple !== undefined) retracked.add(r.tuple);
   const index = tupleIndex(old.tuples, records);
-  const tuples: Array<{ indexes: number[]; before: number[] }> = [];
+  const tuples: Array<{ indexes: number[]; ids: number[] }> = [];
   for (const tuple of retracked) {
-    // A connection that starts in the records taken away goes the long way: where it starts now
-    // (if anywhere) decides its number.
+    // A connection that starts in the records taken away goes the long way, unless as many are put
+    // in their place (a record read again): where it starts now decides its number.
     const ids = connectionIdsOf(prev, index.of(tuple));
-    if (
-      ids.some(
-        (id) =>
-          prev.connections[id - 1]!.firstRecord >= below && prev.connections[id - 1]!.firstRecord < after,
-      )
-    )
-      return undefined;
+    const startsAmong = (id: number) =>
+      prev.connections[id - 1]!.firstRecord >= below && prev.connections[id - 1]!.firstRecord < after;
+    if (fresh.length !== gone.length && ids.some(startsAmong)) return undefined;
     const before = index.of(tuple).filter((i) => i < below || i >= after);
     const indexes = before.map(moved);
     for (const r of fresh) if (r.tuple === tuple) indexes.push(r.index);
     indexes.sort((a, b) => a - b);
-    tuples.push({ indexes, before });
+    tuples.push({ indexes, ids });
   }
 
   // From here on the records below move: put back if the connections then start elsewhere.
@@ -154,14 +163,14 @@ export function reanalyzeSplice(
     decidedAt = judged.decidedAt;
   } else if (decidedAt !== undefined) decidedAt = moved(decidedAt);
   const tracked: Array<{ indexes: number[]; table: ConnectionTable; ids: number[] }> = [];
-  for (const { indexes, before } of tuples) {
+  for (const { indexes, ids } of tuples) {
     const tuple = all.subset(indexes);
     renumbered.push({ tuple, kept: numbersOf(tuple) });
     clearNumbers(tuple);
     resolveNumbers(tuple, absolute);
     const table = trackConnections(tuple);
-    // The same connections, starting where they did (their ids are in the order they start).
-    const ids = connectionIdsOf(prev, before);
+    // The same connections (none gone with the records taken away, none new), starting where they
+    // did: their ids are in the order they start.
     if (table.connections.length !== ids.length || !sameStarts(prev, table, ids, moved)) return giveUp();
     tracked.push({ indexes, table, ids });
   }
