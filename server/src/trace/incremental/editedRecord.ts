@@ -15,8 +15,11 @@ import {
   sameStarts,
   adoptTuple,
   numbersOf,
+  clearNumbers,
 } from './shared';
 import { notesBelow, editedComment, sameNotes } from './notes';
+import { reanalyzeSplice } from './spliced';
+import { reanalyzeTail } from './tail';
 
 /**
  * Re-analysis after lines `first` to `last` changed and no line was added or taken away (`lines`: the
@@ -92,7 +95,12 @@ export function reanalyzeLines(
     ((after.flags ?? 0) ^ (before.flags ?? 0)) & SYN ||
     ((after.flags ?? 0) & SYN && after.seq !== before.seq)
   ) {
-    return undefined;
+    // Changed beyond what its own connection decides: the record is taken away and read again in its
+    // place, and what that changes is checked there (where connections start, the day of the times).
+    const count = before.endLine - before.line + 1;
+    return before.index === old.recordList.length - 1
+      ? reanalyzeTail(prev, lines, before.line, options)
+      : reanalyzeSplice(prev, lines, before.line, count, count, options);
   }
   after.annotations = annotations ?? before.annotations;
   after.time = before.time;
@@ -145,6 +153,9 @@ export function reanalyzeLines(
     after.sackBase = (before as TraceRecord).sackBase;
   } else {
     const kept = numbersOf(tuple);
+    // From scratch, as a fresh analysis numbers them: a bare ACK's seq that the edited record had
+    // told before is unknown again if it tells it no more.
+    clearNumbers(tuple);
     resolveNumbers(tuple, absolute);
     const now = numbersOf(tuple);
     othersKept = true;
