@@ -563,7 +563,7 @@ test(
 
 // Found by a longer run of random splices: a -v packet's TCP line taken away leaves its IP line a
 // packet of no 4-tuple, and the connection that was that packet alone is gone (the connections after
-// it are numbered anew: that goes the long way).
+// it are numbered anew).
 test(
   'a connection gone with the lines taken away is no connection any more',
   { skip: !present && 'no corpus' },
@@ -585,7 +585,8 @@ test(
     const inc = reanalyze(prev, text);
     const fresh = analyzeTrace(text);
     assert.equal(fresh.connections.length, prev.connections.length - 1);
-    if (inc) assert.deepEqual(report(inc), report(fresh));
+    assert.ok(inc, 'incremental');
+    assert.deepEqual(report(inc), report(fresh));
   },
 );
 
@@ -644,6 +645,29 @@ test(
     const inc = reanalyze(prev, text);
     assert.ok(inc, 'incremental');
     assert.deepEqual(tracked(inc), tracked(analyzeTrace(text)));
+  },
+);
+
+// Packets put in above where their connection started: it starts there now, before others, and the
+// connections are numbered again in the order they start.
+test(
+  'a connection that starts elsewhere after a splice is numbered again',
+  { skip: !present && 'no corpus' },
+  () => {
+    const lines = splitLines(fs.readFileSync(path.join(CORPUS, 'tcpdump-bgp-4byte-asn/nn.trace'), 'utf8'));
+    const prev = analyzeTrace(`${lines.join('\n')}\n`);
+    const keys = prev.connections.map((c) => c.key);
+    // The SYN and SYN-ACK of the fifth connection, copied above the second's.
+    const text = `${lines.slice(0, 10).concat(lines.slice(40, 42), lines.slice(10)).join('\n')}\n`;
+    const inc = reanalyze(prev, text);
+    assert.ok(inc, 'incremental');
+    const fresh = analyzeTrace(text);
+    assert.deepEqual(report(inc), report(fresh));
+    assert.deepEqual(tracked(inc), tracked(fresh));
+    assert.deepEqual(
+      inc.connections.map((c) => c.key),
+      [keys[0], keys[4], keys[1], keys[2], keys[3], keys[5]],
+    );
   },
 );
 

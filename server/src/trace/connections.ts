@@ -76,6 +76,16 @@ export class RecordIds {
     this.values[at] = value + 1;
   }
 
+  /** Each value `v` replaced by `to(v)` (undefined: none). */
+  renumber(to: (value: number) => number | undefined): void {
+    const values = this.values;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] === 0) continue;
+      const v = to(values[i]! - 1);
+      values[i] = v === undefined ? 0 : v + 1;
+    }
+  }
+
   /** The values as from record `first` (at most base) on. */
   private fromZero(first = 0): Int32Array {
     if (this.base <= first) return this.values;

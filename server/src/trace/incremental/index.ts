@@ -6,10 +6,11 @@
  * annotations of the packet below it, and blank or comment lines added or taken away between records
  * only move what is below them (reanalyzeMovedLines). Packet lines taken away from between others or
  * put in there move what is below them and change their own 4-tuples (reanalyzeSplice); lines
- * appended, taken away or changed at the end join or leave their 4-tuples (reanalyzeTail). Anything
- * that could reach further (a connection that would start elsewhere, a SYN come or gone or its seq
- * in an edited record, a changed time or endpoint, the -S reading flipping) returns undefined, and the
- * caller analyses the whole text. The result equals a fresh analyzeTrace of the new text.
+ * appended, taken away or changed at the end join or leave their 4-tuples (reanalyzeTail); a record
+ * changed beyond what its connection decides (its time, endpoints, a SYN) is taken away and read
+ * again in its place. Anything that could reach further (the first record, the day of the times
+ * below, the -S reading flipping, an -A dump, a file with CRs) returns undefined, and the caller
+ * analyses the whole text. The result equals a fresh analyzeTrace of the new text.
  *
  * This module takes an edit (the whole new text, or an editor's change range) and finds which kind it
  * is; each kind has its file: editedRecord.ts (lines of one record changed, comments too, see

@@ -27,13 +27,14 @@ import {
 
 /**
  * Re-analysis after whole packet records were taken away from between others or put in there (a
- * packet deleted, a line pasted in): `removed` lines from line `at` of the previous text gave way to
- * `added` lines of `lines`, and no record above or below them has lines among them. The records
- * after them are numbered again (their index and lines move) and keep their analysis; each 4-tuple
- * that loses or gains a record is numbered, tracked and judged again (a 4-tuple's analysis reads its
- * own records alone). Undefined where what is put in or taken away reaches
- * further: a connection that starts or ends elsewhere (the connections are numbered in the order
- * they start), another day for the times below, -ttt times, the -S reading flipping, the -A reading.
+ * packet deleted, a line pasted in), or a record read again whole: `removed` lines from line `at` of
+ * the previous text gave way to `added` lines of `lines` (grown to the whole of any record they are
+ * inside). The records after them are numbered again (their index and lines move) and keep their
+ * analysis; each 4-tuple that loses or gains a record is numbered, tracked and judged again (a
+ * 4-tuple's analysis reads its own records alone). Where a connection then starts elsewhere, is new
+ * or is gone, every connection is numbered again in the order they start. Undefined where what is
+ * put in or taken away reaches further: another day for the times below, -ttt times, the -S reading
+ * flipping, the -A reading, the first or the last record (see reanalyzeTail for the last).
  *
  * The previous analysis's records and connections are moved and judged in place: it is not to be
  * used again (an editor's cache keeps the newest analysis only).
@@ -134,12 +135,7 @@ export function reanalyzeSplice(
   const index = tupleIndex(old.tuples, records);
   const tuples: Array<{ indexes: number[]; ids: number[] }> = [];
   for (const tuple of retracked) {
-    // A connection that starts in the records taken away goes the long way, unless as many are put
-    // in their place (a record read again): where it starts now decides its number.
     const ids = connectionIdsOf(prev, index.of(tuple));
-    const startsAmong = (id: number) =>
-      prev.connections[id - 1]!.firstRecord >= below && prev.connections[id - 1]!.firstRecord < after;
-    if (fresh.length !== gone.length && ids.some(startsAmong)) return undefined;
     const before = index.of(tuple).filter((i) => i < below || i >= after);
     const indexes = before.map(moved);
     for (const r of fresh) if (r.tuple === tuple) indexes.push(r.index);
@@ -147,7 +143,7 @@ export function reanalyzeSplice(
     tuples.push({ indexes, ids });
   }
 
-  // From here on the records below move: put back if the connections then start elsewhere.
+  // From here on the records below move: put back if the -S reading flips.
   for (let k = after; k < records.length; k++) (records.at(k) as TraceRecord).moveTo(k + count, lineDelta);
   const all = records.spliced(below, gone.length, fresh);
   const renumbered: Array<{ tuple: RecordList; kept: Float64Array }> = [];
@@ -163,15 +159,19 @@ export function reanalyzeSplice(
     decidedAt = judged.decidedAt;
   } else if (decidedAt !== undefined) decidedAt = moved(decidedAt);
   const tracked: Array<{ indexes: number[]; table: ConnectionTable; ids: number[] }> = [];
+  // Whether the connections (their ids in the order they start) must be numbered again: one gone with
+  // the records taken away, a new one, or one that starts elsewhere.
+  let renumber = false;
+  // Where a connection's first record is now; one taken away (unless as many records were read again
+  // in their place) leaves its connection starting somewhere else, the connections numbered anew.
+  const startMoved = (index: number) => (count !== 0 && index >= below && index < after ? NaN : moved(index));
   for (const { indexes, ids } of tuples) {
     const tuple = all.subset(indexes);
     renumbered.push({ tuple, kept: numbersOf(tuple) });
     clearNumbers(tuple);
     resolveNumbers(tuple, absolute);
     const table = trackConnections(tuple);
-    // The same connections (none gone with the records taken away, none new), starting where they
-    // did: their ids are in the order they start.
-    if (table.connections.length !== ids.length || !sameStarts(prev, table, ids, moved)) return giveUp();
+    if (table.connections.length !== ids.length || !sameStarts(prev, table, ids, startMoved)) renumber = true;
     tracked.push({ indexes, table, ids });
   }
 
@@ -179,11 +179,30 @@ export function reanalyzeSplice(
   const retrackedIds = new Set(tracked.flatMap((t) => t.ids));
   for (const conn of prev.connections)
     if (!retrackedIds.has(conn.id) && conn.lastRecord >= after) moveConnection(conn, after, count);
-  const connections = prev.connections.slice();
   const connectionOf = prev.connectionOf.spliced(below, gone.length, fresh.length);
+  let connections = prev.connections.slice();
+  let idOf = (t: (typeof tracked)[number], local: number) => t.ids[local - 1]!;
+  if (renumber) {
+    // Every connection numbered again in the order they start now; the lookups of the records of
+    // those kept follow (those tracked again are put in with their new numbers below).
+    const kept = prev.connections.filter((conn) => !retrackedIds.has(conn.id));
+    connections = kept
+      .concat(tracked.flatMap((t) => t.table.connections))
+      .sort((a, b) => a.firstRecord - b.firstRecord);
+    const numberOf = new Map(connections.map((conn, k) => [conn, k + 1]));
+    const keptIds = new Int32Array(prev.connections.length + 1);
+    for (const conn of kept) keptIds[conn.id] = numberOf.get(conn)!;
+    connectionOf.renumber((id) => keptIds[id] || undefined);
+    // (A connection's earlier one on its 4-tuple is on the same 4-tuple: kept too.)
+    for (const conn of kept) {
+      conn.id = numberOf.get(conn)!;
+      if (conn.reusedFrom !== undefined) conn.reusedFrom = keptIds[conn.reusedFrom];
+    }
+    idOf = (t, local) => numberOf.get(t.table.connections[local - 1]!)!;
+  }
   const segmentOf = prev.segmentOf.spliced(connections, connectionOf, below, gone.length, fresh.length);
-  for (const { indexes, table, ids } of tracked)
-    adoptTuple(table, indexes, (local) => ids[local - 1]!, connections, connectionOf, segmentOf);
+  for (const t of tracked)
+    adoptTuple(t.table, t.indexes, (local) => idOf(t, local), connections, connectionOf, segmentOf);
   forgetTupleIndex(old.tuples);
   const parsed = editedParse(old, {
     recordList: all,
@@ -206,9 +225,10 @@ export function reanalyzeSplice(
     f.span.line >= at ||
     f.related.some((r) => r.span.line >= at) ||
     (f.fixes ?? []).some((fix) => fix.edits.some((e) => Math.max(e.span.line, e.endLine ?? 0) >= at));
+  const retrackedConnections = new Set(tracked.flatMap((t) => t.table.connections));
   for (const conn of connections) {
     const placesMoved = conn.findings.length > 0 && (conn.lastRecord >= below || conn.findings.some(reaches));
-    if (retrackedIds.has(conn.id) || placesMoved) {
+    if (retrackedConnections.has(conn) || placesMoved) {
       conn.findings = [];
       judgeConnection(conn, parsed, absolute);
     }
