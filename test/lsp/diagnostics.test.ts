@@ -268,6 +268,36 @@ describe('push and synchronisation', () => {
     await client.shutdown();
   });
 
+  // An edit that keeps the line count but not where records are: a -v packet's TCP line made a packet
+  // line of its own (its IP line is left without one). Every record below is numbered again: hovers
+  // below it must find their records anew, not through the line map made before.
+  test('a -v packet line split into two packets: hovers below as a fresh open', async () => {
+    const client = await LspClient.start();
+    const uri = fileUri('/tmp/lsp-sync/split.trace');
+    const lines = splitLines(readTrace('bulk-loss-tx/v-nn.trace'));
+    await client.openAndWait(uri, `${lines.join('\n')}\n`);
+    const below = lines.findIndex((l, i) => i > 600 && l.includes('Flags ['));
+    const position = { line: below, character: lines[below]!.indexOf('Flags [') + 7 };
+    await client.hover(uri, position);
+    const tcp = lines.findIndex((l, i) => i > 300 && l.startsWith('    ') && l.includes('Flags ['));
+    const time = lines[tcp - 1]!.slice(0, lines[tcp - 1]!.indexOf(' '));
+    const changed = await client.changeAndWait(uri, [
+      {
+        range: { start: { line: tcp, character: 0 }, end: { line: tcp, character: 4 } },
+        text: `${time} IP `,
+      },
+    ]);
+    lines[tcp] = `${time} IP ${lines[tcp]!.slice(4)}`;
+    const freshUri = fileUri('/tmp/lsp-sync/split-fresh.trace');
+    const fresh = await client.openAndWait(freshUri, `${lines.join('\n')}\n`);
+    assert.deepEqual(
+      changed.diagnostics,
+      JSON.parse(JSON.stringify(fresh.diagnostics).split(freshUri).join(uri)),
+    );
+    assert.deepEqual(await client.hover(uri, position), await client.hover(freshUri, position));
+    await client.shutdown();
+  });
+
   // A capture written to the file while it is open: lines appended at the end, twice; then the undo
   // of the last paste and a cut, from the editor's empty last line back.
   test('packet lines appended at the end, then taken away: as a fresh open of each text', async () => {

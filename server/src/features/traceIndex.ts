@@ -59,18 +59,18 @@ export class TraceIndex {
   private lineMap: Int32Array | undefined;
 
   /**
-   * `sameLines`: the index of an earlier version whose records cover the same lines (an incremental
-   * analysis re-reads a record only when its lines stay its lines), so its line map, if made, serves
-   * as is.
+   * `earlier`: the index of the version `analysis` was made from incrementally; where that kept every
+   * record on its lines (TraceAnalysis.keptRecordLines), its line map, if made, serves as is.
    */
   constructor(
     readonly analysis: TraceAnalysis,
     readonly uri: string,
     readonly version: number,
-    sameLines?: TraceIndex,
+    earlier?: TraceIndex,
   ) {
-    const map = sameLines?.lineMap;
-    if (map && map.length === Math.max(1, analysis.parsed.lineCount)) this.lineMap = map;
+    const map = earlier?.lineMap;
+    if (map && analysis.keptRecordLines && map.length === Math.max(1, analysis.parsed.lineCount))
+      this.lineMap = map;
   }
 
   private get recordOfLine(): Int32Array {

@@ -37,6 +37,11 @@ export interface TraceAnalysis {
   absoluteNumbers: boolean;
   /** The last record that judgement looked at (an edit after it cannot change it); see numbering.ts. */
   numberingDecidedAt?: number;
+  /**
+   * Set by an incremental re-analysis after which every record is on the lines it was on in the
+   * analysis it started from (a map from lines to records stays true).
+   */
+  keptRecordLines?: boolean;
 }
 
 export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceAnalysis {
@@ -54,6 +59,7 @@ export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceA
     findings: collectFindings(parsed, table.connections),
     absoluteNumbers: numbering.absolute,
     numberingDecidedAt: numbering.decidedAt,
+    keptRecordLines: false,
   });
 }
 

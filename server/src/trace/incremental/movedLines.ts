@@ -79,5 +79,6 @@ export function reanalyzeMovedLines(
     findings: collectFindings(parsed, prev.connections),
     absoluteNumbers: prev.absoluteNumbers,
     numberingDecidedAt: prev.numberingDecidedAt,
+    keptRecordLines: false,
   });
 }

@@ -88,16 +88,21 @@ export function editedParse(
   });
 }
 
-/** `prev`'s connections and findings over the parse `parsed` (which the caller may change next). */
+/**
+ * `prev`'s connections and findings over the parse `parsed` (which the caller may change next), whose
+ * records are on the lines they were on.
+ */
 export function sameAnalysis(prev: TraceAnalysis, parsed: ParsedTrace): TraceAnalysis {
-  return analysisOf(parsed, {
+  const analysis = analysisOf(parsed, {
     connections: prev.connections,
     segmentOf: prev.segmentOf,
     connectionOf: prev.connectionOf,
     findings: prev.findings,
     absoluteNumbers: prev.absoluteNumbers,
     numberingDecidedAt: prev.numberingDecidedAt,
+    keptRecordLines: true,
   });
+  return analysis;
 }
 
 /** The record whose lines include `line`, by binary search over records in line order. */

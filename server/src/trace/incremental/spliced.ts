@@ -240,6 +240,7 @@ export function reanalyzeSplice(
     findings: collectFindings(parsed, connections),
     absoluteNumbers: prev.absoluteNumbers,
     numberingDecidedAt: decidedAt,
+    keptRecordLines: false,
   });
 }
 

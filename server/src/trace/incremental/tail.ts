@@ -169,5 +169,6 @@ export function reanalyzeTail(
     findings: collectFindings(parsed, connections),
     absoluteNumbers: prev.absoluteNumbers,
     numberingDecidedAt: decidedAt,
+    keptRecordLines: false,
   });
 }
