@@ -1,9 +1,9 @@
-import { analysisOf, collectFindings, judgeConnection, type TraceAnalysis } from '../analyze';
+import { judgeConnection, type TraceAnalysis } from '../analyze';
 import { ASCII_DUMP_SAMPLE_LINES, judgeAsciiDump } from '../parser';
 import { TraceRecord } from '../record';
 import { lowerBound } from '../search';
 import type { Finding, Span } from '../types';
-import { editedParse } from './shared';
+import { editedAnalysis, editedParse } from './shared';
 import { blankOrComment, notesBelow } from './notes';
 
 /**
@@ -72,13 +72,10 @@ export function reanalyzeMovedLines(
       judgeConnection(conn, parsed, prev.absoluteNumbers);
     }
   }
-  return analysisOf(parsed, {
+  return editedAnalysis(prev, parsed, {
     connections: prev.connections,
     segmentOf: prev.segmentOf,
     connectionOf: prev.connectionOf,
-    findings: collectFindings(parsed, prev.connections),
-    absoluteNumbers: prev.absoluteNumbers,
     numberingDecidedAt: prev.numberingDecidedAt,
-    keptRecordLines: false,
   });
 }

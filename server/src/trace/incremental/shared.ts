@@ -2,10 +2,10 @@
  * What the incremental paths share: the 4-tuple index of a parse, an edited parse, the previous
  * analysis kept, and a 4-tuple tracked again put in place of its previous connections.
  */
-import { analysisOf, type TraceAnalysis } from '../analyze';
+import { analysisOf, collectFindings, type AnalyzeOptions, type TraceAnalysis } from '../analyze';
 import type { Connection } from '../model';
 import type { ConnectionTable, RecordIds, SegmentIndex } from '../connections';
-import { withRecordArray, type ParsedTrace } from '../parser';
+import { ASCII_DUMP_SAMPLE_LINES, judgeAsciiDump, withRecordArray, type ParsedTrace } from '../parser';
 import { TraceRecord } from '../record';
 import { lowerBound } from '../search';
 import type { TupleIds } from '../tuples';
@@ -103,6 +103,75 @@ export function sameAnalysis(prev: TraceAnalysis, parsed: ParsedTrace): TraceAna
     keptRecordLines: true,
   });
   return analysis;
+}
+
+/**
+ * The analysis after an edit that moved or replaced records: `parsed` with these connections and
+ * lookups, its findings collected again.
+ */
+export function editedAnalysis(
+  prev: TraceAnalysis,
+  parsed: ParsedTrace,
+  tables: Pick<TraceAnalysis, 'connections' | 'segmentOf' | 'connectionOf' | 'numberingDecidedAt'>,
+): TraceAnalysis {
+  return analysisOf(parsed, {
+    connections: tables.connections,
+    segmentOf: tables.segmentOf,
+    connectionOf: tables.connectionOf,
+    findings: collectFindings(parsed, tables.connections),
+    absoluteNumbers: prev.absoluteNumbers,
+    numberingDecidedAt: tables.numberingDecidedAt,
+    keptRecordLines: false,
+  });
+}
+
+/**
+ * The file-wide readings that an edit from line `at` (of the new `lines`) must leave as they were for
+ * the records before it to stay as they are: the -A reading (judged on the first lines), no summary
+ * of unreadable lines on the first line, the -S reading where an option or the pasted command line
+ * forces it. The -S reading to number with, and whether it is forced; undefined where they change.
+ */
+export function readingsKept(
+  prev: TraceAnalysis,
+  lines: readonly string[],
+  at: number,
+  options: AnalyzeOptions,
+): { forced: boolean | undefined; absolute: boolean } | undefined {
+  const old = prev.parsed;
+  if (at < ASCII_DUMP_SAMPLE_LINES) {
+    const judged = judgeAsciiDump(lines);
+    if (judged.asciiDump !== old.asciiDump || (judged.prefixed ?? false) !== old.prefixed) return undefined;
+  }
+  if (old.problems.some((p) => p.span.line === 0 && p.code === 'parse.unknown-line')) return undefined;
+  const forced = options.absoluteNumbers ?? old.commandNumbering;
+  const absolute = forced ?? prev.absoluteNumbers;
+  return absolute === prev.absoluteNumbers ? { forced, absolute } : undefined;
+}
+
+/**
+ * Clock times on from record `previous`, as resolveTimes gives them: a clock that passes midnight
+ * keeps counting, in whole days (the difference of two floating-point times is not always exactly
+ * one). timeOf gives each next record's time, NaN for a clock time when no record before had one
+ * (its day is unknown).
+ */
+export class ClockDays {
+  private lastClock: number;
+  private dayOffset: number;
+
+  constructor(previous: PacketRecord) {
+    const clock = previous.timeKind === 'clock' && previous.timeValue !== undefined;
+    this.lastClock = clock ? previous.timeValue! : NaN;
+    this.dayOffset = clock ? Math.round((previous.time! - previous.timeValue!) / 86400) * 86400 : 0;
+  }
+
+  timeOf(r: PacketRecord): number | undefined {
+    const value = r.timeValue;
+    if (value === undefined || r.timeKind !== 'clock') return value;
+    if (Number.isNaN(this.lastClock)) return NaN;
+    if (value < this.lastClock - 43200) this.dayOffset += 86400;
+    this.lastClock = value;
+    return value + this.dayOffset;
+  }
 }
 
 /** The record whose lines include `line`, by binary search over records in line order. */

@@ -1,14 +1,8 @@
-import {
-  analysisOf,
-  collectFindings,
-  judgeConnection,
-  type AnalyzeOptions,
-  type TraceAnalysis,
-} from '../analyze';
+import { judgeConnection, type AnalyzeOptions, type TraceAnalysis } from '../analyze';
 import { trackConnections, type ConnectionTable } from '../connections';
 import type { Connection, Flow } from '../model';
 import { judgeNumbering, resolveNumbers } from '../numbering';
-import { ASCII_DUMP_SAMPLE_LINES, judgeAsciiDump, MAX_UNKNOWN_LINE_PROBLEMS, RecordReader } from '../parser';
+import { MAX_UNKNOWN_LINE_PROBLEMS, RecordReader } from '../parser';
 import type { TraceRecord } from '../record';
 import { lowerBound } from '../search';
 import type { Finding, PacketRecord, ParseProblem, RecordList, Span } from '../types';
@@ -16,6 +10,8 @@ import { notesBelow } from './notes';
 import {
   adoptTuple,
   clearNumbers,
+  ClockDays,
+  readingsKept,
   connectionIdsOf,
   editedParse,
   forgetTupleIndex,
@@ -23,6 +19,7 @@ import {
   restoreNumbers,
   sameStarts,
   tupleIndex,
+  editedAnalysis,
 } from './shared';
 
 /**
@@ -71,14 +68,9 @@ export function reanalyzeSplice(
   const above = records.at(below - 1);
   const next = records.at(after);
   if (!above || !next) return undefined;
-  if (at < ASCII_DUMP_SAMPLE_LINES) {
-    const judged = judgeAsciiDump(lines);
-    if (judged.asciiDump !== old.asciiDump || (judged.prefixed ?? false) !== old.prefixed) return undefined;
-  }
-  if (old.problems.some((p) => p.span.line === 0 && p.code === 'parse.unknown-line')) return undefined;
-  const forced = options.absoluteNumbers ?? old.commandNumbering;
-  const absolute = forced ?? prev.absoluteNumbers;
-  if (absolute !== prev.absoluteNumbers) return undefined;
+  const readings = readingsKept(prev, lines, at, options);
+  if (!readings) return undefined;
+  const { forced, absolute } = readings;
 
   // The records put in: the added lines read on their own (a line that continues the record above
   // would be an orphan here: that goes the long way).
@@ -110,21 +102,13 @@ export function reanalyzeSplice(
   // Times, on from the record above; the record below must keep its day.
   const delta = (r: PacketRecord) => r.timeKind === 'delta';
   if ([above, next].some(delta) || fresh.some(delta) || gone.some(delta)) return undefined;
-  const clock = (r: PacketRecord) => r.timeKind === 'clock' && r.timeValue !== undefined;
-  let lastClock = clock(above) ? above.timeValue! : NaN;
-  let dayOffset = clock(above) ? Math.round((above.time! - above.timeValue!) / 86400) * 86400 : 0;
-  const timed = (r: PacketRecord): number | undefined => {
-    const value = r.timeValue;
-    if (value === undefined || !clock(r)) return value;
-    if (value < lastClock - 43200) dayOffset += 86400;
-    lastClock = value;
-    return value + dayOffset;
-  };
+  const days = new ClockDays(above);
   for (const r of fresh) {
-    if (clock(r) && Number.isNaN(lastClock)) return undefined;
-    r.time = timed(r);
+    const time = days.timeOf(r);
+    if (Number.isNaN(time)) return undefined;
+    r.time = time;
   }
-  if (clock(next) && (Number.isNaN(lastClock) || timed(next) !== next.time)) return undefined;
+  if (days.timeOf(next) !== next.time) return undefined;
 
   // The 4-tuples tracked again: those that lose or gain a record.
   const count = fresh.length - gone.length;
@@ -233,14 +217,11 @@ export function reanalyzeSplice(
       judgeConnection(conn, parsed, absolute);
     }
   }
-  return analysisOf(parsed, {
-    connections,
-    segmentOf,
-    connectionOf,
-    findings: collectFindings(parsed, connections),
-    absoluteNumbers: prev.absoluteNumbers,
+  return editedAnalysis(prev, parsed, {
+    connections: connections,
+    segmentOf: segmentOf,
+    connectionOf: connectionOf,
     numberingDecidedAt: decidedAt,
-    keptRecordLines: false,
   });
 }
 

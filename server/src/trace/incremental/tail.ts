@@ -1,14 +1,8 @@
-import {
-  analysisOf,
-  collectFindings,
-  judgeConnection,
-  type AnalyzeOptions,
-  type TraceAnalysis,
-} from '../analyze';
+import { judgeConnection, type AnalyzeOptions, type TraceAnalysis } from '../analyze';
 import type { Connection } from '../model';
 import { trackConnections, type ConnectionTable } from '../connections';
 import { judgeNumbering, resolveNumbers } from '../numbering';
-import { ASCII_DUMP_SAMPLE_LINES, judgeAsciiDump, MAX_UNKNOWN_LINE_PROBLEMS, RecordReader } from '../parser';
+import { MAX_UNKNOWN_LINE_PROBLEMS, RecordReader } from '../parser';
 import { TraceRecord } from '../record';
 import { lowerBound } from '../search';
 import type { PacketRecord, ParseProblem, RecordList } from '../types';
@@ -20,7 +14,10 @@ import {
   adoptTuple,
   restoreNumbers,
   clearNumbers,
+  ClockDays,
   numbersOf,
+  readingsKept,
+  editedAnalysis,
 } from './shared';
 
 /**
@@ -51,14 +48,9 @@ export function reanalyzeTail(
   const first = records.at(from);
   const previous = records.at(from - 1);
   if (!first || !previous) return undefined;
-  if (at < ASCII_DUMP_SAMPLE_LINES) {
-    const judged = judgeAsciiDump(lines);
-    if (judged.asciiDump !== old.asciiDump || (judged.prefixed ?? false) !== old.prefixed) return undefined;
-  }
-  if (old.problems.some((p) => p.span.line === 0 && p.code === 'parse.unknown-line')) return undefined;
-  const forced = options.absoluteNumbers ?? old.commandNumbering;
-  const absolute = forced ?? prev.absoluteNumbers;
-  if (absolute !== prev.absoluteNumbers) return undefined;
+  const readings = readingsKept(prev, lines, at, options);
+  if (!readings) return undefined;
+  const { forced, absolute } = readings;
 
   // The records from `first` on, read again.
   const reader = new RecordReader(lines, false, old.prefixed, old.endpoints, old.tuples, first.index);
@@ -77,22 +69,14 @@ export function reanalyzeTail(
   const removed: PacketRecord[] = [];
   for (let k = from; k < records.length; k++) removed.push(records.at(k)!);
 
-  // Times, on from the record before (a clock that passes midnight keeps counting).
+  // Times, on from the record before.
   const delta = (r: PacketRecord) => r.timeKind === 'delta';
   if (delta(previous) || added.some(delta) || removed.some(delta)) return undefined;
-  let lastClock = previous.timeKind === 'clock' ? (previous.timeValue ?? NaN) : NaN;
-  // (Whole days: the difference of the two floating-point times is not always exactly one.)
-  const days = previous.timeKind === 'clock' ? ((previous.time ?? 0) - (previous.timeValue ?? 0)) / 86400 : 0;
-  let dayOffset = Math.round(days) * 86400;
+  const days = new ClockDays(previous);
   for (const r of added) {
-    const value = r.timeValue;
-    if (value === undefined) continue;
-    if (r.timeKind === 'clock') {
-      if (Number.isNaN(lastClock)) return undefined;
-      if (value < lastClock - 43200) dayOffset += 86400;
-      lastClock = value;
-      r.time = value + dayOffset;
-    } else r.time = value;
+    const time = days.timeOf(r);
+    if (Number.isNaN(time)) return undefined;
+    r.time = time;
   }
 
   const all = records.truncated(from).appended(added);
@@ -162,13 +146,10 @@ export function reanalyzeTail(
     for (const conn of table.connections) judgeConnection(conn, parsed, absolute);
   for (const tuple of touched.keys()) index.cut(tuple, from);
   for (const r of added) if (r.tuple !== undefined) index.add(r.tuple, r.index);
-  return analysisOf(parsed, {
-    connections,
-    segmentOf,
-    connectionOf,
-    findings: collectFindings(parsed, connections),
-    absoluteNumbers: prev.absoluteNumbers,
+  return editedAnalysis(prev, parsed, {
+    connections: connections,
+    segmentOf: segmentOf,
+    connectionOf: connectionOf,
     numberingDecidedAt: decidedAt,
-    keptRecordLines: false,
   });
 }
