@@ -3,10 +3,11 @@
 // analyze.ts) timed on its own in one process, with the garbage collector's pauses and the heap after
 // each stage. The core is bundled from the sources with esbuild, as the CLI is. Figures only: the
 // benchmark's targets are about the whole CLI (scripts/bench.mjs); this says which stage to work on.
-//   node scripts/bench/stage-times.mjs [--trace FILE] [--runs N] [--json OUT]
+//   node scripts/bench/stage-times.mjs [--trace FILE] [--runs N] [--warm] [--json OUT]
 // FILE defaults to the trace `npm run bench` builds (bench-results/cache/capture.trace). Each run is a
 // fresh process, so every run pays what the CLI pays (a cold JIT, a heap that starts empty); the table
-// gives the median of each stage over the runs.
+// gives the median of each stage over the runs. With --warm each process analyses the trace twice and
+// times the second: the difference is what warming up V8 costs the first (a fresh server's didOpen).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,7 @@ const args = process.argv.slice(2);
 const opt = (name, dflt) => option(args, name, dflt);
 const trace = path.resolve(opt('--trace', BENCH_TRACE));
 const runs = Number(opt('--runs', 3));
+const warm = args.includes('--warm');
 const jsonOut = opt('--json', undefined);
 if (!fs.existsSync(trace)) {
   console.error(
@@ -47,6 +49,15 @@ const lap = (name) => {
 };
 const text = readTrace(core, process.argv[2]);
 lap('read the file');
+if (process.argv[4] === 'warm') {
+  runStages(core, text, () => {});
+  // (The observer reports the first analysis's pauses after this task: wait for them, then count anew.)
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  stages.length = 0;
+  gcMs = 0;
+  lap('read the file');
+  stages[0].ms = 0;
+}
 const { packets, findings } = runStages(core, text, lap);
 // The observer reports after the current task: wait for it.
 setTimeout(() => process.stdout.write(JSON.stringify({ stages, gcMs, packets, findings })), 50);
@@ -59,7 +70,7 @@ await bundleSources(CORE_EXPORTS, bundle);
 
 const results = [];
 for (let k = 0; k < runs; k++) {
-  const r = spawnSync(process.execPath, ['-e', RUN, bundle, trace, STAGES], {
+  const r = spawnSync(process.execPath, ['-e', RUN, bundle, trace, STAGES, warm ? 'warm' : 'cold'], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });
@@ -87,7 +98,7 @@ const totalMs = rows.reduce((sum, r) => sum + r.ms, 0);
 const gcMs = median(results.map((r) => r.gcMs));
 
 console.log(
-  `${path.relative(ROOT, trace) || trace}: ${packets.toLocaleString('en')} records, median of ${runs} runs`,
+  `${path.relative(ROOT, trace) || trace}: ${packets.toLocaleString('en')} records, median of ${runs} runs${warm ? ' (each the second analysis of its process: warm)' : ''}`,
 );
 console.log(
   `${'stage'.padEnd(14)}${'ms'.padStart(8)}${'µs/record'.padStart(11)}${'share'.padStart(8)}${'heap after'.padStart(12)}`,
