@@ -461,6 +461,58 @@ describe('edit sequences on real corpus traces', () => {
     );
   });
 
+  test('packet lines taken away or copied in anywhere: the document cache equals a fresh analysis', (t) => {
+    if (!files.length) return t.skip('../shared/corpus is not there');
+    // Whole lines: a run of one to three cut at a line, or copied from another place of the file (a
+    // packet deleted, a line pasted in: times go back and forth).
+    const lineSplice = fc.record({
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+      count: fc.integer({ min: 1, max: 3 }),
+      from: fc.double({ min: 0, max: 1, noNaN: true }),
+      cut: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...files.map((f) => f.rel)),
+        fc.array(lineSplice, { minLength: 1, maxLength: 12, size: 'medium' }),
+        (rel, splices) => {
+          const file = files.find((f) => f.rel === rel)!;
+          const cache = new DocumentCache();
+          let doc = TextDocument.create('file:///robustness/spliced.trace', 'packet-trace', 1, file.text);
+          cache.get(doc);
+          for (const sp of splices) {
+            const lineCount = doc.lineCount;
+            const line = Math.floor(sp.at * lineCount);
+            const end = Math.min(lineCount, line + sp.count);
+            const source = Math.floor(sp.from * Math.max(1, lineCount - sp.count));
+            const copied = doc.getText({
+              start: { line: source, character: 0 },
+              end: { line: Math.min(lineCount, source + sp.count), character: 0 },
+            });
+            const range = sp.cut
+              ? { start: { line, character: 0 }, end: { line: end, character: 0 } }
+              : { start: { line, character: 0 }, end: { line, character: 0 } };
+            const insert = sp.cut ? '' : copied;
+            const fromVersion = doc.version;
+            doc = TextDocument.update(doc, [{ range, text: insert }], doc.version + 1);
+            const text = doc.getText();
+            tally.edits++;
+            if (cache.tryEdit(doc, fromVersion, range, insert)) {
+              tally.incremental++;
+              tally.byRange++;
+            } else if (cache.tryIncremental(doc)) tally.incremental++;
+            assert.deepEqual(
+              analysisFingerprint(cache.get(doc).analysis),
+              analysisFingerprint(analyzeTrace(text)),
+              'the cached analysis equals a fresh one',
+            );
+          }
+        },
+      ),
+      { seed: SEED, numRuns: runs(200) },
+    );
+  });
+
   after(() => {
     console.log(
       `robustness properties: ${tally.edits} edits, ${tally.incremental} analysed incrementally (${tally.byRange} from the change range alone), each compared with a fresh analysis`,
