@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument, type Range } from 'vscode-languageserver-textdocument';
 import { DocumentCache } from '../../server/src/documentCache';
 import { analyzeTrace, parseTrace } from '../../server/src/trace/index';
 import {
@@ -343,6 +343,30 @@ describe('edit sequences on real corpus traces', () => {
   const tally = { edits: 0, incremental: 0, byRange: 0 };
 
   /**
+   * What the server does on each version (`doc`, made from `fromVersion` by `insert` over `range`):
+   * the incremental path first, the change event's range (nothing looks at the whole text), then the
+   * text compared line by line; then any request. The cached analysis must equal a fresh one.
+   */
+  function followEdit(
+    cache: DocumentCache,
+    doc: TextDocument,
+    fromVersion: number,
+    range: Range,
+    insert: string,
+  ): void {
+    tally.edits++;
+    if (cache.tryEdit(doc, fromVersion, range, insert)) {
+      tally.incremental++;
+      tally.byRange++;
+    } else if (cache.tryIncremental(doc)) tally.incremental++;
+    assert.deepEqual(
+      analysisFingerprint(cache.get(doc).analysis),
+      analysisFingerprint(analyzeTrace(doc.getText())),
+      'the cached analysis equals a fresh one',
+    );
+  }
+
+  /**
    * Applies the edits one by one as the server does (TextDocument.update, then the document cache,
    * incremental where it can), and checks after every edit: the invariants, and the cached analysis
    * equal to a fresh analysis of the text. Features run on the final text.
@@ -367,19 +391,7 @@ describe('edit sequences on real corpus traces', () => {
       text = text.slice(0, start) + e.insert + text.slice(end);
       assert.equal(doc.getText(), text, 'the edit applied as the editor applies it');
       assertClean(text, analyzeAndCheck(text).violations);
-      // As the server does on each version: the incremental path first, then any request.
-      tally.edits++;
-      // The server's order: the change event's range first (nothing looks at the whole text), then the
-      // text compared line by line.
-      if (cache.tryEdit(doc, fromVersion, range, e.insert)) {
-        tally.incremental++;
-        tally.byRange++;
-      } else if (cache.tryIncremental(doc)) tally.incremental++;
-      assert.deepEqual(
-        analysisFingerprint(cache.get(doc).analysis),
-        analysisFingerprint(analyzeTrace(text)),
-        'the cached analysis equals a fresh one',
-      );
+      followEdit(cache, doc, fromVersion, range, e.insert);
     }
     assertClean(text, checkFeatures(text, cache.get(doc).analysis, probesFor(text, prng(probeSeed), 6)));
   }
@@ -495,17 +507,7 @@ describe('edit sequences on real corpus traces', () => {
             const insert = sp.cut ? '' : copied;
             const fromVersion = doc.version;
             doc = TextDocument.update(doc, [{ range, text: insert }], doc.version + 1);
-            const text = doc.getText();
-            tally.edits++;
-            if (cache.tryEdit(doc, fromVersion, range, insert)) {
-              tally.incremental++;
-              tally.byRange++;
-            } else if (cache.tryIncremental(doc)) tally.incremental++;
-            assert.deepEqual(
-              analysisFingerprint(cache.get(doc).analysis),
-              analysisFingerprint(analyzeTrace(text)),
-              'the cached analysis equals a fresh one',
-            );
+            followEdit(cache, doc, fromVersion, range, insert);
           }
         },
       ),
