@@ -11,7 +11,6 @@ import {
   takeCheckpoint,
   type TrackCheckpoint,
 } from './checkpoints';
-import { grown } from './columns';
 import { A, Segment, SegmentList, SegmentStore, SentLog, type Connection, type Flow } from './model';
 import { updateStates } from './endpointStates';
 import { analyzeSegment } from './sequenceAnalysis';
@@ -522,39 +521,27 @@ export function nextPrintedSeq(records: RecordList): NextPrinted {
   const out = new Float64Array(records.length).fill(NaN);
   const soon = new Uint8Array(records.length);
   const nextInTuple = new Int32Array(records.length).fill(-1);
-  // The last position seen of each 4-tuple, by its id plus one less `tupleBase` (0: none yet).
-  let lastOfTuple = new Int32Array(16);
-  let tupleBase = -1;
   // By direction (flowOf, dense from 0, the reverse of `flow` is `flow ^ 1`), NaN until one is seen:
-  // typed too, where a Map would box every number it keeps. `times`: when each seq was printed. From
-  // direction `base` on: a 4-tuple numbered on its own after an edit has two, far from 0.
+  // typed too, where a Map would box every number it keeps. `times`: when each seq was printed;
+  // `lasts`, at a 4-tuple's first direction: the position of its last record seen. From direction
+  // `base` on (even): a 4-tuple numbered on its own after an edit has two, far from 0.
   let seqs = new Float64Array(64).fill(NaN);
   let times = new Float64Array(64).fill(NaN);
   let acks = new Float64Array(64).fill(NaN);
+  let lasts = new Float64Array(64).fill(NaN);
   let base = -1;
   for (let i = records.length - 1; i >= 0; i--) {
     const r = records.at(i)!;
-    const tuple = r.tuple;
-    if (tuple === undefined) continue;
-    if (tupleBase < 0) tupleBase = tuple;
-    else if (tuple < tupleBase) {
-      // Room below by doubling, as above: a whole file meets its 4-tuples in falling order here.
-      const lower = Math.max(0, Math.min(tuple, tupleBase - lastOfTuple.length));
-      lastOfTuple = grown(lastOfTuple, lastOfTuple.length + tupleBase - lower, tupleBase - lower);
-      tupleBase = lower;
-    }
-    if (tuple - tupleBase >= lastOfTuple.length)
-      lastOfTuple = grown(lastOfTuple, Math.max(tuple - tupleBase + 1, lastOfTuple.length * 2));
-    nextInTuple[i] = lastOfTuple[tuple - tupleBase]! - 1;
-    lastOfTuple[tuple - tupleBase] = i + 1;
-    if (r.kind !== 'tcp') continue;
+    if (r.tuple === undefined) continue;
     const direction = flowOf(r);
     if (base < 0) base = direction & ~1;
     else if (direction < base) {
+      // Room below too, by doubling: a whole file meets its 4-tuples in falling order here.
       const lower = Math.max(0, Math.min(direction & ~1, base - seqs.length));
       seqs = widened(seqs, seqs.length + base - lower, base - lower);
       times = widened(times, times.length + base - lower, base - lower);
       acks = widened(acks, acks.length + base - lower, base - lower);
+      lasts = widened(lasts, lasts.length + base - lower, base - lower);
       base = lower;
     }
     const flow = direction - base;
@@ -563,7 +550,12 @@ export function nextPrintedSeq(records: RecordList): NextPrinted {
       seqs = widened(seqs, size);
       times = widened(times, size);
       acks = widened(acks, size);
+      lasts = widened(lasts, size);
     }
+    const last = lasts[flow & ~1]!;
+    if (!Number.isNaN(last)) nextInTuple[i] = last;
+    lasts[flow & ~1] = i;
+    if (r.kind !== 'tcp') continue;
     const next = seqs[flow]!;
     const time = r.time ?? NaN;
     if (Number.isNaN(next)) out[i] = acks[flow ^ 1]!;

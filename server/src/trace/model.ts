@@ -193,7 +193,7 @@ export class SegmentStore extends ColumnSet {
    * 4-tuples'); `expected`: about how many segments will come (a capacity hint, not a limit);
    * `links`: the position in `records` of the next record of the same 4-tuple as the one at each
    * position (-1: none), for a look ahead from a segment (see Segment.nextInTuple); or a function
-   * that finds it.
+   * that finds it; by default the next position (`records` of one 4-tuple).
    */
   constructor(
     readonly records: RecordList,

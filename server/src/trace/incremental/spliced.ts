@@ -78,8 +78,7 @@ export function reanalyzeSplice(
   for (let i = at; i < at + added; i++) reader.line(i);
   const { records: read, problems } = reader.end();
   if (problems.some((p) => p.code === 'parse.orphan-line')) return undefined;
-  const fresh: TraceRecord[] = [];
-  for (let k = 0; k < read.length; k++) fresh.push(read.at(k)!);
+  const fresh = read.array();
   const gone: PacketRecord[] = [];
   for (let k = below; k < after; k++) gone.push(records.at(k)!);
   if (fresh.length === 0 && gone.length === 0) return undefined;

@@ -3,7 +3,6 @@ import type { Connection } from '../model';
 import { trackConnections, type ConnectionTable } from '../connections';
 import { judgeNumbering, resolveNumbers } from '../numbering';
 import { MAX_UNKNOWN_LINE_PROBLEMS, RecordReader } from '../parser';
-import { TraceRecord } from '../record';
 import { lowerBound } from '../search';
 import type { PacketRecord, ParseProblem, RecordList } from '../types';
 import {
@@ -64,8 +63,7 @@ export function reanalyzeTail(
     list.filter((p) => p.code === 'parse.unknown-line' || p.code === 'parse.orphan-line').length;
   const keptProblems = old.problems.filter((p) => p.span.line < first.line);
   if (unreadable(keptProblems) + unreadable(problems) > MAX_UNKNOWN_LINE_PROBLEMS) return undefined;
-  const added: TraceRecord[] = [];
-  for (let k = 0; k < fresh.length; k++) added.push(fresh.at(k)!);
+  const added = fresh.array();
   const removed: PacketRecord[] = [];
   for (let k = from; k < records.length; k++) removed.push(records.at(k)!);
 
