@@ -671,6 +671,37 @@ test(
   },
 );
 
+// Found by a run of random one-character edits: a bare ACK made [F] (no ACK any more) leaves its
+// connection without the peer's base, so the peer's SYN after it joins that connection instead of
+// starting one of its own. Re-tracking the edited connection alone kept the second connection.
+test('an edit that changes whether a later SYN starts a connection re-tracks the 4-tuple', () => {
+  let lines = splitLines(
+    fs.readFileSync(
+      path.join(__dirname, '../../../test/differential/crafted-third-ack-bad/tttt-nn.trace'),
+      'utf8',
+    ),
+  );
+  const put = (ls: string[], [line, col, ch]: [number, number, string]) =>
+    ls.map((l, i) => (i === line ? l.slice(0, col) + ch + l.slice(col + 1) : l));
+  const edits: Array<[number, number, string]> = [
+    [3, 74, 'S'],
+    [0, 74, '.'],
+    [0, 64, '5'],
+    [1, 8, '4'],
+    [1, 64, '1'],
+    [1, 74, '.'],
+    [0, 74, 'S'],
+  ];
+  for (const edit of edits) lines = put(lines, edit);
+  const prev = analyzeTrace(`${lines.join('\n')}\n`);
+  assert.equal(prev.connections.length, 4);
+  const text = `${put(lines, [2, 74, 'F']).join('\n')}\n`;
+  const fresh = analyzeTrace(text);
+  assert.equal(fresh.connections.length, 3, 'the SYN joins the connection before it');
+  const inc = reanalyze(prev, text);
+  if (inc) assert.deepEqual(report(inc), report(fresh));
+});
+
 /** The change event an editor sends for `before` -> `after` (one line changed): the differing span. */
 function changeEvent(before: string, after: string) {
   const a = before.split('\n');

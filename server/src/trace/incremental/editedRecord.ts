@@ -204,6 +204,10 @@ function retrackEdited(
 ): TraceAnalysis | undefined {
   const id = prev.connectionOf.get(before.index);
   if (id === undefined || (after.flags === undefined) !== (before.flags === undefined)) return undefined;
+  // Whether a later SYN on the 4-tuple starts a connection of its own depends on this one's state (its
+  // bases, from seqs, acks and flags): an edit of those, with a connection after it on the 4-tuple,
+  // re-tracks the whole 4-tuple (where the connections are checked to start where they did).
+  if (!numbersKept && connectionIdsOf(prev, indexes).some((other) => other > id)) return undefined;
   // A bare ACK up to REORDER_LOOKAHEAD records of the connection before the edit may have been placed
   // by what it found there (seqInference.ts, olderSegmentsReach): tracking starts before it.
   const oldConn = prev.connections[id - 1]!;
