@@ -58,8 +58,6 @@ export class LineDocument implements TextDocument {
   /** Where each line starts, computed when asked for. */
   private offsets: number[] | undefined;
   private chars: number;
-  /** Whether the text has a CR: then a change can join or split a \r\n, and takes the plain path. */
-  private hasCR: boolean;
   private currentVersion: number;
 
   constructor(
@@ -71,7 +69,6 @@ export class LineDocument implements TextDocument {
     this.currentVersion = version;
     this.text = content;
     this.chars = content.length;
-    this.hasCR = content.indexOf('\r') >= 0;
   }
 
   get version(): number {
@@ -114,8 +111,8 @@ export class LineDocument implements TextDocument {
   update(changes: TextDocumentContentChangeEvent[], version: number): void {
     for (const change of changes) {
       if (!('range' in change) || !change.range) this.replaceAll(change.text);
-      else if (this.hasCR || change.text.indexOf('\r') >= 0) this.replaceByOffsets(change.range, change.text);
-      else this.replaceLines(change.range, change.text);
+      else if (!this.replaceLines(change.range, change.text))
+        this.replaceByOffsets(change.range, change.text);
     }
     this.currentVersion = version;
   }
@@ -143,23 +140,30 @@ export class LineDocument implements TextDocument {
     this.lines = undefined;
     this.offsets = undefined;
     this.chars = text.length;
-    this.hasCR = text.indexOf('\r') >= 0;
   }
 
-  /** A change as a splice of the whole text (where a CR could merge or part line breaks). */
+  /** A change as a splice of the whole text (where it would join a lone \r and a \n into one break). */
   private replaceByOffsets(range: Range, text: string): void {
     const [start, end] = ordered(this.offsetAt(range.start), this.offsetAt(range.end));
     const whole = this.getText();
     this.replaceAll(whole.substring(0, start) + text + whole.substring(end));
   }
 
-  /** A change in a text without CRs: only the lines it touches are replaced. */
-  private replaceLines(range: Range, text: string): void {
+  /**
+   * A change that replaces only the lines it touches; false, with nothing changed, where it would
+   * reach the line above: a \n at its start after a lone \r there makes one \r\n of the two. (At its
+   * end it keeps the last line's own break, which a \r before it cannot join: \r\r\n is two breaks.)
+   */
+  private replaceLines(range: Range, text: string): boolean {
     const lines = this.lineList();
     const [from, to] = orderedPositions(this.clamp(range.start), this.clamp(range.end));
     const first = lines[from.line]!;
     const last = lines[to.line]!;
     const joined = first.slice(0, from.character) + text + last.slice(to.character);
+    if (joined.charCodeAt(0) === LF && from.line > 0) {
+      const above = lines[from.line - 1]!;
+      if (above.charCodeAt(above.length - 1) === CR) return false;
+    }
     const replacement = splitKeepingBreaks(joined);
     // Unless the change reaches the last line, `joined` ends with the last line's break, and the empty
     // remainder after it is not a line: the next line follows.
@@ -171,6 +175,7 @@ export class LineDocument implements TextDocument {
     else this.lines = lines.slice(0, from.line).concat(replacement, lines.slice(to.line + 1));
     this.text = undefined;
     this.offsets = undefined;
+    return true;
   }
 
   /** A position moved into the text, as offsetAt reads it: a line and a column inside that line. */

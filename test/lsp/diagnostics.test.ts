@@ -224,49 +224,52 @@ describe('push and synchronisation', () => {
 
   // Annotating a trace: a new line in the middle (Enter), a note typed on it, the line taken away
   // again. Each is re-analysed without reading the whole text again (trace/incremental/), and the
-  // diagnostics below move with their lines, as a fresh open places them; so do hovers.
-  test('a line added, a note typed on it, the line taken away: as a fresh open of each text', async () => {
-    const client = await LspClient.start();
-    const uri = fileUri('/tmp/lsp-sync/annotated.trace');
-    let lines = splitLines(readTrace('bulk-loss-tx/nn.trace'));
-    await client.openAndWait(uri, `${lines.join('\n')}\n`);
-    const line = 700;
-    const width = lines[line]!.length;
-    const edits = [
-      { range: { start: { line, character: width }, end: { line, character: width } }, text: '\n' },
-      {
-        range: { start: { line: line + 1, character: 0 }, end: { line: line + 1, character: 0 } },
-        text: '# the sender stalls here',
-      },
-      { range: { start: { line, character: width }, end: { line: line + 1, character: 24 } }, text: '' },
-    ];
-    const texts = [
-      [...lines.slice(0, line + 1), '', ...lines.slice(line + 1)],
-      [...lines.slice(0, line + 1), '# the sender stalls here', ...lines.slice(line + 1)],
-      lines,
-    ];
-    for (const [k, edit] of edits.entries()) {
-      const changed = await client.changeAndWait(uri, [edit]);
-      lines = texts[k]!;
-      const freshUri = fileUri(`/tmp/lsp-sync/annotated-fresh-${k}.trace`);
-      const fresh = await client.openAndWait(freshUri, `${lines.join('\n')}\n`);
-      assert.deepEqual(
-        changed.diagnostics,
-        JSON.parse(JSON.stringify(fresh.diagnostics).split(freshUri).join(uri)),
-        `edit ${k}`,
-      );
-      assert.ok(changed.diagnostics.some((d) => d.range.start.line > line + 1));
-      // A packet below the edit: its flags' hover, where the fresh open has it.
-      const below = lines.findIndex((l, i) => i > line + 5 && l.includes('Flags ['));
-      const position = { line: below, character: lines[below]!.indexOf('Flags [') + 7 };
-      assert.deepEqual(
-        await client.hover(uri, position),
-        await client.hover(freshUri, position),
-        `hover ${k}`,
-      );
-    }
-    await client.shutdown();
-  });
+  // diagnostics below move with their lines, as a fresh open places them; so do hovers. The same in
+  // a file saved on Windows, whose line breaks (the editor's new line too) are \r\n.
+  for (const eol of ['\n', '\r\n']) {
+    test(`a line added, a note typed on it, the line taken away: as a fresh open of each text (${JSON.stringify(eol)})`, async () => {
+      const client = await LspClient.start();
+      const uri = fileUri('/tmp/lsp-sync/annotated.trace');
+      let lines = splitLines(readTrace('bulk-loss-tx/nn.trace'));
+      await client.openAndWait(uri, `${lines.join(eol)}${eol}`);
+      const line = 700;
+      const width = lines[line]!.length;
+      const edits = [
+        { range: { start: { line, character: width }, end: { line, character: width } }, text: eol },
+        {
+          range: { start: { line: line + 1, character: 0 }, end: { line: line + 1, character: 0 } },
+          text: '# the sender stalls here',
+        },
+        { range: { start: { line, character: width }, end: { line: line + 1, character: 24 } }, text: '' },
+      ];
+      const texts = [
+        [...lines.slice(0, line + 1), '', ...lines.slice(line + 1)],
+        [...lines.slice(0, line + 1), '# the sender stalls here', ...lines.slice(line + 1)],
+        lines,
+      ];
+      for (const [k, edit] of edits.entries()) {
+        const changed = await client.changeAndWait(uri, [edit]);
+        lines = texts[k]!;
+        const freshUri = fileUri(`/tmp/lsp-sync/annotated-fresh-${k}.trace`);
+        const fresh = await client.openAndWait(freshUri, `${lines.join(eol)}${eol}`);
+        assert.deepEqual(
+          changed.diagnostics,
+          JSON.parse(JSON.stringify(fresh.diagnostics).split(freshUri).join(uri)),
+          `edit ${k}`,
+        );
+        assert.ok(changed.diagnostics.some((d) => d.range.start.line > line + 1));
+        // A packet below the edit: its flags' hover, where the fresh open has it.
+        const below = lines.findIndex((l, i) => i > line + 5 && l.includes('Flags ['));
+        const position = { line: below, character: lines[below]!.indexOf('Flags [') + 7 };
+        assert.deepEqual(
+          await client.hover(uri, position),
+          await client.hover(freshUri, position),
+          `hover ${k}`,
+        );
+      }
+      await client.shutdown();
+    });
+  }
 
   // An edit that keeps the line count but not where records are: a -v packet's TCP line made a packet
   // line of its own (its IP line is left without one). Every record below is numbered again: hovers

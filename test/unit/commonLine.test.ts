@@ -110,6 +110,30 @@ test('every trace reads the same with and without the flat reader of the common 
   assert.ok(taken > 10000, `the flat reader took ${taken} lines`);
 });
 
+// A file saved on Windows: its lines are read from the text as they are without CRs (TextLines with
+// breaks of two characters), by the flat reader too.
+test('every corpus trace with \\r\\n line breaks reads as with \\n, with the flat reader too', () => {
+  let taken = 0;
+  for (const file of traces(CORPUS)) {
+    const text = fs.readFileSync(file, 'utf8');
+    if (text.includes('\r')) continue;
+    const lf = parseTrace(text);
+    const { general, flat, taken: flatTaken } = parseBothWays(text.replace(/\n/g, '\r\n'));
+    taken += flatTaken;
+    const what = path.relative(ROOT, file);
+    for (const crlf of [general, flat]) {
+      assert.equal(crlf.breaks, 'crlf', what);
+      assert.equal(crlf.eol, '\r\n', what);
+      assert.deepEqual(crlf.lines, lf.lines, `${what}: lines`);
+      assert.deepEqual(crlf.problems, lf.problems, `${what}: problems`);
+      assert.equal(crlf.records.length, lf.records.length, `${what}: record count`);
+      for (let i = 0; i < lf.records.length; i++)
+        assert.deepEqual(snapshot(crlf.records[i]!), snapshot(lf.records[i]!), `${what}: record ${i}`);
+    }
+  }
+  assert.ok(taken > 10000, `the flat reader took ${taken} lines`);
+});
+
 test('common lines changed in ways the flat reader must leave alone read the same both ways', () => {
   // Lines it takes, each after one line of the same head (so that the head is known).
   const common: string[] = [];

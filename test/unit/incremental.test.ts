@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { analyzeTrace, jsonReport, type TraceAnalysis } from '../../server/src/trace/index';
-import { reanalyze, reanalyzeEdit } from '../../server/src/trace/incremental';
+import { reanalyze, reanalyzeEdit, type LinePosition } from '../../server/src/trace/incremental';
 import { splitLines } from '../../server/src/trace/parser';
 
 const CORPUS = path.join(__dirname, '../../../../shared/corpus');
@@ -410,7 +410,8 @@ test(
     let cases = 0;
     let applied = 0;
     let rangeApplied = 0;
-    for (const dir of END_CAPTURES) {
+    // Each file with \n line breaks, and with \r\n.
+    for (const [dir, eol] of END_CAPTURES.flatMap((d) => [[d, '\n'] as const, [d, '\r\n'] as const])) {
       for (const rendering of ['nn', 'v-nn', 'S-nn', 'default', 'X-nn']) {
         const file = path.join(CORPUS, dir, `${rendering}.trace`);
         if (!fs.existsSync(file)) continue;
@@ -418,19 +419,19 @@ test(
         // Notes between the lines, so that a cut can leave some below the last packet.
         for (let k = all.length - 1; k > 0; k--) if (rand() < 0.05) all.splice(k, 0, '# a note');
         let lines = all.concat('');
-        let prev = analyzeTrace(lines.join('\n'));
+        let prev = analyzeTrace(lines.join(eol));
         for (let step = 0; step < 6 && lines.length > 3; step++) {
           // Cut at m (at least one line stays), then maybe a run of the file's own lines after it.
           const m = 1 + Math.floor(rand() * (lines.length - 2));
           const from = Math.floor(rand() * all.length);
           const put = rand() < 0.5 ? all.slice(from, from + 1 + Math.floor(rand() * 40)) : [];
           const next = lines.slice(0, m).concat(put, '');
-          const text = next.join('\n');
+          const text = next.join(eol);
           // The range ends on the editor's empty line after the last line break.
           const byRange = reanalyzeEdit(
             prev,
             { start: { line: m, character: 0 }, end: { line: lines.length - 1, character: 0 } },
-            put.map((l) => `${l}\n`).join(''),
+            put.map((l) => `${l}${eol}`).join(''),
           );
           if (byRange) rangeApplied++;
           const inc = byRange ?? reanalyze(prev, text);
@@ -438,7 +439,7 @@ test(
           cases++;
           if (inc) {
             applied++;
-            const where = `${dir}/${rendering}: cut at ${m}, ${put.length} lines after`;
+            const where = `${dir}/${rendering} ${JSON.stringify(eol)}: cut at ${m}, ${put.length} lines after`;
             assert.deepEqual(report(inc), report(fresh), where);
             assert.deepEqual(tracked(inc), tracked(fresh), `${where}, tracked`);
             assert.deepEqual(inc.parsed.lines, fresh.parsed.lines, where);
@@ -476,13 +477,14 @@ test(
     let cases = 0;
     let applied = 0;
     let appliedInside = 0;
-    for (const dir of END_CAPTURES) {
+    // Each file with \n line breaks, and with \r\n (as saved on Windows).
+    for (const [dir, eol] of END_CAPTURES.flatMap((d) => [[d, '\n'] as const, [d, '\r\n'] as const])) {
       for (const rendering of ['nn', 'v-nn', 'S-nn', 'default', 'X-nn']) {
         const file = path.join(CORPUS, dir, `${rendering}.trace`);
         if (!fs.existsSync(file)) continue;
         const all = splitLines(fs.readFileSync(file, 'utf8'));
         let lines = all.slice();
-        let prev = analyzeTrace(`${lines.join('\n')}\n`);
+        let prev = analyzeTrace(`${lines.join(eol)}${eol}`);
         for (let step = 0; step < 10 && lines.length > 8; step++) {
           let n = 1 + Math.floor(rand() * 3);
           let at = 1 + Math.floor(rand() * (lines.length - n - 1));
@@ -499,18 +501,18 @@ test(
             put = cut ? [] : [lines[at]!];
           }
           const next = lines.slice(0, at).concat(put, lines.slice(cut ? at + n : at));
-          const text = `${next.join('\n')}\n`;
+          const text = `${next.join(eol)}${eol}`;
           const range = { start: { line: at, character: 0 }, end: { line: cut ? at + n : at, character: 0 } };
           // By change range every other step, else (and where the range goes the long way) by text.
           const inc =
-            (step % 2 ? reanalyzeEdit(prev, range, put.map((l) => `${l}\n`).join('')) : undefined) ??
+            (step % 2 ? reanalyzeEdit(prev, range, put.map((l) => `${l}${eol}`).join('')) : undefined) ??
             reanalyze(prev, text);
           const fresh = analyzeTrace(text);
           cases++;
           if (inc) {
             applied++;
             if (inside) appliedInside++;
-            const where = `${dir}/${rendering}: ${cut ? 'cut' : 'put'} ${n} at ${at}${inside ? ' inside' : ''}`;
+            const where = `${dir}/${rendering} ${JSON.stringify(eol)}: ${cut ? 'cut' : 'put'} ${n} at ${at}${inside ? ' inside' : ''}`;
             assert.deepEqual(report(inc), report(fresh), where);
             assert.deepEqual(tracked(inc), tracked(fresh), `${where}, tracked`);
             assert.deepEqual(connections(inc), connections(fresh), `${where}, connections`);
@@ -521,9 +523,9 @@ test(
         }
       }
     }
-    assert.ok(cases > 200, `${cases} cases`);
+    assert.ok(cases > 400, `${cases} cases`);
     assert.ok(applied * 3 > cases, `only ${applied} of ${cases} were incremental`);
-    assert.ok(appliedInside > 20, `only ${appliedInside} inside a packet were incremental`);
+    assert.ok(appliedInside > 40, `only ${appliedInside} inside a packet were incremental`);
   },
 );
 
@@ -732,7 +734,7 @@ test(
   },
 );
 
-test('a change range in the head of the file, or with a CR, goes the long way', () => {
+test('a change range in the head of the file, or one that would mix line breaks, goes the long way', () => {
   const lines = fs.readFileSync(path.join(CORPUS, 'bulk-loss-tx/nn.trace'), 'utf8').split('\n');
   const text = lines.join('\n');
   const prev = analyzeTrace(text);
@@ -758,7 +760,28 @@ test('a change range in the head of the file, or with a CR, goes the long way', 
   );
   // Past the last line.
   assert.equal(reanalyzeEdit(prev, { start: at(lines.length, 0), end: at(lines.length, 0) }, 'x'), undefined);
-  // A file with CRs anywhere: the text path splits it again.
-  const crlf = analyzeTrace(lines.join('\r\n'));
-  assert.equal(reanalyzeEdit(crlf, { start: at(far, win), end: at(far, win + 1) }, '7'), undefined);
+  // A file whose every line break is \r\n (saved on Windows) is read line by line too, new lines
+  // given in \r\n included; a lone \r or \n would make its breaks mixed, where an edit can join two
+  // of them into one: the text path splits it again.
+  const crlf = () => analyzeTrace(lines.join('\r\n'));
+  // (Each from an analysis of its own: an incremental one changes the analysis it is made from.)
+  const crlfEdit = (range: { start: LinePosition; end: LinePosition }, text: string, expected: string[]) => {
+    const inc = reanalyzeEdit(crlf(), range, text);
+    assert.ok(inc, `${JSON.stringify(text)} at ${JSON.stringify(range)}`);
+    assert.deepEqual(report(inc), report(analyzeTrace(expected.join('\r\n'))));
+    assert.equal(inc.parsed.eol, '\r\n');
+  };
+  const withWin = lines.slice();
+  withWin[far] = lines[far]!.slice(0, win) + '7' + lines[far]!.slice(win + 1);
+  crlfEdit({ start: at(far, win), end: at(far, win + 1) }, '7', withWin);
+  crlfEdit({ start: at(far, 0), end: at(far + 1, 0) }, '', lines.slice(0, far).concat(lines.slice(far + 1)));
+  crlfEdit(
+    { start: at(far, 0), end: at(far, 0) },
+    `${lines[3]}\r\n`,
+    lines.slice(0, far).concat(lines[3]!, lines.slice(far)),
+  );
+  for (const text of ['\r', '\n', `${lines[3]}\n`, '7\r'])
+    assert.equal(reanalyzeEdit(crlf(), { start: at(far, win), end: at(far, win) }, text), undefined);
+  const mixed = analyzeTrace(`${lines.slice(0, 5).join('\r')}\r${lines.slice(5).join('\r\n')}`);
+  assert.equal(reanalyzeEdit(mixed, { start: at(far, win), end: at(far, win + 1) }, '7'), undefined);
 });

@@ -37,8 +37,11 @@ export interface ParsedTrace {
   lines: string[];
   /** The file's line ending, for edits that add lines. */
   eol: '\n' | '\r\n';
-  /** The text has a CR somewhere (CRLF or old Mac line ends): an edit can then join two line ends. */
-  hasCR?: boolean;
+  /**
+   * The kind of the file's line breaks (see lineBreaksOf): where they are mixed, an edit can join two
+   * of them into one (a \r before a \n) and the incremental paths give way to a whole analysis.
+   */
+  breaks?: LineBreaks;
   /** Head lines carry a time or -# prefix (so, in an -A dump, prefix-less lines are payload). */
   prefixed: boolean;
   /** The file's endpoints, interned: equal `host.port` texts are one object. */
@@ -71,6 +74,25 @@ export function withRecordArray(fields: AllFields<Omit<ParsedTrace, 'records'>>)
   }) as ParsedTrace;
 }
 
+/**
+ * A text's line breaks: `lf` when it has no CR (or no break at all), `crlf` when every break is \r\n,
+ * `mixed` otherwise (lone CRs, or \n and \r\n both).
+ */
+export type LineBreaks = 'lf' | 'crlf' | 'mixed';
+
+export function lineBreaksOf(text: string): LineBreaks {
+  if (text.indexOf('\r') < 0) return 'lf';
+  // Every \n after a \r, and as many \r as \n: indexOf is vectorised, a loop per character is not.
+  let pairs = 0;
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) {
+    if (text.charCodeAt(nl - 1) !== 13) return 'mixed';
+    pairs++;
+  }
+  let crs = 0;
+  for (let cr = text.indexOf('\r'); cr >= 0 && crs <= pairs; cr = text.indexOf('\r', cr + 1)) crs++;
+  return crs === pairs ? 'crlf' : 'mixed';
+}
+
 /** Splits text into lines on \n, \r\n or a lone \r, without keeping the terminators. */
 export function splitLines(text: string): string[] {
   // indexOf is vectorised, so files without CR (most of them) take the fast path. A loop that also
@@ -79,27 +101,38 @@ export function splitLines(text: string): string[] {
   return text.indexOf('\r') < 0 ? splitOnLineFeeds(text) : splitOnAnyLineEnd(text);
 }
 
-function splitOnLineFeeds(text: string): string[] {
+/** `text`'s lines where every line break is `brk` (a text without CRs, or one with CRLFs alone). */
+function splitOnLineFeeds(text: string, brk: '\n' | '\r\n' = '\n'): string[] {
   // V8's own split is faster than a loop of indexOf and slice. It also gives the empty text after a
   // final line feed (or of an empty file), which is no line.
-  const lines = text.split('\n');
+  const lines = text.split(brk);
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
 }
 
 /**
- * The lines of a text without CRs, each made when it is asked for: where each starts is all that is
- * kept. Split at once, a large file's lines were half a million strings that lived as long as the
- * analysis, which the garbage collector copied twice each (bench trace: parse 853 -> 730 ms,
- * `node scripts/bench/stage-ab.mjs --cold`). The array of them is made once, when first asked for.
+ * The lines of a text without CRs (or whose every line break is a CRLF), each made when it is asked
+ * for: where each starts is all that is kept. Split at once, a large file's lines were half a million
+ * strings that lived as long as the analysis, which the garbage collector copied twice each (bench
+ * trace: parse 853 -> 730 ms, `node scripts/bench/stage-ab.mjs --cold`). The array of them is made
+ * once, when first asked for.
  */
 export class TextLines implements LineList {
   private array: string[] | undefined;
-  /** Where line `i` starts in the text; the entry after the last is one past the last line's end. */
+  /**
+   * Where line `i` starts in the text; the entry after the last is where a line after the last would
+   * start (past the text's end when the text does not end with a break).
+   */
   private readonly starts: Int32Array;
   readonly length: number;
+  /** The length of every line break: 1 (\n) or 2 (\r\n). */
+  private readonly breakLength: number;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    breaks: 'lf' | 'crlf' = 'lf',
+  ) {
+    this.breakLength = breaks === 'crlf' ? 2 : 1;
     let starts = new Int32Array(Math.max(16, Math.ceil(text.length / 64)));
     let count = 0;
     let at = 0;
@@ -109,7 +142,7 @@ export class TextLines implements LineList {
       const nl = text.indexOf('\n', at);
       if (nl < 0) {
         // A last line without a line feed (none when the text ends with one, as split gives).
-        if (at < text.length) starts[++count] = text.length + 1;
+        if (at < text.length) starts[++count] = text.length + this.breakLength;
         break;
       }
       count++;
@@ -125,12 +158,14 @@ export class TextLines implements LineList {
   }
 
   at(i: number): string | undefined {
-    return i >= 0 && i < this.length ? this.text.slice(this.starts[i]!, this.starts[i + 1]! - 1) : undefined;
+    return i >= 0 && i < this.length
+      ? this.text.slice(this.starts[i]!, this.starts[i + 1]! - this.breakLength)
+      : undefined;
   }
 
   /** Every line, as one array (made once). */
   all(): string[] {
-    return (this.array ??= splitOnLineFeeds(this.text));
+    return (this.array ??= splitOnLineFeeds(this.text, this.breakLength === 2 ? '\r\n' : '\n'));
   }
 }
 
@@ -287,7 +322,7 @@ export function parseTrace(source: string): ParsedTrace {
       // Only the first line is kept, so that a diagnostic on it stays inside it.
       lines: [splitLines(text.slice(0, 4096))[0] ?? ''],
       eol: '\n',
-      hasCR: undefined,
+      breaks: undefined,
       asciiDump: false,
       prefixed: false,
       endpoints: new Map(),
@@ -295,12 +330,12 @@ export function parseTrace(source: string): ParsedTrace {
       binary,
       commandNumbering: undefined,
     });
-  const hasCR = text.indexOf('\r') >= 0;
-  // splitLines, without searching the whole text for a CR again; without CRs, each line is made when
-  // asked for.
-  const lines: LineList = hasCR ? splitOnAnyLineEnd(text) : new TextLines(text);
+  const breaks = lineBreaksOf(text);
+  // splitLines, without searching the whole text for a CR again; where every line break is one kind,
+  // each line is made when asked for.
+  const lines: LineList = breaks === 'mixed' ? splitOnAnyLineEnd(text) : new TextLines(text, breaks);
   const allLines = (): string[] => (lines instanceof TextLines ? lines.all() : (lines as string[]));
-  const eol = hasCR && text.includes('\r\n') ? '\r\n' : '\n';
+  const eol = breaks === 'crlf' || (breaks === 'mixed' && text.includes('\r\n')) ? '\r\n' : '\n';
   const notText = judgeNotText(text);
   if (notText)
     return withRecordArray({
@@ -309,7 +344,7 @@ export function parseTrace(source: string): ParsedTrace {
       lineCount: lines.length,
       lines: allLines(),
       eol,
-      hasCR: undefined,
+      breaks: undefined,
       asciiDump: false,
       prefixed: false,
       endpoints: new Map(),
@@ -331,8 +366,8 @@ export function parseTrace(source: string): ParsedTrace {
     lines.length,
     true,
   );
-  // Without CRs, each line is followed in the text by one line feed: the reader can read its characters
-  // from the text itself (see RecordReader.line).
+  // Where the lines are TextLines, each is followed in the text by its line break: the reader can read
+  // its characters from the text itself (see RecordReader.line).
   if (lines instanceof TextLines) for (let i = 0; i < lines.length; i++) reader.line(i, text, lines.start(i));
   else for (let i = 0; i < lines.length; i++) reader.line(i);
   const { records, problems } = reader.end();
@@ -345,7 +380,7 @@ export function parseTrace(source: string): ParsedTrace {
       return allLines();
     },
     eol,
-    hasCR,
+    breaks,
     asciiDump,
     prefixed: prefixed ?? false,
     endpoints,

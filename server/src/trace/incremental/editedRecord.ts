@@ -48,7 +48,7 @@ export function reanalyzeLines(
   if (comment && !comment.record)
     return sameAnalysis(
       prev,
-      editedParse(old, { recordList: old.recordList, lines, problems: old.problems, hasCR: old.hasCR }),
+      editedParse(old, { recordList: old.recordList, lines, problems: old.problems }),
     );
   const annotations = comment?.annotations;
   const before = comment?.record ?? recordAt(old.recordList, first);
@@ -112,7 +112,6 @@ export function reanalyzeLines(
     problems: old.problems
       .filter((p) => p.span.line < before.line || p.span.line > before.endLine)
       .concat(problems),
-    hasCR: old.hasCR,
   });
   parsed.problems.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
   const result = sameAnalysis(prev, parsed);

@@ -9,8 +9,8 @@
  * appended, taken away or changed at the end join or leave their 4-tuples (reanalyzeTail); a record
  * changed beyond what its connection decides (its time, endpoints, a SYN) is taken away and read
  * again in its place. Anything that could reach further (the first record, the day of the times
- * below, the -S reading flipping, an -A dump, a file with CRs) returns undefined, and the caller
- * analyses the whole text. The result equals a fresh analyzeTrace of the new text.
+ * below, the -S reading flipping, an -A dump, a file whose line breaks are not all \n or all \r\n)
+ * returns undefined, and the caller analyses the whole text. The result equals a fresh analyzeTrace of the new text.
  *
  * This module takes an edit (the whole new text, or an editor's change range) and finds which kind it
  * is; each kind has its file: editedRecord.ts (lines of one record changed, comments too, see
@@ -19,10 +19,10 @@
  * shared.ts holds what they share.
  */
 import type { AnalyzeOptions, TraceAnalysis } from '../analyze';
-import { detectBinaryCapture, splitLines } from '../parser';
+import { detectBinaryCapture, lineBreaksOf, splitLines, type ParsedTrace } from '../parser';
 import { withPlainSpaces } from '../pastedText';
 import { FILE_HEAD_CHARS, judgeNotText } from '../textEncoding';
-import { editedParse, sameAnalysis } from './shared';
+import { editedParse, sameAnalysis, uniformBreaks } from './shared';
 import { reanalyzeMovedLines } from './movedLines';
 import { reanalyzeSplice } from './spliced';
 import { reanalyzeTail } from './tail';
@@ -39,12 +39,14 @@ export function reanalyze(
   if (old.binary) return undefined;
   // An edit can make the file's head judged another kind of file (binary, UTF-16): that changes everything.
   if (detectBinaryCapture(text) || judgeNotText(text)) return undefined;
+  // The line ending is file-wide (the quick fixes' line ending): an edit that changes it changes
+  // everything.
+  const breaks = lineBreaksOf(text);
+  if (breaks !== old.breaks) return undefined;
+  if (breaks === 'mixed' && (text.includes('\r\n') ? '\r\n' : '\n') !== old.eol) return undefined;
   const lines = splitLines(text);
-  // The line ending is file-wide: an edit that changes it changes everything.
-  const hasCR = text.indexOf('\r') >= 0;
-  if ((hasCR && text.includes('\r\n') ? '\r\n' : '\n') !== old.eol) return undefined;
   if (lines.length !== old.lines.length) {
-    if (hasCR) return undefined;
+    if (!uniformBreaks(old)) return undefined;
     // The lines before the first difference and after the last are the same lines, moved.
     return reanalyzeLineCount(prev, lines, 0, old.lines.length, lines.length, options);
   }
@@ -54,13 +56,11 @@ export function reanalyze(
   if (first === lines.length)
     return sameAnalysis(
       prev,
-      editedParse(old, { recordList: old.recordList, lines, problems: old.problems, hasCR }),
+      editedParse(old, { recordList: old.recordList, lines, problems: old.problems }),
     );
   let last = lines.length - 1;
   while (last > first && lines[last] === old.lines[last]) last--;
-  const result = reanalyzeLines(prev, lines, first, last, options);
-  if (result) result.parsed.hasCR = hasCR;
-  return result;
+  return reanalyzeLines(prev, lines, first, last, options);
 }
 
 /**
@@ -104,7 +104,7 @@ export interface LinePosition {
  * Re-analysis after an editor's change event (`range` of the previous text replaced by `newText`),
  * without looking at the whole text: the previous analysis's lines with the edited ones replaced.
  * Undefined when the edit could reach further than its record (see reanalyzeLines) or when it touches
- * what is judged on the whole file: its head (the kind of file), its line endings, its line count.
+ * what is judged on the whole file: its head (the kind of file), the kind of its line breaks.
  */
 export function reanalyzeEdit(
   prev: TraceAnalysis,
@@ -114,9 +114,9 @@ export function reanalyzeEdit(
 ): TraceAnalysis | undefined {
   const old = prev.parsed;
   const { start, end } = range;
-  // Where the text has a CR, an edit next to a line end can make a CRLF out of two: the text path
-  // splits the whole text again.
-  if (old.binary || old.hasCR !== false || newText.includes('\r')) return undefined;
+  // Where the line breaks are mixed, an edit next to one can make a CRLF out of two: the text path
+  // splits the whole text again. Otherwise the file's breaks stay one kind.
+  if (old.binary || !keepsBreaks(old, start.line, newText)) return undefined;
   // A text that ends with a line break has one more line in the editor, empty, after it: no line of
   // the parse (splitLines). A range may end there (a cut to the end, a paste at the end).
   const count = old.lines.length;
@@ -124,7 +124,9 @@ export function reanalyzeEdit(
   if (end.line === start.line && end.character < start.character) return undefined;
   // The file's kind is judged on its head.
   let before = 0;
-  for (let i = 0; i < start.line && before <= FILE_HEAD_CHARS; i++) before += old.lines[i]!.length + 1;
+  const eolLength = old.eol.length;
+  for (let i = 0; i < start.line && before <= FILE_HEAD_CHARS; i++)
+    before += old.lines[i]!.length + eolLength;
   if (before + start.character <= FILE_HEAD_CHARS) return undefined;
   const first = old.lines[start.line] ?? '';
   const lastLine = old.lines[end.line] ?? '';
@@ -133,7 +135,7 @@ export function reanalyzeEdit(
     first.slice(0, Math.min(start.character, first.length)) +
     newText +
     lastLine.slice(Math.min(end.character, lastLine.length));
-  const edited = withPlainSpaces(joined).split('\n');
+  const edited = withPlainSpaces(joined).split(old.breaks === 'crlf' ? '\r\n' : '\n');
   // The edit took in the empty line after the last line break: what it leaves after its own last
   // line break (if anything) is the new last line, and an empty one is again no line.
   if (end.line === count && edited[edited.length - 1] === '') edited.pop();
@@ -154,4 +156,16 @@ export function reanalyzeEdit(
   const lines = old.lines.slice();
   for (let k = 0; k < edited.length; k++) lines[start.line + k] = edited[k]!;
   return reanalyzeLines(prev, lines, start.line, start.line + replaced - 1, options);
+}
+
+/**
+ * Whether the text stays of `parsed`'s kind of line breaks, all \n or all \r\n, after `newText` is
+ * put in at a range starting on line `startLine`: its own breaks are of that kind, and with \r\n,
+ * one stays before it (a text without a break is all \n).
+ */
+function keepsBreaks(parsed: ParsedTrace, startLine: number, newText: string): boolean {
+  const kind = lineBreaksOf(newText);
+  if (parsed.breaks === 'lf') return kind === 'lf';
+  if (parsed.breaks !== 'crlf') return false;
+  return kind === 'crlf' || (kind === 'lf' && newText.indexOf('\n') < 0 && startLine > 0);
 }

@@ -3,7 +3,7 @@ import { ASCII_DUMP_SAMPLE_LINES, judgeAsciiDump } from '../parser';
 import { TraceRecord } from '../record';
 import { lowerBound } from '../search';
 import type { Finding, Span } from '../types';
-import { editedAnalysis, editedParse } from './shared';
+import { editedAnalysis, editedParse, uniformBreaks } from './shared';
 import { blankOrComment, notesBelow } from './notes';
 
 /**
@@ -26,7 +26,7 @@ export function reanalyzeMovedLines(
   added: number,
 ): TraceAnalysis | undefined {
   const old = prev.parsed;
-  if (old.binary || old.asciiDump || old.hasCR !== false || removed > 0 === added > 0) return undefined;
+  if (old.binary || old.asciiDump || !uniformBreaks(old) || removed > 0 === added > 0) return undefined;
   for (let i = at; i < at + removed; i++) if (!blankOrComment(old.lines[i]!)) return undefined;
   for (let i = at; i < at + added; i++) if (!blankOrComment(lines[i]!)) return undefined;
   // Between records: the one above ends above the lines, the one below starts below them.
@@ -54,7 +54,6 @@ export function reanalyzeMovedLines(
     recordList: records,
     lines,
     problems,
-    hasCR: false,
     lineCount: lines.length,
   });
   // The connections with a record or a finding below the lines are judged again: their findings'

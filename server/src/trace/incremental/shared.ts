@@ -65,12 +65,21 @@ export function tupleIndex(tuples: TupleIds, records: RecordList): TupleIndex {
 }
 
 /**
- * `old` after an edit: its records, lines, problems and line ends; every other field as it was.
- * (Not a spread of `old`: that would make its array of records; see withRecordArray.)
+ * Whether every line break of the parsed text is one kind (\n, or \r\n): lines can then be added or
+ * taken away, and a change range read, line by line, where mixed ones could join (a \r before a \n).
+ */
+export function uniformBreaks(parsed: ParsedTrace): boolean {
+  return parsed.breaks === 'lf' || parsed.breaks === 'crlf';
+}
+
+/**
+ * `old` after an edit that kept the kind of its line breaks (the caller checks): its records, lines
+ * and problems; every other field as it was. (Not a spread of `old`: that would make its array of
+ * records; see withRecordArray.)
  */
 export function editedParse(
   old: ParsedTrace,
-  edit: Pick<ParsedTrace, 'recordList' | 'lines' | 'problems' | 'hasCR'> & { lineCount?: number },
+  edit: Pick<ParsedTrace, 'recordList' | 'lines' | 'problems'> & { lineCount?: number },
 ): ParsedTrace {
   return withRecordArray({
     recordList: edit.recordList,
@@ -78,7 +87,7 @@ export function editedParse(
     lineCount: edit.lineCount ?? old.lineCount,
     lines: edit.lines,
     eol: old.eol,
-    hasCR: edit.hasCR,
+    breaks: old.breaks,
     prefixed: old.prefixed,
     endpoints: old.endpoints,
     tuples: old.tuples,

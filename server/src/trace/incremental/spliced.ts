@@ -20,6 +20,7 @@ import {
   sameStarts,
   tupleIndex,
   editedAnalysis,
+  uniformBreaks,
 } from './shared';
 
 /**
@@ -45,7 +46,7 @@ export function reanalyzeSplice(
   options: AnalyzeOptions,
 ): TraceAnalysis | undefined {
   const old = prev.parsed;
-  if (old.binary || old.asciiDump || old.hasCR !== false) return undefined;
+  if (old.binary || old.asciiDump || !uniformBreaks(old)) return undefined;
   const records = old.recordList;
   // The records taken away, [below, after): those with lines among the changed ones. A record the
   // change is inside of (a -v or dump line put in or taken away) is read again whole: the changed
@@ -191,7 +192,6 @@ export function reanalyzeSplice(
     recordList: all,
     lines,
     problems: newProblems,
-    hasCR: false,
     lineCount: lines.length,
   });
   parsed.problems.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);

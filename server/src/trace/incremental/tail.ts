@@ -17,6 +17,7 @@ import {
   numbersOf,
   readingsKept,
   editedAnalysis,
+  uniformBreaks,
 } from './shared';
 
 /**
@@ -40,7 +41,7 @@ export function reanalyzeTail(
 ): TraceAnalysis | undefined {
   const old = prev.parsed;
   const records = old.recordList;
-  if (old.binary || old.asciiDump || old.hasCR !== false) return undefined;
+  if (old.binary || old.asciiDump || !uniformBreaks(old)) return undefined;
   // The first record read again: the last that starts before the change (the one before it, which
   // ends before it, times the new ones). A change above the second record goes the long way.
   const from = lowerBound(records.length, (k) => records.at(k)!.line, at) - 1;
@@ -108,7 +109,6 @@ export function reanalyzeTail(
     recordList: all,
     lines,
     problems: keptProblems.concat(problems),
-    hasCR: false,
     lineCount: lines.length,
   });
   parsed.problems.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
