@@ -382,11 +382,26 @@ async function uiChecks(page, url, ws) {
   // A click on the final ACK's arrow selects its line (line 5) in the editor.
   await ladder().locator('#ladder .row.arrow[data-line="4"] .label').click();
   await ladder().locator('#ladder .row.arrow.selected[data-line="4"]').waitFor({ timeout: 10_000 });
-  await focusFirstGroup(); // the editor's cursor position shows in the status bar while it has the focus
-  await page
-    .locator('.statusbar-item', { hasText: /Ln 5, Col \d+ \(\d+ selected\)/ })
-    .first()
-    .waitFor({ timeout: 15_000 });
+  // The editor's cursor position shows in the status bar while it has the focus. (Once in about ten
+  // runs the status bar did not show it within 15 s of one Ctrl+1 from the webview: the key is
+  // pressed again, and a failure says what the status bar showed.)
+  const selectedLine5 = /Ln 5, Col \d+ \(\d+ selected\)/;
+  let shown = false;
+  for (let attempt = 0; attempt < 3 && !shown; attempt++) {
+    await focusFirstGroup();
+    shown = await page
+      .locator('.statusbar-item', { hasText: selectedLine5 })
+      .first()
+      .waitFor({ timeout: 8_000 })
+      .then(
+        () => true,
+        () => false,
+      );
+  }
+  if (!shown) {
+    const items = await page.locator('.statusbar-item').allTextContents();
+    throw new Error(`after a click on the ladder's line 5, the status bar shows: ${items.join(' | ')}`);
+  }
   await page.mouse.move(300, 700); // no tooltip over the picture
   await toggleSideBar();
   await widenLadder(240);

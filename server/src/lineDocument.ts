@@ -29,12 +29,17 @@ export function splitKeepingBreaks(text: string): string[] {
       start = lf + 1;
     }
   } else {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c !== LF && c !== CR) continue;
-      if (c === CR && text.charCodeAt(i + 1) === LF) i++;
-      lines.push(text.slice(start, i + 1));
-      start = i + 1;
+    // The next CR and the next LF, each searched again once passed (indexOf is vectorised; a search
+    // for a CR on every line would run to the end of a text without more CRs, each time).
+    let cr = text.indexOf('\r');
+    let lf = text.indexOf('\n');
+    while (cr >= 0 || lf >= 0) {
+      let end = lf + 1;
+      if (cr >= 0 && (lf < 0 || cr < lf)) end = text.charCodeAt(cr + 1) === LF ? cr + 2 : cr + 1;
+      lines.push(text.slice(start, end));
+      start = end;
+      if (cr >= 0 && cr < start) cr = text.indexOf('\r', start);
+      if (lf >= 0 && lf < start) lf = text.indexOf('\n', start);
     }
   }
   lines.push(text.slice(start));
