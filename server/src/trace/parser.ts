@@ -633,6 +633,21 @@ export class RecordReader {
     return earlier > 0.001 && (prefix.timeKind !== 'clock' || earlier < 43200);
   }
 
+  /**
+   * Whether line `i`, were it read next, would be payload of the current record's -A dump however it
+   * starts (see insideDump). An edit that reads lines again must find the packet line after them
+   * still a packet's: what came before it decides.
+   */
+  takesAsPayload(i: number): boolean {
+    const current = this.current;
+    if (!this.asciiDump || !current) return false;
+    const text = this.lines.at(i);
+    if (text === undefined) return false;
+    scanPrefix(text, textStart(text), this.prefix);
+    this.prefix.scanned = false;
+    return this.insideDump(current);
+  }
+
   /** Counts a line of the current record's dump (see insideDump). */
   private addDumpLine(text: string): void {
     if (this.dumpChars === 0) {

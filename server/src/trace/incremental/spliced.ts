@@ -32,7 +32,8 @@ import {
  * 4-tuple's analysis reads its own records alone). Where a connection then starts elsewhere, is new
  * or is gone, every connection is numbered again in the order they start. Undefined where what is
  * put in or taken away reaches further: another day for the times below, -ttt times, the -S reading
- * flipping, the -A reading, the first or the last record (see reanalyzeTail for the last).
+ * flipping, the -A reading (judged on the first lines), the first or the last record (see
+ * reanalyzeTail for the last).
  *
  * The previous analysis's records and connections are moved and judged in place: it is not to be
  * used again (an editor's cache keeps the newest analysis only).
@@ -46,14 +47,16 @@ export function reanalyzeSplice(
   options: AnalyzeOptions,
 ): TraceAnalysis | undefined {
   const old = prev.parsed;
-  if (old.binary || old.asciiDump || !uniformBreaks(old)) return undefined;
+  if (old.binary || !uniformBreaks(old)) return undefined;
   const records = old.recordList;
   // The records taken away, [below, after): those with lines among the changed ones. A record the
   // change is inside of (a -v or dump line put in or taken away) is read again whole: the changed
-  // lines grow to its first and last, which are the same lines before and after.
+  // lines grow to its first and last, which are the same lines before and after. In an -A dump,
+  // every line up to the next packet line is the packet's payload: lines put in after a packet's
+  // last are its too, unless they start with a packet line.
   let below = lowerBound(records.length, (k) => records.at(k)!.line, at);
   const holder = records.at(below - 1);
-  if (holder && holder.endLine >= at) {
+  if (holder && (holder.endLine >= at || old.asciiDump)) {
     below--;
     removed += at - holder.line;
     added += at - holder.line;
@@ -74,12 +77,15 @@ export function reanalyzeSplice(
   const { forced, absolute } = readings;
 
   // The records put in: the added lines read on their own (a line that continues the record above
-  // would be an orphan here: that goes the long way).
-  const reader = new RecordReader(lines, false, old.prefixed, old.endpoints, old.tuples, below);
+  // would be an orphan here, or in an -A dump no packet's: that goes the long way).
+  const reader = new RecordReader(lines, old.asciiDump, old.prefixed, old.endpoints, old.tuples, below);
   for (let i = at; i < at + added; i++) reader.line(i);
+  // (In an -A dump, the packet line below, stamped earlier than the last one read, could be payload.)
+  if (reader.takesAsPayload(at + added)) return undefined;
   const { records: read, problems } = reader.end();
   if (problems.some((p) => p.code === 'parse.orphan-line')) return undefined;
   const fresh = read.array();
+  if (old.asciiDump && added > 0 && fresh[0]?.line !== at) return undefined;
   const gone: PacketRecord[] = [];
   for (let k = below; k < after; k++) gone.push(records.at(k)!);
   if (fresh.length === 0 && gone.length === 0) return undefined;
@@ -196,11 +202,13 @@ export function reanalyzeSplice(
   });
   parsed.problems.sort((a, b) => a.span.line - b.span.line || a.span.start - b.span.start);
   // The notes above the first record put in, and above the record below (those of the records taken
-  // away may be its now).
-  for (const line of [at, at + added]) {
-    const { record, notes } = notesBelow(all, lines, line);
-    if (record) record.annotations = notes;
-  }
+  // away may be its now). (In an -A dump, comment lines after a packet are its payload: only the
+  // first packet has notes, and the change is below it.)
+  if (!old.asciiDump)
+    for (const line of [at, at + added]) {
+      const { record, notes } = notesBelow(all, lines, line);
+      if (record) record.annotations = notes;
+    }
   // Judged again: the connections tracked again, and those with findings and a record or a finding
   // below the lines (their findings' places moved, their messages name lines). Nothing else a
   // connection is judged to be depends on where its lines are.

@@ -41,7 +41,7 @@ export function reanalyzeTail(
 ): TraceAnalysis | undefined {
   const old = prev.parsed;
   const records = old.recordList;
-  if (old.binary || old.asciiDump || !uniformBreaks(old)) return undefined;
+  if (old.binary || !uniformBreaks(old)) return undefined;
   // The first record read again: the last that starts before the change (the one before it, which
   // ends before it, times the new ones). A change above the second record goes the long way.
   const from = lowerBound(records.length, (k) => records.at(k)!.line, at) - 1;
@@ -53,7 +53,7 @@ export function reanalyzeTail(
   const { forced, absolute } = readings;
 
   // The records from `first` on, read again.
-  const reader = new RecordReader(lines, false, old.prefixed, old.endpoints, old.tuples, first.index);
+  const reader = new RecordReader(lines, old.asciiDump, old.prefixed, old.endpoints, old.tuples, first.index);
   for (let i = first.line; i < lines.length; i++) reader.line(i);
   const { records: fresh, problems } = reader.end();
   const again = fresh.at(0);
