@@ -2,7 +2,9 @@
 // The language server measured by a protocol client over stdio, on a 100 000-packet trace:
 // didOpen to diagnostics, a one-line edit in the middle to diagnostics, hover latency (median, p99),
 // and the server's memory per packet. Figures only: nothing here asserts a time.
-//   node scripts/bench/lsp-bench.mjs [--packets N] [--trace FILE] [--json OUT]
+//   node scripts/bench/lsp-bench.mjs [--packets N] [--trace FILE] [--crlf] [--json OUT]
+// --crlf: the document's line breaks are \r\n (a file saved on Windows), the new lines typed and
+// pasted too, as an editor puts them in such a document.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +18,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const packets = Number(opt('--packets', 100000));
+const eol = args.includes('--crlf') ? '\r\n' : '\n';
 const source = opt('--trace', path.join(root, 'bench-results/cache/capture.trace'));
 if (!fs.existsSync(source)) {
   console.error(
@@ -25,7 +28,7 @@ if (!fs.existsSync(source)) {
 }
 
 // The first N packet records of the trace (its head lines start with a time).
-const all = fs.readFileSync(source, 'utf8').split('\n');
+const all = fs.readFileSync(source, 'utf8').split(/\r?\n/);
 const lines = [];
 let heads = 0;
 for (const l of all) {
@@ -33,7 +36,7 @@ for (const l of all) {
   if (heads > packets) break;
   lines.push(l);
 }
-const text = `${lines.join('\n')}\n`;
+const text = `${lines.join(eol)}${eol}`;
 const lineCount = lines.length;
 
 function rssKiB(pid) {
@@ -138,7 +141,7 @@ const noteLine = Math.floor(lines.length / 2) + 503;
 const width = lines[noteLine].length;
 const newLineMs = await timeChange(
   { start: { line: noteLine, character: width }, end: { line: noteLine, character: width } },
-  '\n',
+  eol,
 );
 lines.splice(noteLine + 1, 0, '');
 const noteMs = await timeChange(
@@ -157,7 +160,7 @@ const deleteMs = await timeChange(
 lines.splice(cutLine, 1);
 const putBackMs = await timeChange(
   { start: { line: cutLine, character: 0 }, end: { line: cutLine, character: 0 } },
-  `${cutText}\n`,
+  `${cutText}${eol}`,
 );
 lines.splice(cutLine, 0, cutText);
 
@@ -165,7 +168,7 @@ lines.splice(cutLine, 0, cutText);
 // last line break), then taken away again (its undo).
 const more = all.slice(lineCount, lineCount + 100).filter((l) => l !== '');
 const textEnd = { line: lines.length, character: 0 };
-const pasteMs = await timeChange({ start: textEnd, end: textEnd }, more.map((l) => `${l}\n`).join(''));
+const pasteMs = await timeChange({ start: textEnd, end: textEnd }, more.map((l) => `${l}${eol}`).join(''));
 const undoMs = await timeChange(
   { start: textEnd, end: { line: lines.length + more.length, character: 0 } },
   '',
@@ -241,7 +244,7 @@ const rows = [
   ['server memory per packet', `${figures.serverRssPerPacketBytes} B`, '', true],
 ];
 console.log(
-  `language server over stdio, ${figures.packets} packets (${figures.lines} lines), ${figures.diagnostics} diagnostics`,
+  `language server over stdio, ${figures.packets} packets (${figures.lines} lines${eol === '\n' ? '' : ', CRLF'}), ${figures.diagnostics} diagnostics`,
 );
 for (const [name, value, target, ok] of rows) {
   console.log(
