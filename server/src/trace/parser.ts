@@ -16,9 +16,9 @@ import {
   withPlainSpaces,
 } from './pastedText';
 import { judgeNotText } from './textEncoding';
-import { LinePrefix, findDisplacedTime, scanPrefix } from './timestamp';
+import { LinePrefix, findDisplacedTime, readClock, scanPrefix } from './timestamp';
 import { TupleIds } from './tuples';
-import type { Endpoint, PacketRecord, ParseProblem, Span } from './types';
+import type { Endpoint, PacketRecord, ParseProblem, Span, TimeKind } from './types';
 
 export interface ParsedTrace {
   /** The records by index, as the analysis reads them (see RecordSlots). */
@@ -433,10 +433,9 @@ export class RecordReader {
   ) {
     this.store = new RecordStore(expectedRecords, tuples, keepLines ? lines : undefined);
     this.records = new RecordSlots(this.store, expectedRecords);
-    // Most lines of a large file are one form, read flat (commonLine.ts), not in an -A dump (where
-    // payload lines may look like anything), and not for one record read again after an edit.
-    this.flat =
-      keepLines && !asciiDump && commonLineTuning.enabled && lines.length >= commonLineTuning.minLines;
+    // Most lines of a large file are one form, read flat (commonLine.ts), and not for one record read
+    // again after an edit. (In an -A dump, a line payload would take is left to the general reader.)
+    this.flat = keepLines && commonLineTuning.enabled && lines.length >= commonLineTuning.minLines;
   }
 
   /**
@@ -446,7 +445,7 @@ export class RecordReader {
   line(i: number, source?: string, at = 0): void {
     useEndpoints(this.endpoints, this.tuples);
     const text = this.lines.at(i)!;
-    if (source !== undefined && this.flat) {
+    if (source !== undefined && this.flat && !this.stampedAsPayload(text, source, at)) {
       const rec = readCommonLine(text, i, source, at, this.store, this.firstIndex + this.records.length);
       if (rec) {
         this.startRecord(rec);
@@ -537,18 +536,19 @@ export class RecordReader {
         break;
       }
       default: {
+        // A line of text in an -A dump: the current packet's payload (most lines of such a file), read
+        // without a record slot made for it first.
+        if (kind === 'text' && asciiDump && current) {
+          this.addAsciiLine(current, i, text);
+          break;
+        }
         const rec = TraceRecord.create(this.firstIndex + this.records.length, i, this.store);
         if (!prefix.scanned) scanPrefix(text, textStart(text), prefix, chars, base);
         const hasPrefix = prefix.timeKind !== 'none' || prefix.number !== undefined;
-        const r =
-          kind === 'text' && asciiDump && current
-            ? undefined
-            : parseNetworkPart(text, prefix.bodyStart, i, !hasPrefix, rec, chars, base);
+        const r = parseNetworkPart(text, prefix.bodyStart, i, !hasPrefix, rec, chars, base);
         if (!r || (asciiDump && current && this.insideDump(current))) {
           if (current && asciiDump) {
-            current.endLine = i;
-            current.dump ??= 'ascii';
-            this.addDumpLine(text);
+            this.addAsciiLine(current, i, text);
             break;
           }
           if (isCodeFence(text)) break;
@@ -618,19 +618,34 @@ export class RecordReader {
    * more than a millisecond, right after a packet it cut short, would be read as payload.
    */
   private insideDump(current: TraceRecord): boolean {
+    return this.insideDumpAt(current, this.prefix.timeKind, this.prefix.timeValue);
+  }
+
+  /** insideDump for a line stamped `timeValue` of `timeKind`. */
+  private insideDumpAt(current: TraceRecord, timeKind: TimeKind, timeValue: number): boolean {
     if (!this.dumpOfBytes) return false;
-    const prefix = this.prefix;
     // The dump holds at least the IP and TCP headers (20 bytes each) and the payload, less what the
     // IP header says the capture lacks.
     const payload = current.length === undefined ? 0 : current.length - (current.ipMissingBytes ?? 0);
     if (this.dumpChars >= payload + 40) return false;
-    if (prefix.timeKind === 'none' || prefix.timeKind === 'delta' || prefix.timeKind !== current.timeKind)
-      return false;
+    if (timeKind === 'none' || timeKind === 'delta' || timeKind !== current.timeKind) return false;
     const before = current.timeValue;
     if (before === undefined) return false;
-    const earlier = before - prefix.timeValue;
+    const earlier = before - timeValue;
     // (A clock time of the next day is smaller by most of a day.)
-    return earlier > 0.001 && (prefix.timeKind !== 'clock' || earlier < 43200);
+    return earlier > 0.001 && (timeKind !== 'clock' || earlier < 43200);
+  }
+
+  /**
+   * Whether the line (`text`, also at `at` of `source`), in an -A dump, starts with a clock time that
+   * makes it payload of the current record's dump (see insideDump): the flat reader must leave it to
+   * the general one.
+   */
+  private stampedAsPayload(text: string, source: string, at: number): boolean {
+    const current = this.current;
+    if (!this.asciiDump || !current) return false;
+    const time = readClock(text, 0, source, at);
+    return time >= 0 && this.insideDumpAt(current, 'clock', time);
   }
 
   /**
@@ -646,6 +661,13 @@ export class RecordReader {
     scanPrefix(text, textStart(text), this.prefix);
     this.prefix.scanned = false;
     return this.insideDump(current);
+  }
+
+  /** Line `i` (`text`) of `current`'s -A dump. */
+  private addAsciiLine(current: TraceRecord, i: number, text: string): void {
+    current.endLine = i;
+    current.dump ??= 'ascii';
+    this.addDumpLine(text);
   }
 
   /** Counts a line of the current record's dump (see insideDump). */
