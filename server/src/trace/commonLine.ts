@@ -1,7 +1,7 @@
 /**
  * The line most of a large trace is made of, read in one flat pass: tcpdump's default output with a
- * clock time, `HH:MM:SS.frac IP SRC > DST: Flags [..], seq A[:B], ack N, win N, options [..],
- * length N`, whose head (`IP SRC > DST`) the file has had before. The general reader (parser.ts and
+ * clock time (or -tttt's date and time), `HH:MM:SS.frac IP SRC > DST: Flags [..], seq A[:B], ack N,
+ * win N, options [..], length N`, whose head (`IP SRC > DST`) the file has had before. The general reader (parser.ts and
  * packetLine.ts) goes through a line prefix, a network part, a TCP part and a loop over the fields by
  * name, each a function of its own with state between them; one function with its state in locals
  * reads such a line faster (parse of the bench trace's 604 345 lines: 962 -> 821 ms). Anything
@@ -24,9 +24,9 @@ import {
   numberEnd,
   readNumber,
 } from './packetLine';
-import { Common, TraceRecord, commonFields, type RecordStore } from './record';
+import { CLOCK_TIME, Common, DATETIME_TIME, TraceRecord, commonFields, type RecordStore } from './record';
 import { optionListClose } from './tcpOptions';
-import { clockEnd, readClock } from './timestamp';
+import { clockEnd, readClock, readDateClock } from './timestamp';
 
 /**
  * `minLines`: from how many lines on a file is read with the flat reader. V8 compiles the reader (a
@@ -52,8 +52,13 @@ export function readCommonLine(
   const s = source;
   const n = text.length;
   if (n < 24) return undefined;
-  // The clock at the start of the line, and a space.
-  const time = readClock(text, 0, s, base);
+  // The clock at the start of the line (or -tttt's date and clock), and a space.
+  let time = readClock(text, 0, s, base);
+  let timeKind = CLOCK_TIME;
+  if (time < 0) {
+    time = readDateClock(text, 0, s, base);
+    timeKind = DATETIME_TIME;
+  }
   const timeEnd = clockEnd;
   if (time < 0 || s.charCodeAt(base + timeEnd) !== 32) return undefined;
   // `IP ` and an address: no marker after the time, no `-i any` interface (whose direction word
@@ -144,6 +149,7 @@ export function readCommonLine(
   const seqEnd = f[Common.SEQ_END]!;
   if (seq >= 0 && seqEnd >= 0 && (seqEnd - seq) >>> 0 !== length >>> 0) return undefined;
   f[Common.TIME] = time;
+  f[Common.TIME_KIND] = timeKind;
   f[Common.TIME_END] = timeEnd;
   f[Common.FLAGS] = flags;
   f[Common.FLAGS_START] = flagsAt + 2;

@@ -24,7 +24,8 @@ const DUMPS = [undefined, 'hex', 'ascii', 'text'] as const;
 const code = <T>(table: readonly T[], value: T): number => table.indexOf(value);
 // The codes TraceRecord.common writes.
 const TCP_KIND = code(KINDS, 'tcp');
-const CLOCK_TIME = code(TIME_KINDS, 'clock');
+export const CLOCK_TIME = code(TIME_KINDS, 'clock');
+export const DATETIME_TIME = code(TIME_KINDS, 'datetime');
 const MODERN_FORMAT = code(FORMATS, 'modern');
 
 // The columns of a record. Each field has an array of its own (a column), indexed by slot: a pass
@@ -256,7 +257,9 @@ export const Common = {
   SRC_END: 21,
   DST_START: 22,
   DST_END: 23,
-  SLOTS: 24,
+  /** The time's kind, as the timeKind column codes it: CLOCK_TIME or DATETIME_TIME. */
+  TIME_KIND: 24,
+  SLOTS: 25,
 } as const;
 export const commonFields = new Float64Array(Common.SLOTS);
 
@@ -305,7 +308,7 @@ export class TraceRecord implements PacketRecord {
     rec.setEndpoints(src, dst, tuple);
     const v = commonFields;
     store.kind[slot] = TCP_KIND;
-    store.timeKind[slot] = CLOCK_TIME;
+    store.timeKind[slot] = v[Common.TIME_KIND]!;
     store.format[slot] = MODERN_FORMAT;
     store.af[slot] = af;
     store.flags[slot] = v[Common.FLAGS]! + 1;

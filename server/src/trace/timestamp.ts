@@ -92,6 +92,41 @@ export function readClock(text: string, i: number, source = clockSource, base = 
   return value;
 }
 
+/**
+ * -tttt's `YYYY-MM-DD HH:MM:SS[.frac]` at `i`: the seconds since the epoch as scanPrefix gives them
+ * (the date read as UTC), the end column in `clockEnd`; -1 when there is none. Read as readClock
+ * reads, the line's characters at `base` of `source` (the flat reader of the common line's, which
+ * must give what scanPrefix gives: commonLine.test.ts).
+ */
+export function readDateClock(text: string, i: number, source: string, base: number): number {
+  if (i + 19 > text.length) return -1;
+  const at = base + i;
+  if (
+    source.charCodeAt(at + 4) !== 45 ||
+    source.charCodeAt(at + 7) !== 45 ||
+    source.charCodeAt(at + 10) !== 32
+  )
+    return -1;
+  const century = twoDigits(source, at);
+  const year = twoDigits(source, at + 2);
+  const mo = twoDigits(source, at + 5);
+  const d = twoDigits(source, at + 8);
+  if (century < 0 || year < 0 || mo < 0 || d < 0) return -1;
+  const y = century * 100 + year;
+  const clock = readClock(text, i + 11, source, base);
+  if (clock < 0) return -1;
+  if (y !== lastDate.y || mo !== lastDate.mo || d !== lastDate.d) {
+    lastDate.y = y;
+    lastDate.mo = mo;
+    lastDate.d = d;
+    lastDate.seconds = Date.UTC(y, mo - 1, d) / 1000;
+  }
+  return lastDate.seconds + clock;
+}
+
+/** The last date readDateClock read, and its seconds since the epoch (most lines share a date). */
+const lastDate = { y: -1, mo: -1, d: -1, seconds: 0 };
+
 /** The two digits at `i` (of the line, in `source`) as a number; -1 when they are not two digits. */
 function twoDigits(text: string, i: number): number {
   const a = text.charCodeAt(i) - 48;
