@@ -134,6 +134,35 @@ test('every corpus trace with \\r\\n line breaks reads as with \\n, with the fla
   assert.ok(taken > 10000, `the flat reader took ${taken} lines`);
 });
 
+// In an -A dump, a packet line stamped more than a millisecond before the packet above it, whose dump
+// has not shown its bytes yet, is payload (a trace pasted into a web page): the flat reader must leave
+// it to the general one, with a clock and with -tttt's date.
+test('-A payload that looks like an earlier packet line reads as payload both ways', () => {
+  for (const date of ['', '2026-11-26 ']) {
+    const head = (time: string, flags: string, length: number) =>
+      `${date}${time} IP 192.0.2.1.1234 > 192.0.2.2.80: Flags [${flags}], seq 1:${1 + length}, ack 1, win 1024, length ${length}`;
+    const text = [
+      head('12:00:01.000000', 'P.', 200),
+      'E..\\..@.@.........',
+      `${date}12:00:00.500000 IP 192.0.2.2.80 > 192.0.2.1.1234: Flags [.], ack 1, win 1024, length 0`,
+      'M...more payload',
+      head('12:00:01.100000', 'P.', 40),
+      'E..\\..@.@.........',
+    ].join('\n');
+    const { flat, taken } = parseBothWays(`${text}\n`);
+    assert.ok(taken >= 2, `${date || 'clock'}: the flat reader took the packet lines (${taken})`);
+    assertSameParse(`${text}\n`, date || 'clock');
+    assert.equal(flat.asciiDump, true);
+    assert.deepEqual(
+      flat.records.map((r) => [r.line, r.endLine]),
+      [
+        [0, 3],
+        [4, 5],
+      ],
+    );
+  }
+});
+
 test('common lines changed in ways the flat reader must leave alone read the same both ways', () => {
   // Lines it takes, each after one line of the same head (so that the head is known).
   const common: string[] = [];

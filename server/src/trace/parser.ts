@@ -16,7 +16,7 @@ import {
   withPlainSpaces,
 } from './pastedText';
 import { judgeNotText } from './textEncoding';
-import { LinePrefix, findDisplacedTime, readClock, scanPrefix } from './timestamp';
+import { LinePrefix, findDisplacedTime, readClock, readDateClock, scanPrefix } from './timestamp';
 import { TupleIds } from './tuples';
 import type { Endpoint, PacketRecord, ParseProblem, Span, TimeKind } from './types';
 
@@ -637,15 +637,17 @@ export class RecordReader {
   }
 
   /**
-   * Whether the line (`text`, also at `at` of `source`), in an -A dump, starts with a clock time that
-   * makes it payload of the current record's dump (see insideDump): the flat reader must leave it to
-   * the general one.
+   * Whether the line (`text`, also at `at` of `source`), in an -A dump, starts with a time the flat
+   * reader reads (a clock, or -tttt's date and clock) that makes it payload of the current record's
+   * dump (see insideDump): the flat reader must leave it to the general one.
    */
   private stampedAsPayload(text: string, source: string, at: number): boolean {
     const current = this.current;
     if (!this.asciiDump || !current) return false;
-    const time = readClock(text, 0, source, at);
-    return time >= 0 && this.insideDumpAt(current, 'clock', time);
+    const clock = readClock(text, 0, source, at);
+    if (clock >= 0) return this.insideDumpAt(current, 'clock', clock);
+    const dated = readDateClock(text, 0, source, at);
+    return dated >= 0 && this.insideDumpAt(current, 'datetime', dated);
   }
 
   /**
