@@ -766,7 +766,7 @@ test(
   },
 );
 
-test('a change range in the head of the file, or one that would mix line breaks, goes the long way', () => {
+test('a change range that makes the file another kind, or would mix line breaks, goes the long way', () => {
   const lines = fs.readFileSync(path.join(CORPUS, 'bulk-loss-tx/nn.trace'), 'utf8').split('\n');
   const text = lines.join('\n');
   const prev = analyzeTrace(text);
@@ -777,8 +777,22 @@ test('a change range in the head of the file, or one that would mix line breaks,
     reanalyzeEdit(prev, { start: at(far, win), end: at(far, win + 1) }, '7'),
     'a window digit far down',
   );
-  // The head decides what kind of file this is (binary, UTF-16).
-  assert.equal(reanalyzeEdit(prev, { start: at(0, 0), end: at(0, 1) }, '1'), undefined);
+  // The head decides what kind of file this is (binary, UTF-16): an edit there has it judged again.
+  // Text still, the edit is re-analysed as any other; made a gzip file's magic number, or binary, the
+  // whole text is judged again.
+  const headEdit = (range: { start: LinePosition; end: LinePosition }, put: string) =>
+    reanalyzeEdit(analyzeTrace(text), range, put);
+  const headWin = lines[5]!.indexOf(' win ') + 5;
+  const winDigit = headEdit({ start: at(5, headWin), end: at(5, headWin + 1) }, '7');
+  assert.ok(winDigit, 'a window digit on line 6');
+  const withDigit = lines.slice();
+  withDigit[5] = `${lines[5]!.slice(0, headWin)}7${lines[5]!.slice(headWin + 1)}`;
+  assert.deepEqual(report(winDigit), report(analyzeTrace(withDigit.join('\n'))));
+  const note = headEdit({ start: at(0, 0), end: at(0, 0) }, '# the capture starts here\n');
+  assert.ok(note, 'a note above the first packet');
+  assert.deepEqual(report(note), report(analyzeTrace(`# the capture starts here\n${text}`)));
+  assert.equal(headEdit({ start: at(0, 0), end: at(0, 0) }, '\x1f\x8b\x08'), undefined);
+  assert.equal(headEdit({ start: at(2, 0), end: at(2, 0) }, '\0'.repeat(500)), undefined);
   // A CR could join two line ends into one CRLF.
   assert.equal(reanalyzeEdit(prev, { start: at(far, win), end: at(far, win) }, '\r'), undefined);
   // A line break in a packet line: a record taken away, a line cut short and one of text put in its

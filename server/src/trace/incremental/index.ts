@@ -124,12 +124,16 @@ export function reanalyzeEdit(
   const count = old.lines.length;
   if (start.line < 0 || end.line < start.line || end.line > count) return undefined;
   if (end.line === start.line && end.character < start.character) return undefined;
-  // The file's kind is judged on its head.
+  // The file's kind is judged on its head: an edit there has the new head judged again (the text's
+  // was text, and must stay text).
+  const eol = old.eol;
   let before = 0;
-  const eolLength = old.eol.length;
   for (let i = 0; i < start.line && before <= FILE_HEAD_CHARS; i++)
-    before += old.lines[i]!.length + eolLength;
-  if (before + start.character <= FILE_HEAD_CHARS) return undefined;
+    before += old.lines[i]!.length + eol.length;
+  if (before + start.character <= FILE_HEAD_CHARS) {
+    const head = editedHead(old.lines, range, newText, eol);
+    if (head === undefined || detectBinaryCapture(head) || judgeNotText(head)) return undefined;
+  }
   const first = old.lines[start.line] ?? '';
   const lastLine = old.lines[end.line] ?? '';
   // Columns past the end of a line mean its end, as the editor applied them.
@@ -170,4 +174,35 @@ function keepsBreaks(parsed: ParsedTrace, startLine: number, newText: string): b
   if (parsed.breaks === 'lf') return kind === 'lf';
   if (parsed.breaks !== 'crlf') return false;
   return kind === 'crlf' || (kind === 'lf' && newText.indexOf('\n') < 0 && startLine > 0);
+}
+
+/**
+ * The first FILE_HEAD_CHARS characters of the text `lines` (joined by `eol`, every line break of the
+ * file) make after `range` is replaced by `newText`: what the judgements of the file's kind read.
+ * Undefined for a shorter text (whether it ends with a line break, which the lines do not say, would
+ * count).
+ */
+function editedHead(
+  lines: readonly string[],
+  range: { start: LinePosition; end: LinePosition },
+  newText: string,
+  eol: string,
+): string | undefined {
+  const { start, end } = range;
+  const parts: string[] = [];
+  let length = 0;
+  const put = (piece: string) => {
+    parts.push(piece);
+    length += piece.length;
+  };
+  for (let i = 0; i < start.line && length <= FILE_HEAD_CHARS; i++) put(`${lines[i]!}${eol}`);
+  const first = lines[start.line] ?? '';
+  put(first.slice(0, Math.min(start.character, first.length)));
+  put(newText);
+  const last = lines[end.line];
+  if (last !== undefined) {
+    put(last.slice(Math.min(end.character, last.length)));
+    for (let i = end.line + 1; i < lines.length && length <= FILE_HEAD_CHARS; i++) put(`${eol}${lines[i]!}`);
+  }
+  return length >= FILE_HEAD_CHARS ? parts.join('').slice(0, FILE_HEAD_CHARS) : undefined;
 }
