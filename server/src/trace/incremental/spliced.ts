@@ -49,41 +49,38 @@ export function reanalyzeSplice(
   const old = prev.parsed;
   if (old.binary || !uniformBreaks(old)) return undefined;
   const records = old.recordList;
-  // The records taken away, [below, after): those with lines among the changed ones. A record the
-  // change is inside of (a -v or dump line put in or taken away) is read again whole: the changed
-  // lines grow to its first and last, which are the same lines before and after. In an -A dump,
-  // every line up to the next packet line is the packet's payload: lines put in after a packet's
-  // last are its too, unless they start with a packet line.
-  let below = lowerBound(records.length, (k) => records.at(k)!.line, at);
-  const holder = records.at(below - 1);
-  if (holder && (holder.endLine >= at || old.asciiDump)) {
-    below--;
-    removed += at - holder.line;
-    added += at - holder.line;
-    at = holder.line;
+  // The lines read again, grown to whole records (see spliceRegion); grown to the record above too
+  // where a line read first would continue it (an orphan on its own).
+  const readRegion = (region: SpliceRegion) => {
+    const reader = new RecordReader(
+      lines,
+      old.asciiDump,
+      old.prefixed,
+      old.endpoints,
+      old.tuples,
+      region.below,
+    );
+    for (let i = region.at; i < region.at + region.added; i++) reader.line(i);
+    // (In an -A dump, the packet line below, stamped earlier than the last one read, could be payload.)
+    if (reader.takesAsPayload(region.at + region.added)) return undefined;
+    return reader.end();
+  };
+  let region = spliceRegion(records, at, removed, added, old.asciiDump);
+  let reading = region && readRegion(region);
+  const orphan = (list: readonly ParseProblem[]) => list.some((p) => p.code === 'parse.orphan-line');
+  if (region && reading && orphan(reading.problems) && !old.asciiDump) {
+    region = spliceRegion(records, at, removed, added, true);
+    reading = region && readRegion(region);
   }
-  const after = lowerBound(records.length, (k) => records.at(k)!.line, at + removed);
-  const last = records.at(after - 1);
-  if (after > below && last!.endLine >= at + removed) {
-    const more = last!.endLine + 1 - (at + removed);
-    removed += more;
-    added += more;
-  }
-  const above = records.at(below - 1);
-  const next = records.at(after);
-  if (!above || !next) return undefined;
+  if (!region || !reading || orphan(reading.problems)) return undefined;
+  ({ at, removed, added } = region);
+  const { below, after } = region;
+  const above = records.at(below - 1)!;
+  const next = records.at(after)!;
   const readings = readingsKept(prev, lines, at, options);
   if (!readings) return undefined;
   const { forced, absolute } = readings;
-
-  // The records put in: the added lines read on their own (a line that continues the record above
-  // would be an orphan here, or in an -A dump no packet's: that goes the long way).
-  const reader = new RecordReader(lines, old.asciiDump, old.prefixed, old.endpoints, old.tuples, below);
-  for (let i = at; i < at + added; i++) reader.line(i);
-  // (In an -A dump, the packet line below, stamped earlier than the last one read, could be payload.)
-  if (reader.takesAsPayload(at + added)) return undefined;
-  const { records: read, problems } = reader.end();
-  if (problems.some((p) => p.code === 'parse.orphan-line')) return undefined;
+  const { records: read, problems } = reading;
   const fresh = read.array();
   if (old.asciiDump && added > 0 && fresh[0]?.line !== at) return undefined;
   const gone: PacketRecord[] = [];
@@ -230,6 +227,57 @@ export function reanalyzeSplice(
     connectionOf: connectionOf,
     numberingDecidedAt: decidedAt,
   });
+}
+
+/** The lines a splice reads again, and the records they replace: [below, after). */
+interface SpliceRegion {
+  at: number;
+  removed: number;
+  added: number;
+  below: number;
+  after: number;
+}
+
+/**
+ * Where `removed` lines from line `at` gave way to `added` ones: grown to whole records (a record the
+ * change is inside of, a -v or dump line put in or taken away, is read again whole: the changed lines
+ * grow to its first and last, which are the same lines before and after), to the lines of no record
+ * after them up to the next record (a -v packet's TCP line left alone when its IP line was taken away,
+ * notes: one put in above them may be theirs), and with `withRecordAbove` to the record above (in an
+ * -A dump every line up to the next packet line is the packet's payload, and elsewhere a line put in
+ * first may continue it). Undefined without a record above and below: the first and last records
+ * decide more (see reanalyzeTail for the last).
+ */
+function spliceRegion(
+  records: RecordList,
+  at: number,
+  removed: number,
+  added: number,
+  withRecordAbove: boolean,
+): SpliceRegion | undefined {
+  let below = lowerBound(records.length, (k) => records.at(k)!.line, at);
+  const holder = records.at(below - 1);
+  if (holder && (holder.endLine >= at || withRecordAbove)) {
+    below--;
+    removed += at - holder.line;
+    added += at - holder.line;
+    at = holder.line;
+  }
+  const after = lowerBound(records.length, (k) => records.at(k)!.line, at + removed);
+  const last = records.at(after - 1);
+  if (after > below && last!.endLine >= at + removed) {
+    const more = last!.endLine + 1 - (at + removed);
+    removed += more;
+    added += more;
+  }
+  const next = records.at(after);
+  if (!records.at(below - 1) || !next) return undefined;
+  if (next.line > at + removed) {
+    const more = next.line - (at + removed);
+    removed += more;
+    added += more;
+  }
+  return { at, removed, added, below, after };
 }
 
 /**
