@@ -89,6 +89,11 @@ export class LineDocument implements TextDocument {
     return this.lineList().length;
   }
 
+  /** Line `i` with its line break ('' for the empty last line after a final break); undefined past the end. */
+  lineWithBreak(i: number): string | undefined {
+    return this.lineList()[i];
+  }
+
   getText(range?: Range): string {
     if (this.text === undefined) this.text = this.lines!.join('');
     if (!range) return this.text;

@@ -186,15 +186,27 @@ export function startServer(connection: Connection): void {
     if (cache.isCurrent(e.document)) return;
     let incremental = false;
     try {
-      const view = viewOf(e.document);
       const edit = lastEdit.get(e.document.uri);
       const change =
         edit?.toVersion === e.document.version && edit.changes.length === 1 ? edit.changes[0] : undefined;
-      // One ranged change of a document analysed whole: only its lines are looked at.
-      const range = (change as { range?: Range } | undefined)?.range;
-      if (change && range && view === e.document)
-        incremental = cache.tryEdit(e.document, edit!.fromVersion, range, change.text);
-      if (!incremental) incremental = cache.tryIncremental(view);
+      // A document cut at the size limit whose change is inside the cut: the cut view follows it
+      // without the whole text (SizeLimiter.edited), and the analysis follows the view's changes.
+      const cutEdit = change && limiter.edited(e.document, settings.maxFileSizeMB, edit!.fromVersion, change);
+      if (cutEdit) {
+        const { view, edits } = cutEdit;
+        incremental = edits.every((step, k) =>
+          cache.tryEdit(view, k === 0 ? edit!.fromVersion : view.version, step.range, step.text),
+        );
+        // (A step that went the long way leaves the cache behind the view: analysed again in full.)
+        if (!incremental) cache.delete(e.document.uri);
+      } else {
+        const view = viewOf(e.document);
+        // One ranged change of a document analysed whole: only its lines are looked at.
+        const range = (change as { range?: Range } | undefined)?.range;
+        if (change && range && view === e.document)
+          incremental = cache.tryEdit(e.document, edit!.fromVersion, range, change.text);
+        if (!incremental) incremental = cache.tryIncremental(view);
+      }
     } catch (err) {
       connection.console.error(
         `incremental analysis failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,

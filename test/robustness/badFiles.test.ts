@@ -14,7 +14,9 @@ import { readSettings } from '../../server/src/settings';
 import { cutAtLineBreak } from '../../server/src/sizeLimit';
 import { reanalyze } from '../../server/src/trace/incremental';
 import { analyzeTrace, decodeText, judgeNotText, type TraceAnalysis } from '../../server/src/trace/index';
-import { LspClient, fileUri, stopAll } from '../helpers/lspClient';
+import type { Range } from 'vscode-languageserver-protocol';
+import { splitLines } from '../../server/src/trace/parser';
+import { LspClient, fileUri, readTrace, stopAll } from '../helpers/lspClient';
 import {
   CORPUS,
   ROOT,
@@ -644,6 +646,85 @@ describe('a file above the size limit (packetTrace.maxFileSizeMB)', () => {
       p = await client.waitForDiagnostics(uri, { since, timeoutMs: 60_000 });
       assert.equal(p.diagnostics.filter((d) => d.code === 'file.too-large').length, 1);
       assert.equal(p.diagnostics.length, Math.floor((2 * MB) / LINE.length));
+    } finally {
+      await client.shutdown(60_000);
+    }
+  });
+
+  // Typing in a file above the limit: an edit inside the cut part is followed by the cut view and its
+  // analysis without the whole text (SizeLimiter.edited): lines leave the end of the view or come into
+  // it as the edit grows or shrinks the part within the limit. Each step must give what a fresh open
+  // of the same text with the same limit gives.
+  test('edits inside the cut part: as a fresh open of each text', async () => {
+    const client = await LspClient.start({ initializationOptions: { settings: { maxFileSizeMB: 0.25 } } });
+    try {
+      const uri = fileUri('/robust/cut-edits.trace');
+      const one = splitLines(readTrace('bulk-loss-tx/nn.trace'));
+      let lines: string[] = [];
+      while (lines.join('\n').length < 0.6 * MB) lines = lines.concat(one);
+      const first = await client.openAndWait(uri, `${lines.join('\n')}\n`);
+      const kept = () => Math.max(...first.diagnostics.map((d) => d.range.end.line));
+      assert.ok(kept() > 500 && kept() < lines.length / 2, 'the file is cut');
+      const cutLine = Math.floor((0.25 * MB) / (lines.join('\n').length / lines.length));
+      const at = (line: number, character: number) => ({ line, character });
+      const digit = (line: number) => lines[line]!.indexOf(' win ') + 5;
+      const steps: Array<[string, { range: Range; text: string }, (l: string[]) => string[]]> = [
+        [
+          'a window digit',
+          { range: { start: at(900, digit(900)), end: at(900, digit(900) + 1) }, text: '7' },
+          (l) => {
+            const c = digit(900);
+            l[900] = `${l[900]!.slice(0, c)}7${l[900]!.slice(c + 1)}`;
+            return l;
+          },
+        ],
+        [
+          'a new line (Enter)',
+          { range: { start: at(1000, lines[1000]!.length), end: at(1000, lines[1000]!.length) }, text: '\n' },
+          (l) => [...l.slice(0, 1001), '', ...l.slice(1001)],
+        ],
+        [
+          'a note typed on it',
+          { range: { start: at(1001, 0), end: at(1001, 0) }, text: '# a note' },
+          (l) => {
+            l[1001] = '# a note';
+            return l;
+          },
+        ],
+        [
+          'five packet lines deleted',
+          { range: { start: at(700, 0), end: at(705, 0) }, text: '' },
+          (l) => [...l.slice(0, 700), ...l.slice(705)],
+        ],
+        [
+          'twenty lines pasted',
+          { range: { start: at(800, 0), end: at(800, 0) }, text: `${lines.slice(100, 120).join('\n')}\n` },
+          (l) => [...l.slice(0, 800), ...lines.slice(100, 120), ...l.slice(800)],
+        ],
+        [
+          'a line near the cut deleted',
+          { range: { start: at(cutLine - 30, 0), end: at(cutLine - 29, 0) }, text: '' },
+          (l) => [...l.slice(0, cutLine - 30), ...l.slice(cutLine - 29)],
+        ],
+        [
+          'an edit past the cut',
+          { range: { start: at(cutLine + 200, 0), end: at(cutLine + 200, 0) }, text: '# far\n' },
+          (l) => [...l.slice(0, cutLine + 200), '# far', ...l.slice(cutLine + 200)],
+        ],
+      ];
+      for (const [k, [what, change, apply]] of steps.entries()) {
+        const changed = await client.changeAndWait(uri, [change]);
+        lines = apply(lines.slice());
+        const freshUri = fileUri(`/robust/cut-edits-fresh-${k}.trace`);
+        const fresh = await client.openAndWait(freshUri, `${lines.join('\n')}\n`);
+        assert.deepEqual(
+          changed.diagnostics,
+          JSON.parse(JSON.stringify(fresh.diagnostics).split(freshUri).join(uri)),
+          what,
+        );
+        assert.equal(changed.diagnostics.filter((d) => d.code === 'file.too-large').length, 1, what);
+        client.close(freshUri);
+      }
     } finally {
       await client.shutdown(60_000);
     }
