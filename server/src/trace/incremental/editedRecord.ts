@@ -1,7 +1,7 @@
 import { collectFindings, judgeConnection, type AnalyzeOptions, type TraceAnalysis } from '../analyze';
 import { nextPrintedSeq, retrackConnection, trackConnections, type NextPrintedLookup } from '../connections';
 import { judgeNumbering, resolveNumbers } from '../numbering';
-import { ASCII_DUMP_SAMPLE_LINES, judgeAsciiDump, RecordReader } from '../parser';
+import { ASCII_DUMP_SAMPLE_LINES, judgeAsciiDump } from '../parser';
 import { TraceRecord } from '../record';
 import { REORDER_LOOKAHEAD } from '../seqInference';
 import { lowerBound } from '../search';
@@ -16,6 +16,7 @@ import {
   adoptTuple,
   numbersOf,
   clearNumbers,
+  readerIn,
 } from './shared';
 import { notesBelow, editedComment, sameNotes } from './notes';
 import { reanalyzeSplice } from './spliced';
@@ -68,14 +69,7 @@ export function reanalyzeLines(
     return undefined;
 
   // Read the record's lines again, with the file's own context.
-  const reader = new RecordReader(
-    lines,
-    old.asciiDump,
-    old.prefixed,
-    old.endpoints,
-    old.tuples,
-    before.index,
-  );
+  const reader = readerIn(old, lines, before.index);
   for (let i = before.line; i <= before.endLine; i++) reader.line(i);
   const { records: fresh, problems } = reader.end();
   const after = fresh.at(0);

@@ -5,7 +5,13 @@
 import { analysisOf, collectFindings, type AnalyzeOptions, type TraceAnalysis } from '../analyze';
 import type { Connection } from '../model';
 import type { ConnectionTable, RecordIds, SegmentIndex } from '../connections';
-import { ASCII_DUMP_SAMPLE_LINES, judgeAsciiDump, withRecordArray, type ParsedTrace } from '../parser';
+import {
+  ASCII_DUMP_SAMPLE_LINES,
+  RecordReader,
+  judgeAsciiDump,
+  withRecordArray,
+  type ParsedTrace,
+} from '../parser';
 import { TraceRecord } from '../record';
 import { lowerBound } from '../search';
 import type { TupleIds } from '../tuples';
@@ -62,6 +68,14 @@ export function tupleIndex(tuples: TupleIds, records: RecordList): TupleIndex {
     tupleIndexes.set(tuples, index);
   }
   return index;
+}
+
+/**
+ * A reader of some of `lines` in `old`'s context (its -A reading, its prefixes, endpoints and
+ * 4-tuples), its first record numbered `firstIndex`: lines read again after an edit.
+ */
+export function readerIn(old: ParsedTrace, lines: readonly string[], firstIndex: number): RecordReader {
+  return new RecordReader(lines, old.asciiDump, old.prefixed, old.endpoints, old.tuples, firstIndex);
 }
 
 /**

@@ -2,7 +2,7 @@ import { judgeConnection, type AnalyzeOptions, type TraceAnalysis } from '../ana
 import { trackConnections, type ConnectionTable } from '../connections';
 import type { Connection, Flow } from '../model';
 import { judgeNumbering, resolveNumbers } from '../numbering';
-import { MAX_UNKNOWN_LINE_PROBLEMS, RecordReader } from '../parser';
+import { MAX_UNKNOWN_LINE_PROBLEMS } from '../parser';
 import type { TraceRecord } from '../record';
 import { lowerBound } from '../search';
 import type { Finding, PacketRecord, ParseProblem, RecordList, Span } from '../types';
@@ -21,6 +21,7 @@ import {
   tupleIndex,
   editedAnalysis,
   uniformBreaks,
+  readerIn,
 } from './shared';
 
 /**
@@ -52,14 +53,7 @@ export function reanalyzeSplice(
   // The lines read again, grown to whole records (see spliceRegion); grown to the record above too
   // where a line read first would continue it (an orphan on its own).
   const readRegion = (region: SpliceRegion) => {
-    const reader = new RecordReader(
-      lines,
-      old.asciiDump,
-      old.prefixed,
-      old.endpoints,
-      old.tuples,
-      region.below,
-    );
+    const reader = readerIn(old, lines, region.below);
     for (let i = region.at; i < region.at + region.added; i++) reader.line(i);
     // (In an -A dump, the packet line below, stamped earlier than the last one read, could be payload.)
     if (reader.takesAsPayload(region.at + region.added)) return undefined;

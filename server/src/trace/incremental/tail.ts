@@ -2,7 +2,7 @@ import { judgeConnection, type AnalyzeOptions, type TraceAnalysis } from '../ana
 import type { Connection } from '../model';
 import { trackConnections, type ConnectionTable } from '../connections';
 import { judgeNumbering, resolveNumbers } from '../numbering';
-import { MAX_UNKNOWN_LINE_PROBLEMS, RecordReader } from '../parser';
+import { MAX_UNKNOWN_LINE_PROBLEMS } from '../parser';
 import { lowerBound } from '../search';
 import type { PacketRecord, ParseProblem, RecordList } from '../types';
 import {
@@ -18,6 +18,7 @@ import {
   readingsKept,
   editedAnalysis,
   uniformBreaks,
+  readerIn,
 } from './shared';
 
 /**
@@ -53,7 +54,7 @@ export function reanalyzeTail(
   const { forced, absolute } = readings;
 
   // The records from `first` on, read again.
-  const reader = new RecordReader(lines, old.asciiDump, old.prefixed, old.endpoints, old.tuples, first.index);
+  const reader = readerIn(old, lines, first.index);
   for (let i = first.line; i < lines.length; i++) reader.line(i);
   const { records: fresh, problems } = reader.end();
   const again = fresh.at(0);
