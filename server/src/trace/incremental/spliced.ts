@@ -52,23 +52,31 @@ export function reanalyzeSplice(
   const records = old.recordList;
   // The lines read again, grown to whole records (see spliceRegion); grown to the record above too
   // where a line read first would continue it (an orphan on its own).
-  const readRegion = (region: SpliceRegion) => {
+  const readRegion = (start: SpliceRegion) => {
+    const region = { ...start };
     const reader = readerIn(old, lines, region.below);
     for (let i = region.at; i < region.at + region.added; i++) reader.line(i);
-    // (In an -A dump, the packet line below, stamped earlier than the last one read, could be payload.)
-    if (reader.takesAsPayload(region.at + region.added)) return undefined;
-    return reader.end();
+    // In an -A dump, the packet line below, stamped earlier than the last one read, is now payload of
+    // its dump: the records below are read again too, until one starts where it started.
+    for (let more = 0; reader.takesAsPayload(region.at + region.added); more++) {
+      const swallowed = records.at(region.after);
+      const following = records.at(region.after + 1);
+      if (more === MAX_SWALLOWED || !swallowed || !following) return undefined;
+      const count = following.line - swallowed.line;
+      for (let i = region.at + region.added; i < region.at + region.added + count; i++) reader.line(i);
+      region.after++;
+      region.removed += count;
+      region.added += count;
+    }
+    return { region, ...reader.end() };
   };
-  let region = spliceRegion(records, at, removed, added, old.asciiDump);
-  let reading = region && readRegion(region);
+  let reading = withRegion(spliceRegion(records, at, removed, added, old.asciiDump), readRegion);
   const orphan = (list: readonly ParseProblem[]) => list.some((p) => p.code === 'parse.orphan-line');
-  if (region && reading && orphan(reading.problems) && !old.asciiDump) {
-    region = spliceRegion(records, at, removed, added, true);
-    reading = region && readRegion(region);
-  }
-  if (!region || !reading || orphan(reading.problems)) return undefined;
-  ({ at, removed, added } = region);
-  const { below, after } = region;
+  if (reading && orphan(reading.problems) && !old.asciiDump)
+    reading = withRegion(spliceRegion(records, at, removed, added, true), readRegion);
+  if (!reading || orphan(reading.problems)) return undefined;
+  ({ at, removed, added } = reading.region);
+  const { below, after } = reading.region;
   const above = records.at(below - 1)!;
   const next = records.at(after)!;
   const readings = readingsKept(prev, lines, at, options);
@@ -221,6 +229,14 @@ export function reanalyzeSplice(
     connectionOf: connectionOf,
     numberingDecidedAt: decidedAt,
   });
+}
+
+/** How many records below an -A splice may become payload of its last dump before it gives up. */
+const MAX_SWALLOWED = 16;
+
+/** `read` of `region`, when there is one. */
+function withRegion<T>(region: SpliceRegion | undefined, read: (region: SpliceRegion) => T): T | undefined {
+  return region && read(region);
 }
 
 /** The lines a splice reads again, and the records they replace: [below, after). */
