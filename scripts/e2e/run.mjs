@@ -418,6 +418,9 @@ async function uiChecks(page, url, ws) {
   const firstDup = lossy.findIndex((l, i) => i > 148 && /Flags \[\.\], ack 56473, win 124, .*sack 1/.test(l));
   await goTo((firstDup > 0 ? firstDup : 150) + 1, 1);
   await runCommand('Packet Trace: Show Ladder');
+  // Its own diagram, not the seed handshake's still on the screen while the new panel comes up (a CI
+  // run read the seed's, without a badge, once): wait for a finding only the lossy transfer has.
+  await ladder().locator('#ladder .badge', { hasText: 'out-of-order' }).first().waitFor({ timeout: 60_000 });
   await ladder().locator('#ladder .row.arrow.selected').waitFor({ timeout: 60_000 });
   const badges = await ladder().locator('#ladder .badge').allTextContents();
   if (!badges.some((b) => /^dup ACK #\d+$/.test(b)) || !badges.includes('out-of-order'))
