@@ -27,7 +27,7 @@ import {
 } from './packetLine';
 import { CLOCK_TIME, Common, DATETIME_TIME, TraceRecord, commonFields, type RecordStore } from './record';
 import { optionListClose } from './tcpOptions';
-import { clockEnd, readClock, readDateClock } from './timestamp';
+import { clockEnd, readStamp, stampKind } from './timestamp';
 
 /**
  * `minLines`: from how many lines on a file is read with the flat reader. V8 compiles the reader (a
@@ -54,12 +54,8 @@ export function readCommonLine(
   const n = text.length;
   if (n < 24) return undefined;
   // The clock at the start of the line (or -tttt's date and clock), and a space.
-  let time = readClock(text, 0, s, base);
-  let timeKind = CLOCK_TIME;
-  if (time < 0) {
-    time = readDateClock(text, 0, s, base);
-    timeKind = DATETIME_TIME;
-  }
+  const time = readStamp(text, 0, s, base);
+  const timeKind = stampKind === 'clock' ? CLOCK_TIME : DATETIME_TIME;
   const timeEnd = clockEnd;
   if (time < 0 || s.charCodeAt(base + timeEnd) !== 32) return undefined;
   // `IP ` and an address: no marker after the time, no `-i any` interface (whose direction word

@@ -16,7 +16,7 @@ import {
   withPlainSpaces,
 } from './pastedText';
 import { judgeNotText } from './textEncoding';
-import { LinePrefix, findDisplacedTime, readClock, readDateClock, scanPrefix } from './timestamp';
+import { LinePrefix, findDisplacedTime, readStamp, scanPrefix, stampKind } from './timestamp';
 import { TupleIds } from './tuples';
 import type { Endpoint, PacketRecord, ParseProblem, Span, TimeKind } from './types';
 
@@ -91,6 +91,11 @@ export function lineBreaksOf(text: string): LineBreaks {
   let crs = 0;
   for (let cr = text.indexOf('\r'); cr >= 0 && crs <= pairs; cr = text.indexOf('\r', cr + 1)) crs++;
   return crs === pairs ? 'crlf' : 'mixed';
+}
+
+/** The line ending edits that add lines use in `text`, whose line breaks are `breaks`. */
+export function eolOf(text: string, breaks: LineBreaks): '\n' | '\r\n' {
+  return breaks === 'crlf' || (breaks === 'mixed' && text.includes('\r\n')) ? '\r\n' : '\n';
 }
 
 /** Splits text into lines on \n, \r\n or a lone \r, without keeping the terminators. */
@@ -335,7 +340,7 @@ export function parseTrace(source: string): ParsedTrace {
   // each line is made when asked for.
   const lines: LineList = breaks === 'mixed' ? splitOnAnyLineEnd(text) : new TextLines(text, breaks);
   const allLines = (): string[] => (lines instanceof TextLines ? lines.all() : (lines as string[]));
-  const eol = breaks === 'crlf' || (breaks === 'mixed' && text.includes('\r\n')) ? '\r\n' : '\n';
+  const eol = eolOf(text, breaks);
   const notText = judgeNotText(text);
   if (notText)
     return withRecordArray({
@@ -644,10 +649,8 @@ export class RecordReader {
   private stampedAsPayload(text: string, source: string, at: number): boolean {
     const current = this.current;
     if (!this.asciiDump || !current) return false;
-    const clock = readClock(text, 0, source, at);
-    if (clock >= 0) return this.insideDumpAt(current, 'clock', clock);
-    const dated = readDateClock(text, 0, source, at);
-    return dated >= 0 && this.insideDumpAt(current, 'datetime', dated);
+    const time = readStamp(text, 0, source, at);
+    return time >= 0 && this.insideDumpAt(current, stampKind, time);
   }
 
   /**

@@ -735,17 +735,17 @@ export class TraceRecord implements PacketRecord {
     return text === undefined ? '' : optionKindSignature(text, this.optionOpen);
   }
 
-  /**
-   * Moves the record `delta` lines down (lines added or taken away above it): its lines, the spans on
-   * them and its annotations. Its option list is still found where it was read (a store's `lines`
-   * are the text its records were read from), and is parsed again for its new spans.
-   */
   /** Makes this record number `index`, `lineDelta` lines down (records were put in or taken away above). */
   moveTo(index: number, lineDelta: number): void {
     this.store.index[this.slot] = index;
     if (lineDelta !== 0) this.moveLines(lineDelta);
   }
 
+  /**
+   * Moves the record `delta` lines down (lines added or taken away above it): its lines, the spans on
+   * them and its annotations. Its option list is still found where it was read (a store's `lines`
+   * are the text its records were read from), and is parsed again for its new spans.
+   */
   moveLines(delta: number): void {
     const store = this.store;
     const slot = this.slot;

@@ -98,7 +98,7 @@ export function readClock(text: string, i: number, source = clockSource, base = 
  * reads, the line's characters at `base` of `source` (the flat reader of the common line's, which
  * must give what scanPrefix gives: commonLine.test.ts).
  */
-export function readDateClock(text: string, i: number, source: string, base: number): number {
+function readDateClock(text: string, i: number, source: string, base: number): number {
   if (i + 19 > text.length) return -1;
   const at = base + i;
   if (
@@ -122,6 +122,19 @@ export function readDateClock(text: string, i: number, source: string, base: num
     lastDate.seconds = Date.UTC(y, mo - 1, d) / 1000;
   }
   return lastDate.seconds + clock;
+}
+
+/** The kind of the time the last readStamp call read. */
+export let stampKind: 'clock' | 'datetime' = 'clock';
+
+/**
+ * A time at `i` as the flat reader of the common line takes it: a clock (readClock), or -tttt's date
+ * and clock (readDateClock); its kind in `stampKind`, its end in `clockEnd`; -1 when neither.
+ */
+export function readStamp(text: string, i: number, source: string, base: number): number {
+  const clock = readClock(text, i, source, base);
+  stampKind = clock >= 0 ? 'clock' : 'datetime';
+  return clock >= 0 ? clock : readDateClock(text, i, source, base);
 }
 
 /** The last date readDateClock read, and its seconds since the epoch (most lines share a date). */

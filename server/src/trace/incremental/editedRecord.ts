@@ -1,7 +1,6 @@
 import { collectFindings, judgeConnection, type AnalyzeOptions, type TraceAnalysis } from '../analyze';
 import { nextPrintedSeq, retrackConnection, trackConnections, type NextPrintedLookup } from '../connections';
 import { judgeNumbering, resolveNumbers } from '../numbering';
-import { ASCII_DUMP_SAMPLE_LINES, judgeAsciiDump } from '../parser';
 import { TraceRecord } from '../record';
 import { REORDER_LOOKAHEAD } from '../seqInference';
 import { lowerBound } from '../search';
@@ -17,6 +16,7 @@ import {
   numbersOf,
   clearNumbers,
   readerIn,
+  asciiReadingKept,
 } from './shared';
 import { notesBelow, editedComment, sameNotes } from './notes';
 import { reanalyzeSplice } from './spliced';
@@ -38,11 +38,7 @@ export function reanalyzeLines(
 ): TraceAnalysis | undefined {
   const old = prev.parsed;
   if (old.binary || lines.length !== old.lines.length) return undefined;
-  // The -A judgement is file-wide, but made on the first lines only.
-  if (first < ASCII_DUMP_SAMPLE_LINES) {
-    const judged = judgeAsciiDump(lines);
-    if (judged.asciiDump !== old.asciiDump || (judged.prefixed ?? false) !== old.prefixed) return undefined;
-  }
+  if (!asciiReadingKept(old, lines, first)) return undefined;
   // An edited comment: the record read again is the packet it annotates (if any), with its new
   // annotations; else the record whose lines the edit is in.
   const comment = first === last ? editedComment(old, lines, first) : undefined;

@@ -21,7 +21,7 @@
  * shared.ts holds what they share.
  */
 import type { AnalyzeOptions, TraceAnalysis } from '../analyze';
-import { detectBinaryCapture, lineBreaksOf, splitLines, type ParsedTrace } from '../parser';
+import { detectBinaryCapture, eolOf, lineBreaksOf, splitLines, type ParsedTrace } from '../parser';
 import { withPlainSpaces } from '../pastedText';
 import { FILE_HEAD_CHARS, judgeNotText } from '../textEncoding';
 import { editedParse, sameAnalysis, uniformBreaks } from './shared';
@@ -44,8 +44,7 @@ export function reanalyze(
   // The line ending is file-wide (the quick fixes' line ending): an edit that changes it changes
   // everything.
   const breaks = lineBreaksOf(text);
-  if (breaks !== old.breaks) return undefined;
-  if (breaks === 'mixed' && (text.includes('\r\n') ? '\r\n' : '\n') !== old.eol) return undefined;
+  if (breaks !== old.breaks || eolOf(text, breaks) !== old.eol) return undefined;
   const lines = splitLines(text);
   if (lines.length !== old.lines.length) {
     if (!uniformBreaks(old)) return undefined;

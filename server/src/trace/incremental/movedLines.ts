@@ -1,9 +1,8 @@
 import { judgeConnection, type TraceAnalysis } from '../analyze';
-import { ASCII_DUMP_SAMPLE_LINES, judgeAsciiDump } from '../parser';
 import { TraceRecord } from '../record';
 import { lowerBound } from '../search';
 import type { Finding, Span } from '../types';
-import { editedAnalysis, editedParse, uniformBreaks } from './shared';
+import { asciiReadingKept, editedAnalysis, editedParse, uniformBreaks } from './shared';
 import { blankOrComment, notesBelow } from './notes';
 
 /**
@@ -36,10 +35,7 @@ export function reanalyzeMovedLines(
   if (above && above.endLine >= at) return undefined;
   const next = records.at(below);
   if (next && next.line < at + removed) return undefined;
-  if (at < ASCII_DUMP_SAMPLE_LINES) {
-    const judged = judgeAsciiDump(lines);
-    if (judged.asciiDump !== old.asciiDump || (judged.prefixed ?? false) !== old.prefixed) return undefined;
-  }
+  if (!asciiReadingKept(old, lines, at)) return undefined;
   // A summary of unreadable lines on the first line stands for the whole file.
   if (old.problems.some((p) => p.span.line === 0 && p.code === 'parse.unknown-line')) return undefined;
 

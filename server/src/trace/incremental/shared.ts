@@ -15,7 +15,7 @@ import {
 import { TraceRecord } from '../record';
 import { lowerBound } from '../search';
 import type { TupleIds } from '../tuples';
-import type { PacketRecord, RecordList } from '../types';
+import type { PacketRecord, ParseProblem, RecordList } from '../types';
 
 /** The indexes of every record of each 4-tuple, in file order, by the ids of its two endpoints. */
 class TupleIndex {
@@ -24,10 +24,7 @@ class TupleIndex {
   constructor(records: RecordList) {
     for (let i = 0; i < records.length; i++) {
       const r = records.at(i)!;
-      if (r.tuple === undefined) continue;
-      const list = this.byTuple.get(r.tuple);
-      if (list) list.push(r.index);
-      else this.byTuple.set(r.tuple, [r.index]);
+      if (r.tuple !== undefined) this.add(r.tuple, r.index);
     }
   }
 
@@ -116,7 +113,7 @@ export function editedParse(
  * records are on the lines they were on.
  */
 export function sameAnalysis(prev: TraceAnalysis, parsed: ParsedTrace): TraceAnalysis {
-  const analysis = analysisOf(parsed, {
+  return analysisOf(parsed, {
     connections: prev.connections,
     segmentOf: prev.segmentOf,
     connectionOf: prev.connectionOf,
@@ -125,7 +122,6 @@ export function sameAnalysis(prev: TraceAnalysis, parsed: ParsedTrace): TraceAna
     numberingDecidedAt: prev.numberingDecidedAt,
     keptRecordLines: true,
   });
-  return analysis;
 }
 
 /**
@@ -149,6 +145,43 @@ export function editedAnalysis(
 }
 
 /**
+ * Whether the -A reading (file-wide, but judged on the first ASCII_DUMP_SAMPLE_LINES lines) of `lines`,
+ * changed from line `at` on, is `old`'s still.
+ */
+export function asciiReadingKept(old: ParsedTrace, lines: readonly string[], at: number): boolean {
+  if (at >= ASCII_DUMP_SAMPLE_LINES) return true;
+  const judged = judgeAsciiDump(lines);
+  return judged.asciiDump === old.asciiDump && (judged.prefixed ?? false) === old.prefixed;
+}
+
+/** How many of `problems` are lines not read as a packet's (the parse summarises past a bound). */
+export function unreadableLines(problems: readonly ParseProblem[]): number {
+  return problems.filter((p) => p.code === 'parse.unknown-line' || p.code === 'parse.orphan-line').length;
+}
+
+/**
+ * Times `fresh` (records read again) on from `previous`, as resolveTimes gives them, and returns the
+ * clock to time a record after them with; undefined where the time of any of them, or of `others`
+ * (records taken away, the record below), is a -ttt delta (their reading is judged on all of them),
+ * or a clock time's day is unknown.
+ */
+export function timedOnFrom(
+  previous: PacketRecord,
+  fresh: readonly PacketRecord[],
+  others: readonly PacketRecord[],
+): ClockDays | undefined {
+  const delta = (r: PacketRecord) => r.timeKind === 'delta';
+  if (delta(previous) || fresh.some(delta) || others.some(delta)) return undefined;
+  const days = new ClockDays(previous);
+  for (const r of fresh) {
+    const time = days.timeOf(r);
+    if (Number.isNaN(time)) return undefined;
+    r.time = time;
+  }
+  return days;
+}
+
+/**
  * The file-wide readings that an edit from line `at` (of the new `lines`) must leave as they were for
  * the records before it to stay as they are: the -A reading (judged on the first lines), no summary
  * of unreadable lines on the first line, the -S reading where an option or the pasted command line
@@ -161,10 +194,7 @@ export function readingsKept(
   options: AnalyzeOptions,
 ): { forced: boolean | undefined; absolute: boolean } | undefined {
   const old = prev.parsed;
-  if (at < ASCII_DUMP_SAMPLE_LINES) {
-    const judged = judgeAsciiDump(lines);
-    if (judged.asciiDump !== old.asciiDump || (judged.prefixed ?? false) !== old.prefixed) return undefined;
-  }
+  if (!asciiReadingKept(old, lines, at)) return undefined;
   if (old.problems.some((p) => p.span.line === 0 && p.code === 'parse.unknown-line')) return undefined;
   const forced = options.absoluteNumbers ?? old.commandNumbering;
   const absolute = forced ?? prev.absoluteNumbers;

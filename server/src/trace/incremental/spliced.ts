@@ -10,7 +10,6 @@ import { notesBelow } from './notes';
 import {
   adoptTuple,
   clearNumbers,
-  ClockDays,
   readingsKept,
   connectionIdsOf,
   editedParse,
@@ -22,6 +21,8 @@ import {
   editedAnalysis,
   uniformBreaks,
   readerIn,
+  timedOnFrom,
+  unreadableLines,
 } from './shared';
 
 /**
@@ -99,21 +100,11 @@ export function reanalyzeSplice(
   // Judged on every problem of the file (analyze.ts, hasOffloadSends), and so on every connection.
   const offload = (list: readonly ParseProblem[]) => list.some((p) => p.code === 'capture.offload-send');
   if (offload(newProblems) !== offload(old.problems)) return undefined;
-  const unreadable = newProblems.filter(
-    (p) => p.code === 'parse.unknown-line' || p.code === 'parse.orphan-line',
-  ).length;
-  if (unreadable > MAX_UNKNOWN_LINE_PROBLEMS) return undefined;
+  if (unreadableLines(newProblems) > MAX_UNKNOWN_LINE_PROBLEMS) return undefined;
 
   // Times, on from the record above; the record below must keep its day.
-  const delta = (r: PacketRecord) => r.timeKind === 'delta';
-  if ([above, next].some(delta) || fresh.some(delta) || gone.some(delta)) return undefined;
-  const days = new ClockDays(above);
-  for (const r of fresh) {
-    const time = days.timeOf(r);
-    if (Number.isNaN(time)) return undefined;
-    r.time = time;
-  }
-  if (days.timeOf(next) !== next.time) return undefined;
+  const days = timedOnFrom(above, fresh, [...gone, next]);
+  if (!days || days.timeOf(next) !== next.time) return undefined;
 
   // The 4-tuples tracked again: those that lose or gain a record.
   const count = fresh.length - gone.length;

@@ -4,7 +4,7 @@ import { trackConnections, type ConnectionTable } from '../connections';
 import { judgeNumbering, resolveNumbers } from '../numbering';
 import { MAX_UNKNOWN_LINE_PROBLEMS } from '../parser';
 import { lowerBound } from '../search';
-import type { PacketRecord, ParseProblem, RecordList } from '../types';
+import type { PacketRecord, RecordList } from '../types';
 import {
   tupleIndex,
   editedParse,
@@ -13,12 +13,13 @@ import {
   adoptTuple,
   restoreNumbers,
   clearNumbers,
-  ClockDays,
   numbersOf,
   readingsKept,
   editedAnalysis,
   uniformBreaks,
   readerIn,
+  timedOnFrom,
+  unreadableLines,
 } from './shared';
 
 /**
@@ -61,23 +62,14 @@ export function reanalyzeTail(
   // The notes above `first` are the same lines as before, which the reader did not see.
   if (!again || again.line !== first.line) return undefined;
   again.annotations = first.annotations;
-  const unreadable = (list: readonly ParseProblem[]) =>
-    list.filter((p) => p.code === 'parse.unknown-line' || p.code === 'parse.orphan-line').length;
   const keptProblems = old.problems.filter((p) => p.span.line < first.line);
-  if (unreadable(keptProblems) + unreadable(problems) > MAX_UNKNOWN_LINE_PROBLEMS) return undefined;
+  if (unreadableLines(keptProblems) + unreadableLines(problems) > MAX_UNKNOWN_LINE_PROBLEMS) return undefined;
   const added = fresh.array();
   const removed: PacketRecord[] = [];
   for (let k = from; k < records.length; k++) removed.push(records.at(k)!);
 
   // Times, on from the record before.
-  const delta = (r: PacketRecord) => r.timeKind === 'delta';
-  if (delta(previous) || added.some(delta) || removed.some(delta)) return undefined;
-  const days = new ClockDays(previous);
-  for (const r of added) {
-    const time = days.timeOf(r);
-    if (Number.isNaN(time)) return undefined;
-    r.time = time;
-  }
+  if (!timedOnFrom(previous, added, removed)) return undefined;
 
   const all = records.truncated(from).appended(added);
   // The -S reading, where its judgement had not ended before the change, judged again.
