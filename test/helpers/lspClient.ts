@@ -338,6 +338,15 @@ export class LspClient {
     return this.waitForDiagnostics(uri, { version, since });
   }
 
+  /**
+   * The diagnostics a fresh open of `text` as `freshUri` gets, with `freshUri` written as `uri` (their
+   * related locations name their document): what `uri` must show after edits that made that text.
+   */
+  async freshDiagnostics(uri: string, freshUri: string, text: string): Promise<Diagnostic[]> {
+    const fresh = await this.openAndWait(freshUri, text);
+    return JSON.parse(JSON.stringify(fresh.diagnostics).split(freshUri).join(uri)) as Diagnostic[];
+  }
+
   /** didChange with the full text or incremental changes; returns the new version. */
   change(uri: string, change: string | TextDocumentContentChangeEvent[], version?: number): number {
     const v = version ?? (this.versions.get(uri) ?? 0) + 1;

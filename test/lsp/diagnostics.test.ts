@@ -209,11 +209,9 @@ describe('push and synchronisation', () => {
       lines = [...lines];
       lines[line] = lines[line]!.slice(0, start) + text + lines[line]!.slice(start + m[1]!.length);
       const freshUri = fileUri(`/tmp/lsp-sync/long-fresh-${k}.trace`);
-      const fresh = await client.openAndWait(freshUri, `${lines.join('\n')}\n`);
-      // Related locations name their document: the fresh copy's, there.
       assert.deepEqual(
         changed.diagnostics,
-        JSON.parse(JSON.stringify(fresh.diagnostics).split(freshUri).join(uri)),
+        await client.freshDiagnostics(uri, freshUri, `${lines.join('\n')}\n`),
         `edit ${k} of line ${line + 1}`,
       );
       assert.ok(changed.diagnostics.length > 0);
@@ -251,10 +249,9 @@ describe('push and synchronisation', () => {
         const changed = await client.changeAndWait(uri, [edit]);
         lines = texts[k]!;
         const freshUri = fileUri(`/tmp/lsp-sync/annotated-fresh-${k}.trace`);
-        const fresh = await client.openAndWait(freshUri, `${lines.join(eol)}${eol}`);
         assert.deepEqual(
           changed.diagnostics,
-          JSON.parse(JSON.stringify(fresh.diagnostics).split(freshUri).join(uri)),
+          await client.freshDiagnostics(uri, freshUri, `${lines.join(eol)}${eol}`),
           `edit ${k}`,
         );
         assert.ok(changed.diagnostics.some((d) => d.range.start.line > line + 1));
@@ -292,10 +289,9 @@ describe('push and synchronisation', () => {
     ]);
     lines[tcp] = `${time} IP ${lines[tcp]!.slice(4)}`;
     const freshUri = fileUri('/tmp/lsp-sync/split-fresh.trace');
-    const fresh = await client.openAndWait(freshUri, `${lines.join('\n')}\n`);
     assert.deepEqual(
       changed.diagnostics,
-      JSON.parse(JSON.stringify(fresh.diagnostics).split(freshUri).join(uri)),
+      await client.freshDiagnostics(uri, freshUri, `${lines.join('\n')}\n`),
     );
     assert.deepEqual(await client.hover(uri, position), await client.hover(freshUri, position));
     await client.shutdown();
@@ -316,10 +312,9 @@ describe('push and synchronisation', () => {
       ]);
       shown += more;
       const freshUri = fileUri(`/tmp/lsp-sync/growing-fresh-${shown}.trace`);
-      const fresh = await client.openAndWait(freshUri, `${all.slice(0, shown).join('\n')}\n`);
       assert.deepEqual(
         changed.diagnostics,
-        JSON.parse(JSON.stringify(fresh.diagnostics).split(freshUri).join(uri)),
+        await client.freshDiagnostics(uri, freshUri, `${all.slice(0, shown).join('\n')}\n`),
         `${shown} lines`,
       );
     }
@@ -329,10 +324,9 @@ describe('push and synchronisation', () => {
       ]);
       shown = keep;
       const freshUri = fileUri(`/tmp/lsp-sync/shrinking-fresh-${shown}.trace`);
-      const fresh = await client.openAndWait(freshUri, `${all.slice(0, shown).join('\n')}\n`);
       assert.deepEqual(
         changed.diagnostics,
-        JSON.parse(JSON.stringify(fresh.diagnostics).split(freshUri).join(uri)),
+        await client.freshDiagnostics(uri, freshUri, `${all.slice(0, shown).join('\n')}\n`),
         `${shown} lines`,
       );
     }

@@ -53,6 +53,11 @@ function mutate(text: string, rand: () => number): string {
 
 const present = fs.existsSync(CORPUS);
 
+/** The lines of corpus file `rel` (`capture/rendering.trace`). */
+function corpusLines(rel: string): string[] {
+  return splitLines(fs.readFileSync(path.join(CORPUS, rel), 'utf8'));
+}
+
 /**
  * Random one-line edits of each corpus file, one after another: `incremental` re-analyses the previous
  * analysis for the new text (or gives up with undefined), and must then equal a fresh analysis.
@@ -537,7 +542,7 @@ test(
   "a 4-tuple's look ahead is the same tracked on its own or with the file",
   { skip: !present && 'no corpus' },
   () => {
-    const all = splitLines(fs.readFileSync(path.join(CORPUS, 'tcpdump-of13_ericsson/nn.trace'), 'utf8'));
+    const all = corpusLines('tcpdump-of13_ericsson/nn.trace');
     // [line, lines taken away, first line put in there (of the file), lines put in]
     const steps: Array<[number, number, number, number]> = [
       [245, 2, -1, 0],
@@ -570,7 +575,7 @@ test(
   'a connection gone with the lines taken away is no connection any more',
   { skip: !present && 'no corpus' },
   () => {
-    const all = splitLines(fs.readFileSync(path.join(CORPUS, 'half-close/v-nn.trace'), 'utf8'));
+    const all = corpusLines('half-close/v-nn.trace');
     // [line, lines taken away, first line put in there (of the file), lines put in]
     const steps: Array<[number, number, number, number]> = [
       [30, 1, -1, 0],
@@ -601,7 +606,7 @@ test(
   'lines put in an -A dump that make the packet lines below them payload equal a fresh analysis',
   { skip: !present && 'no corpus' },
   () => {
-    const all = splitLines(fs.readFileSync(path.join(CORPUS, 'bulk-loss-tx/A-nn.trace'), 'utf8'));
+    const all = corpusLines('bulk-loss-tx/A-nn.trace');
     const text = `${all.join('\n')}\n`;
     const put = (at: number, from: number, n: number) =>
       `${all
@@ -635,7 +640,7 @@ test(
   "a -v packet's IP line taken away and put back equals a fresh analysis, from the change range",
   { skip: !present && 'no corpus' },
   () => {
-    const all = splitLines(fs.readFileSync(path.join(CORPUS, 'bulk-loss-tx/v-nn.trace'), 'utf8'));
+    const all = corpusLines('bulk-loss-tx/v-nn.trace');
     const text = `${all.join('\n')}\n`;
     const at = (line: number) => ({ line, character: 0 });
     let checked = 0;
@@ -692,7 +697,7 @@ test(
   "a record that no longer tells a bare ACK's seq leaves it unknown",
   { skip: !present && 'no corpus' },
   () => {
-    let lines = splitLines(fs.readFileSync(path.join(CORPUS, 'tcpdump-kday4/default.trace'), 'utf8'));
+    let lines = corpusLines('tcpdump-kday4/default.trace');
     const edits: Array<[number, number, string]> = [
       [8, 53, '8'],
       [8, 7, '2'],
@@ -721,7 +726,7 @@ test(
   'a connection that starts elsewhere after a splice is numbered again',
   { skip: !present && 'no corpus' },
   () => {
-    const lines = splitLines(fs.readFileSync(path.join(CORPUS, 'tcpdump-bgp-4byte-asn/nn.trace'), 'utf8'));
+    const lines = corpusLines('tcpdump-bgp-4byte-asn/nn.trace');
     const prev = analyzeTrace(`${lines.join('\n')}\n`);
     const keys = prev.connections.map((c) => c.key);
     // The SYN and SYN-ACK of the fifth connection, copied above the second's.
