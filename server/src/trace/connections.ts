@@ -398,12 +398,12 @@ function trackRecord(
 
 /**
  * `old` tracked again after an edit of one of its records that leaves the 4-tuple's records in the
- * same connections and segments, and every other record's numbers as they were (incremental/editedRecord.ts checks
- * that). Tracking restarts from the last checkpoint before record `from` (the first whose segment the
- * edit can change) and stops as soon as the state is again what it was at one of the old run's later
- * checkpoints past the edited record `edited`: from there on the old segments, their analysis and
- * the old final state hold as they are. Typing in a connection of 100 000 packets re-tracks a few
- * thousand of them.
+ * same connections and segments, and every other record's numbers as they were
+ * (incremental/editedRecord.ts checks that). Tracking restarts from the last checkpoint before
+ * record `from` (the first whose segment the edit can change) and stops as soon as the state is
+ * again what it was at one of the old run's later checkpoints past the edited record `edited`: from
+ * there on the old segments, their analysis and the old final state hold as they are. Typing in a
+ * connection of 100 000 packets re-tracks a few thousand of them.
  * `records`: the new records (the old ones, the edited one replaced); `nextPrinted`: each record's
  * next printed seq (see NextPrinted); `segmentOf`, `connectionOf`: copies of the old lookups,
  * updated here.

@@ -364,7 +364,8 @@ function olderSegmentsReach(
     i = seg.nextInTuple(i);
     // (NaN, a time unknown on either side, compares false: the record count still bounds the look.)
     if ((r.time ?? NaN) > until) break;
-    // (Counted as the connection's records are: incremental/editedRecord.ts re-tracks from this many before an edit.)
+    // (Counted as the connection's records are: incremental/editedRecord.ts re-tracks from this many
+    // before an edit.)
     if (!isTrackedKind(r.kind)) continue;
     seen++;
     if (r.kind !== 'tcp') continue;
