@@ -71,7 +71,8 @@ let status = 0;
 const nodeTiers = tiers.filter((t) => ['unit', 'cli', 'lsp', 'robustness', 'webview', 'corpus'].includes(t));
 if (nodeTiers.length) {
   // Node's runner: the spec report for people, TAP in a file for the counts.
-  const tap = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pt-test-')), 'report.tap');
+  const tapDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pt-test-'));
+  const tap = path.join(tapDir, 'report.tap');
   const dirs = nodeTiers.map((t) => `out/test/${t}`).filter((d) => fs.existsSync(d));
   const s = run(process.execPath, [
     '--test',
@@ -82,6 +83,7 @@ if (nodeTiers.length) {
     ...dirs,
   ]);
   const text = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
+  fs.rmSync(tapDir, { recursive: true, force: true });
   const count = (label) => Number((text.match(new RegExp(`^# ${label} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
   passed += count('pass');
   failed += count('fail');
