@@ -27,12 +27,15 @@ if (!fs.existsSync(source)) {
   process.exit(2);
 }
 
-// The first N packet records of the trace (its head lines start with a time).
+// The first N packet records of the trace. Its head lines start with a time (-ttt's with a space, -#'s
+// after the packet's number) or, without one (-t), with the network layer; not indented as a -v
+// packet's second line is, nor with a tab as a hex dump's lines are.
+const isHead = (l) => /^(?: *\d+ {2})?(?: ?\d|IP6? )/.test(l);
 const all = fs.readFileSync(source, 'utf8').split(/\r?\n/);
 const lines = [];
 let heads = 0;
 for (const l of all) {
-  if (/^\d/.test(l)) heads++;
+  if (isHead(l)) heads++;
   if (heads > packets) break;
   lines.push(l);
 }
