@@ -160,17 +160,17 @@ export function unreadableLines(problems: readonly ParseProblem[]): number {
 }
 
 /**
- * Times `fresh` (records read again) on from `previous`, as resolveTimes gives them, and returns the
- * clock to time a record after them with; undefined where the time of any of them, or of `others`
- * (records taken away, the record below), is a -ttt delta (their reading is judged on all of them),
- * or a clock time's day is unknown.
+ * Times `fresh` (records read again) on from `previous` (none: they are the trace's first), as
+ * resolveTimes gives them, and returns the clock to time a record after them with; undefined where
+ * the time of any of them, or of `others` (records taken away, the record below), is a -ttt delta
+ * (their reading is judged on all of them), or a clock time's day is unknown.
  */
 export function timedOnFrom(
-  previous: PacketRecord,
+  previous: PacketRecord | undefined,
   fresh: readonly PacketRecord[],
   others: readonly PacketRecord[],
 ): ClockDays | undefined {
-  const delta = (r: PacketRecord) => r.timeKind === 'delta';
+  const delta = (r: PacketRecord | undefined) => r?.timeKind === 'delta';
   if (delta(previous) || fresh.some(delta) || others.some(delta)) return undefined;
   const days = new ClockDays(previous);
   for (const r of fresh) {
@@ -204,23 +204,27 @@ export function readingsKept(
 /**
  * Clock times on from record `previous`, as resolveTimes gives them: a clock that passes midnight
  * keeps counting, in whole days (the difference of two floating-point times is not always exactly
- * one). timeOf gives each next record's time, NaN for a clock time when no record before had one
- * (its day is unknown).
+ * one). timeOf gives each next record's time, NaN for a clock time when the record before had none
+ * (its day is unknown). Without `previous`, from the start of the trace: the first clock time is on
+ * day 0, as resolveTimes counts.
  */
 export class ClockDays {
   private lastClock: number;
   private dayOffset: number;
+  /** Whether the day of the next clock time is known where no clock time came before (the start). */
+  private readonly fromStart: boolean;
 
-  constructor(previous: PacketRecord) {
-    const clock = previous.timeKind === 'clock' && previous.timeValue !== undefined;
+  constructor(previous: PacketRecord | undefined) {
+    const clock = previous?.timeKind === 'clock' && previous.timeValue !== undefined;
     this.lastClock = clock ? previous.timeValue! : NaN;
     this.dayOffset = clock ? Math.round((previous.time! - previous.timeValue!) / 86400) * 86400 : 0;
+    this.fromStart = previous === undefined;
   }
 
   timeOf(r: PacketRecord): number | undefined {
     const value = r.timeValue;
     if (value === undefined || r.timeKind !== 'clock') return value;
-    if (Number.isNaN(this.lastClock)) return NaN;
+    if (Number.isNaN(this.lastClock) && !this.fromStart) return NaN;
     if (value < this.lastClock - 43200) this.dayOffset += 86400;
     this.lastClock = value;
     return value + this.dayOffset;

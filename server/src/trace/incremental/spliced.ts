@@ -34,8 +34,8 @@ import {
  * 4-tuple's analysis reads its own records alone). Where a connection then starts elsewhere, is new
  * or is gone, every connection is numbered again in the order they start. Undefined where what is
  * put in or taken away reaches further: another day for the times below, -ttt times, the -S reading
- * flipping, the -A reading (judged on the first lines), the first or the last record (see
- * reanalyzeTail for the last).
+ * flipping, the -A reading (judged on the first lines), a command line before the first packet that
+ * says otherwise of the numbers, the last record (see reanalyzeTail).
  *
  * The previous analysis's records and connections are moved and judged in place: it is not to be
  * used again (an editor's cache keeps the newest analysis only).
@@ -69,7 +69,7 @@ export function reanalyzeSplice(
       region.removed += count;
       region.added += count;
     }
-    return { region, ...reader.end() };
+    return { region, ...reader.end(), commandNumbering: reader.commandNumbering };
   };
   let reading = withRegion(spliceRegion(records, at, removed, added, old.asciiDump), readRegion);
   const orphan = (list: readonly ParseProblem[]) => list.some((p) => p.code === 'parse.orphan-line');
@@ -78,14 +78,19 @@ export function reanalyzeSplice(
   if (!reading || orphan(reading.problems)) return undefined;
   ({ at, removed, added } = reading.region);
   const { below, after } = reading.region;
-  const above = records.at(below - 1)!;
+  // (None above the trace's first record.)
+  const above = records.at(below - 1);
   const next = records.at(after)!;
   const readings = readingsKept(prev, lines, at, options);
   if (!readings) return undefined;
+  // Read from the first line: the command line before the first packet says the same of the numbers.
+  if (below === 0 && reading.commandNumbering !== old.commandNumbering) return undefined;
   const { forced, absolute } = readings;
   const { records: read, problems } = reading;
   const fresh = read.array();
-  if (old.asciiDump && added > 0 && fresh[0]?.line !== at) return undefined;
+  // In an -A dump the lines read again start with the record above them, unless there is none (the
+  // lines above the first packet are its notes).
+  if (old.asciiDump && added > 0 && below > 0 && fresh[0]?.line !== at) return undefined;
   const gone: PacketRecord[] = [];
   for (let k = below; k < after; k++) gone.push(records.at(k)!);
   if (fresh.length === 0 && gone.length === 0) return undefined;
@@ -246,8 +251,8 @@ interface SpliceRegion {
  * after them up to the next record (a -v packet's TCP line left alone when its IP line was taken away,
  * notes: one put in above them may be theirs), and with `withRecordAbove` to the record above (in an
  * -A dump every line up to the next packet line is the packet's payload, and elsewhere a line put in
- * first may continue it). Undefined without a record above and below: the first and last records
- * decide more (see reanalyzeTail for the last).
+ * first may continue it); from the first line where no record is above. Undefined without a record
+ * below: the last record decides more (see reanalyzeTail).
  */
 function spliceRegion(
   records: RecordList,
@@ -264,15 +269,31 @@ function spliceRegion(
     added += at - holder.line;
     at = holder.line;
   }
-  const after = lowerBound(records.length, (k) => records.at(k)!.line, at + removed);
+  let after = lowerBound(records.length, (k) => records.at(k)!.line, at + removed);
   const last = records.at(after - 1);
   if (after > below && last!.endLine >= at + removed) {
     const more = last!.endLine + 1 - (at + removed);
     removed += more;
     added += more;
   }
-  const next = records.at(after);
-  if (!records.at(below - 1) || !next) return undefined;
+  let next = records.at(after);
+  if (!next) return undefined;
+  if (below === 0) {
+    // The first record: the lines above it are read again with it (its notes, and the command line
+    // that says how the trace's numbers are printed, which only a line before the first packet does).
+    removed += at;
+    added += at;
+    at = 0;
+    if (withRecordAbove) {
+      // In an -A dump only the first packet has notes (after a packet, comment lines are its
+      // payload): the record below is read again too, as it may be the first now, or no longer.
+      const more = next.endLine + 1 - removed;
+      removed += more;
+      added += more;
+      next = records.at(++after);
+      if (!next) return undefined;
+    }
+  }
   if (next.line > at + removed) {
     const more = next.line - (at + removed);
     removed += more;
