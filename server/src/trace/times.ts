@@ -6,20 +6,7 @@
 import type { RecordList } from './types';
 
 export function resolveTimes(records: RecordList): void {
-  // -ttttt deltas never decrease; -ttt deltas jump up and down with the traffic. (Judged on the way,
-  // not on a list of the delta records: a list would keep a handle for each.)
-  let deltas = 0;
-  let decreasing = false;
-  let previousDelta = NaN;
-  for (let i = 0; i < records.length && !decreasing; i++) {
-    const r = records.at(i)!;
-    if (r.timeKind !== 'delta') continue;
-    const value = r.timeValue!;
-    if (value < previousDelta) decreasing = true;
-    previousDelta = value;
-    deltas++;
-  }
-  const cumulative = deltas > 1 && !decreasing;
+  const cumulative = deltasCumulative(records);
   let dayOffset = 0;
   // NaN until the first clock time. (A number that may be undefined would be boxed on every write;
   // and an index loop, as for...of over half a million records allocated an iterator result for each.)
@@ -44,4 +31,25 @@ export function resolveTimes(records: RecordList): void {
         r.time = value;
     }
   }
+}
+
+/**
+ * Whether the records' delta times are -ttttt's, each from the first packet (taken as they are), rather
+ * than -ttt's, each from the packet before (summed): -ttttt deltas never decrease, -ttt deltas jump up
+ * and down with the traffic. (Judged on the way, not on a list of the delta records: a list would keep
+ * a handle for each.)
+ */
+export function deltasCumulative(records: RecordList): boolean {
+  let deltas = 0;
+  let decreasing = false;
+  let previousDelta = NaN;
+  for (let i = 0; i < records.length && !decreasing; i++) {
+    const r = records.at(i)!;
+    if (r.timeKind !== 'delta') continue;
+    const value = r.timeValue!;
+    if (value < previousDelta) decreasing = true;
+    previousDelta = value;
+    deltas++;
+  }
+  return deltas > 1 && !decreasing;
 }

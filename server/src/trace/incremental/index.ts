@@ -9,9 +9,10 @@
  * appended, taken away or changed at the end join or leave their 4-tuples (reanalyzeTail); a record
  * changed beyond what its connection decides (its time, endpoints, a SYN) is taken away and read
  * again in its place (the first record with the lines above it: its notes, the command line before
- * the first packet). Anything that could reach further (the day of the times below, the -S reading
- * flipping, the -A reading, in an -A dump a packet line below made payload, a file whose line breaks
- * are not all \n or all \r\n) returns undefined, and the caller analyses the whole text. (In an -A dump, blank and comment lines are payload: lines added or taken away there
+ * the first packet). Anything that could reach further (the day of the times below, -ttt deltas that
+ * move them, the -S reading flipping, the -A reading, in an -A dump a packet line below made payload,
+ * a file whose line breaks are not all \n or all \r\n) returns undefined, and the caller analyses the
+ * whole text. (In an -A dump, blank and comment lines are payload: lines added or taken away there
  * are read again with the packet they are in.) The result equals a fresh analyzeTrace of the new text.
  *
  * This module takes an edit (the whole new text, or an editor's change range) and finds which kind it

@@ -14,6 +14,7 @@ import {
 } from '../parser';
 import { TraceRecord } from '../record';
 import { lowerBound } from '../search';
+import { deltasCumulative } from '../times';
 import type { TupleIds } from '../tuples';
 import type { PacketRecord, ParseProblem, RecordList } from '../types';
 
@@ -159,26 +160,106 @@ export function unreadableLines(problems: readonly ParseProblem[]): number {
   return problems.filter((p) => p.code === 'parse.unknown-line' || p.code === 'parse.orphan-line').length;
 }
 
+/** What times records on from a point of the trace, as resolveTimes does: see ClockDays, DeltaTimes. */
+export interface RecordTimer {
+  /** The next record's time (undefined where it has none); NaN where it cannot be known here. */
+  timeOf(r: PacketRecord): number | undefined;
+  /** A timer of the same reading on from `previous`. */
+  from(previous: PacketRecord | undefined): RecordTimer;
+  /** Whether `other` would time the next record as this one would (the same day, or sum so far). */
+  sameAs(other: RecordTimer): boolean;
+}
+
+/**
+ * Whether the records below the ones read again (`records` from `after` on) keep their times: `timer`,
+ * which timed those read again on from `previous`, reads on as it would have on from the records they
+ * replace (`gone`), or else times the first record below that has a time as before (then every one
+ * after it follows: not the record below alone, as one without a time passes the clock on).
+ */
+export function timesKeptBelow(
+  timer: RecordTimer,
+  previous: PacketRecord | undefined,
+  gone: readonly PacketRecord[],
+  records: RecordList,
+  after: number,
+): boolean {
+  const before = timer.from(previous);
+  for (const r of gone) before.timeOf(r);
+  if (timer.sameAs(before)) return true;
+  for (let k = after; k < records.length; k++) {
+    const r = records.at(k)!;
+    if (r.timeValue !== undefined) return timer.timeOf(r) === r.time;
+  }
+  return true;
+}
+
 /**
  * Times `fresh` (records read again) on from `previous` (none: they are the trace's first), as
- * resolveTimes gives them, and returns the clock to time a record after them with; undefined where
- * the time of any of them, or of `others` (records taken away, the record below), is a -ttt delta
- * (their reading is judged on all of them), or a clock time's day is unknown.
+ * resolveTimes gives them, and returns the timer to time a record after them with; undefined where a
+ * time cannot be known here: a clock time's day, or -ttt/-ttttt deltas (of `previous`, `fresh` or
+ * `others`, the records taken away and the record below) whose reading is not given. `deltaReading`
+ * judges it on the records after the edit: whether they are cumulative (-ttttt), or undefined where
+ * that differs from before (the reading is judged on all of them).
  */
 export function timedOnFrom(
   previous: PacketRecord | undefined,
   fresh: readonly PacketRecord[],
   others: readonly PacketRecord[],
-): ClockDays | undefined {
+  deltaReading?: () => boolean | undefined,
+): RecordTimer | undefined {
   const delta = (r: PacketRecord | undefined) => r?.timeKind === 'delta';
-  if (delta(previous) || fresh.some(delta) || others.some(delta)) return undefined;
-  const days = new ClockDays(previous);
+  let timer: RecordTimer;
+  if (delta(previous) || fresh.some(delta) || others.some(delta)) {
+    const cumulative = deltaReading?.();
+    if (cumulative === undefined) return undefined;
+    timer = new DeltaTimes(previous, cumulative);
+  } else timer = new ClockDays(previous);
   for (const r of fresh) {
-    const time = days.timeOf(r);
+    const time = timer.timeOf(r);
     if (Number.isNaN(time)) return undefined;
     r.time = time;
   }
-  return days;
+  return timer;
+}
+
+/** The reading of the deltas of `after` (see deltasCumulative), or undefined where `before`'s differs. */
+export function keptDeltaReading(before: RecordList, after: RecordList): boolean | undefined {
+  const cumulative = deltasCumulative(after);
+  return cumulative === deltasCumulative(before) ? cumulative : undefined;
+}
+
+/**
+ * -ttt and -ttttt times on from record `previous`, as resolveTimes gives them: -ttttt deltas
+ * (`cumulative`) as they are, -ttt ones summed on from the time of `previous` (0 at the start). A
+ * record of another kind of time among them is NaN: not timed here.
+ */
+class DeltaTimes implements RecordTimer {
+  private running: number;
+
+  constructor(
+    previous: PacketRecord | undefined,
+    private readonly cumulative: boolean,
+  ) {
+    this.running = previous === undefined ? 0 : previous.timeKind === 'delta' ? previous.time! : NaN;
+  }
+
+  timeOf(r: PacketRecord): number | undefined {
+    const value = r.timeValue;
+    if (value === undefined) return undefined;
+    if (r.timeKind !== 'delta') return NaN;
+    if (this.cumulative) return value;
+    this.running += value;
+    return this.running;
+  }
+
+  from(previous: PacketRecord | undefined): RecordTimer {
+    return new DeltaTimes(previous, this.cumulative);
+  }
+
+  sameAs(other: RecordTimer): boolean {
+    // (A sum not known here, after a record of another kind of time, is the same as none.)
+    return other instanceof DeltaTimes && (this.cumulative || other.running === this.running);
+  }
 }
 
 /**
@@ -208,7 +289,7 @@ export function readingsKept(
  * (its day is unknown). Without `previous`, from the start of the trace: the first clock time is on
  * day 0, as resolveTimes counts.
  */
-export class ClockDays {
+export class ClockDays implements RecordTimer {
   private lastClock: number;
   private dayOffset: number;
   /** Whether the day of the next clock time is known where no clock time came before (the start). */
@@ -228,6 +309,22 @@ export class ClockDays {
     if (value < this.lastClock - 43200) this.dayOffset += 86400;
     this.lastClock = value;
     return value + this.dayOffset;
+  }
+
+  from(previous: PacketRecord | undefined): RecordTimer {
+    return new ClockDays(previous);
+  }
+
+  sameAs(other: RecordTimer): boolean {
+    // (A day not known here is the same as none: NaN clocks are not equal.)
+    const known = (t: ClockDays) => !Number.isNaN(t.lastClock) || t.fromStart;
+    return (
+      other instanceof ClockDays &&
+      known(this) &&
+      known(other) &&
+      Object.is(other.lastClock, this.lastClock) &&
+      other.dayOffset === this.dayOffset
+    );
   }
 }
 

@@ -22,6 +22,8 @@ import {
   uniformBreaks,
   readerIn,
   timedOnFrom,
+  keptDeltaReading,
+  timesKeptBelow,
   unreadableLines,
 } from './shared';
 
@@ -33,9 +35,10 @@ import {
  * analysis; each 4-tuple that loses or gains a record is numbered, tracked and judged again (a
  * 4-tuple's analysis reads its own records alone). Where a connection then starts elsewhere, is new
  * or is gone, every connection is numbered again in the order they start. Undefined where what is
- * put in or taken away reaches further: another day for the times below, -ttt times, the -S reading
- * flipping, the -A reading (judged on the first lines), a command line before the first packet that
- * says otherwise of the numbers, the last record (see reanalyzeTail).
+ * put in or taken away reaches further: another day for the times below, -ttt deltas that move every
+ * time below (-ttttt ones do not), the reading of the deltas or the -S reading flipping, the -A
+ * reading (judged on the first lines), a command line before the first packet that says otherwise of
+ * the numbers, the last record (see reanalyzeTail).
  *
  * The previous analysis's records and connections are moved and judged in place: it is not to be
  * used again (an editor's cache keeps the newest analysis only).
@@ -107,9 +110,12 @@ export function reanalyzeSplice(
   if (offload(newProblems) !== offload(old.problems)) return undefined;
   if (unreadableLines(newProblems) > MAX_UNKNOWN_LINE_PROBLEMS) return undefined;
 
-  // Times, on from the record above; the record below must keep its day.
-  const days = timedOnFrom(above, fresh, [...gone, next]);
-  if (!days || days.timeOf(next) !== next.time) return undefined;
+  // Times, on from the record above; the records below must keep theirs (their day; with -ttt
+  // deltas, the sum of those before them).
+  const timer = timedOnFrom(above, fresh, [...gone, next], () =>
+    keptDeltaReading(records, records.spliced(below, gone.length, fresh)),
+  );
+  if (!timer || !timesKeptBelow(timer, above, gone, records, after)) return undefined;
 
   // The 4-tuples tracked again: those that lose or gain a record.
   const count = fresh.length - gone.length;

@@ -19,6 +19,7 @@ import {
   uniformBreaks,
   readerIn,
   timedOnFrom,
+  keptDeltaReading,
   unreadableLines,
 } from './shared';
 
@@ -31,9 +32,9 @@ import {
  * into the new lines); they are timed on from the record before them, numbered with their 4-tuples,
  * and each 4-tuple they join or leave is tracked and judged again. Connections that started in them
  * are numbered after the rest, in file order. Undefined, for the caller to analyse the whole text,
- * where the change could reach what came before: -ttt times (their reading is judged on all of them),
- * the -S reading (judged again where its judgement had not ended before the change, given up if it
- * flips), the -A reading of a short file, where a connection before the change starts.
+ * where the change could reach what came before: the reading of -ttt/-ttttt deltas (judged on all of
+ * them) or the -S reading (judged again where its judgement had not ended before the change) flipping,
+ * the -A reading of a short file, where a connection before the change starts.
  */
 export function reanalyzeTail(
   prev: TraceAnalysis,
@@ -68,10 +69,10 @@ export function reanalyzeTail(
   const removed: PacketRecord[] = [];
   for (let k = from; k < records.length; k++) removed.push(records.at(k)!);
 
-  // Times, on from the record before.
-  if (!timedOnFrom(previous, added, removed)) return undefined;
-
   const all = records.truncated(from).appended(added);
+  // Times, on from the record before (-ttt deltas summed on from it, where the reading stays).
+  if (!timedOnFrom(previous, added, removed, () => keptDeltaReading(records, all))) return undefined;
+
   // The -S reading, where its judgement had not ended before the change, judged again.
   let decidedAt = prev.numberingDecidedAt;
   if (forced === undefined && (decidedAt ?? Infinity) >= from) {
