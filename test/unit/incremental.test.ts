@@ -345,6 +345,18 @@ function tracked(a: TraceAnalysis): unknown[] {
   });
 }
 
+/**
+ * `inc`, which must be an incremental result, as a fresh analysis of its lines gives it: the report
+ * and what tracking gave each record (notes included). Returns it, for the next edit.
+ */
+function equalsFresh(inc: TraceAnalysis | undefined, label: string): TraceAnalysis {
+  assert.ok(inc, `${label}: incremental`);
+  const fresh = analyzeTrace(inc.parsed.lines.join('\n'));
+  assert.deepEqual(report(inc), report(fresh), label);
+  assert.deepEqual(tracked(inc), tracked(fresh), label);
+  return inc;
+}
+
 /** Corpus captures for the changes at the end; the last two have many connections, new ones in each chunk. */
 const END_CAPTURES = [
   'bulk-loss-tx',
@@ -700,37 +712,34 @@ test("the first record's time edited, it deleted and put back, or a packet paste
   const first = lines.findIndex((l) => /^\d/.test(l));
   const syn = lines.find((l) => l.includes('Flags [S]'))!;
   const at = (line: number, character = 0) => ({ line, character });
-  const same = (inc: TraceAnalysis | undefined, label: string) => {
-    assert.ok(inc, `${label}: incremental`);
-    const fresh = analyzeTrace(inc.parsed.lines.join('\n'));
-    assert.deepEqual(report(inc), report(fresh), label);
-    assert.deepEqual(tracked(inc), tracked(fresh), label);
-    assert.deepEqual(
-      inc.parsed.records.map((r) => r.annotations),
-      fresh.parsed.records.map((r) => r.annotations),
-      `${label}: notes`,
-    );
-    return inc;
-  };
   // A digit of the first record's seconds (18:24:35 -> 18:24:34), and put back.
   const digit = lines[first]!.indexOf(':35.') + 2;
-  const timed = same(
+  const timed = equalsFresh(
     reanalyzeEdit(analyzeTrace(text), { start: at(first, digit), end: at(first, digit + 1) }, '4'),
     'time edited',
   );
-  same(reanalyzeEdit(timed, { start: at(first, digit), end: at(first, digit + 1) }, '5'), 'time put back');
+  equalsFresh(
+    reanalyzeEdit(timed, { start: at(first, digit), end: at(first, digit + 1) }, '5'),
+    'time put back',
+  );
   // The first record deleted (its notes go to the record below), then put back.
-  const deleted = same(
+  const deleted = equalsFresh(
     reanalyzeEdit(analyzeTrace(text), { start: at(first), end: at(first + 1) }, ''),
     'first deleted',
   );
-  same(reanalyzeEdit(deleted, { start: at(first), end: at(first) }, `${lines[first]}\n`), 'first put back');
+  equalsFresh(
+    reanalyzeEdit(deleted, { start: at(first), end: at(first) }, `${lines[first]}\n`),
+    'first put back',
+  );
   // The SYN pasted above the first record, below its notes (they are the SYN's now), and above them.
-  same(
+  equalsFresh(
     reanalyzeEdit(analyzeTrace(text), { start: at(first), end: at(first) }, `${syn}\n`),
     'pasted below notes',
   );
-  same(reanalyzeEdit(analyzeTrace(text), { start: at(0), end: at(0) }, `${syn}\n`), 'pasted at the top');
+  equalsFresh(
+    reanalyzeEdit(analyzeTrace(text), { start: at(0), end: at(0) }, `${syn}\n`),
+    'pasted at the top',
+  );
 });
 
 // In an -A dump only the first packet has notes: comment lines after a packet are its payload. Found
@@ -794,13 +803,7 @@ test('-ttt and -ttttt lines pasted at the end or taken away there, and -ttttt pa
     const prev = analyzeTrace(text);
     assert.ok(prev.parsed.records.every((r) => r.timeKind === 'delta'));
     const label = cumulative ? '-ttttt' : '-ttt';
-    const same = (inc: TraceAnalysis | undefined, what: string) => {
-      assert.ok(inc, `${label} ${what}: incremental`);
-      const fresh = analyzeTrace(inc.parsed.lines.join('\n'));
-      assert.deepEqual(report(inc), report(fresh), `${label} ${what}`);
-      assert.deepEqual(tracked(inc), tracked(fresh), `${label} ${what}`);
-      return inc;
-    };
+    const same = (inc: TraceAnalysis | undefined, what: string) => equalsFresh(inc, `${label} ${what}`);
     // The last 40 lines taken away, then pasted back.
     const cut = lines.length - 40;
     const end = { line: lines.length, character: 0 };

@@ -257,7 +257,7 @@ class DeltaTimes implements RecordTimer {
   }
 
   sameAs(other: RecordTimer): boolean {
-    // (A sum not known here, after a record of another kind of time, is the same as none.)
+    // (A sum not known here, NaN after a record of another kind of time, is the same as no other.)
     return other instanceof DeltaTimes && (this.cumulative || other.running === this.running);
   }
 }
@@ -316,7 +316,7 @@ export class ClockDays implements RecordTimer {
   }
 
   sameAs(other: RecordTimer): boolean {
-    // (A day not known here is the same as none: NaN clocks are not equal.)
+    // (A day not known here, NaN after a record without a clock time, is the same as no other's.)
     const known = (t: ClockDays) => !Number.isNaN(t.lastClock) || t.fromStart;
     return (
       other instanceof ClockDays &&
