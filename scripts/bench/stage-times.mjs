@@ -42,9 +42,19 @@ let gcMs = 0;
 new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration; }).observe({ entryTypes: ['gc'] });
 const stages = [];
 let t = performance.now();
+let usage = process.resourceUsage();
 const lap = (name) => {
   const now = performance.now();
-  stages.push({ name, ms: now - t, heapMB: process.memoryUsage().heapUsed / 1048576 });
+  const after = process.resourceUsage();
+  stages.push({
+    name,
+    ms: now - t,
+    heapMB: process.memoryUsage().heapUsed / 1048576,
+    pageFaults: after.minorPageFault - usage.minorPageFault,
+    systemMs: (after.systemCPUTime - usage.systemCPUTime) / 1000,
+    cpuMs: (after.systemCPUTime - usage.systemCPUTime + after.userCPUTime - usage.userCPUTime) / 1000,
+  });
+  usage = process.resourceUsage();
   t = performance.now();
 };
 const text = readTrace(core, process.argv[2]);
@@ -56,7 +66,7 @@ if (process.argv[4] === 'warm') {
   stages.length = 0;
   gcMs = 0;
   lap('read the file');
-  stages[0].ms = 0;
+  Object.assign(stages[0], { ms: 0, pageFaults: 0, systemMs: 0, cpuMs: 0 });
 }
 const { packets, findings } = runStages(core, text, lap);
 // The observer reports after the current task: wait for it.
@@ -92,6 +102,9 @@ const rows = names.map((name, i) => {
     ms,
     usPerPacket: (ms * 1000) / packets,
     heapMB: median(results.map((r) => r.stages[i].heapMB)),
+    pageFaults: median(results.map((r) => r.stages[i].pageFaults)),
+    systemMs: median(results.map((r) => r.stages[i].systemMs)),
+    cpuMs: median(results.map((r) => r.stages[i].cpuMs)),
   };
 });
 const totalMs = rows.reduce((sum, r) => sum + r.ms, 0);
@@ -100,12 +113,15 @@ const gcMs = median(results.map((r) => r.gcMs));
 console.log(
   `${path.relative(ROOT, trace) || trace}: ${packets.toLocaleString('en')} records, median of ${runs} runs${warm ? ' (each the second analysis of its process: warm)' : ''}`,
 );
+// Besides the wall time: the process's CPU time in the stage (all threads: V8 compiles and collects on
+// others too), the kernel's part of it, and the page faults, each the kernel's work of handing the
+// process a fresh page of memory (memory first written: new columns, a growing heap).
 console.log(
-  `${'stage'.padEnd(14)}${'ms'.padStart(8)}${'µs/record'.padStart(11)}${'share'.padStart(8)}${'heap after'.padStart(12)}`,
+  `${'stage'.padEnd(14)}${'ms'.padStart(8)}${'µs/record'.padStart(11)}${'share'.padStart(8)}${'heap after'.padStart(12)}${'cpu ms'.padStart(9)}${'kernel'.padStart(8)}${'faults'.padStart(9)}`,
 );
 for (const r of rows) {
   console.log(
-    `${r.name.padEnd(14)}${r.ms.toFixed(0).padStart(8)}${r.usPerPacket.toFixed(2).padStart(11)}${`${((100 * r.ms) / totalMs).toFixed(0)}%`.padStart(8)}${`${r.heapMB.toFixed(0)} MB`.padStart(12)}`,
+    `${r.name.padEnd(14)}${r.ms.toFixed(0).padStart(8)}${r.usPerPacket.toFixed(2).padStart(11)}${`${((100 * r.ms) / totalMs).toFixed(0)}%`.padStart(8)}${`${r.heapMB.toFixed(0)} MB`.padStart(12)}${r.cpuMs.toFixed(0).padStart(9)}${r.systemMs.toFixed(0).padStart(8)}${String(r.pageFaults).padStart(9)}`,
   );
 }
 console.log(
