@@ -72,20 +72,37 @@ function snapshot(r: PacketRecord): unknown {
   };
 }
 
-function parseBothWays(text: string): { general: ParsedTrace; flat: ParsedTrace; taken: number } {
+function parseBothWays(text: string): {
+  general: ParsedTrace;
+  flat: ParsedTrace;
+  taken: number;
+  headers: number;
+} {
   commonLineTuning.enabled = false;
   const general = parseTrace(text);
   commonLineTuning.enabled = true;
   const minLines = commonLineTuning.minLines;
   commonLineTuning.minLines = 0;
   const before = commonLineTuning.taken;
+  const headersBefore = commonLineTuning.headers;
   const flat = parseTrace(text);
   commonLineTuning.minLines = minLines;
-  return { general, flat, taken: commonLineTuning.taken - before };
+  return {
+    general,
+    flat,
+    taken: commonLineTuning.taken - before,
+    headers: commonLineTuning.headers - headersBefore,
+  };
 }
 
+/** Compares the parses both ways; gives how many lines the flat reader took. */
 function assertSameParse(text: string, what: string): number {
-  const { general, flat, taken } = parseBothWays(text);
+  return assertSameParses(text, what).taken;
+}
+
+/** assertSameParse, giving how many packet lines and -v header lines were read flat. */
+function assertSameParses(text: string, what: string): { taken: number; headers: number } {
+  const { general, flat, taken, headers } = parseBothWays(text);
   assert.equal(flat.records.length, general.records.length, `${what}: record count`);
   assert.deepEqual(flat.problems, general.problems, `${what}: problems`);
   assert.deepEqual([...flat.endpoints.keys()], [...general.endpoints.keys()], `${what}: endpoints`);
@@ -93,7 +110,7 @@ function assertSameParse(text: string, what: string): number {
   for (let i = 0; i < general.records.length; i++) {
     assert.deepEqual(snapshot(flat.records[i]!), snapshot(general.records[i]!), `${what}: record ${i}`);
   }
-  return taken;
+  return { taken, headers };
 }
 
 test('every trace reads the same with and without the flat reader of the common line', () => {
@@ -104,10 +121,15 @@ test('every trace reads the same with and without the flat reader of the common 
   ];
   assert.ok(files.length > 20, 'the corpus and the test traces are there');
   let taken = 0;
-  for (const file of files)
-    taken += assertSameParse(fs.readFileSync(file, 'utf8'), path.relative(ROOT, file));
-  // The comparison means something only if the flat reader took many lines.
+  let headers = 0;
+  for (const file of files) {
+    const read = assertSameParses(fs.readFileSync(file, 'utf8'), path.relative(ROOT, file));
+    taken += read.taken;
+    headers += read.headers;
+  }
+  // The comparison means something only if the flat reader took many lines (-v headers too).
   assert.ok(taken > 10000, `the flat reader took ${taken} lines`);
+  assert.ok(headers > 5000, `${headers} -v header lines were read in one pass`);
 });
 
 // A file saved on Windows: its lines are read from the text as they are without CRs (TextLines with
@@ -214,5 +236,87 @@ test('common lines changed in ways the flat reader must leave alone read the sam
     const lines: string[] = [];
     for (const line of common) lines.push(line, change(line));
     assertSameParse(`${lines.join('\n')}\n`, name);
+  }
+});
+
+test('-v header lines changed in ways the one-pass reading must leave alone read the same both ways', () => {
+  // Header lines it takes, each with the TCP line under it.
+  const header =
+    /^\d\d:\d\d:\d\d\.\d+ IP \(tos 0x[0-9a-f]+, ttl \d+, id \d+, offset 0, flags \[[^\]]*\], proto TCP \(6\), length \d+\)$/;
+  const pairs: Array<[string, string]> = [];
+  for (const file of traces(CORPUS).filter((f) => /\/vv?-nn\.trace$/.test(f))) {
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    for (let i = 0; i + 1 < lines.length && pairs.length < 300; i++)
+      if (header.test(lines[i]!) && lines[i + 1]!.startsWith('    ')) pairs.push([lines[i]!, lines[i + 1]!]);
+  }
+  assert.ok(pairs.length >= 100, `${pairs.length} -v packets found`);
+  const changes: Array<[string, (line: string) => string]> = [
+    ['unchanged', (l) => l],
+    ['an ECN mark after the tos', (l) => l.replace(/tos (0x[0-9a-f]+)/, 'tos $1,ECT(0)')],
+    ['a tos of three hex digits', (l) => l.replace(/tos 0x[0-9a-f]+/, 'tos 0x100')],
+    ['a ttl of four digits', (l) => l.replace(/ttl \d+/, 'ttl 1024')],
+    ['an id of six digits', (l) => l.replace(/id \d+/, 'id 123456')],
+    ['an id of five digits', (l) => l.replace(/id \d+/, 'id 65535')],
+    ['an id with leading zeros', (l) => l.replace(/id \d+/, 'id 00042')],
+    ['a fragment offset', (l) => l.replace('offset 0,', 'offset 1480,')],
+    ['flags not closed', (l) => l.replace('], proto', ', proto')],
+    ['another protocol', (l) => l.replace('proto TCP (6)', 'proto UDP (17)')],
+    ['a length of six digits', (l) => l.replace(/length \d+\)$/, 'length 123456)')],
+    ['IP options after the length', (l) => l.replace(/\)$/, ', options (RA))')],
+    ['a bad IP checksum', (l) => l.replace(/\)$/, ', bad cksum 1234 (->5678)!)')],
+    ['text after the header', (l) => `${l} extra`],
+    ['a space after the header', (l) => `${l} `],
+    ['no closing parenthesis', (l) => l.slice(0, -1)],
+    ['no time', (l) => l.replace(/^\S+ /, '')],
+  ];
+  for (const [name, change] of changes) {
+    const lines: string[] = [];
+    for (const [head, tcp] of pairs) lines.push(change(head), tcp);
+    const { headers } = assertSameParses(`${lines.join('\n')}\n`, name);
+    if (name === 'unchanged') assert.equal(headers, pairs.length, 'every header read in one pass');
+  }
+});
+
+test('checksums of -v TCP lines: correct, incorrect with the right sum, and forms that are no checksum', () => {
+  const line = (cksum: string) =>
+    `12:00:00.000000 IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 52)\n    10.0.0.1.40000 > 10.0.0.2.80: Flags [.], cksum ${cksum}, seq 1, ack 1, win 502, length 0\n`;
+  const at = line('').split('\n')[1]!.indexOf('cksum');
+  const read = (cksum: string) => {
+    const { general, flat } = parseBothWays(line(cksum));
+    assert.deepEqual(snapshot(flat.records[0]!), snapshot(general.records[0]!), cksum);
+    return { record: flat.records[0]!, problems: flat.problems };
+  };
+  assert.deepEqual(read('0xd2a0 (correct)').record.cksum, {
+    value: 'd2a0',
+    correct: true,
+    expected: undefined,
+    span: { line: 1, start: at, end: at + 6 + 16 },
+  });
+  assert.deepEqual(read('0xFE28 (incorrect -> 0x4e9c)').record.cksum, {
+    value: 'FE28',
+    correct: false,
+    expected: '4e9c',
+    span: { line: 1, start: at, end: at + 6 + 28 },
+  });
+  assert.deepEqual(read('0x1 (incorrect -> 0xa)').record.cksum, {
+    value: '1',
+    correct: false,
+    expected: 'a',
+    span: { line: 1, start: at, end: at + 6 + 22 },
+  });
+  for (const bad of [
+    '0x12345 (correct)',
+    '0xd2a0 (correct',
+    '0xd2a0 correct',
+    '0x (correct)',
+    'd2a0 (correct)',
+    '0xd2a0 (incorrect -> 0x12345)',
+    '0xd2a0 (incorrect -> 0x4e9c',
+    '0xd2g0 (correct)',
+  ]) {
+    const { record, problems } = read(bad);
+    assert.equal(record.kind, 'malformed', bad);
+    assert.equal(record.cksum, undefined, bad);
+    assert.match(problems[0]!.message, /expected 'cksum 0xHHHH \(correct\)'/, bad);
   }
 });

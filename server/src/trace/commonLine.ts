@@ -34,9 +34,11 @@ import { clockEnd, readStamp, stampKind } from './timestamp';
  * large function, on another thread) before it pays off. Parse in a fresh process, best and median of
  * 11 runs, general reader -> flat: 5 000 lines 31/41 -> 34/37 ms, 20 000 lines 63/65 -> 59/64, the
  * bench's 100 000 146/151 -> 126/136 (its whole analysis 368/378 -> 359/372). For tests: `minLines` 0
- * reads every whole file with it, `enabled` off never; `taken` counts the lines read here.
+ * reads every whole file with it, `enabled` off never; `taken` counts the lines read here. `enabled`
+ * switches the one-pass reading of a -v IPv4 header line (packetLine.ts, verboseTcpHeader) too, whose
+ * lines `headers` counts.
  */
-export const commonLineTuning = { enabled: true, minLines: 20_000, taken: 0 };
+export const commonLineTuning = { enabled: true, minLines: 20_000, taken: 0, headers: 0 };
 
 /**
  * Line `line` (`text`, its characters also at `base` of `source`) as record `index` of `store`, when

@@ -3,6 +3,7 @@
  * in the modern (`Flags [S.], seq ...`), quiet (`tcp N`), truncated (`[|tcp]`) or old 3.x form
  * (`S 1:1(0) win 5840 <mss 1460>`). Non-TCP lines are recognised and described, never rejected.
  */
+import { commonLineTuning } from './commonLine';
 import { excerpt, isDigit, readUint, startsWithMacArrow } from './lineScanner';
 import { findJoinedPackets, joinedPackets } from './pastedText';
 import { portNumber } from './services';
@@ -409,6 +410,9 @@ export function parseNetworkPart(
   currentLineLength = text.length;
   lineSource = source;
   lineBase = base;
+  // (The switch of the flat reader of the common line turns this one off too: tests compare both.)
+  const header = commonLineTuning.enabled ? verboseTcpHeader(text, bodyStart, rec, source, base) : undefined;
+  if (header) return header;
   // (a) modern TCP: the first ": Flags [" that follows a valid SRC > DST (tunnels print outer headers first).
   let idx = text.indexOf(': Flags [', bodyStart);
   for (let tries = 0; idx >= 0 && tries < MAX_CANDIDATES; tries++) {
@@ -541,6 +545,81 @@ function startsLikeOtherPacket(text: string, at: number): boolean {
 export const OFFLOAD_SEND = 'IPv4, total length 0';
 const OFFLOAD_MESSAGE =
   "tcpdump could not read this IPv4 packet: its total length is 0, as a host writes it into a send it hands to the network card to segment (TSO/LSO) when the capture runs on that host. The TCP segment it carries is not in the trace's analysis (Wireshark reads it from the frame's length)";
+
+/** What verboseTcpHeader gives for every line it reads (the reader takes it at once). */
+const VERBOSE_TCP_HEADER: LineResult = { kind: 'other', awaitsTcpLine: true };
+
+/**
+ * The -v IPv4 header line of a TCP packet in the form tcpdump prints for nearly all of them,
+ * `IP (tos 0x0, ttl 64, id 27707, offset 0, flags [DF], proto TCP (6), length 60)` with nothing after
+ * it, read in one pass: what describeOther finds in it (the family, the IP id, the protocol, and that
+ * the TCP line comes next). parseNetworkPart would first search the line for each form of a TCP packet
+ * on one line, and describeOther runs an expression per field. Undefined, with nothing written, for
+ * any other line (the general path reads it). The characters are read at `base` of `source`, as the
+ * flat reader reads them (commonLine.ts): startsWith on the line, a slice, cost more than the rest.
+ */
+function verboseTcpHeader(
+  text: string,
+  bodyStart: number,
+  rec: TraceRecord,
+  source: string,
+  base: number,
+): LineResult | undefined {
+  const n = text.length;
+  if (!wordAt(source, base, bodyStart, n, 'IP (tos 0x')) return undefined;
+  let i = hexEnd(source, base, bodyStart + 10, n, 2);
+  if (i < 0 || !wordAt(source, base, i, n, ', ttl ')) return undefined;
+  i = digitsEnd(source, base, i + 6, n, 3);
+  if (i < 0 || !wordAt(source, base, i, n, ', id ')) return undefined;
+  const idStart = i + 5;
+  // (describeOther takes an id of up to 5 digits: one of more is no IP id, left to it.)
+  i = digitsEnd(source, base, idStart, n, 5);
+  if (i < 0 || !wordAt(source, base, i, n, ', offset 0, flags [')) return undefined;
+  let close = i + 19;
+  while (close < n && close - i < 40 && source.charCodeAt(base + close) !== 93) close++;
+  if (close >= n || close - i >= 40 || !wordAt(source, base, close + 1, n, ', proto TCP (6), length '))
+    return undefined;
+  i = digitsEnd(source, base, close + 25, n, 5);
+  if (i < 0 || i + 1 !== n || source.charCodeAt(base + i) !== 41) return undefined;
+  rec.af = 4;
+  rec.ipId = readNumber(text, idStart, source, base);
+  rec.protocol = 'TCP';
+  commonLineTuning.headers++;
+  return VERBOSE_TCP_HEADER;
+}
+
+/** Whether `word` is at `at` of the line at `base` of `source` (`n` long). */
+function wordAt(source: string, base: number, at: number, n: number, word: string): boolean {
+  if (at + word.length > n) return false;
+  for (let k = 0; k < word.length; k++)
+    if (source.charCodeAt(base + at + k) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * The end of the 1 to `max` digits at `from` of the line at `base` of `source` (`n` long), or -1
+ * where there are none or more.
+ */
+function digitsEnd(source: string, base: number, from: number, n: number, max: number): number {
+  let i = from;
+  while (i < n && i - from <= max) {
+    const c = source.charCodeAt(base + i);
+    if (c < 48 || c > 57) break;
+    i++;
+  }
+  return i === from || i - from > max ? -1 : i;
+}
+
+/** digitsEnd for hexadecimal digits. */
+function hexEnd(source: string, base: number, from: number, n: number, max: number): number {
+  let i = from;
+  while (i < n && i - from <= max && isHexDigit(source.charCodeAt(base + i))) i++;
+  return i === from || i - from > max ? -1 : i;
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
 
 /** A record that is not TCP: name the protocol for hovers and the outline. */
 function describeOther(text: string, bodyStart: number, rec: TraceRecord): LineResult {
@@ -905,10 +984,20 @@ function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord)
       }
       i = numberEnd;
     } else if (field === FIELD_CKSUM) {
-      const m = /^0x([0-9a-fA-F]{1,4}) \((correct|incorrect -> 0x([0-9a-fA-F]{1,4}))\)/.exec(
-        text.slice(at, at + 40),
-      );
-      if (!m) {
+      // `0xHHHH (correct)` or `0xHHHH (incorrect -> 0xHHHH)`, read by hand (every packet of a -v trace
+      // has one: an expression's match array and strings for each cost more than the rest of the line).
+      const n = text.length;
+      const valueEnd = wordAt(lineSource, lineBase, at, n, '0x')
+        ? hexEnd(lineSource, lineBase, at + 2, n, 4)
+        : -1;
+      let end = -1;
+      let expectedEnd = -1;
+      if (valueEnd >= 0 && wordAt(lineSource, lineBase, valueEnd, n, ' (correct)')) end = valueEnd + 10;
+      else if (valueEnd >= 0 && wordAt(lineSource, lineBase, valueEnd, n, ' (incorrect -> 0x')) {
+        expectedEnd = hexEnd(lineSource, lineBase, valueEnd + 17, n, 4);
+        if (expectedEnd >= 0 && lineSource.charCodeAt(lineBase + expectedEnd) === 41) end = expectedEnd + 1;
+      }
+      if (end < 0) {
         out.kind = 'malformed';
         out.problem = problem(
           `expected 'cksum 0xHHHH (correct)' or '(incorrect -> 0xHHHH)', found '${excerpt(text, at)}'`,
@@ -919,12 +1008,12 @@ function parseModernTcp(text: string, p: number, line: number, rec: TraceRecord)
         break;
       }
       f.cksum = {
-        value: m[1]!,
-        correct: m[2] === 'correct',
-        expected: m[3],
-        span: { line, start: i, end: at + m[0].length },
+        value: text.slice(at + 2, valueEnd),
+        correct: expectedEnd < 0,
+        expected: expectedEnd < 0 ? undefined : text.slice(valueEnd + 17, expectedEnd),
+        span: { line, start: i, end },
       };
-      i = at + m[0].length;
+      i = end;
     } else if (field === FIELD_OPTIONS) {
       if (text.charCodeAt(at) !== 91) {
         out.kind = 'malformed';
