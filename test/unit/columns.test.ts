@@ -11,6 +11,9 @@ import { reanalyzeEdit } from '../../server/src/trace/incremental';
 import { RecordSlots, RecordStore, SpanField, TraceRecord } from '../../server/src/trace/record';
 import { TupleIds } from '../../server/src/trace/tuples';
 import { parseTrace } from '../../server/src/trace/parser';
+import { resolveTimes } from '../../server/src/trace/times';
+import { resolveNumbers } from '../../server/src/trace/numbering';
+import { trackConnections } from '../../server/src/trace/connections';
 
 test('records keep every field across the growth of their columns', () => {
   const store = new RecordStore(1);
@@ -56,7 +59,21 @@ test('segments keep every field across the growth of their columns', () => {
     record.ackAbs = i;
     record.win = 512;
     record.time = i / 10;
-    const s = Segment.add(record, i, store, i, i % 2 === 0, undefined, false, i);
+    const s = Segment.add(
+      i,
+      store,
+      i,
+      i % 2 === 0,
+      record.flags!,
+      i,
+      3000000000 + i,
+      i,
+      512,
+      i / 10,
+      undefined,
+      false,
+      i,
+    );
     s.relSeq = i + 1;
     s.originalRecord = i % 3 ? undefined : i;
     segments.push(s);
@@ -80,21 +97,29 @@ test('segments keep every field across the growth of their columns', () => {
   });
 });
 
-test('a segment takes its numbers from its record: the ack only with the ACK flag, the length less what the capture lacks', () => {
-  const record = TraceRecord.create(0, 0);
-  record.flags = 0x02;
-  record.seqAbs = 7;
-  record.ackAbs = 9;
-  record.length = 100;
-  record.ipMissingBytes = 40;
-  const s = Segment.add(record, 0, new SegmentStore([record], 1), 0, true, 5, true, 0);
-  assert.equal(s.ack, undefined);
-  assert.equal(s.seq, 7);
-  assert.equal(s.len, 60);
-  assert.equal(s.win, undefined);
-  assert.equal(s.time, undefined);
-  assert.equal(s.nextPrintedSeq, 5);
-  assert.equal(s.nextPrintedSoon, true);
+test("tracking takes a segment's numbers from its record: the ack only with the ACK flag, the length less what the capture lacks", () => {
+  const parsed = parseTrace(
+    '12:00:00.000000 IP 10.0.0.1.1000 > 10.0.0.2.80: Flags [S], seq 7, win 512, length 100\n' +
+      '12:00:00.100000 IP 10.0.0.2.80 > 10.0.0.1.1000: Flags [S.], seq 70, ack 8, win 512, length 0\n',
+  );
+  const records = parsed.recordList;
+  resolveTimes(records);
+  resolveNumbers(records);
+  // A SYN with an ack field (as a hostile line may print one) and a header that says 40 bytes are
+  // missing from the capture.
+  records.at(0)!.ackAbs = 9;
+  records.at(0)!.ipMissingBytes = 40;
+  const [syn, synAck] = [...trackConnections(records).connections[0]!.segments];
+  assert.equal(syn!.ack, undefined);
+  assert.equal(syn!.seq, 7);
+  assert.equal(syn!.len, 60);
+  assert.equal(syn!.win, 512);
+  assert.equal(syn!.time, 43200);
+  assert.equal(syn!.nextPrintedSeq, 8, "no seq of its side follows: the peer's ack of it");
+  assert.equal(synAck!.ack, 8);
+  assert.equal(synAck!.len, 0);
+  assert.equal(synAck!.time, 43200.1);
+  assert.equal(synAck!.fromClient, false);
 });
 
 test("a connection's segment list gives a handle on each entry, over the stores of two tracking runs", () => {
@@ -109,8 +134,9 @@ test("a connection's segment list gives a handle on each entry, over the stores 
   const first = new SegmentStore(records, 1);
   const second = new SegmentStore(records, 1);
   const list = new SegmentList(first);
-  for (let i = 0; i < 20; i++)
-    Segment.add(records[i]!, i, first, i, true, undefined, false, 0).appendTo(list);
+  const add = (store: SegmentStore, at: number, position: number, fromClient: boolean) =>
+    Segment.add(at, store, position, fromClient, 0x10, at, NaN, NaN, NaN, NaN, undefined, false, 0);
+  for (let i = 0; i < 20; i++) add(first, i, i, true).appendTo(list);
   assert.equal(list.length, 20);
   assert.equal(list.at(7).record.index, 7);
   assert.equal(list.recordIndex(7), 7);
@@ -118,8 +144,7 @@ test("a connection's segment list gives a handle on each entry, over the stores 
   assert.ok(!list.at(7).is(list.at(8)));
   // A re-tracked connection: the old run's first entries, new ones in another store, then the old tail.
   const retracked = list.head(5);
-  for (let i = 5; i < 10; i++)
-    Segment.add(records[20 + i]!, 20 + i, second, i, false, undefined, false, 0).appendTo(retracked);
+  for (let i = 5; i < 10; i++) add(second, 20 + i, i, false).appendTo(retracked);
   retracked.append(list, 10);
   assert.equal(retracked.length, 20);
   assert.deepEqual(

@@ -17,8 +17,17 @@ import { analyzeSegment } from './sequenceAnalysis';
 import { SAME_BURST } from './seqInference';
 import { setAt } from './denseArray';
 import { lowerBound, segmentsBefore } from './search';
-import { flowOf } from './tuples';
-import { ACK, SYN, isTrackedKind, type Endpoint, type PacketRecord, type RecordList } from './types';
+import { ACK, SYN, type Endpoint, type PacketRecord, type RecordList } from './types';
+import {
+  FROM_HIGHER,
+  FROM_LOWER,
+  KIND_CODE,
+  TRACKED_KIND,
+  TraceRecord,
+  Track,
+  kindCode,
+  trackInputs,
+} from './record';
 
 export interface ConnectionTable {
   connections: Connection[];
@@ -26,10 +35,6 @@ export interface ConnectionTable {
   segmentOf: SegmentIndex;
   /** Connection id of each TCP record (analysed or not), by record index. */
   connectionOf: RecordIds;
-}
-
-function sideKey(e: Endpoint): number {
-  return e.id;
 }
 
 /**
@@ -229,6 +234,8 @@ function createConnection(id: number, key: string, r: PacketRecord, store: Segme
     }
   }
   const midStream = guessed && f !== undefined;
+  // (The source's side in the 4-tuple, as record.ts keeps it: the lower endpoint id or not.)
+  const srcSide = src.id <= dst.id ? FROM_LOWER : FROM_HIGHER;
   // A connection first seen at its SYN-ACK: the client's SYN was sent, just not captured.
   const clientState = midStream ? 'UNKNOWN' : f !== undefined && f & SYN && f & ACK ? 'SYN-SENT' : 'CLOSED';
   return {
@@ -237,6 +244,7 @@ function createConnection(id: number, key: string, r: PacketRecord, store: Segme
     client: newFlow(clientEp, clientState),
     server: newFlow(serverEp, midStream ? 'UNKNOWN' : 'LISTEN'),
     clientGuessed: guessed,
+    clientSide: clientEp === src ? srcSide : FROM_LOWER + FROM_HIGHER - srcSide,
     segments: new SegmentList(store),
     records: [],
     firstRecord: r.index,
@@ -256,11 +264,42 @@ function createConnection(id: number, key: string, r: PacketRecord, store: Segme
   };
 }
 
-/** Wireshark: a SYN whose seq differs from its flow's base starts a new conversation on the 4-tuple. */
-function startsNewConnection(conn: Connection, r: PacketRecord): boolean {
-  if (r.flags === undefined || !(r.flags & SYN) || r.flags & ACK || r.seqAbs === undefined) return false;
-  const fwd = sideKey(conn.client.endpoint) === sideKey(r.src!) ? conn.client : conn.server;
-  return fwd.baseSeq !== undefined && r.seqAbs !== fwd.baseSeq;
+/**
+ * Wireshark: a SYN whose seq differs from its flow's base starts a new conversation on the 4-tuple.
+ * (Of the record whose fields are in trackInputs.)
+ */
+function startsNewConnection(conn: Connection): boolean {
+  const v = trackInputs;
+  const flags = v[Track.FLAGS]!;
+  const seq = v[Track.SEQ_ABS]!;
+  if (flags < 0 || !(flags & SYN) || flags & ACK || seq !== seq) return false;
+  const fwd = v[Track.SIDE] === conn.clientSide ? conn.client : conn.server;
+  return fwd.baseSeq !== undefined && seq !== fwd.baseSeq;
+}
+
+/**
+ * Reads into trackInputs what tracking needs of `r`: a TraceRecord (every record a parse makes) from
+ * its columns at once, any other PacketRecord field by field.
+ */
+function readInputs(r: PacketRecord): void {
+  if (r instanceof TraceRecord) {
+    r.readTrackInputs();
+    return;
+  }
+  const v = trackInputs;
+  v[Track.KIND] = kindCode(r.kind);
+  v[Track.TUPLE] = r.tuple ?? -1;
+  v[Track.SIDE] = r.src && r.dst ? (r.src.id <= r.dst.id ? FROM_LOWER : FROM_HIGHER) : 0;
+  v[Track.FLAGS] = r.flags ?? -1;
+  v[Track.LENGTH] = r.length ?? NaN;
+  v[Track.IP_MISSING] = r.ipMissingBytes ?? NaN;
+  v[Track.SEQ] = r.seq ?? NaN;
+  v[Track.SEQ_ABS] = r.seqAbs ?? NaN;
+  v[Track.ACK_ABS] = r.ackAbs ?? NaN;
+  v[Track.WIN] = r.win ?? NaN;
+  v[Track.TIME] = r.time ?? NaN;
+  v[Track.INDEX] = r.index;
+  v[Track.TRUNCATED] = r.truncated === undefined ? -1 : r.truncated ? 1 : 0;
 }
 
 /**
@@ -281,16 +320,17 @@ export function trackConnections(records: RecordList): ConnectionTable {
     segmentOf,
     connectionOf,
   };
+  const v = trackInputs;
   for (let position = 0; position < records.length; position++) {
     const r = records.at(position)!;
+    readInputs(r);
     // (A record has a 4-tuple id exactly when it has endpoints.)
-    const kind = r.kind;
-    if (r.tuple === undefined || !isTrackedKind(kind)) {
-      continue;
-    }
-    let conn = byTuple[r.tuple!];
+    const tuple = v[Track.TUPLE]!;
+    const kind = v[Track.KIND]!;
+    if (tuple < 0 || TRACKED_KIND[kind] !== 1) continue;
+    let conn = byTuple[tuple];
     let reused: Connection | undefined;
-    if (conn && r.kind === 'tcp' && startsNewConnection(conn, r)) {
+    if (conn && kind === KIND_CODE.tcp && startsNewConnection(conn)) {
       reused = conn;
       conn = undefined;
     }
@@ -298,7 +338,7 @@ export function trackConnections(records: RecordList): ConnectionTable {
       conn = createConnection(connections.length + 1, `${r.src!.key} ${r.dst!.key}`, r, tables.store);
       if (reused) conn.reusedFrom = reused.id;
       connections.push(conn);
-      setAt(byTuple, r.tuple!, conn);
+      setAt(byTuple, tuple, conn);
     }
     const next = nextPrinted.seq[position]!;
     trackRecord(
@@ -334,7 +374,12 @@ function trackRecord(
   nextSoon: boolean,
   t: TrackTables,
 ): void {
-  const segmentNext = r.kind === 'tcp' && r.flags !== undefined;
+  readInputs(r);
+  const v = trackInputs;
+  const kind = v[Track.KIND]!;
+  const flags = v[Track.FLAGS]!;
+  const index = v[Track.INDEX]!;
+  const segmentNext = kind === KIND_CODE.tcp && flags >= 0;
   const count = conn.segments.length;
   // (Not after a keep-alive ACK: the next segment may judge it again, see crossedKeepAlive.)
   if (
@@ -344,56 +389,61 @@ function trackRecord(
     !(conn.segments.analysis(count - 1) & A.KEEP_ALIVE_ACK)
   )
     conn.checkpoints.push(takeCheckpoint(conn));
-  conn.records.push(r.index);
-  conn.lastRecord = r.index;
-  t.connectionOf.set(r.index, conn.id);
-  if (r.kind === 'tcp-quiet') conn.quiet = true;
-  const fromClient = sideKey(conn.client.endpoint) === sideKey(r.src!);
+  conn.records.push(index);
+  conn.lastRecord = index;
+  t.connectionOf.set(index, conn.id);
+  if (kind === KIND_CODE.quiet) conn.quiet = true;
+  const fromClient = v[Track.SIDE] === conn.clientSide;
   const fwd = fromClient ? conn.client : conn.server;
   const rev = fromClient ? conn.server : conn.client;
   fwd.packets++;
-  fwd.bytes += r.length ?? 0;
-  const time = r.time;
-  if (time !== undefined) {
+  const length = v[Track.LENGTH]!;
+  if (length === length) fwd.bytes += length;
+  const time = v[Track.TIME]!;
+  if (time === time) {
     conn.startTime ??= time;
     conn.endTime = time;
   }
   if (!segmentNext) return;
+  const missing = v[Track.IP_MISSING]!;
+  const len = Math.max(0, (length === length ? length : 0) - (missing === missing ? missing : 0));
+  const seq = v[Track.SEQ_ABS]!;
+  const ackIn = v[Track.ACK_ABS]!;
+  const ack = flags & ACK ? ackIn : NaN;
   const seg = Segment.add(
-    r,
     at,
     t.store,
     conn.segments.length,
     fromClient,
+    flags,
+    len,
+    seq,
+    ack,
+    v[Track.WIN]!,
+    time,
     nextPrinted,
     nextSoon,
     // The SYN that started this connection on a finished one's 4-tuple.
     conn.reusedFrom !== undefined && conn.segments.length === 0 ? A.REUSED_PORTS : 0,
   );
-  if (r.truncated && r.seqAbs === undefined) {
+  if (v[Track.TRUNCATED] === 1 && seq !== seq) {
     // A header cut before its numbers: keep it in the connection, leave it out of sequence analysis.
     seg.appendTo(conn.segments);
-    t.segmentOf.set(r.index, seg);
+    t.segmentOf.set(index, seg);
     return;
   }
   // Wireshark: a SYN-ACK with a new seq replaces its flow's base and is flagged as port reuse. Its
   // next seq stays, so the new ISN is judged against the old one's (a jump past it: a lost segment).
-  if (
-    r.flags! & SYN &&
-    r.flags! & ACK &&
-    fwd.baseSeq !== undefined &&
-    r.seqAbs !== undefined &&
-    r.seqAbs !== fwd.baseSeq
-  ) {
+  if (flags & SYN && flags & ACK && fwd.baseSeq !== undefined && seq === seq && seq !== fwd.baseSeq) {
     seg.analysis |= A.REUSED_PORTS;
-    fwd.baseSeq = r.seqAbs;
+    fwd.baseSeq = seq;
   }
-  analyzeSegment(conn, seg, r, fwd, rev);
-  noteControl(seg, r.index, fwd);
-  updateStates(seg, fwd, rev);
-  if (seg.len > 0) fwd.dataSeen = true;
+  analyzeSegment(conn, seg, r, fwd, rev, len);
+  noteControl(seg, index, fwd, flags);
+  updateStates(seg, fwd, rev, flags, ack === ack ? ack : undefined, fromClient);
+  if (len > 0) fwd.dataSeen = true;
   seg.appendTo(conn.segments);
-  t.segmentOf.set(r.index, seg);
+  t.segmentOf.set(index, seg);
 }
 
 /**
@@ -470,9 +520,11 @@ function adoptTail(conn: Connection, old: Connection, cp: TrackCheckpoint, index
   setTrackedFields(conn, old);
 }
 
-/** Records the SYN, FIN and RST a flow sent (`seg`, of record `index`), for the checks and the state machine. */
-function noteControl(seg: Segment, index: number, fwd: Flow): void {
-  const f = seg.flags;
+/**
+ * Records the SYN, FIN and RST a flow sent (`seg`, of record `index`, with flags `f`), for the checks
+ * and the state machine.
+ */
+function noteControl(seg: Segment, index: number, fwd: Flow, f: number): void {
   if (!(f & (SYN | 0x01 | 0x04))) return;
   const seq = seg.seq;
   if (f & SYN && seq !== undefined) {
@@ -530,10 +582,13 @@ export function nextPrintedSeq(records: RecordList): NextPrinted {
   let acks = new Float64Array(64).fill(NaN);
   let lasts = new Float64Array(64).fill(NaN);
   let base = -1;
+  const v = trackInputs;
   for (let i = records.length - 1; i >= 0; i--) {
-    const r = records.at(i)!;
-    if (r.tuple === undefined) continue;
-    const direction = flowOf(r);
+    readInputs(records.at(i)!);
+    const tuple = v[Track.TUPLE]!;
+    if (tuple < 0) continue;
+    // (Numbered as tuples.ts, flowOf, numbers directions.)
+    const direction = tuple * 2 + (v[Track.SIDE] === FROM_LOWER ? 0 : 1);
     if (base < 0) base = direction & ~1;
     else if (direction < base) {
       // Room below too, by doubling: a whole file meets its 4-tuples in falling order here.
@@ -555,22 +610,23 @@ export function nextPrintedSeq(records: RecordList): NextPrinted {
     const last = lasts[flow & ~1]!;
     if (!Number.isNaN(last)) nextInTuple[i] = last;
     lasts[flow & ~1] = i;
-    if (r.kind !== 'tcp') continue;
+    if (v[Track.KIND] !== KIND_CODE.tcp) continue;
     const next = seqs[flow]!;
-    const time = r.time ?? NaN;
+    const time = v[Track.TIME]!;
     if (Number.isNaN(next)) out[i] = acks[flow ^ 1]!;
     else {
       out[i] = next;
       // (NaN, a time unknown on either side, compares false.)
       if (times[flow]! - time <= SAME_BURST) soon[i] = 1;
     }
-    const seq = r.seqAbs;
-    if (seq !== undefined) {
+    const seq = v[Track.SEQ_ABS]!;
+    if (seq === seq) {
       seqs[flow] = seq;
       times[flow] = time;
     }
-    const ack = r.ackAbs;
-    if (ack !== undefined && (r.flags ?? 0) & ACK) acks[flow] = ack;
+    const ack = v[Track.ACK_ABS]!;
+    const flags = v[Track.FLAGS]!;
+    if (ack === ack && flags >= 0 && flags & ACK) acks[flow] = ack;
   }
   return { seq: out, soon, nextInTuple };
 }

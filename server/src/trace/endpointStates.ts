@@ -24,10 +24,18 @@ export function isSynchronized(state: TcpState): boolean {
   return SYNCHRONIZED.has(state);
 }
 
-/** Moves the two endpoints' states for one segment sent by `fwd` to `rev`. */
-export function updateStates(seg: Segment, fwd: Flow, rev: Flow): void {
-  const f = seg.flags;
-  const ack = seg.ack;
+/**
+ * Moves the two endpoints' states for one segment sent by `fwd` to `rev`: `seg`, with flags `f` and
+ * ack `ack` (with the ACK flag only), the client's if `fromClient`.
+ */
+export function updateStates(
+  seg: Segment,
+  fwd: Flow,
+  rev: Flow,
+  f: number,
+  ack: number | undefined,
+  fromClient: boolean,
+): void {
   const beforeFwd = fwd.state;
   const beforeRev = rev.state;
 
@@ -95,7 +103,6 @@ export function updateStates(seg: Segment, fwd: Flow, rev: Flow): void {
       }
     }
   }
-  const client = seg.fromClient;
-  if (client) seg.setStates(beforeFwd, fwd.state, beforeRev, rev.state);
+  if (fromClient) seg.setStates(beforeFwd, fwd.state, beforeRev, rev.state);
   else seg.setStates(beforeRev, rev.state, beforeFwd, fwd.state);
 }

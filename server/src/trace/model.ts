@@ -2,7 +2,7 @@
  * The analysed model: connections, their two flows, and one Segment per TCP packet record.
  */
 import { ColumnSet, grown, optionalNumber, setOptionalNumber } from './columns';
-import { ACK, type Endpoint, type Finding, type PacketRecord, type RecordList } from './types';
+import type { Endpoint, Finding, PacketRecord, RecordList } from './types';
 import type { TrackCheckpoint } from './checkpoints';
 
 /** Wireshark's tcp.analysis bits (TCP_A_* in packet-tcp.c). */
@@ -258,54 +258,54 @@ export class Segment {
   }
 
   /**
-   * A new segment of TCP record `record` (one with flags; at `at` in the store's records), as the
-   * record gives it: its flags, payload length, absolute numbers (the ack only with the ACK flag), window
-   * and time; the analysis sets the rest. `position`: its index in its connection's segments;
-   * `nextPrintedSeq`, `nextPrintedSoon`: see those getters; `analysis`: the bits it starts with.
-   * (Separate arguments, not an object of them: the tracking pass would allocate one per segment, and
-   * a boxed number for each of its numbers.)
+   * A new segment of a TCP record with flags (at `at` in the store's records): its `flags`, payload
+   * `len`, absolute `seq` and `ack` (the ack only with the ACK flag), `win` and `time`, each NaN where
+   * the record has none; the analysis sets the rest. `position`: its index in its connection's
+   * segments; `nextPrintedSeq`, `nextPrintedSoon`: see those getters; `analysis`: the bits it starts
+   * with. (Separate arguments, not an object of them, nor the record to read them from: the tracking
+   * pass would allocate an object per segment, and its getters were calls that box their numbers.)
    */
   static add(
-    record: PacketRecord,
     at: number,
     store: SegmentStore,
     position: number,
     fromClient: boolean,
+    flags: number,
+    len: number,
+    seq: number,
+    ack: number,
+    win: number,
+    time: number,
     nextPrintedSeq: number | undefined,
     nextPrintedSoon: boolean,
     analysis: number,
   ): Segment {
     const seg = new Segment(store, store.add());
     const slot = seg.slot;
-    const flags = record.flags!;
     store.record[slot] = at;
     store.position[slot] = position;
     store.fromClient[slot] = fromClient ? 1 : 0;
     store.flags[slot] = flags;
     store.analysis[slot] = analysis;
     store.states[slot] = UNKNOWN_PAIRS;
-    store.len[slot] = Math.max(0, (record.length ?? 0) - (record.ipMissingBytes ?? 0));
+    store.len[slot] = len;
     // The numbers and their present bits written here rather than through the setters: V8 stops
     // inlining into a function after a budget of code, and each setter call it leaves boxes its number
-    // (a seq above 2^31, a time always).
+    // (a seq above 2^31, a time always). (NaN, a number that is none, is unequal to itself.)
     let present = 0;
-    const seq = record.seqAbs;
-    if (seq !== undefined) {
+    if (seq === seq) {
       present |= SEQ;
       store.seq[slot] = seq;
     }
-    const ack = flags & ACK ? record.ackAbs : undefined;
-    if (ack !== undefined) {
+    if (ack === ack) {
       present |= ACK_N;
       store.ack[slot] = ack;
     }
-    const win = record.win;
-    if (win !== undefined) {
+    if (win === win) {
       present |= WIN;
       store.win[slot] = win;
     }
-    const time = record.time;
-    if (time !== undefined) {
+    if (time === time) {
       present |= TIME;
       store.time[slot] = time;
     }
@@ -517,6 +517,11 @@ export interface Connection {
   server: Flow;
   /** The client was guessed (no SYN seen): lower port or well-known service taken as the server. */
   clientGuessed: boolean;
+  /**
+   * The side (record.ts: FROM_LOWER or FROM_HIGHER) of the client's records in the 4-tuple: a record
+   * whose side is this one is the client's.
+   */
+  clientSide: number;
   segments: SegmentList;
   /** Record indexes of every packet (quiet and truncated ones included). */
   records: number[];

@@ -12,7 +12,16 @@ import { lowerBound } from './search';
 import { add32 } from './seq32';
 import { optionKindSignature, optionNumber, scanOptionList } from './tcpOptions';
 import { TupleIds } from './tuples';
-import type { Endpoint, PacketRecord, RecordKind, RecordList, Span, TcpOption, TimeKind } from './types';
+import {
+  isTrackedKind,
+  type Endpoint,
+  type PacketRecord,
+  type RecordKind,
+  type RecordList,
+  type Span,
+  type TcpOption,
+  type TimeKind,
+} from './types';
 
 const NO_OPTIONS: TcpOption[] = [];
 const NO_ANNOTATIONS: Array<{ text: string; line: number }> = [];
@@ -24,6 +33,12 @@ const DUMPS = [undefined, 'hex', 'ascii', 'text'] as const;
 const code = <T>(table: readonly T[], value: T): number => table.indexOf(value);
 // The codes TraceRecord.common writes.
 const TCP_KIND = code(KINDS, 'tcp');
+/** The kind codes tracking tells apart (see trackInputs). */
+export const KIND_CODE = { tcp: TCP_KIND, quiet: code(KINDS, 'tcp-quiet') } as const;
+/** The code a record of kind `kind` has in trackInputs. */
+export const kindCode = (kind: RecordKind): number => code(KINDS, kind);
+/** 1 for the codes of the kinds tracking takes (types.ts, isTrackedKind), by code. */
+export const TRACKED_KIND = Uint8Array.from(KINDS, (kind) => (isTrackedKind(kind) ? 1 : 0));
 export const CLOCK_TIME = code(TIME_KINDS, 'clock');
 export const DATETIME_TIME = code(TIME_KINDS, 'datetime');
 const MODERN_FORMAT = code(FORMATS, 'modern');
@@ -90,8 +105,9 @@ const IP_MISSING = 1 << 12;
 
 // Values of `side`: which endpoint of the record's 4-tuple (TupleIds.endpoint) is its source.
 const NO_ENDPOINTS = 0;
-const FROM_LOWER = 1;
-const FROM_HIGHER = 2;
+/** (Exported for tracking, which tells a record's direction by its side: see trackInputs.) */
+export const FROM_LOWER = 1;
+export const FROM_HIGHER = 2;
 
 /** A file's lines by index: an array of them, or TextLines (parser.ts), which makes each when asked. */
 export interface LineList {
@@ -263,6 +279,30 @@ export const Common = {
 } as const;
 export const commonFields = new Float64Array(Common.SLOTS);
 
+/**
+ * What the tracking pass reads of a record (connections.ts, trackRecord), by these slots of
+ * trackInputs: the kind's code (KIND_CODE), the 4-tuple's id and the record's side in it (FROM_LOWER
+ * or not; -1 and 0 without endpoints), the flag bits (-1: none), the numbers (NaN where absent; SEQ is
+ * the printed seq, SEQ_ABS the absolute one), the index, and `truncated` (-1 unknown, 0, 1).
+ */
+export const Track = {
+  KIND: 0,
+  TUPLE: 1,
+  SIDE: 2,
+  FLAGS: 3,
+  LENGTH: 4,
+  IP_MISSING: 5,
+  SEQ: 6,
+  SEQ_ABS: 7,
+  ACK_ABS: 8,
+  WIN: 9,
+  TIME: 10,
+  INDEX: 11,
+  TRUNCATED: 12,
+  SLOTS: 13,
+} as const;
+export const trackInputs = new Float64Array(Track.SLOTS);
+
 const tri = (v: number): boolean | undefined => (v < 0 ? undefined : v === 1);
 const fromTri = (v: boolean | undefined): number => (v === undefined ? -1 : v ? 1 : 0);
 
@@ -358,6 +398,31 @@ export class TraceRecord implements PacketRecord {
       spans[at + OPTIONS_S + 1] = v[Common.OPTIONS_STOP]! + 1;
     }
     return rec;
+  }
+
+  /**
+   * Reads into trackInputs what the tracking pass needs of this record, in one call: read getter by
+   * getter, from a function as long as the tracking pass's, V8 left many of them calls, each number
+   * they returned boxed.
+   */
+  readTrackInputs(): void {
+    const store = this.store;
+    const slot = this.slot;
+    const present = store.present[slot]!;
+    const v = trackInputs;
+    v[Track.KIND] = store.kind[slot]!;
+    v[Track.TUPLE] = store.tuple[slot]! - 1;
+    v[Track.SIDE] = store.side[slot]!;
+    v[Track.FLAGS] = store.flags[slot]! - 1;
+    v[Track.LENGTH] = present & LENGTH ? store.length[slot]! : NaN;
+    v[Track.IP_MISSING] = present & IP_MISSING ? store.ipMissing[slot]! : NaN;
+    v[Track.SEQ] = present & SEQ ? store.seq[slot]! : NaN;
+    v[Track.SEQ_ABS] = present & SEQ_ABS ? store.seqAbs[slot]! : NaN;
+    v[Track.ACK_ABS] = present & ACK_ABS ? store.ackAbs[slot]! : NaN;
+    v[Track.WIN] = present & WIN ? store.win[slot]! : NaN;
+    v[Track.TIME] = present & TIME ? store.time[slot]! : NaN;
+    v[Track.INDEX] = store.index[slot]!;
+    v[Track.TRUNCATED] = store.truncated[slot]! - 1;
   }
 
   // The accessors below are kept small, so that V8 inlines them into the parser's and the analysis'

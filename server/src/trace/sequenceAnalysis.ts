@@ -5,7 +5,7 @@
  * pure ACK without -vv), inferSeq (seqInference.ts) stands in for it from what the text does carry.
  */
 import { A, type Connection, type Flow, type Segment } from './model';
-import { TraceRecord } from './record';
+import { TraceRecord, Track, trackInputs } from './record';
 import { add32, gt, le, lt } from './seq32';
 import { KEEPALIVE_IDLE, inferSeq } from './seqInference';
 import { ACK, FIN, RST, SYN, type PacketRecord } from './types';
@@ -143,9 +143,10 @@ function noteSynOptions(r: PacketRecord, flags: number, fwd: Flow, rev: Flow): v
 }
 
 /**
- * Runs the analysis for one segment of `conn` (not yet in its list), of record `record`. (Each field
- * of the segment is read once: V8 leaves some of these getter calls un-inlined in a function this long,
- * and each call then boxes its number.)
+ * Runs the analysis for one segment of `conn` (not yet in its list), of record `record`, whose
+ * payload is `len` bytes. Its other numbers are read from trackInputs, where the tracking pass has
+ * just read them from the record (connections.ts, trackRecord): getter calls on the segment or the
+ * record, which V8 leaves un-inlined in a function this long, each box their number.
  */
 export function analyzeSegment(
   conn: Connection,
@@ -153,24 +154,30 @@ export function analyzeSegment(
   record: PacketRecord,
   fwd: Flow,
   rev: Flow,
+  len: number,
 ): void {
-  const flags = seg.flags;
-  const len = seg.len;
-  const time = seg.time;
-  const index = record.index;
+  const v = trackInputs;
+  const flags = v[Track.FLAGS]!;
+  const timeIn = v[Track.TIME]!;
+  const time = timeIn === timeIn ? timeIn : undefined;
+  const index = v[Track.INDEX]!;
+  const printed = v[Track.SEQ]!;
+  const seqIn = v[Track.SEQ_ABS]!;
+  const ackIn = flags & ACK ? v[Track.ACK_ABS]! : NaN;
+  const winIn = v[Track.WIN]!;
   const isSyn = (flags & SYN) !== 0;
   const ctl = (flags & (SYN | FIN | RST)) !== 0;
 
   if (isSyn) noteSynOptions(record, flags, fwd, rev);
-  let seq = seg.seq;
-  const ack = seg.ack;
-  const win = seg.win;
+  let seq = seqIn === seqIn ? seqIn : undefined;
+  const ack = ackIn === ackIn ? ackIn : undefined;
+  const win = winIn === winIn ? winIn : undefined;
   if (len === 0 && !ctl) {
     if (seq === undefined) {
       seq = inferSeq(conn, seg, record, fwd, rev);
       seg.seq = seq;
       seg.seqInferred = seq !== undefined;
-    } else if (record.seq === undefined) {
+    } else if (printed !== printed) {
       // Deduced, not printed: numbering.ts found the seq of the bare ACK tcpdump took a base from.
       seg.seqInferred = true;
     }
@@ -320,7 +327,7 @@ export function analyzeSegment(
       // A next seq of 0 on the wire (an RST+ACK refusing a SYN sends seq 0) is "none yet" to
       // Wireshark, so a later SYN-ACK is judged against nothing. (Only a printed 0: a side whose seq
       // is never printed sits at a base numbering.ts made up, 0, for a real and unknown one.)
-      fwd.nextseq = nextseq === 0 && record.seq === 0 ? undefined : nextseq;
+      fwd.nextseq = nextseq === 0 && printed === 0 ? undefined : nextseq;
       fwd.nextseqTime = time;
       fwd.nextseqRecord = index;
       fwd.nextseqBy = record;
