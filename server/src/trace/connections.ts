@@ -341,7 +341,8 @@ export function trackConnections(records: RecordList): ConnectionTable {
       setAt(byTuple, tuple, conn);
     }
     const next = nextPrinted.seq[position]!;
-    trackRecord(
+    // (trackInputs holds the record's fields: read above.)
+    trackReadRecord(
       conn,
       r,
       position,
@@ -375,6 +376,18 @@ function trackRecord(
   t: TrackTables,
 ): void {
   readInputs(r);
+  trackReadRecord(conn, r, at, nextPrinted, nextSoon, t);
+}
+
+/** trackRecord for a record whose fields are in trackInputs already (see readInputs). */
+function trackReadRecord(
+  conn: Connection,
+  r: PacketRecord,
+  at: number,
+  nextPrinted: number | undefined,
+  nextSoon: boolean,
+  t: TrackTables,
+): void {
   const v = trackInputs;
   const kind = v[Track.KIND]!;
   const flags = v[Track.FLAGS]!;

@@ -546,21 +546,27 @@ export interface Connection {
   checkpoints: TrackCheckpoint[];
 }
 
+const NO_SEQS = new Uint32Array(0);
+const NO_RECORDS = new Int32Array(0);
+
 /**
  * What a flow sent: start and end seq and record of each segment that advanced its sequence, in
  * typed columns (a large transfer has hundreds of thousands, and as objects they were garbage work).
  */
 export class SentLog {
-  private seqs = new Uint32Array(16);
-  private ends = new Uint32Array(16);
-  private records = new Int32Array(16);
+  // Empty until the first push: a side that sends no data needs none, and each typed array is an
+  // allocation outside the heap (six a connection).
+  private seqs = NO_SEQS;
+  private ends = NO_SEQS;
+  private records = NO_RECORDS;
   length = 0;
 
   push(seq: number, end: number, record: number): void {
     if (this.length === this.seqs.length) {
-      this.seqs = grown(this.seqs, this.length * 2);
-      this.ends = grown(this.ends, this.length * 2);
-      this.records = grown(this.records, this.length * 2);
+      const capacity = Math.max(16, this.length * 2);
+      this.seqs = grown(this.seqs, capacity);
+      this.ends = grown(this.ends, capacity);
+      this.records = grown(this.records, capacity);
     }
     this.seqs[this.length] = seq;
     this.ends[this.length] = end;
