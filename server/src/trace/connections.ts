@@ -342,7 +342,7 @@ export function trackConnections(records: RecordList): ConnectionTable {
     }
     const next = nextPrinted.seq[position]!;
     // (trackInputs holds the record's fields: read above.)
-    trackReadRecord(
+    trackRecord(
       conn,
       r,
       position,
@@ -362,25 +362,12 @@ interface TrackTables {
 }
 
 /**
- * Adds the connection's next record (`at` in the records being tracked): its counts and, for a TCP
- * segment, the sequence analysis and the endpoints' states. `nextPrinted`, `nextSoon`: see
- * NextPrinted. Every checkpointTuning.every segments, the state before the next one is kept first
- * (see retrackConnection).
+ * Adds the connection's next record `r` (`at` in the records being tracked), whose fields readInputs
+ * has read into trackInputs: its counts and, for a TCP segment, the sequence analysis and the
+ * endpoints' states. `nextPrinted`, `nextSoon`: see NextPrinted. Every checkpointTuning.every
+ * segments, the state before the next one is kept first (see retrackConnection).
  */
 function trackRecord(
-  conn: Connection,
-  r: PacketRecord,
-  at: number,
-  nextPrinted: number | undefined,
-  nextSoon: boolean,
-  t: TrackTables,
-): void {
-  readInputs(r);
-  trackReadRecord(conn, r, at, nextPrinted, nextSoon, t);
-}
-
-/** trackRecord for a record whose fields are in trackInputs already (see readInputs). */
-function trackReadRecord(
   conn: Connection,
   r: PacketRecord,
   at: number,
@@ -518,6 +505,7 @@ export function retrackConnection(
       adoptTail(conn, old, cp, next);
       break;
     }
+    readInputs(r);
     trackRecord(conn, r, r.index, nextPrinted.seq(r.index), nextPrinted.soon(r.index), tables);
   }
   return conn;
