@@ -505,8 +505,11 @@ export function retrackConnection(
       adoptTail(conn, old, cp, next);
       break;
     }
+    const printed = nextPrinted.seq(r.index);
+    const soon = nextPrinted.soon(r.index);
+    // (Read last: nothing may read another record's fields into trackInputs before trackRecord.)
     readInputs(r);
-    trackRecord(conn, r, r.index, nextPrinted.seq(r.index), nextPrinted.soon(r.index), tables);
+    trackRecord(conn, r, r.index, printed, soon, tables);
   }
   return conn;
 }
