@@ -232,6 +232,15 @@ export class SegmentStore extends ColumnSet {
     return this.addSlot();
   }
 
+  /** The absolute seq of the segment in `slot` (see Segment.seq), for passes that read columns. */
+  seqAt(slot: number): number | undefined {
+    return optionalNumber(this.present, this.seq, slot, SEQ);
+  }
+  /** The window of the segment in `slot` (see Segment.win). */
+  winAt(slot: number): number | undefined {
+    return optionalNumber(this.present, this.win, slot, WIN);
+  }
+
   /** The position in `records` of the next record of the 4-tuple of the one at `at` (-1: none). */
   nextInTuple(at: number): number {
     const links = this.links;
@@ -638,6 +647,21 @@ export class SegmentList implements Iterable<Segment> {
 
   private storeAt(k: number): SegmentStore {
     return this.stores ? this.stores[k]! : this.store;
+  }
+
+  /**
+   * The entries as slots of their stores, for a pass over every segment of a long connection that
+   * reads the columns itself: entry k is slot `slots[k]` of `stores[k]`, or of `store` where `stores`
+   * is undefined (the entries are all its). The arrays are the list's own: read them, never change
+   * them. (An accessor call per field of every segment was most of the time such a pass takes before
+   * V8 has compiled it, which for passes run once a connection is most of a large trace.)
+   */
+  entries(): {
+    store: SegmentStore;
+    stores: readonly SegmentStore[] | undefined;
+    slots: readonly number[];
+  } {
+    return { store: this.store, stores: this.stores, slots: this.slots };
   }
 
   /** The `k`th segment (0 <= k < length). */

@@ -60,15 +60,17 @@ export function zeekSummary(conn: Connection): { state: string; history: string 
     side.letters |= bit;
     history += side === o ? letter.toUpperCase() : letter;
   };
-  const segments = conn.segments;
-  for (let k = 0; k < segments.length; k++) {
-    const fromClient = segments.fromClient(k);
+  const { store: first, stores, slots } = conn.segments.entries();
+  for (let k = 0; k < slots.length; k++) {
+    const store = stores === undefined ? first : stores[k]!;
+    const slot = slots[k]!;
+    const fromClient = store.fromClient[slot] === 1;
     const me = fromClient ? o : r;
     const peer = fromClient ? r : o;
-    const f = segments.flags(k);
-    const len = segments.len(k);
+    const f = store.flags[slot]!;
+    const len = store.len[slot]!;
     const bits = (f & SYN ? 1 : 0) + (f & FIN ? 1 : 0) + (f & RST ? 1 : 0);
-    const seq = segments.seq(k);
+    const seq = store.seqAt(slot);
     if (bits > 1) {
       add(me, f & SYN ? 'q' : 'i');
     } else if (f & SYN) {
@@ -95,11 +97,11 @@ export function zeekSummary(conn: Connection): { state: string; history: string 
       }
       if (!seen || gt(end, me.highest)) me.highest = end;
     }
-    if (segments.analysis(k) & A.LOST_PACKET) {
+    if (store.analysis[slot]! & A.LOST_PACKET) {
       me.gaps++;
       if (logarithmic(me.gaps)) add(me, 'g', false);
     }
-    if (segments.win(k) === 0 && !(f & RST) && finSeenFrom !== peer) {
+    if (store.winAt(slot) === 0 && !(f & RST) && finSeenFrom !== peer) {
       me.zeroWindows++;
       if (logarithmic(me.zeroWindows)) add(me, 'w', false);
     }
