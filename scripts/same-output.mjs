@@ -8,13 +8,12 @@
 //   node scripts/same-output.mjs [REF] [--report-only] [DIR|FILE ...]
 // DIR defaults to ../shared/corpus, test and examples (every *.trace in them, at any depth). Prints
 // each trace whose analysis differs with its first difference, and exits 1 when one does.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { bundleSources } from './bench/bundle-sources.mjs';
+import { bundleSources, bundleSourcesAt } from './bench/bundle-sources.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -29,16 +28,6 @@ const ref = positional[0] && !fs.existsSync(positional[0]) ? positional.shift() 
 const roots = positional.length
   ? positional.map((p) => path.resolve(p))
   : [path.resolve(ROOT, '../shared/corpus'), path.join(ROOT, 'test'), path.join(ROOT, 'examples')];
-
-let commit;
-try {
-  commit = execFileSync('git', ['rev-parse', '--verify', `${ref}^{commit}`], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  }).trim();
-} catch {
-  fail(`'${ref}' names no commit`);
-}
 
 /** Every *.trace under `p` (or `p` itself), sorted. */
 function traces(p) {
@@ -123,14 +112,16 @@ function firstDifference(a, b, at = '') {
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'same-output-'));
-const worktree = path.join(tmp, 'ref');
-const git = (...a) => execFileSync('git', a, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-git('worktree', 'add', '--detach', worktree, commit);
 let differing = 0;
+let commit = '';
 try {
   const before = path.join(tmp, 'before.cjs');
   const after = path.join(tmp, 'after.cjs');
-  await bundleSources(EXPORTS, before, worktree);
+  try {
+    commit = await bundleSourcesAt(ref, EXPORTS, before);
+  } catch (err) {
+    fail(err.message);
+  }
   await bundleSources(EXPORTS, after);
   const require = createRequire(import.meta.url);
   const cores = [require(before), require(after)];
@@ -153,7 +144,6 @@ try {
     }
   }
 } finally {
-  git('worktree', 'remove', '--force', worktree);
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 if (oneSided.size) console.log(`not compared, one version has them: ${[...oneSided].join(', ')}`);

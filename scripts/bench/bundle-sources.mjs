@@ -1,6 +1,9 @@
 // Bundles a few of the project's TypeScript modules into one CommonJS file with esbuild, as the
 // shipped bundles are built, for benchmarks that call the server's or client's code directly
-// (ladder-bench.mjs, stage-times.mjs).
+// (ladder-bench.mjs, stage-times.mjs), or another version's (stage-ab.mjs, same-output.mjs).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,4 +24,32 @@ export async function bundleSources(exportLines, outfile, root = ROOT) {
     outfile,
     logLevel: 'warning',
   });
+}
+
+/**
+ * bundleSources for the sources of commit `ref` (a git ref of this checkout), from a worktree made for
+ * it and taken away after. Gives the full commit id; throws with a message when `ref` names none.
+ */
+export async function bundleSourcesAt(ref, exportLines, outfile) {
+  let commit;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--verify', `${ref}^{commit}`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    throw new Error(`'${ref}' names no commit`);
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-at-'));
+  const worktree = path.join(tmp, 'ref');
+  const git = (...a) => execFileSync('git', a, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  git('worktree', 'add', '--detach', worktree, commit);
+  try {
+    await bundleSources(exportLines, outfile, worktree);
+  } finally {
+    git('worktree', 'remove', '--force', worktree);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return commit;
 }

@@ -11,11 +11,11 @@
 // (V8 collects when the memory outside its heap grows past a limit), which warm rounds in one process
 // exaggerate: `--cold` runs each version in a fresh process per round instead, alternating, as the
 // CLI runs (slower, and noisier by a few per cent).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleSources } from './bundle-sources.mjs';
+import { bundleSources, bundleSourcesAt } from './bundle-sources.mjs';
 import { BENCH_TRACE, CORE_EXPORTS, ROOT, STAGES_MODULE as STAGES, option } from './stages.mjs';
 
 const args = process.argv.slice(2);
@@ -31,24 +31,16 @@ const fail = (message) => {
 if (!fs.existsSync(trace))
   fail(`no trace at ${trace}; run \`node scripts/bench.mjs\` first, or pass --trace FILE`);
 if (!Number.isInteger(rounds) || rounds < 2) fail('--rounds takes a whole number of at least 2');
-let commit;
-try {
-  commit = execFileSync('git', ['rev-parse', '--verify', `${ref}^{commit}`], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  }).trim();
-} catch {
-  fail(`'${ref}' names no commit`);
-}
-
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-ab-'));
-const worktree = path.join(tmp, 'ref');
-const git = (...a) => execFileSync('git', a, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-git('worktree', 'add', '--detach', worktree, commit);
+let commit = '';
 try {
   const before = path.join(tmp, 'before.cjs');
   const after = path.join(tmp, 'after.cjs');
-  await bundleSources(CORE_EXPORTS, before, worktree);
+  try {
+    commit = await bundleSourcesAt(ref, CORE_EXPORTS, before);
+  } catch (err) {
+    fail(err.message);
+  }
   await bundleSources(CORE_EXPORTS, after);
 
   // Both cores in one process, the rounds alternating which goes first; or, --cold, each round of
@@ -143,6 +135,5 @@ process.stdout.write(JSON.stringify({ times, packets }));
     );
   }
 } finally {
-  git('worktree', 'remove', '--force', worktree);
   fs.rmSync(tmp, { recursive: true, force: true });
 }
