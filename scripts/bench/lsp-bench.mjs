@@ -31,14 +31,19 @@ if (!fs.existsSync(source)) {
 // after the packet's number) or, without one (-t), with the network layer; not indented as a -v
 // packet's second line is, nor with a tab as a hex dump's lines are.
 const isHead = (l) => /^(?: *\d+ {2})?(?: ?\d|IP6? )/.test(l);
-const all = fs.readFileSync(source, 'utf8').split(/\r?\n/);
-const lines = [];
-let heads = 0;
-for (const l of all) {
-  if (isHead(l)) heads++;
-  if (heads > packets) break;
-  lines.push(l);
+/** The lines of the first `packets` packet records of `from`, and how many records they hold. */
+function firstPackets(from) {
+  const out = [];
+  let count = 0;
+  for (const l of from) {
+    if (isHead(l)) count++;
+    if (count > packets) break;
+    out.push(l);
+  }
+  return { lines: out, heads: count };
 }
+const all = fs.readFileSync(source, 'utf8').split(/\r?\n/);
+const { lines, heads } = firstPackets(all);
 const text = `${lines.join(eol)}${eol}`;
 const lineCount = lines.length;
 
@@ -197,13 +202,7 @@ const pct = (p) => hoverTimes[Math.min(hoverTimes.length - 1, Math.floor((p / 10
 // A second trace opened in the same server (the capture's next packets, as many): what didOpen takes
 // once the server has analysed a trace before, its code compiled by the JIT. A figure beside the
 // first, whose difference is what a fresh server pays for compiling (the target is the first's).
-const secondLines = [];
-let secondHeads = 0;
-for (const l of all.slice(lineCount)) {
-  if (isHead(l)) secondHeads++;
-  if (secondHeads > packets) break;
-  secondLines.push(l);
-}
+const { lines: secondLines, heads: secondHeads } = firstPackets(all.slice(lineCount));
 const secondUri = pathToFileURL(path.join(root, 'bench-results/lsp-bench-2.trace')).href;
 t = performance.now();
 const second = diagnosticsFor(1, secondUri);

@@ -7,7 +7,7 @@ export function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-function isHexDigit(c: number): boolean {
+export function isHexDigit(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 

@@ -4,7 +4,7 @@
  * (`S 1:1(0) win 5840 <mss 1460>`). Non-TCP lines are recognised and described, never rejected.
  */
 import { commonLineTuning } from './commonLine';
-import { excerpt, isDigit, readUint, startsWithMacArrow } from './lineScanner';
+import { excerpt, isDigit, isHexDigit, readUint, startsWithMacArrow } from './lineScanner';
 import { findJoinedPackets, joinedPackets } from './pastedText';
 import { portNumber } from './services';
 import { SpanField, type TraceRecord } from './record';
@@ -602,11 +602,7 @@ function wordAt(source: string, base: number, at: number, n: number, word: strin
  */
 function digitsEnd(source: string, base: number, from: number, n: number, max: number): number {
   let i = from;
-  while (i < n && i - from <= max) {
-    const c = source.charCodeAt(base + i);
-    if (c < 48 || c > 57) break;
-    i++;
-  }
+  while (i < n && i - from <= max && isDigit(source.charCodeAt(base + i))) i++;
   return i === from || i - from > max ? -1 : i;
 }
 
@@ -615,10 +611,6 @@ function hexEnd(source: string, base: number, from: number, n: number, max: numb
   let i = from;
   while (i < n && i - from <= max && isHexDigit(source.charCodeAt(base + i))) i++;
   return i === from || i - from > max ? -1 : i;
-}
-
-function isHexDigit(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
 /** A record that is not TCP: name the protocol for hovers and the outline. */
