@@ -59,20 +59,22 @@ test('segments keep every field across the growth of their columns', () => {
     record.ackAbs = i;
     record.win = 512;
     record.time = i / 10;
-    const s = Segment.add(
-      i,
+    const s = new Segment(
       store,
-      i,
-      i % 2 === 0,
-      record.flags!,
-      i,
-      3000000000 + i,
-      i,
-      512,
-      i / 10,
-      undefined,
-      false,
-      i,
+      store.addSegment(
+        i,
+        i,
+        i % 2 === 0,
+        record.flags!,
+        i,
+        3000000000 + i,
+        i,
+        512,
+        i / 10,
+        undefined,
+        false,
+        i,
+      ),
     );
     s.relSeq = i + 1;
     s.originalRecord = i % 3 ? undefined : i;
@@ -135,8 +137,8 @@ test("a connection's segment list gives a handle on each entry, over the stores 
   const second = new SegmentStore(records, 1);
   const list = new SegmentList(first);
   const add = (store: SegmentStore, at: number, position: number, fromClient: boolean) =>
-    Segment.add(at, store, position, fromClient, 0x10, at, NaN, NaN, NaN, NaN, undefined, false, 0);
-  for (let i = 0; i < 20; i++) add(first, i, i, true).appendTo(list);
+    store.addSegment(at, position, fromClient, 0x10, at, NaN, NaN, NaN, NaN, undefined, false, 0);
+  for (let i = 0; i < 20; i++) list.push(add(first, i, i, true), first);
   assert.equal(list.length, 20);
   assert.equal(list.at(7).record.index, 7);
   assert.equal(list.recordIndex(7), 7);
@@ -144,7 +146,7 @@ test("a connection's segment list gives a handle on each entry, over the stores 
   assert.ok(!list.at(7).is(list.at(8)));
   // A re-tracked connection: the old run's first entries, new ones in another store, then the old tail.
   const retracked = list.head(5);
-  for (let i = 5; i < 10; i++) add(second, 20 + i, i, false).appendTo(retracked);
+  for (let i = 5; i < 10; i++) retracked.push(add(second, 20 + i, i, false), second);
   retracked.append(list, 10);
   assert.equal(retracked.length, 20);
   assert.deepEqual(

@@ -22,6 +22,7 @@ import {
   FROM_HIGHER,
   FROM_LOWER,
   KIND_CODE,
+  RecordSlots,
   TRACKED_KIND,
   TraceRecord,
   Track,
@@ -139,6 +140,11 @@ export class SegmentIndex {
 
   set(index: number, segment: Segment): void {
     this.positions.set(index, segment.position);
+  }
+
+  /** Sets the segment of record `index` to its connection's `position`th. */
+  setPosition(index: number, position: number): void {
+    this.positions.set(index, position);
   }
 
   /** spliced (see RecordIds.spliced) over `connections` and `connectionOf`, made likewise. */
@@ -278,6 +284,15 @@ function startsNewConnection(conn: Connection): boolean {
 }
 
 /**
+ * Reads into trackInputs what tracking needs of the record at `position` of `records`: of a parse's
+ * list from its columns, without a handle on it (most records of a large trace are read only so).
+ */
+function readInputsAt(records: RecordList, position: number): void {
+  if (records instanceof RecordSlots) records.readTrackInputs(position);
+  else readInputs(records.at(position)!);
+}
+
+/**
  * Reads into trackInputs what tracking needs of `r`: a TraceRecord (every record a parse makes) from
  * its columns at once, any other PacketRecord field by field.
  */
@@ -322,12 +337,12 @@ export function trackConnections(records: RecordList): ConnectionTable {
   };
   const v = trackInputs;
   for (let position = 0; position < records.length; position++) {
-    const r = records.at(position)!;
-    readInputs(r);
+    readInputsAt(records, position);
     // (A record has a 4-tuple id exactly when it has endpoints.)
     const tuple = v[Track.TUPLE]!;
     const kind = v[Track.KIND]!;
     if (tuple < 0 || TRACKED_KIND[kind] !== 1) continue;
+    const r = records.at(position)!;
     let conn = byTuple[tuple];
     let reused: Connection | undefined;
     if (conn && kind === KIND_CODE.tcp && startsNewConnection(conn)) {
@@ -410,9 +425,9 @@ function trackRecord(
   const seq = v[Track.SEQ_ABS]!;
   const ackIn = v[Track.ACK_ABS]!;
   const ack = flags & ACK ? ackIn : NaN;
-  const seg = Segment.add(
+  const store = t.store;
+  const slot = store.addSegment(
     at,
-    t.store,
     conn.segments.length,
     fromClient,
     flags,
@@ -428,22 +443,27 @@ function trackRecord(
   );
   if (v[Track.TRUNCATED] === 1 && seq !== seq) {
     // A header cut before its numbers: keep it in the connection, leave it out of sequence analysis.
-    seg.appendTo(conn.segments);
-    t.segmentOf.set(index, seg);
+    appendSegment(conn, slot, index, t);
     return;
   }
   // Wireshark: a SYN-ACK with a new seq replaces its flow's base and is flagged as port reuse. Its
   // next seq stays, so the new ISN is judged against the old one's (a jump past it: a lost segment).
   if (flags & SYN && flags & ACK && fwd.baseSeq !== undefined && seq === seq && seq !== fwd.baseSeq) {
-    seg.analysis |= A.REUSED_PORTS;
+    store.analysis[slot] = store.analysis[slot]! | A.REUSED_PORTS;
     fwd.baseSeq = seq;
   }
-  analyzeSegment(conn, seg, r, fwd, rev, len);
-  noteControl(seg, index, fwd, flags);
-  updateStates(seg, fwd, rev, flags, ack === ack ? ack : undefined, fromClient);
+  analyzeSegment(conn, store, slot, r, fwd, rev, len);
+  noteControl(store, slot, index, fwd, flags);
+  updateStates(store, slot, fwd, rev, flags, ack === ack ? ack : undefined, fromClient);
   if (len > 0) fwd.dataSeen = true;
-  seg.appendTo(conn.segments);
-  t.segmentOf.set(index, seg);
+  appendSegment(conn, slot, index, t);
+}
+
+/** Appends the segment in `slot` of the tracking pass's store, of record `index`, to `conn`. */
+function appendSegment(conn: Connection, slot: number, index: number, t: TrackTables): void {
+  t.segmentOf.setPosition(index, conn.segments.length);
+  // (The list's store may be another: after a re-track from a checkpoint, the old run's.)
+  conn.segments.push(slot, t.store);
 }
 
 /**
@@ -525,19 +545,19 @@ function adoptTail(conn: Connection, old: Connection, cp: TrackCheckpoint, index
 }
 
 /**
- * Records the SYN, FIN and RST a flow sent (`seg`, of record `index`, with flags `f`), for the checks
- * and the state machine.
+ * Records the SYN, FIN and RST a flow sent (the segment in `slot` of `store`, of record `index`, with
+ * flags `f`), for the checks and the state machine.
  */
-function noteControl(seg: Segment, index: number, fwd: Flow, f: number): void {
+function noteControl(store: SegmentStore, slot: number, index: number, fwd: Flow, f: number): void {
   if (!(f & (SYN | 0x01 | 0x04))) return;
-  const seq = seg.seq;
+  const seq = store.seqAt(slot);
   if (f & SYN && seq !== undefined) {
     if (f & ACK) fwd.synAckRecord ??= index;
     else fwd.synRecord ??= index;
     fwd.isn ??= seq;
   }
   if (f & 0x01 && seq !== undefined) {
-    const finSeq = (seq + seg.len + (f & SYN ? 1 : 0)) >>> 0;
+    const finSeq = (seq + store.len[slot]! + (f & SYN ? 1 : 0)) >>> 0;
     if (fwd.finSeq === undefined) {
       fwd.finSeq = finSeq;
       fwd.finRecord = index;
@@ -588,7 +608,7 @@ export function nextPrintedSeq(records: RecordList): NextPrinted {
   let base = -1;
   const v = trackInputs;
   for (let i = records.length - 1; i >= 0; i--) {
-    readInputs(records.at(i)!);
+    readInputsAt(records, i);
     const tuple = v[Track.TUPLE]!;
     if (tuple < 0) continue;
     // (Numbered as tuples.ts, flowOf, numbers directions.)

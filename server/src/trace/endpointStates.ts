@@ -7,7 +7,7 @@
  * was listening (tcp-analysis-reference.md §1.2).
  */
 import { ge } from './seq32';
-import type { Flow, Segment, TcpState } from './model';
+import type { Flow, SegmentStore, TcpState } from './model';
 import { ACK, FIN, RST, SYN } from './types';
 
 const SYNCHRONIZED = new Set<TcpState>([
@@ -25,11 +25,12 @@ export function isSynchronized(state: TcpState): boolean {
 }
 
 /**
- * Moves the two endpoints' states for one segment sent by `fwd` to `rev`: `seg`, with flags `f` and
- * ack `ack` (with the ACK flag only), the client's if `fromClient`.
+ * Moves the two endpoints' states for one segment sent by `fwd` to `rev`: the one in `slot` of
+ * `store`, with flags `f` and ack `ack` (with the ACK flag only), the client's if `fromClient`.
  */
 export function updateStates(
-  seg: Segment,
+  store: SegmentStore,
+  slot: number,
   fwd: Flow,
   rev: Flow,
   f: number,
@@ -103,6 +104,6 @@ export function updateStates(
       }
     }
   }
-  if (fromClient) seg.setStates(beforeFwd, fwd.state, beforeRev, rev.state);
-  else seg.setStates(beforeRev, rev.state, beforeFwd, fwd.state);
+  if (fromClient) store.setStates(slot, beforeFwd, fwd.state, beforeRev, rev.state);
+  else store.setStates(slot, beforeRev, rev.state, beforeFwd, fwd.state);
 }

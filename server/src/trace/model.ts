@@ -144,17 +144,31 @@ class PairCodes {
 const clientPairs = new PairCodes();
 const serverPairs = new PairCodes();
 
-// Bits of a segment's `present` column: which number columns hold a value.
-const SEQ = 1 << 0;
-const NEXT_PRINTED_SEQ = 1 << 1;
-const ACK_N = 1 << 2;
-const WIN = 1 << 3;
-const TIME = 1 << 4;
-const REL_SEQ = 1 << 5;
-const REL_ACK = 1 << 6;
-const WIN_BYTES = 1 << 7;
-/** Not a number's: the next printed seq comes soon after (see NextPrinted.soon in connections.ts). */
-const NEXT_PRINTED_SOON = 1 << 8;
+/**
+ * Bits of a segment's `present` column: which number columns hold a value. (Exported for the tracking
+ * pass, which writes a new segment's columns itself: see SegmentStore.)
+ */
+export const PRESENT = {
+  SEQ: 1 << 0,
+  NEXT_PRINTED_SEQ: 1 << 1,
+  ACK: 1 << 2,
+  WIN: 1 << 3,
+  TIME: 1 << 4,
+  REL_SEQ: 1 << 5,
+  REL_ACK: 1 << 6,
+  WIN_BYTES: 1 << 7,
+  /** Not a number's: the next printed seq comes soon after (see NextPrinted.soon in connections.ts). */
+  NEXT_PRINTED_SOON: 1 << 8,
+} as const;
+const SEQ = PRESENT.SEQ;
+const NEXT_PRINTED_SEQ = PRESENT.NEXT_PRINTED_SEQ;
+const ACK_N = PRESENT.ACK;
+const WIN = PRESENT.WIN;
+const TIME = PRESENT.TIME;
+const REL_SEQ = PRESENT.REL_SEQ;
+const REL_ACK = PRESENT.REL_ACK;
+const WIN_BYTES = PRESENT.WIN_BYTES;
+const NEXT_PRINTED_SOON = PRESENT.NEXT_PRINTED_SOON;
 
 /**
  * The columns behind the segments of one tracking pass, an array per field as in RecordStore: each
@@ -227,9 +241,77 @@ export class SegmentStore extends ColumnSet {
     this.winBytes = new Float64Array(n);
   }
 
-  /** A new slot, every field 0. */
-  add(): number {
-    return this.addSlot();
+  /**
+   * A new segment (its slot) of a TCP record with flags (at `at` in the store's records): its `flags`, payload
+   * `len`, absolute `seq` and `ack` (the ack only with the ACK flag), `win` and `time`, each NaN where
+   * the record has none; the analysis sets the rest. `position`: its index in its connection's
+   * segments; `nextPrintedSeq`, `nextPrintedSoon`: see those getters; `analysis`: the bits it starts
+   * with. (Separate arguments, not an object of them, nor the record to read them from: the tracking
+   * pass would allocate an object per segment, and its getters were calls that box their numbers.)
+   * The analysis writes the rest of the slot's columns itself (sequenceAnalysis.ts, analyzeSegment).
+   */
+  addSegment(
+    at: number,
+    position: number,
+    fromClient: boolean,
+    flags: number,
+    len: number,
+    seq: number,
+    ack: number,
+    win: number,
+    time: number,
+    nextPrintedSeq: number | undefined,
+    nextPrintedSoon: boolean,
+    analysis: number,
+  ): number {
+    const slot = this.addSlot();
+    this.record[slot] = at;
+    this.position[slot] = position;
+    this.fromClient[slot] = fromClient ? 1 : 0;
+    this.flags[slot] = flags;
+    this.analysis[slot] = analysis;
+    this.states[slot] = UNKNOWN_PAIRS;
+    this.len[slot] = len;
+    // The numbers and their present bits written here rather than through the setters: V8 stops
+    // inlining into a function after a budget of code, and each setter call it leaves boxes its number
+    // (a seq above 2^31, a time always). (NaN, a number that is none, is unequal to itself.)
+    let present = 0;
+    if (seq === seq) {
+      present |= SEQ;
+      this.seq[slot] = seq;
+    }
+    if (ack === ack) {
+      present |= ACK_N;
+      this.ack[slot] = ack;
+    }
+    if (win === win) {
+      present |= WIN;
+      this.win[slot] = win;
+    }
+    if (time === time) {
+      present |= TIME;
+      this.time[slot] = time;
+    }
+    if (nextPrintedSeq !== undefined) {
+      present |= NEXT_PRINTED_SEQ;
+      this.nextPrintedSeq[slot] = nextPrintedSeq;
+      if (nextPrintedSoon) present |= NEXT_PRINTED_SOON;
+    }
+    this.present[slot] = present;
+    return slot;
+  }
+
+  /** Sets both endpoints' states before and after the segment in `slot` (see Segment.setStates). */
+  setStates(
+    slot: number,
+    clientBefore: TcpState,
+    clientAfter: TcpState,
+    serverBefore: TcpState,
+    serverAfter: TcpState,
+  ): void {
+    this.states[slot] =
+      clientPairs.of(clientBefore, clientAfter) |
+      (serverPairs.of(serverBefore, serverAfter) << (2 * STATE_BITS));
   }
 
   /** The absolute seq of the segment in `slot` (see Segment.seq), for passes that read columns. */
@@ -266,75 +348,9 @@ export class Segment {
     this.slot = slot;
   }
 
-  /**
-   * A new segment of a TCP record with flags (at `at` in the store's records): its `flags`, payload
-   * `len`, absolute `seq` and `ack` (the ack only with the ACK flag), `win` and `time`, each NaN where
-   * the record has none; the analysis sets the rest. `position`: its index in its connection's
-   * segments; `nextPrintedSeq`, `nextPrintedSoon`: see those getters; `analysis`: the bits it starts
-   * with. (Separate arguments, not an object of them, nor the record to read them from: the tracking
-   * pass would allocate an object per segment, and its getters were calls that box their numbers.)
-   */
-  static add(
-    at: number,
-    store: SegmentStore,
-    position: number,
-    fromClient: boolean,
-    flags: number,
-    len: number,
-    seq: number,
-    ack: number,
-    win: number,
-    time: number,
-    nextPrintedSeq: number | undefined,
-    nextPrintedSoon: boolean,
-    analysis: number,
-  ): Segment {
-    const seg = new Segment(store, store.add());
-    const slot = seg.slot;
-    store.record[slot] = at;
-    store.position[slot] = position;
-    store.fromClient[slot] = fromClient ? 1 : 0;
-    store.flags[slot] = flags;
-    store.analysis[slot] = analysis;
-    store.states[slot] = UNKNOWN_PAIRS;
-    store.len[slot] = len;
-    // The numbers and their present bits written here rather than through the setters: V8 stops
-    // inlining into a function after a budget of code, and each setter call it leaves boxes its number
-    // (a seq above 2^31, a time always). (NaN, a number that is none, is unequal to itself.)
-    let present = 0;
-    if (seq === seq) {
-      present |= SEQ;
-      store.seq[slot] = seq;
-    }
-    if (ack === ack) {
-      present |= ACK_N;
-      store.ack[slot] = ack;
-    }
-    if (win === win) {
-      present |= WIN;
-      store.win[slot] = win;
-    }
-    if (time === time) {
-      present |= TIME;
-      store.time[slot] = time;
-    }
-    if (nextPrintedSeq !== undefined) {
-      present |= NEXT_PRINTED_SEQ;
-      store.nextPrintedSeq[slot] = nextPrintedSeq;
-      if (nextPrintedSoon) present |= NEXT_PRINTED_SOON;
-    }
-    store.present[slot] = present;
-    return seg;
-  }
-
   /** Whether `other` stands for the same segment (two handles may: they are made when asked for). */
   is(other: Segment | undefined): boolean {
     return other !== undefined && other.store === this.store && other.slot === this.slot;
-  }
-
-  /** Appends this segment to `list` (which keeps segments as their store and slot). */
-  appendTo(list: SegmentList): void {
-    list.push(this.slot, this.store);
   }
 
   get record(): PacketRecord {
@@ -508,9 +524,7 @@ export class Segment {
     serverBefore: TcpState,
     serverAfter: TcpState,
   ): void {
-    this.store.states[this.slot] =
-      clientPairs.of(clientBefore, clientAfter) |
-      (serverPairs.of(serverBefore, serverAfter) << (2 * STATE_BITS));
+    this.store.setStates(this.slot, clientBefore, clientAfter, serverBefore, serverAfter);
   }
 }
 

@@ -306,6 +306,25 @@ export const trackInputs = new Float64Array(Track.SLOTS);
 const tri = (v: number): boolean | undefined => (v < 0 ? undefined : v === 1);
 const fromTri = (v: boolean | undefined): number => (v === undefined ? -1 : v ? 1 : 0);
 
+/** TraceRecord.readTrackInputs of the record in `slot` of `store`, without a handle on it. */
+function readSlotInputs(store: RecordStore, slot: number): void {
+  const present = store.present[slot]!;
+  const v = trackInputs;
+  v[Track.KIND] = store.kind[slot]!;
+  v[Track.TUPLE] = store.tuple[slot]! - 1;
+  v[Track.SIDE] = store.side[slot]!;
+  v[Track.FLAGS] = store.flags[slot]! - 1;
+  v[Track.LENGTH] = present & LENGTH ? store.length[slot]! : NaN;
+  v[Track.IP_MISSING] = present & IP_MISSING ? store.ipMissing[slot]! : NaN;
+  v[Track.SEQ] = present & SEQ ? store.seq[slot]! : NaN;
+  v[Track.SEQ_ABS] = present & SEQ_ABS ? store.seqAbs[slot]! : NaN;
+  v[Track.ACK_ABS] = present & ACK_ABS ? store.ackAbs[slot]! : NaN;
+  v[Track.WIN] = present & WIN ? store.win[slot]! : NaN;
+  v[Track.TIME] = present & TIME ? store.time[slot]! : NaN;
+  v[Track.INDEX] = store.index[slot]!;
+  v[Track.TRUNCATED] = store.truncated[slot]! - 1;
+}
+
 export class TraceRecord implements PacketRecord {
   // A large trace has hundreds of thousands of records, and each handle that lives as long as the
   // analysis is copied by the garbage collector's young generation before it settles: so a handle is
@@ -406,23 +425,7 @@ export class TraceRecord implements PacketRecord {
    * they returned boxed.
    */
   readTrackInputs(): void {
-    const store = this.store;
-    const slot = this.slot;
-    const present = store.present[slot]!;
-    const v = trackInputs;
-    v[Track.KIND] = store.kind[slot]!;
-    v[Track.TUPLE] = store.tuple[slot]! - 1;
-    v[Track.SIDE] = store.side[slot]!;
-    v[Track.FLAGS] = store.flags[slot]! - 1;
-    v[Track.LENGTH] = present & LENGTH ? store.length[slot]! : NaN;
-    v[Track.IP_MISSING] = present & IP_MISSING ? store.ipMissing[slot]! : NaN;
-    v[Track.SEQ] = present & SEQ ? store.seq[slot]! : NaN;
-    v[Track.SEQ_ABS] = present & SEQ_ABS ? store.seqAbs[slot]! : NaN;
-    v[Track.ACK_ABS] = present & ACK_ABS ? store.ackAbs[slot]! : NaN;
-    v[Track.WIN] = present & WIN ? store.win[slot]! : NaN;
-    v[Track.TIME] = present & TIME ? store.time[slot]! : NaN;
-    v[Track.INDEX] = store.index[slot]!;
-    v[Track.TRUNCATED] = store.truncated[slot]! - 1;
+    readSlotInputs(this.store, this.slot);
   }
 
   // The accessors below are kept small, so that V8 inlines them into the parser's and the analysis'
@@ -876,6 +879,16 @@ export class RecordSlots implements RecordList {
   at(index: number): TraceRecord | undefined {
     if (!(index >= 0 && index < this.length)) return undefined;
     return this.replaced?.get(index) ?? new TraceRecord(this.store, this.slots[index]!);
+  }
+
+  /**
+   * TraceRecord.readTrackInputs of record `index`, without a handle on it: the tracking passes read
+   * every record of a large trace, most of them only so.
+   */
+  readTrackInputs(index: number): void {
+    const record = this.replaced?.get(index);
+    if (record) record.readTrackInputs();
+    else readSlotInputs(this.store, this.slots[index]!);
   }
 
   /**

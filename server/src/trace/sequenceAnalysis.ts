@@ -4,7 +4,7 @@
  * the precedence (tcp-analysis-reference.md §2.2). Where tcpdump's text hides a field (the seq of a
  * pure ACK without -vv), inferSeq (seqInference.ts) stands in for it from what the text does carry.
  */
-import { A, type Connection, type Flow, type Segment } from './model';
+import { A, PRESENT, Segment, type Connection, type Flow, type SegmentStore } from './model';
 import { TraceRecord, Track, trackInputs } from './record';
 import { add32, gt, le, lt } from './seq32';
 import { KEEPALIVE_IDLE, inferSeq } from './seqInference';
@@ -143,14 +143,17 @@ function noteSynOptions(r: PacketRecord, flags: number, fwd: Flow, rev: Flow): v
 }
 
 /**
- * Runs the analysis for one segment of `conn` (not yet in its list), of record `record`, whose
- * payload is `len` bytes. Its other numbers are read from trackInputs, where the tracking pass has
- * just read them from the record (connections.ts, trackRecord): getter calls on the segment or the
- * record, which V8 leaves un-inlined in a function this long, each box their number.
+ * Runs the analysis for one segment of `conn` (not yet in its list), the one in `slot` of `store`, of
+ * record `record`, whose payload is `len` bytes. Its other numbers are read from trackInputs, where
+ * the tracking pass has just read them from the record (connections.ts, trackRecord), and what it
+ * finds is written to the slot's columns: getter and setter calls on the segment or the record,
+ * which V8 leaves un-inlined in a function this long, each box their number, and a handle on the
+ * segment would be an object for each.
  */
 export function analyzeSegment(
   conn: Connection,
-  seg: Segment,
+  store: SegmentStore,
+  slot: number,
   record: PacketRecord,
   fwd: Flow,
   rev: Flow,
@@ -174,12 +177,15 @@ export function analyzeSegment(
   const win = winIn === winIn ? winIn : undefined;
   if (len === 0 && !ctl) {
     if (seq === undefined) {
-      seq = inferSeq(conn, seg, record, fwd, rev);
-      seg.seq = seq;
-      seg.seqInferred = seq !== undefined;
+      seq = inferSeq(conn, new Segment(store, slot), record, fwd, rev);
+      if (seq !== undefined) {
+        store.seq[slot] = seq;
+        store.present[slot] = store.present[slot]! | PRESENT.SEQ;
+        store.seqInferred[slot] = 1;
+      }
     } else if (printed !== printed) {
       // Deduced, not printed: numbering.ts found the seq of the bare ACK tcpdump took a base from.
-      seg.seqInferred = true;
+      store.seqInferred[slot] = 1;
     }
     if (ack !== undefined && conn.segments.length === 1) answeredFirstAck(conn, ack, rev);
   }
@@ -216,7 +222,7 @@ export function analyzeSegment(
       // 3. lost segment: the sequence jumps past bytes never seen
       if (known(fwd.nextseq, fwd) && gt(seq, fwd.nextseq) && !(flags & RST)) {
         a |= A.LOST_PACKET;
-        seg.beforeGapRecord = fwd.nextseqRecord;
+        store.beforeGapRecord[slot] = optional(fwd.nextseqRecord);
       }
       // 4. keep-alive
       if ((len === 0 || len === 1) && fwd.nextseq !== undefined && seq === add32(fwd.nextseq, -1) && !ctl) {
@@ -255,8 +261,8 @@ export function analyzeSegment(
         // 9. duplicate ACK
         fwd.dupacknum = fwd.dupacknum < 0 ? 1 : fwd.dupacknum + 1;
         a |= A.DUPLICATE_ACK;
-        seg.dupAckNum = fwd.dupacknum;
-        seg.dupAckOf = fwd.lastnondupack;
+        store.dupAckNum[slot] = fwd.dupacknum + 1;
+        store.dupAckOf[slot] = optional(fwd.lastnondupack);
       }
     }
     if (flags & ACK && ack !== undefined && (fwd.highestAck === undefined || gt(ack, fwd.highestAck))) {
@@ -309,7 +315,7 @@ export function analyzeSegment(
         }
       }
       if (a & (A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION | A.OUT_OF_ORDER)) {
-        seg.originalRecord = firstSentAt(fwd, seq);
+        store.originalRecord[slot] = optional(firstSentAt(fwd, seq));
       }
     }
     // 13. bookkeeping
@@ -347,21 +353,38 @@ export function analyzeSegment(
     fwd.lastBareAckSeq = seq;
   }
   if (flags & ACK && !isSyn) fwd.isFirstAck = false;
-  seg.analysis |= a;
+  store.analysis[slot] = store.analysis[slot]! | a;
 
   // What this ACK acknowledges: the latest segment of the peer that it covers in full.
   if (flags & ACK && ack !== undefined && rev.sent.length) {
     const sent = rev.sent;
     for (let i = sent.length - 1; i >= 0 && i >= sent.length - 64; i--) {
       if (le(sent.end(i), ack)) {
-        seg.acksRecord = sent.record(i);
+        store.acksRecord[slot] = sent.record(i) + 1;
         break;
       }
     }
   }
-  if (seq !== undefined && fwd.baseSeq !== undefined) seg.relSeq = (seq - fwd.baseSeq) >>> 0;
-  if (ack !== undefined && rev.baseSeq !== undefined) seg.relAck = (ack - rev.baseSeq) >>> 0;
-  if (win !== undefined) seg.winBytes = scaledWindow(fwd, win, isSyn);
+  let present = 0;
+  if (seq !== undefined && fwd.baseSeq !== undefined) {
+    store.relSeq[slot] = (seq - fwd.baseSeq) >>> 0;
+    present |= PRESENT.REL_SEQ;
+  }
+  if (ack !== undefined && rev.baseSeq !== undefined) {
+    store.relAck[slot] = (ack - rev.baseSeq) >>> 0;
+    present |= PRESENT.REL_ACK;
+  }
+  const winBytes = win === undefined ? undefined : scaledWindow(fwd, win, isSyn);
+  if (winBytes !== undefined) {
+    store.winBytes[slot] = winBytes;
+    present |= PRESENT.WIN_BYTES;
+  }
+  store.present[slot] = store.present[slot]! | present;
+}
+
+/** An optional record index or count as the segment columns keep it: plus one, 0 for none. */
+function optional(v: number | undefined): number {
+  return v === undefined ? 0 : v + 1;
 }
 
 /**
