@@ -9,6 +9,13 @@
  */
 
 type Column = Int32Array | Uint32Array | Uint16Array | Uint8Array | Float64Array;
+/**
+ * A column of optional numbers: Float64 for any number, Uint32 for one of 32 bits (a seq, an ack, a
+ * window as tcpdump prints them: narrower columns are fewer pages to fault in).
+ */
+export type NumberColumn = Float64Array | Uint32Array;
+/** The `present` column of a set of optional numbers: a bit each. */
+type PresentColumn = Int32Array | Uint16Array;
 
 /** A copy of column `a` with room for `capacity` values (the new ones 0), its own from `offset` on. */
 export function grown<T extends Column>(a: T, capacity: number, offset = 0): T {
@@ -47,8 +54,8 @@ export class ColumnSet {
 
 /** Number column `column` at `slot`, or undefined where the slot's `present` bit for it is clear. */
 export function optionalNumber(
-  present: Int32Array,
-  column: Float64Array,
+  present: PresentColumn,
+  column: NumberColumn,
   slot: number,
   bit: number,
 ): number | undefined {
@@ -57,8 +64,8 @@ export function optionalNumber(
 
 /** Writes `v` to number column `column` at `slot` and sets its `present` bit (undefined: clears both). */
 export function setOptionalNumber(
-  present: Int32Array,
-  column: Float64Array,
+  present: PresentColumn,
+  column: NumberColumn,
   slot: number,
   bit: number,
   v: number | undefined,

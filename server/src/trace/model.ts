@@ -1,7 +1,7 @@
 /**
  * The analysed model: connections, their two flows, and one Segment per TCP packet record.
  */
-import { ColumnSet, grown, optionalNumber, setOptionalNumber } from './columns';
+import { ColumnSet, grown, optionalNumber, setOptionalNumber, type NumberColumn } from './columns';
 import type { Endpoint, Finding, PacketRecord, RecordList } from './types';
 import type { TrackCheckpoint } from './checkpoints';
 
@@ -181,25 +181,25 @@ export class SegmentStore extends ColumnSet {
   record: Int32Array;
   position: Int32Array;
   fromClient: Uint8Array;
-  flags: Int32Array;
+  flags: Uint16Array;
   seqInferred: Uint8Array;
-  analysis: Int32Array;
+  analysis: Uint16Array;
   dupAckNum: Int32Array;
   dupAckOf: Int32Array;
   acksRecord: Int32Array;
   beforeGapRecord: Int32Array;
   originalRecord: Int32Array;
   /** The client's state pair code, and the server's above it. */
-  states: Int32Array;
-  present: Int32Array;
+  states: Uint16Array;
+  present: Uint16Array;
   len: Float64Array;
-  seq: Float64Array;
-  nextPrintedSeq: Float64Array;
-  ack: Float64Array;
-  win: Float64Array;
+  seq: Uint32Array;
+  nextPrintedSeq: Uint32Array;
+  ack: Uint32Array;
+  win: Uint32Array;
   time: Float64Array;
-  relSeq: Float64Array;
-  relAck: Float64Array;
+  relSeq: Uint32Array;
+  relAck: Uint32Array;
   winBytes: Float64Array;
 
   /**
@@ -220,24 +220,24 @@ export class SegmentStore extends ColumnSet {
     this.record = new Int32Array(n);
     this.position = new Int32Array(n);
     this.fromClient = new Uint8Array(n);
-    this.flags = new Int32Array(n);
+    this.flags = new Uint16Array(n);
     this.seqInferred = new Uint8Array(n);
-    this.analysis = new Int32Array(n);
+    this.analysis = new Uint16Array(n);
     this.dupAckNum = new Int32Array(n);
     this.dupAckOf = new Int32Array(n);
     this.acksRecord = new Int32Array(n);
     this.beforeGapRecord = new Int32Array(n);
     this.originalRecord = new Int32Array(n);
-    this.states = new Int32Array(n);
-    this.present = new Int32Array(n);
+    this.states = new Uint16Array(n);
+    this.present = new Uint16Array(n);
     this.len = new Float64Array(n);
-    this.seq = new Float64Array(n);
-    this.nextPrintedSeq = new Float64Array(n);
-    this.ack = new Float64Array(n);
-    this.win = new Float64Array(n);
+    this.seq = new Uint32Array(n);
+    this.nextPrintedSeq = new Uint32Array(n);
+    this.ack = new Uint32Array(n);
+    this.win = new Uint32Array(n);
     this.time = new Float64Array(n);
-    this.relSeq = new Float64Array(n);
-    this.relAck = new Float64Array(n);
+    this.relSeq = new Uint32Array(n);
+    this.relAck = new Uint32Array(n);
     this.winBytes = new Float64Array(n);
   }
 
@@ -269,7 +269,8 @@ export class SegmentStore extends ColumnSet {
     this.position[slot] = position;
     this.fromClient[slot] = fromClient ? 1 : 0;
     this.flags[slot] = flags;
-    this.analysis[slot] = analysis;
+    // (A column's page is faulted in at its first write: none where every value is 0.)
+    if (analysis !== 0) this.analysis[slot] = analysis;
     this.states[slot] = UNKNOWN_PAIRS;
     this.len[slot] = len;
     // The numbers and their present bits written here rather than through the setters: V8 stops
@@ -382,10 +383,10 @@ export class Segment {
     column[this.slot] = v === undefined ? 0 : v + 1;
   }
   /** Number column `column` (with its `present` bit), or undefined where it holds none. */
-  private num(column: Float64Array, bit: number): number | undefined {
+  private num(column: NumberColumn, bit: number): number | undefined {
     return optionalNumber(this.store.present, column, this.slot, bit);
   }
-  private setNum(column: Float64Array, bit: number, v: number | undefined): void {
+  private setNum(column: NumberColumn, bit: number, v: number | undefined): void {
     setOptionalNumber(this.store.present, column, this.slot, bit, v);
   }
 

@@ -353,7 +353,7 @@ export function analyzeSegment(
     fwd.lastBareAckSeq = seq;
   }
   if (flags & ACK && !isSyn) fwd.isFirstAck = false;
-  store.analysis[slot] = store.analysis[slot]! | a;
+  if (a !== 0) store.analysis[slot] = store.analysis[slot]! | a;
 
   // What this ACK acknowledges: the latest segment of the peer that it covers in full.
   if (flags & ACK && ack !== undefined && rev.sent.length) {
