@@ -7,7 +7,7 @@
  * nothing outside this file knows. The option list is parsed only when someone reads it: most
  * packets' options (timestamps, SACK) matter to hovers, not to the analysis.
  */
-import { ColumnSet, grown, optionalNumber, setOptionalNumber } from './columns';
+import { ColumnSet, grown, optionalNumber, setOptionalNumber, type NumberColumn } from './columns';
 import { lowerBound } from './search';
 import { add32 } from './seq32';
 import { optionKindSignature, optionNumber, scanOptionList } from './tcpOptions';
@@ -130,7 +130,7 @@ export class RecordStore extends ColumnSet {
   printedRelative: Uint8Array;
   truncated: Uint8Array;
   /** The flag bits plus one (0: none). */
-  flags: Int32Array;
+  flags: Uint16Array;
   /** Column of the option list's '[' plus one (0: none). */
   optionOpen: Int32Array;
   /** The line the option list is on, where optionOpen has one. */
@@ -146,22 +146,22 @@ export class RecordStore extends ColumnSet {
    * take 13 MB of spans instead of 27, or 53 at 32 bits).
    */
   spans: Uint8Array | Uint16Array | Int32Array;
-  present: Int32Array;
+  present: Uint16Array;
   number: Float64Array;
   timeValue: Float64Array;
   time: Float64Array;
-  seq: Float64Array;
-  seqEnd: Float64Array;
-  ack: Float64Array;
-  seqAbs: Float64Array;
-  ackAbs: Float64Array;
-  win: Float64Array;
-  urg: Float64Array;
+  seq: Uint32Array;
+  seqEnd: Uint32Array;
+  ack: Uint32Array;
+  seqAbs: Uint32Array;
+  ackAbs: Uint32Array;
+  win: Uint32Array;
+  urg: Uint32Array;
   length: Float64Array;
   ipId: Float64Array;
   ipMissing: Float64Array;
   /** The base that turns printed SACK edges into absolute ones (always defined, 0 by default). */
-  sackBase: Float64Array;
+  sackBase: Uint32Array;
   /** Rare fields: a slot is written only when a record has one. */
   readonly rare = {
     linkText: [] as Array<string | undefined>,
@@ -199,27 +199,27 @@ export class RecordStore extends ColumnSet {
     this.dump = new Uint8Array(n);
     this.printedRelative = new Uint8Array(n);
     this.truncated = new Uint8Array(n);
-    this.flags = new Int32Array(n);
+    this.flags = new Uint16Array(n);
     this.optionOpen = new Int32Array(n);
     this.optionLine = new Int32Array(n);
     this.tuple = new Int32Array(n);
     this.side = new Uint8Array(n);
     this.spans = new Uint8Array(n * SPAN_COLUMNS);
-    this.present = new Int32Array(n);
+    this.present = new Uint16Array(n);
     this.number = new Float64Array(n);
     this.timeValue = new Float64Array(n);
     this.time = new Float64Array(n);
-    this.seq = new Float64Array(n);
-    this.seqEnd = new Float64Array(n);
-    this.ack = new Float64Array(n);
-    this.seqAbs = new Float64Array(n);
-    this.ackAbs = new Float64Array(n);
-    this.win = new Float64Array(n);
-    this.urg = new Float64Array(n);
+    this.seq = new Uint32Array(n);
+    this.seqEnd = new Uint32Array(n);
+    this.ack = new Uint32Array(n);
+    this.seqAbs = new Uint32Array(n);
+    this.ackAbs = new Uint32Array(n);
+    this.win = new Uint32Array(n);
+    this.urg = new Uint32Array(n);
     this.length = new Float64Array(n);
     this.ipId = new Float64Array(n);
     this.ipMissing = new Float64Array(n);
-    this.sackBase = new Float64Array(n);
+    this.sackBase = new Uint32Array(n);
   }
 
   /** Makes the span columns wide enough for column `column` (stored plus one). */
@@ -432,10 +432,10 @@ export class TraceRecord implements PacketRecord {
   // hot loops (a call each would cost more than the access).
 
   /** Number column `column` (with its `present` bit), or undefined where it holds none. */
-  private num(column: Float64Array, bit: number): number | undefined {
+  private num(column: NumberColumn, bit: number): number | undefined {
     return optionalNumber(this.store.present, column, this.slot, bit);
   }
-  private setNum(column: Float64Array, bit: number, v: number | undefined): void {
+  private setNum(column: NumberColumn, bit: number, v: number | undefined): void {
     setOptionalNumber(this.store.present, column, this.slot, bit, v);
   }
   /** A span column (stored plus one). */
