@@ -49,17 +49,24 @@ function logarithmic(n: number): boolean {
   return n === 1 || n === 10 || n === 100 || n === 1000 || n === 10000 || n === 100000;
 }
 
+/**
+ * `history` with `letter` added for `side` (upper case for the originator `o`), or as it is when
+ * `once` and the side has added it before. (A module function: as a closure made at every call, the
+ * summary of each connection ran with new feedback for it, and V8 deoptimised the summary hundreds
+ * of times on a large trace.)
+ */
+function withLetter(history: string, side: Side, o: Side, letter: string, once = true): string {
+  const bit = 1 << (letter.charCodeAt(0) - 97);
+  if (once && side.letters & bit) return history;
+  side.letters |= bit;
+  return history + (side === o ? letter.toUpperCase() : letter);
+}
+
 export function zeekSummary(conn: Connection): { state: string; history: string } {
   const o = newSide();
   const r = newSide();
   let history = '';
   let finSeenFrom: Side | undefined;
-  const add = (side: Side, letter: string, once = true) => {
-    const bit = 1 << (letter.charCodeAt(0) - 97);
-    if (once && side.letters & bit) return;
-    side.letters |= bit;
-    history += side === o ? letter.toUpperCase() : letter;
-  };
   const { store: first, stores, slots } = conn.segments.entries();
   for (let k = 0; k < slots.length; k++) {
     const store = stores === undefined ? first : stores[k]!;
@@ -72,38 +79,41 @@ export function zeekSummary(conn: Connection): { state: string; history: string 
     const bits = (f & SYN ? 1 : 0) + (f & FIN ? 1 : 0) + (f & RST ? 1 : 0);
     const seq = store.seqAt(slot);
     if (bits > 1) {
-      add(me, f & SYN ? 'q' : 'i');
+      history = withLetter(history, me, o, f & SYN ? 'q' : 'i');
     } else if (f & SYN) {
-      if (me.lastSynSeq === undefined || seq !== me.lastSynSeq) add(me, f & ACK ? 'h' : 's', false);
+      if (me.lastSynSeq === undefined || seq !== me.lastSynSeq)
+        history = withLetter(history, me, o, f & ACK ? 'h' : 's', false);
       me.lastSynSeq = seq;
     } else if (f & FIN) {
       const finAt = seq === undefined ? undefined : (seq + len) >>> 0;
-      if (me.lastFinSeq === undefined || finAt !== me.lastFinSeq) add(me, 'f', false);
+      if (me.lastFinSeq === undefined || finAt !== me.lastFinSeq)
+        history = withLetter(history, me, o, 'f', false);
       me.lastFinSeq = finAt;
     } else if (f & RST) {
-      if (me.lastRstSeq === undefined || seq !== me.lastRstSeq) add(me, 'r', false);
+      if (me.lastRstSeq === undefined || seq !== me.lastRstSeq)
+        history = withLetter(history, me, o, 'r', false);
       me.lastRstSeq = seq;
     } else if (len > 0) {
-      add(me, 'd');
+      history = withLetter(history, me, o, 'd');
     } else if (f & ACK) {
-      add(me, 'a');
+      history = withLetter(history, me, o, 'a');
     }
     if (len > 0 && seq !== undefined) {
       const end = (seq + len) >>> 0;
       const seen = !Number.isNaN(me.highest);
       if (seen && !gt(end, me.highest)) {
         me.retransmits++;
-        if (logarithmic(me.retransmits)) add(me, 't', false);
+        if (logarithmic(me.retransmits)) history = withLetter(history, me, o, 't', false);
       }
       if (!seen || gt(end, me.highest)) me.highest = end;
     }
     if (store.analysis[slot]! & A.LOST_PACKET) {
       me.gaps++;
-      if (logarithmic(me.gaps)) add(me, 'g', false);
+      if (logarithmic(me.gaps)) history = withLetter(history, me, o, 'g', false);
     }
     if (store.winAt(slot) === 0 && !(f & RST) && finSeenFrom !== peer) {
       me.zeroWindows++;
-      if (logarithmic(me.zeroWindows)) add(me, 'w', false);
+      if (logarithmic(me.zeroWindows)) history = withLetter(history, me, o, 'w', false);
     }
     if (f & FIN) finSeenFrom = me;
 
@@ -136,9 +146,15 @@ export function zeekSummary(conn: Connection): { state: string; history: string 
   return { state: connState(o, r, history), history };
 }
 
-const inactive = (s: Side): boolean => s.state === 'INACTIVE' || s.state === 'PARTIAL';
+/** A history of an originator that sent a SYN and then a reset, its peer silent (Zeek's RSTOS0). */
+const SYN_THEN_RESET = /^\^?S[^HAFGIQ]*R/;
 
 function connState(o: Side, r: Side, history: string): string {
+  // (Plain comparisons, no helper calls: V8 inlines this into zeekSummary before it has type feedback
+  // of its own, and a call or comparison without feedback deoptimised the summary again and again,
+  // some hundred times on a large trace.)
+  const oInactive = o.state === 'INACTIVE' || o.state === 'PARTIAL';
+  const rInactive = r.state === 'INACTIVE' || r.state === 'PARTIAL';
   if (r.state === 'RESET') {
     if (
       o.state === 'SYN_SENT' ||
@@ -147,16 +163,15 @@ function connState(o: Side, r: Side, history: string): string {
     ) {
       return 'REJ';
     }
-    if (inactive(o)) return 'RSTRH';
-    return 'RSTR';
+    return oInactive ? 'RSTRH' : 'RSTR';
   }
   if (o.state === 'RESET') {
-    if (inactive(r)) return /^\^?S[^HAFGIQ]*R/.test(history) ? 'RSTOS0' : 'OTH';
+    if (rInactive) return SYN_THEN_RESET.test(history) ? 'RSTOS0' : 'OTH';
     return 'RSTO';
   }
   if (o.state === 'CLOSED' && r.state === 'CLOSED') return 'SF';
-  if (o.state === 'CLOSED') return inactive(r) ? 'SH' : 'S2';
-  if (r.state === 'CLOSED') return inactive(o) ? 'SHR' : 'S3';
+  if (o.state === 'CLOSED') return rInactive ? 'SH' : 'S2';
+  if (r.state === 'CLOSED') return oInactive ? 'SHR' : 'S3';
   if (o.state === 'SYN_SENT' && r.state === 'INACTIVE') return 'S0';
   if (o.state === 'ESTABLISHED' && r.state === 'ESTABLISHED') return 'S1';
   return 'OTH';
