@@ -96,6 +96,7 @@ function main(argv: string[]): number {
   const reports: FileReport[] = [];
   for (const file of files) {
     let text: string;
+    let spareMemory: ArrayBuffer | undefined;
     let problem: CaptureProblem | undefined;
     try {
       if (file !== '-' && fs.statSync(file).isDirectory()) fail(`${file}: is a directory`);
@@ -104,11 +105,11 @@ function main(argv: string[]): number {
         const r = renderInput(input, file, {});
         text = r.text;
         problem = r.problem;
-      } else text = input.rest();
+      } else ({ text, spareMemory } = input.rest());
     } catch (e) {
       ioFail(file, e);
     }
-    const analysis = analyzeTrace(text, { absoluteNumbers });
+    const analysis = analyzeTrace(text, { absoluteNumbers, spareMemory });
     if (problem) addCaptureProblem(analysis, problem);
     reports.push({ file, analysis });
   }
@@ -139,8 +140,11 @@ interface Input {
   capture: boolean;
   /** Reads the next chunk into a reused buffer; an empty array at the end. */
   next(): Uint8Array;
-  /** The rest of the file as UTF-8 text (for traces). */
-  rest(): string;
+  /**
+   * The rest of the file as UTF-8 text (for traces), and the memory of the bytes it was decoded from
+   * when nothing else holds it (for the analysis' columns: see AnalyzeOptions.spareMemory).
+   */
+  rest(): { text: string; spareMemory?: ArrayBuffer };
 }
 
 /**
@@ -204,10 +208,13 @@ function openInput(file: string): Input {
     head,
     capture: detectCaptureFormat(head) !== undefined,
     next: read,
-    rest(): string {
+    rest() {
       const bytes = readRest(fd, head, read);
       if (fd !== 0) fs.closeSync(fd);
-      return decodeText(bytes);
+      const text = decodeText(bytes);
+      // (A buffer of its own, not a slice of Node's shared pool: a large file's is; the text is a copy.)
+      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      return { text, spareMemory: own ? (bytes.buffer as ArrayBuffer) : undefined };
     },
   };
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { analyzeTrace, jsonReport, sarifReport, textReport } from '../../server/src/trace/index';
 import { reanalyzeEdit } from '../../server/src/trace/incremental';
 import { RecordSlots, RecordStore, SpanField, TraceRecord } from '../../server/src/trace/record';
+import { newColumn, withSpareMemory } from '../../server/src/trace/columns';
 import { TupleIds } from '../../server/src/trace/tuples';
 import { parseTrace } from '../../server/src/trace/parser';
 import { resolveTimes } from '../../server/src/trace/times';
@@ -334,4 +335,36 @@ test('checking a trace and typing in it never make the array of all its records;
   } finally {
     RecordSlots.prototype.array = made;
   }
+});
+
+test('an analysis given spare memory cuts zeroed columns from it and reports what it reports without', () => {
+  // The CLI gives the analysis the bytes it decoded the text from (AnalyzeOptions.spareMemory): the
+  // columns cut from them must start at zero whatever the bytes held, and not overlap.
+  const text = fs.readFileSync(path.join(__dirname, '../../../examples/lossy-transfer.trace'), 'utf8');
+  const without = analyzeTrace(text);
+  const memory = new ArrayBuffer(1 << 20);
+  new Uint8Array(memory).fill(0xa5);
+  const withSpare = analyzeTrace(text, { spareMemory: memory });
+  const report = (a: typeof without) => jsonReport([{ file: 'x', analysis: a }]);
+  assert.equal(report(withSpare), report(without));
+  const store = (withSpare.parsed.recordList.at(0) as unknown as { store: RecordStore }).store;
+  assert.equal(store.seqAbs.buffer, memory, 'the dense record columns are cut from the spare memory');
+  assert.notEqual(store.urg.buffer, memory, 'a column few records write is a typed array of its own');
+  const fields = (a: typeof without) =>
+    a.connections.flatMap((c) =>
+      [...c.segments].map((s) => [s.seq, s.ack, s.relSeq, s.winBytes, s.clientState]),
+    );
+  assert.deepEqual(fields(withSpare), fields(without));
+  // Used up, the columns are new typed arrays; after the analysis none comes from it.
+  const small = analyzeTrace(text, { spareMemory: new ArrayBuffer(64) });
+  assert.equal(report(small), report(without));
+  assert.equal(newColumn(Int32Array, 4).buffer.byteLength, 16);
+  withSpareMemory(memory, () => {
+    const a = newColumn(Float64Array, 3);
+    const b = newColumn(Uint8Array, 5);
+    const c = newColumn(Int32Array, 2);
+    assert.deepEqual([...a, ...b, ...c], new Array(10).fill(0));
+    assert.ok(a.buffer === memory && b.byteOffset >= a.byteOffset + 24 && c.byteOffset % 4 === 0);
+    assert.ok(c.byteOffset >= b.byteOffset + 5);
+  });
 });

@@ -7,6 +7,7 @@ import { RecordIds, SegmentIndex, trackConnections } from './connections';
 import { checkFlagCombinations } from './flagCombinations';
 import { checkHandshake } from './handshakeChecks';
 import type { Connection } from './model';
+import { withSpareMemory } from './columns';
 import { resolveNumbers } from './numbering';
 import { parseTrace, type AllFields, type ParsedTrace } from './parser';
 import { checkTeardown } from './teardownChecks';
@@ -20,6 +21,11 @@ import { zeekSummary } from './zeek';
 export interface AnalyzeOptions {
   /** Force absolute (-S) or relative numbering instead of judging it from the numbers. */
   absoluteNumbers?: boolean;
+  /**
+   * Memory the caller has done with (the bytes the text was decoded from), for the analysis' columns
+   * to be cut from (see withSpareMemory in columns.ts): what it holds is overwritten.
+   */
+  spareMemory?: ArrayBuffer;
 }
 
 export interface TraceAnalysis {
@@ -45,6 +51,10 @@ export interface TraceAnalysis {
 }
 
 export function analyzeTrace(text: string, options: AnalyzeOptions = {}): TraceAnalysis {
+  return withSpareMemory(options.spareMemory, () => analyzeText(text, options));
+}
+
+function analyzeText(text: string, options: AnalyzeOptions): TraceAnalysis {
   const parsed = parseTrace(text);
   const records = parsed.recordList;
   resolveTimes(records);

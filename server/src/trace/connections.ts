@@ -15,6 +15,7 @@ import { A, Segment, SegmentList, SegmentStore, SentLog, type Connection, type F
 import { updateStates } from './endpointStates';
 import { analyzeSegment } from './sequenceAnalysis';
 import { SAME_BURST } from './seqInference';
+import { newColumn } from './columns';
 import { setAt } from './denseArray';
 import { lowerBound, segmentsBefore } from './search';
 import { ACK, SYN, type Endpoint, type PacketRecord, type RecordList } from './types';
@@ -594,9 +595,9 @@ export interface NextPrintedLookup {
  */
 export function nextPrintedSeq(records: RecordList): NextPrinted {
   // NaN where none follows: typed, so that 600 000 entries are no 600 000 boxed numbers.
-  const out = new Float64Array(records.length).fill(NaN);
-  const soon = new Uint8Array(records.length);
-  const nextInTuple = new Int32Array(records.length).fill(-1);
+  const out = newColumn(Float64Array, records.length).fill(NaN);
+  const soon = newColumn(Uint8Array, records.length);
+  const nextInTuple = newColumn(Int32Array, records.length).fill(-1);
   // By direction (flowOf, dense from 0, the reverse of `flow` is `flow ^ 1`), NaN until one is seen:
   // typed too, where a Map would box every number it keeps. `times`: when each seq was printed;
   // `lasts`, at a 4-tuple's first direction: the position of its last record seen. From direction

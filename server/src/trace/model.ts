@@ -1,7 +1,7 @@
 /**
  * The analysed model: connections, their two flows, and one Segment per TCP packet record.
  */
-import { ColumnSet, grown, optionalNumber, setOptionalNumber, type NumberColumn } from './columns';
+import { ColumnSet, grown, newColumn, optionalNumber, setOptionalNumber, type NumberColumn } from './columns';
 import type { Endpoint, Finding, PacketRecord, RecordList } from './types';
 import type { TrackCheckpoint } from './checkpoints';
 
@@ -217,28 +217,30 @@ export class SegmentStore extends ColumnSet {
   ) {
     super(expected);
     const n = this.capacity;
-    this.record = new Int32Array(n);
-    this.position = new Int32Array(n);
-    this.fromClient = new Uint8Array(n);
-    this.flags = new Uint16Array(n);
-    this.seqInferred = new Uint8Array(n);
+    // As in RecordStore: the columns of what few segments have (duplicate ACKs, retransmissions, the
+    // analysis bits) are new typed arrays, the others come from the spare memory while it lasts.
+    this.record = newColumn(Int32Array, n);
+    this.position = newColumn(Int32Array, n);
+    this.fromClient = newColumn(Uint8Array, n);
+    this.flags = newColumn(Uint16Array, n);
+    this.seqInferred = newColumn(Uint8Array, n);
     this.analysis = new Uint16Array(n);
     this.dupAckNum = new Int32Array(n);
     this.dupAckOf = new Int32Array(n);
-    this.acksRecord = new Int32Array(n);
+    this.acksRecord = newColumn(Int32Array, n);
     this.beforeGapRecord = new Int32Array(n);
     this.originalRecord = new Int32Array(n);
-    this.states = new Uint16Array(n);
-    this.present = new Uint16Array(n);
-    this.len = new Float64Array(n);
-    this.seq = new Uint32Array(n);
-    this.nextPrintedSeq = new Uint32Array(n);
-    this.ack = new Uint32Array(n);
-    this.win = new Uint32Array(n);
-    this.time = new Float64Array(n);
-    this.relSeq = new Uint32Array(n);
-    this.relAck = new Uint32Array(n);
-    this.winBytes = new Float64Array(n);
+    this.states = newColumn(Uint16Array, n);
+    this.present = newColumn(Uint16Array, n);
+    this.len = newColumn(Float64Array, n);
+    this.seq = newColumn(Uint32Array, n);
+    this.nextPrintedSeq = newColumn(Uint32Array, n);
+    this.ack = newColumn(Uint32Array, n);
+    this.win = newColumn(Uint32Array, n);
+    this.time = newColumn(Float64Array, n);
+    this.relSeq = newColumn(Uint32Array, n);
+    this.relAck = newColumn(Uint32Array, n);
+    this.winBytes = newColumn(Float64Array, n);
   }
 
   /**

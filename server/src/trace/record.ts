@@ -7,7 +7,7 @@
  * nothing outside this file knows. The option list is parsed only when someone reads it: most
  * packets' options (timestamps, SACK) matter to hovers, not to the analysis.
  */
-import { ColumnSet, grown, optionalNumber, setOptionalNumber, type NumberColumn } from './columns';
+import { ColumnSet, grown, newColumn, optionalNumber, setOptionalNumber, type NumberColumn } from './columns';
 import { lowerBound } from './search';
 import { add32 } from './seq32';
 import { optionKindSignature, optionNumber, scanOptionList } from './tcpOptions';
@@ -188,38 +188,40 @@ export class RecordStore extends ColumnSet {
   ) {
     super(expected);
     const n = this.capacity;
-    this.index = new Int32Array(n);
-    this.line = new Int32Array(n);
-    this.endLine = new Int32Array(n);
-    this.tcpLine = new Int32Array(n);
-    this.kind = new Uint8Array(n);
-    this.timeKind = new Uint8Array(n);
-    this.af = new Uint8Array(n);
-    this.format = new Uint8Array(n);
+    // Columns most records write come from the spare memory while it lasts (see newColumn); those few
+    // records write (urg, the IP id, ...) are new typed arrays, whose pages cost nothing until written.
+    this.index = newColumn(Int32Array, n);
+    this.line = newColumn(Int32Array, n);
+    this.endLine = newColumn(Int32Array, n);
+    this.tcpLine = newColumn(Int32Array, n);
+    this.kind = newColumn(Uint8Array, n);
+    this.timeKind = newColumn(Uint8Array, n);
+    this.af = newColumn(Uint8Array, n);
+    this.format = newColumn(Uint8Array, n);
     this.dump = new Uint8Array(n);
-    this.printedRelative = new Uint8Array(n);
+    this.printedRelative = newColumn(Uint8Array, n);
     this.truncated = new Uint8Array(n);
-    this.flags = new Uint16Array(n);
-    this.optionOpen = new Int32Array(n);
-    this.optionLine = new Int32Array(n);
-    this.tuple = new Int32Array(n);
-    this.side = new Uint8Array(n);
-    this.spans = new Uint8Array(n * SPAN_COLUMNS);
-    this.present = new Uint16Array(n);
+    this.flags = newColumn(Uint16Array, n);
+    this.optionOpen = newColumn(Int32Array, n);
+    this.optionLine = newColumn(Int32Array, n);
+    this.tuple = newColumn(Int32Array, n);
+    this.side = newColumn(Uint8Array, n);
+    this.spans = newColumn(Uint8Array, n * SPAN_COLUMNS);
+    this.present = newColumn(Uint16Array, n);
     this.number = new Float64Array(n);
-    this.timeValue = new Float64Array(n);
-    this.time = new Float64Array(n);
-    this.seq = new Uint32Array(n);
-    this.seqEnd = new Uint32Array(n);
-    this.ack = new Uint32Array(n);
-    this.seqAbs = new Uint32Array(n);
-    this.ackAbs = new Uint32Array(n);
-    this.win = new Uint32Array(n);
+    this.timeValue = newColumn(Float64Array, n);
+    this.time = newColumn(Float64Array, n);
+    this.seq = newColumn(Uint32Array, n);
+    this.seqEnd = newColumn(Uint32Array, n);
+    this.ack = newColumn(Uint32Array, n);
+    this.seqAbs = newColumn(Uint32Array, n);
+    this.ackAbs = newColumn(Uint32Array, n);
+    this.win = newColumn(Uint32Array, n);
     this.urg = new Uint32Array(n);
-    this.length = new Float64Array(n);
+    this.length = newColumn(Float64Array, n);
     this.ipId = new Float64Array(n);
     this.ipMissing = new Float64Array(n);
-    this.sackBase = new Uint32Array(n);
+    this.sackBase = newColumn(Uint32Array, n);
   }
 
   /** Makes the span columns wide enough for column `column` (stored plus one). */
@@ -868,7 +870,7 @@ export class RecordSlots implements RecordList {
     private readonly store: RecordStore,
     expected = 16,
   ) {
-    this.slots = new Int32Array(Math.max(16, expected));
+    this.slots = newColumn(Int32Array, Math.max(16, expected));
   }
 
   push(slot: number): void {
