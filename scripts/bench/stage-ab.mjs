@@ -48,20 +48,25 @@ try {
   const RUN = `
 (async () => {
 const [before, after, trace, stagesModule, rounds] = process.argv.slice(1);
-const { readTrace, runStages } = await import(stagesModule);
+const { readTrace, readTraceOnce, runStages } = await import(stagesModule);
 const only = process.env.STAGE_AB_ONLY;
 if (only !== undefined) {
   // A cold round loads only the core it times.
   const core = require(only === '0' ? before : after);
   const row = {};
   let t = performance.now();
-  const text = readTrace(core, trace);
+  const { text, spareMemory } = readTraceOnce(core, trace);
   t = performance.now();
-  const out = runStages(core, text, (name) => {
-    const now = performance.now();
-    row[name] = now - t;
-    t = now;
-  });
+  const out = runStages(
+    core,
+    text,
+    (name) => {
+      const now = performance.now();
+      row[name] = now - t;
+      t = now;
+    },
+    spareMemory,
+  );
   process.stdout.write(JSON.stringify({ row, packets: out.packets }));
   return;
 }

@@ -37,7 +37,7 @@ const RUN = `
 (async () => {
 const { PerformanceObserver } = require('node:perf_hooks');
 const core = require(process.argv[1]);
-const { readTrace, runStages } = await import(process.argv[3]);
+const { readTraceOnce, runStages } = await import(process.argv[3]);
 let gcMs = 0;
 new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration; }).observe({ entryTypes: ['gc'] });
 const stages = [];
@@ -57,10 +57,12 @@ const lap = (name) => {
   usage = process.resourceUsage();
   t = performance.now();
 };
-const text = readTrace(core, process.argv[2]);
+// As the CLI reads it, the bytes' memory given to the analysis (the first one, when there are two).
+const { text, spareMemory } = readTraceOnce(core, process.argv[2]);
 lap('read the file');
-if (process.argv[4] === 'warm') {
-  runStages(core, text, () => {});
+const warmRun = process.argv[4] === 'warm';
+if (warmRun) {
+  runStages(core, text, () => {}, spareMemory);
   // (The observer reports the first analysis's pauses after this task: wait for them, then count anew.)
   await new Promise((resolve) => setTimeout(resolve, 50));
   stages.length = 0;
@@ -68,7 +70,7 @@ if (process.argv[4] === 'warm') {
   lap('read the file');
   Object.assign(stages[0], { ms: 0, pageFaults: 0, systemMs: 0, cpuMs: 0 });
 }
-const { packets, findings } = runStages(core, text, lap);
+const { packets, findings } = runStages(core, text, lap, warmRun ? undefined : spareMemory);
 // The observer reports after the current task: wait for it.
 setTimeout(() => process.stdout.write(JSON.stringify({ stages, gcMs, packets, findings })), 50);
 })();

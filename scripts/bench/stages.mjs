@@ -25,16 +25,36 @@ export const CORE_EXPORTS = [
   "export { trackConnections } from './server/src/trace/connections';",
   "export { judgeConnection, collectFindings } from './server/src/trace/analyze';",
   "export { decodeText } from './server/src/trace/textEncoding';",
+  // (A namespace: a version from before withSpareMemory bundles too, without it.)
+  "export * as columns from './server/src/trace/columns';",
 ];
 
 /** The file's text as the CLI reads it: its bytes, then decoded (faster than readFileSync with 'utf8'). */
 export const readTrace = (core, file) => core.decodeText(fs.readFileSync(file));
 
 /**
- * Runs every stage on `text`; `lap(name)` is called after each (it times them). Returns the number of
- * records and of findings.
+ * readTrace, and the memory of the bytes for the analysis' columns, as the CLI gives it (see
+ * AnalyzeOptions.spareMemory): for a process that analyses the text once.
  */
-export const runStages = (core, text, lap) => {
+export const readTraceOnce = (core, file) => {
+  const bytes = fs.readFileSync(file);
+  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return { text: core.decodeText(bytes), spareMemory: own ? bytes.buffer : undefined };
+};
+
+/**
+ * Runs every stage on `text`; `lap(name)` is called after each (it times them). Returns the number of
+ * records and of findings. `spareMemory`: see readTraceOnce (a version without withSpareMemory
+ * ignores it).
+ */
+export const runStages = (core, text, lap, spareMemory) => {
+  const withSpareMemory = core.columns?.withSpareMemory;
+  return withSpareMemory
+    ? withSpareMemory(spareMemory, () => stages(core, text, lap))
+    : stages(core, text, lap);
+};
+
+const stages = (core, text, lap) => {
   const parsed = core.parseTrace(text);
   lap('parse');
   // (A version from before the parse kept an array of its records has no recordList.)
