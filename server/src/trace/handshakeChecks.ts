@@ -4,50 +4,62 @@
 import { asPrinted, finding, lineOf, recordSpan, relatedRecord } from './findingHelpers';
 import type { Connection, HandshakeVerdict, Segment, SegmentList } from './model';
 import type { ParsedTrace } from './parser';
-import { segmentsBefore } from './search';
 import { add32, gt } from './seq32';
 import { ACK, FIN, RST, SYN, type Fix, type Span } from './types';
 
 /**
  * The handshake's segments, found in one pass over a connection's segments: the client's first SYN
- * (with a seq), the server's first SYN, SYN-ACK and RST, and whether the server sent anything. A
- * connection of a hundred thousand segments was scanned five times, once for each.
+ * (with a seq), the server's first SYN, SYN-ACK and RST, and whether the server sent anything; each
+ * segment with its position in the list (-1: none), where the searches after it start. A connection
+ * of a hundred thousand segments was scanned five times, once for each.
  */
 function scanHandshake(segments: SegmentList) {
-  let syn: Segment | undefined;
-  let serverSyn: Segment | undefined;
-  let synAck: Segment | undefined;
-  let serverRst: Segment | undefined;
+  let synAt = -1;
+  let serverSynAt = -1;
+  let synAckAt = -1;
+  let serverRstAt = -1;
   let serverSent = false;
   let clientSent = false;
   for (let k = 0; k < segments.length; k++) {
     const f = segments.flags(k);
     if (segments.fromClient(k)) {
       clientSent = true;
-      if (!syn && (f & (SYN | ACK)) === SYN && segments.seq(k) !== undefined) syn = segments.at(k);
+      if (synAt < 0 && (f & (SYN | ACK)) === SYN && segments.seq(k) !== undefined) synAt = k;
       continue;
     }
     serverSent = true;
-    if (!serverSyn && (f & (SYN | ACK)) === SYN) serverSyn = segments.at(k);
-    if (!synAck && (f & (SYN | ACK | RST)) === (SYN | ACK)) synAck = segments.at(k);
-    if (!serverRst && f & RST) serverRst = segments.at(k);
+    if (serverSynAt < 0 && (f & (SYN | ACK)) === SYN) serverSynAt = k;
+    if (synAckAt < 0 && (f & (SYN | ACK | RST)) === (SYN | ACK)) synAckAt = k;
+    if (serverRstAt < 0 && f & RST) serverRstAt = k;
   }
-  return { syn, serverSyn, synAck, serverRst, serverSent, clientSent };
+  const at = (k: number) => (k < 0 ? undefined : segments.at(k));
+  return {
+    syn: at(synAt),
+    serverSyn: at(serverSynAt),
+    synAck: at(synAckAt),
+    serverRst: at(serverRstAt),
+    synAt,
+    serverSynAt,
+    synAckAt,
+    serverSent,
+    clientSent,
+  };
 }
 
-/** The first segment after record `after` (in file order) that `pred` accepts, before record `before`. */
+/**
+ * The position of the first of the segments from position `from` up to (not including) `until` that
+ * `pred` accepts; -1 if none. (By position, not record index: the positions of the handshake's
+ * segments are known, and a search by record index made a binary search and a record handle a step.)
+ */
 function firstBetween(
   segments: SegmentList,
-  after: number,
-  before: number,
+  from: number,
+  until: number,
   pred: (s: Segment) => boolean,
-): Segment | undefined {
-  for (let k = segmentsBefore(segments, after + 1); k < segments.length; k++) {
-    if (segments.recordIndex(k) >= before) return undefined;
-    const s = segments.at(k);
-    if (pred(s)) return s;
-  }
-  return undefined;
+): number {
+  const end = Math.min(until, segments.length);
+  for (let k = from; k < end; k++) if (pred(segments.at(k))) return k;
+  return -1;
 }
 
 /**
@@ -62,7 +74,8 @@ export function checkHandshake(
   if (conn.quiet) return 'unknown';
   const client = conn.client;
   const server = conn.server;
-  const { syn, serverSyn, synAck, serverRst, serverSent, clientSent } = scanHandshake(conn.segments);
+  const { syn, serverSyn, synAck, serverRst, synAt, serverSynAt, synAckAt, serverSent, clientSent } =
+    scanHandshake(conn.segments);
 
   // 1. The SYN-ACK must acknowledge the client's ISN + 1 (or, with Fast Open data, ISN + 1 + data).
   if (syn && synAck && synAck.ack !== undefined && syn.seq !== undefined) {
@@ -85,16 +98,17 @@ export function checkHandshake(
   let finalAck: Segment | undefined;
   if (synAck && synAck.seq !== undefined) {
     const expected = add32(synAck.seq, 1);
-    const third = firstBetween(
+    const thirdAt = firstBetween(
       conn.segments,
-      synAck.record.index,
+      synAckAt + 1,
       Infinity,
       (s) => s.fromClient && (s.flags & ACK) !== 0 && !(s.flags & (SYN | RST)) && s.ack !== undefined,
     );
+    const third = thirdAt < 0 ? undefined : conn.segments.at(thirdAt);
     if (
       third &&
       third.ack !== expected &&
-      !firstBetween(conn.segments, synAck.record.index, third.record.index, (s) => !s.fromClient && s.len > 0)
+      firstBetween(conn.segments, synAckAt + 1, thirdAt, (s) => !s.fromClient && s.len > 0) < 0
     ) {
       const r = third.record;
       const f = finding(
@@ -110,9 +124,9 @@ export function checkHandshake(
     // The final ACK acknowledges exactly ISN + 1, or (if it was not captured) a later ACK covers data
     // the server is seen to have sent.
     const serverNext = conn.server.nextseq;
-    finalAck = firstBetween(
+    const finalAt = firstBetween(
       conn.segments,
-      synAck.record.index,
+      synAckAt + 1,
       Infinity,
       (s) =>
         s.fromClient &&
@@ -125,15 +139,17 @@ export function checkHandshake(
             !gt(s.ack, serverNext) &&
             conn.server.dataSeen)),
     );
+    finalAck = finalAt < 0 ? undefined : conn.segments.at(finalAt);
   }
   // 3. Data from the client before the server's SYN-ACK (data on the SYN itself is Fast Open).
   if (syn) {
-    const early = firstBetween(
+    const earlyAt = firstBetween(
       conn.segments,
-      syn.record.index,
-      Math.min(synAck?.record.index ?? Infinity, serverSyn?.record.index ?? Infinity),
+      synAt + 1,
+      Math.min(synAck ? synAckAt : Infinity, serverSyn ? serverSynAt : Infinity),
       (s) => s.fromClient && s.len > 0 && !(s.flags & SYN),
     );
+    const early = earlyAt < 0 ? undefined : conn.segments.at(earlyAt);
     if (early && (synAck || serverSent)) {
       const r = early.record;
       conn.findings.push(
