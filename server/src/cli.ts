@@ -109,7 +109,7 @@ function main(argv: string[]): number {
     } catch (e) {
       ioFail(file, e);
     }
-    const analysis = analyzeTrace(text, { absoluteNumbers, spareMemory });
+    const analysis = analyzeTrace(text, { absoluteNumbers, spareMemory, reportOnly: true });
     if (problem) addCaptureProblem(analysis, problem);
     reports.push({ file, analysis });
   }

@@ -26,6 +26,13 @@ export interface AnalyzeOptions {
    * to be cut from (see withSpareMemory in columns.ts): what it holds is overwritten.
    */
   spareMemory?: ArrayBuffer;
+  /**
+   * Only what a report needs (the CLI's check): the connections, their verdicts and the findings.
+   * The segments then carry no endpoint states, relative numbers or links to the segments their acks
+   * acknowledge, the lookups by record (segmentOf, connectionOf) are empty, and no checkpoints are
+   * kept for re-tracking: editor features and incremental re-analysis need the full analysis.
+   */
+  reportOnly?: boolean;
 }
 
 export interface TraceAnalysis {
@@ -60,7 +67,7 @@ function analyzeText(text: string, options: AnalyzeOptions): TraceAnalysis {
   resolveTimes(records);
   // An option forces the reading; else the command line that made the trace, when it was pasted too.
   const numbering = resolveNumbers(records, options.absoluteNumbers ?? parsed.commandNumbering);
-  const table = trackConnections(records);
+  const table = trackConnections(records, options.reportOnly);
   for (const conn of table.connections) judgeConnection(conn, parsed, numbering.absolute);
   return analysisOf(parsed, {
     connections: table.connections,

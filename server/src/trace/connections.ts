@@ -320,9 +320,10 @@ function readInputs(r: PacketRecord): void {
 
 /**
  * The connections of `records`: a whole file's, or after an edit all the records of some 4-tuples
- * (each is tracked on its own: nothing here looks at another 4-tuple's records).
+ * (each is tracked on its own: nothing here looks at another 4-tuple's records). `reportOnly`: what
+ * a report needs alone (see AnalyzeOptions.reportOnly in analyze.ts).
  */
-export function trackConnections(records: RecordList): ConnectionTable {
+export function trackConnections(records: RecordList, reportOnly = false): ConnectionTable {
   const connections: Connection[] = [];
   // The current connection of each 4-tuple, by its id.
   const byTuple: Array<Connection | undefined> = [];
@@ -335,6 +336,7 @@ export function trackConnections(records: RecordList): ConnectionTable {
     store: new SegmentStore(records, records.length, nextPrinted.nextInTuple),
     segmentOf,
     connectionOf,
+    full: !reportOnly,
   };
   const v = trackInputs;
   for (let position = 0; position < records.length; position++) {
@@ -370,11 +372,15 @@ export function trackConnections(records: RecordList): ConnectionTable {
   return { connections, segmentOf, connectionOf };
 }
 
-/** Where trackRecord puts what it makes: new segments' columns, and the record-indexed lookups. */
+/**
+ * Where trackRecord puts what it makes: new segments' columns, and the record-indexed lookups; `full`:
+ * whether it makes what editor features need too (see trackConnections).
+ */
 interface TrackTables {
   store: SegmentStore;
   segmentOf: SegmentIndex;
   connectionOf: RecordIds;
+  full: boolean;
 }
 
 /**
@@ -398,8 +404,10 @@ function trackRecord(
   const segmentNext = kind === KIND_CODE.tcp && flags >= 0;
   const count = conn.segments.length;
   // (Not after a keep-alive ACK: the next segment may judge it again, see crossedKeepAlive.)
+  const full = t.full;
   if (
     segmentNext &&
+    full &&
     count > 0 &&
     count % checkpointTuning.every === 0 &&
     !(conn.segments.analysis(count - 1) & A.KEEP_ALIVE_ACK)
@@ -407,7 +415,7 @@ function trackRecord(
     conn.checkpoints.push(takeCheckpoint(conn));
   conn.records.push(index);
   conn.lastRecord = index;
-  t.connectionOf.set(index, conn.id);
+  if (full) t.connectionOf.set(index, conn.id);
   if (kind === KIND_CODE.quiet) conn.quiet = true;
   const fromClient = v[Track.SIDE] === conn.clientSide;
   const fwd = fromClient ? conn.client : conn.server;
@@ -453,16 +461,16 @@ function trackRecord(
     store.analysis[slot] = store.analysis[slot]! | A.REUSED_PORTS;
     fwd.baseSeq = seq;
   }
-  analyzeSegment(conn, store, slot, r, fwd, rev, len);
+  analyzeSegment(conn, store, slot, r, fwd, rev, len, full);
   noteControl(store, slot, index, fwd, flags);
-  updateStates(store, slot, fwd, rev, flags, ack === ack ? ack : undefined, fromClient);
+  if (full) updateStates(store, slot, fwd, rev, flags, ack === ack ? ack : undefined, fromClient);
   if (len > 0) fwd.dataSeen = true;
   appendSegment(conn, slot, index, t);
 }
 
 /** Appends the segment in `slot` of the tracking pass's store, of record `index`, to `conn`. */
 function appendSegment(conn: Connection, slot: number, index: number, t: TrackTables): void {
-  t.segmentOf.setPosition(index, conn.segments.length);
+  if (t.full) t.segmentOf.setPosition(index, conn.segments.length);
   // (The list's store may be another: after a re-track from a checkpoint, the old run's.)
   conn.segments.push(slot, t.store);
 }
@@ -513,7 +521,7 @@ export function retrackConnection(
     // Tracking takes this one again as it starts.
     conn.checkpoints = old.checkpoints.slice(0, resumed);
   }
-  const tables = { store, segmentOf, connectionOf };
+  const tables = { store, segmentOf, connectionOf, full: true };
   let next = resumed + 1;
   for (let k = start; k < old.records.length; k++) {
     const r = records.at(old.records[k]!)!;

@@ -148,7 +148,8 @@ function noteSynOptions(r: PacketRecord, flags: number, fwd: Flow, rev: Flow): v
  * the tracking pass has just read them from the record (connections.ts, trackRecord), and what it
  * finds is written to the slot's columns: getter and setter calls on the segment or the record,
  * which V8 leaves un-inlined in a function this long, each box their number, and a handle on the
- * segment would be an object for each.
+ * segment would be an object for each. Without `full` (a report's analysis), the relative numbers
+ * and what an ACK acknowledges are left out: only editor features show them.
  */
 export function analyzeSegment(
   conn: Connection,
@@ -158,6 +159,7 @@ export function analyzeSegment(
   fwd: Flow,
   rev: Flow,
   len: number,
+  full: boolean,
 ): void {
   const v = trackInputs;
   const flags = v[Track.FLAGS]!;
@@ -356,7 +358,7 @@ export function analyzeSegment(
   if (a !== 0) store.analysis[slot] = store.analysis[slot]! | a;
 
   // What this ACK acknowledges: the latest segment of the peer that it covers in full.
-  if (flags & ACK && ack !== undefined && rev.sent.length) {
+  if (full && flags & ACK && ack !== undefined && rev.sent.length) {
     const sent = rev.sent;
     for (let i = sent.length - 1; i >= 0 && i >= sent.length - 64; i--) {
       if (le(sent.end(i), ack)) {
@@ -366,11 +368,11 @@ export function analyzeSegment(
     }
   }
   let present = 0;
-  if (seq !== undefined && fwd.baseSeq !== undefined) {
+  if (full && seq !== undefined && fwd.baseSeq !== undefined) {
     store.relSeq[slot] = (seq - fwd.baseSeq) >>> 0;
     present |= PRESENT.REL_SEQ;
   }
-  if (ack !== undefined && rev.baseSeq !== undefined) {
+  if (full && ack !== undefined && rev.baseSeq !== undefined) {
     store.relAck[slot] = (ack - rev.baseSeq) >>> 0;
     present |= PRESENT.REL_ACK;
   }
