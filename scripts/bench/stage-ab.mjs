@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // What a change did to the analysis, stage by stage: the core of another version (a git ref, by
 // default HEAD) against the core of this checkout, with its uncommitted changes, on the same trace.
-//   node scripts/bench/stage-ab.mjs [REF] [--trace FILE] [--rounds N] [--cold]
+//   node scripts/bench/stage-ab.mjs [REF] [--trace FILE] [--rounds N] [--cold] [--editor]
 // Machines here vary by up to 40% from one hour to the next, and by 10% from one run to the next, so
 // two versions timed minutes apart cannot be compared. Here both run in one process, one after the
 // other and in alternating order (ABBA...), each round on a fresh parse with a collected heap; the
@@ -10,7 +10,8 @@
 // change to what memory the analysis takes can move a garbage collection from one stage to another
 // (V8 collects when the memory outside its heap grows past a limit), which warm rounds in one process
 // exaggerate: `--cold` runs each version in a fresh process per round instead, alternating, as the
-// CLI runs (slower, and noisier by a few per cent).
+// CLI runs (slower, and noisier by a few per cent). The analysis is the CLI's (report-only); --editor
+// times the full one the language server makes.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +24,7 @@ const opt = (name, dflt) => option(args, name, dflt);
 const ref = args[0] && !args[0].startsWith('--') ? args[0] : 'HEAD';
 const trace = path.resolve(opt('--trace', BENCH_TRACE));
 const cold = args.includes('--cold');
+const editor = args.includes('--editor');
 const rounds = Number(opt('--rounds', cold ? 9 : 7));
 const fail = (message) => {
   console.error(`stage-ab: ${message}`);
@@ -47,7 +49,8 @@ try {
   // each core in a process of its own.
   const RUN = `
 (async () => {
-const [before, after, trace, stagesModule, rounds] = process.argv.slice(1);
+const [before, after, trace, stagesModule, rounds, mode] = process.argv.slice(1);
+const editor = mode === 'editor';
 const { readTrace, readTraceOnce, runStages } = await import(stagesModule);
 const only = process.env.STAGE_AB_ONLY;
 if (only !== undefined) {
@@ -66,6 +69,7 @@ if (only !== undefined) {
       t = now;
     },
     spareMemory,
+    editor,
   );
   process.stdout.write(JSON.stringify({ row, packets: out.packets }));
   return;
@@ -80,11 +84,17 @@ for (let round = 0; round < Number(rounds); round++) {
     global.gc();
     const row = {};
     let t = performance.now();
-    const out = runStages(cores[which], text, (name) => {
-      const now = performance.now();
-      row[name] = now - t;
-      t = now;
-    });
+    const out = runStages(
+      cores[which],
+      text,
+      (name) => {
+        const now = performance.now();
+        row[name] = now - t;
+        t = now;
+      },
+      undefined,
+      editor,
+    );
     packets = out.packets;
     if (round > 0) times[which].push(row);
   }
@@ -95,7 +105,7 @@ process.stdout.write(JSON.stringify({ times, packets }));
   const run = (only) => {
     const r = spawnSync(
       process.execPath,
-      ['--expose-gc', '-e', RUN, before, after, trace, STAGES, String(rounds)],
+      ['--expose-gc', '-e', RUN, before, after, trace, STAGES, String(rounds), editor ? 'editor' : 'cli'],
       {
         encoding: 'utf8',
         maxBuffer: 1 << 22,

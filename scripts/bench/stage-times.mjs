@@ -3,11 +3,12 @@
 // analyze.ts) timed on its own in one process, with the garbage collector's pauses and the heap after
 // each stage. The core is bundled from the sources with esbuild, as the CLI is. Figures only: the
 // benchmark's targets are about the whole CLI (scripts/bench.mjs); this says which stage to work on.
-//   node scripts/bench/stage-times.mjs [--trace FILE] [--runs N] [--warm] [--json OUT]
+//   node scripts/bench/stage-times.mjs [--trace FILE] [--runs N] [--warm] [--editor] [--json OUT]
 // FILE defaults to the trace `npm run bench` builds (bench-results/cache/capture.trace). Each run is a
 // fresh process, so every run pays what the CLI pays (a cold JIT, a heap that starts empty); the table
 // gives the median of each stage over the runs. With --warm each process analyses the trace twice and
 // times the second: the difference is what warming up V8 costs the first (a fresh server's didOpen).
+// The analysis is the CLI's (report-only); --editor times the full one the language server makes.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +21,7 @@ const opt = (name, dflt) => option(args, name, dflt);
 const trace = path.resolve(opt('--trace', BENCH_TRACE));
 const runs = Number(opt('--runs', 3));
 const warm = args.includes('--warm');
+const editor = args.includes('--editor');
 const jsonOut = opt('--json', undefined);
 if (!fs.existsSync(trace)) {
   console.error(
@@ -62,7 +64,7 @@ const { text, spareMemory } = readTraceOnce(core, process.argv[2]);
 lap('read the file');
 const warmRun = process.argv[4] === 'warm';
 if (warmRun) {
-  runStages(core, text, () => {}, spareMemory);
+  runStages(core, text, () => {}, spareMemory, process.argv[5] === 'editor');
   // (The observer reports the first analysis's pauses after this task: wait for them, then count anew.)
   await new Promise((resolve) => setTimeout(resolve, 50));
   stages.length = 0;
@@ -70,7 +72,13 @@ if (warmRun) {
   lap('read the file');
   Object.assign(stages[0], { ms: 0, pageFaults: 0, systemMs: 0, cpuMs: 0 });
 }
-const { packets, findings } = runStages(core, text, lap, warmRun ? undefined : spareMemory);
+const { packets, findings } = runStages(
+  core,
+  text,
+  lap,
+  warmRun ? undefined : spareMemory,
+  process.argv[5] === 'editor',
+);
 // The observer reports after the current task: wait for it.
 setTimeout(() => process.stdout.write(JSON.stringify({ stages, gcMs, packets, findings })), 50);
 })();
@@ -82,10 +90,14 @@ await bundleSources(CORE_EXPORTS, bundle);
 
 const results = [];
 for (let k = 0; k < runs; k++) {
-  const r = spawnSync(process.execPath, ['-e', RUN, bundle, trace, STAGES, warm ? 'warm' : 'cold'], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['-e', RUN, bundle, trace, STAGES, warm ? 'warm' : 'cold', editor ? 'editor' : 'cli'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
   if (r.status !== 0) {
     console.error(`stage-times: run ${k + 1} failed: ${(r.stderr || '').trim().slice(-2000)}`);
     process.exit(1);

@@ -45,16 +45,16 @@ export const readTraceOnce = (core, file) => {
 /**
  * Runs every stage on `text`; `lap(name)` is called after each (it times them). Returns the number of
  * records and of findings. `spareMemory`: see readTraceOnce (a version without withSpareMemory
- * ignores it).
+ * ignores it). `editor`: the full analysis the language server makes, instead of the CLI's
+ * report-only one (AnalyzeOptions.reportOnly; a version without it always makes the full one).
  */
-export const runStages = (core, text, lap, spareMemory) => {
+export const runStages = (core, text, lap, spareMemory, editor = false) => {
   const withSpareMemory = core.columns?.withSpareMemory;
-  return withSpareMemory
-    ? withSpareMemory(spareMemory, () => stages(core, text, lap))
-    : stages(core, text, lap);
+  const run = () => stages(core, text, lap, !editor);
+  return withSpareMemory ? withSpareMemory(spareMemory, run) : run();
 };
 
-const stages = (core, text, lap) => {
+const stages = (core, text, lap, reportOnly) => {
   const parsed = core.parseTrace(text);
   lap('parse');
   // (A version from before the parse kept an array of its records has no recordList.)
@@ -63,7 +63,7 @@ const stages = (core, text, lap) => {
   lap('times');
   const numbering = core.resolveNumbers(records);
   lap('numbering');
-  const table = core.trackConnections(records);
+  const table = core.trackConnections(records, reportOnly);
   lap('tracking');
   for (const c of table.connections) core.judgeConnection(c, parsed, numbering.absolute);
   lap('checks');
