@@ -23,11 +23,10 @@ import {
   FROM_HIGHER,
   FROM_LOWER,
   KIND_CODE,
-  RecordSlots,
   TRACKED_KIND,
-  TraceRecord,
+  readTrackInputsAt,
+  readTrackInputsOf,
   Track,
-  kindCode,
   trackInputs,
 } from './record';
 
@@ -285,40 +284,6 @@ function startsNewConnection(conn: Connection): boolean {
 }
 
 /**
- * Reads into trackInputs what tracking needs of the record at `position` of `records`: of a parse's
- * list from its columns, without a handle on it (most records of a large trace are read only so).
- */
-function readInputsAt(records: RecordList, position: number): void {
-  if (records instanceof RecordSlots) records.readTrackInputs(position);
-  else readInputs(records.at(position)!);
-}
-
-/**
- * Reads into trackInputs what tracking needs of `r`: a TraceRecord (every record a parse makes) from
- * its columns at once, any other PacketRecord field by field.
- */
-function readInputs(r: PacketRecord): void {
-  if (r instanceof TraceRecord) {
-    r.readTrackInputs();
-    return;
-  }
-  const v = trackInputs;
-  v[Track.KIND] = kindCode(r.kind);
-  v[Track.TUPLE] = r.tuple ?? -1;
-  v[Track.SIDE] = r.src && r.dst ? (r.src.id <= r.dst.id ? FROM_LOWER : FROM_HIGHER) : 0;
-  v[Track.FLAGS] = r.flags ?? -1;
-  v[Track.LENGTH] = r.length ?? NaN;
-  v[Track.IP_MISSING] = r.ipMissingBytes ?? NaN;
-  v[Track.SEQ] = r.seq ?? NaN;
-  v[Track.SEQ_ABS] = r.seqAbs ?? NaN;
-  v[Track.ACK_ABS] = r.ackAbs ?? NaN;
-  v[Track.WIN] = r.win ?? NaN;
-  v[Track.TIME] = r.time ?? NaN;
-  v[Track.INDEX] = r.index;
-  v[Track.TRUNCATED] = r.truncated === undefined ? -1 : r.truncated ? 1 : 0;
-}
-
-/**
  * The connections of `records`: a whole file's, or after an edit all the records of some 4-tuples
  * (each is tracked on its own: nothing here looks at another 4-tuple's records). `reportOnly`: what
  * a report needs alone (see AnalyzeOptions.reportOnly in analyze.ts).
@@ -340,7 +305,7 @@ export function trackConnections(records: RecordList, reportOnly = false): Conne
   };
   const v = trackInputs;
   for (let position = 0; position < records.length; position++) {
-    readInputsAt(records, position);
+    readTrackInputsAt(records, position);
     // (A record has a 4-tuple id exactly when it has endpoints.)
     const tuple = v[Track.TUPLE]!;
     const kind = v[Track.KIND]!;
@@ -384,7 +349,7 @@ interface TrackTables {
 }
 
 /**
- * Adds the connection's next record `r` (`at` in the records being tracked), whose fields readInputs
+ * Adds the connection's next record `r` (`at` in the records being tracked), whose fields readTrackInputsAt
  * has read into trackInputs: its counts and, for a TCP segment, the sequence analysis and the
  * endpoints' states. `nextPrinted`, `nextSoon`: see NextPrinted. Every checkpointTuning.every
  * segments, the state before the next one is kept first (see retrackConnection).
@@ -537,7 +502,7 @@ export function retrackConnection(
     const printed = nextPrinted.seq(r.index);
     const soon = nextPrinted.soon(r.index);
     // (Read last: nothing may read another record's fields into trackInputs before trackRecord.)
-    readInputs(r);
+    readTrackInputsOf(r);
     trackRecord(conn, r, r.index, printed, soon, tables);
   }
   return conn;
@@ -617,7 +582,7 @@ export function nextPrintedSeq(records: RecordList): NextPrinted {
   let base = -1;
   const v = trackInputs;
   for (let i = records.length - 1; i >= 0; i--) {
-    readInputsAt(records, i);
+    readTrackInputsAt(records, i);
     const tuple = v[Track.TUPLE]!;
     if (tuple < 0) continue;
     // (Numbered as tuples.ts, flowOf, numbers directions.)

@@ -8,10 +8,10 @@
  * the same table, so every line gets its absolute numbers back (tcpdump-format.md §10).
  */
 import { setAt } from './denseArray';
-import { TraceRecord } from './record';
+import { FROM_LOWER, KIND_CODE, Track, readTrackInputsAt, trackInputs, writeNumbersAt } from './record';
 import { add32 } from './seq32';
 import { directionOf } from './tuples';
-import { ACK, FIN, RST, SYN, type PacketRecord, type RecordList } from './types';
+import { ACK, FIN, RST, SYN, type RecordList } from './types';
 
 export interface NumberingResult {
   /** Whether the trace was printed with -S (absolute numbers everywhere), as judged from the numbers. */
@@ -61,11 +61,6 @@ function magnitude(v: number): number {
   return Math.abs(v | 0);
 }
 
-/** A TCP segment with endpoints: a record has a 4-tuple id exactly when it has them. */
-function isSegment(r: PacketRecord): boolean {
-  return r.kind === 'tcp' && r.flags !== undefined && r.tuple !== undefined;
-}
-
 /**
  * Decides between relative and -S output by replaying the table. Lines that are absolute either way
  * (no ACK, or the line that creates a table entry) tell where each side's sequence numbers are; the
@@ -80,6 +75,7 @@ export function judgeNumbering(records: RecordList): NumberingResult {
   // Where each side of each 4-tuple is known to be, by directionOf: a server port talks to many clients,
   // and an anchor per endpoint would judge one connection by another's numbers.
   const anchor = new Map<number, number>();
+  const ids = new TupleEndpointIds();
   let relVotes = 0;
   let absVotes = 0;
   // How far off each reading puts the voting lines in all, for a tie: near the 32-bit wrap a -S
@@ -90,29 +86,34 @@ export function judgeNumbering(records: RecordList): NumberingResult {
   let weakRel = 0;
   let weakAbs = 0;
   let decidedAt = records.length ? records.at(records.length - 1)!.index : 0;
+  const v = trackInputs;
   for (let i = 0; i < records.length; i++) {
-    const r = records.at(i)!;
+    // (Each record's fields from its columns, into trackInputs: see segmentInputs.)
+    readTrackInputsAt(records, i);
     if (relVotes + absVotes >= DECIDING_VOTES) {
-      decidedAt = r.index - 1;
+      decidedAt = v[Track.INDEX]! - 1;
       break;
     }
-    if (!isSegment(r)) continue;
-    const flags = r.flags!;
-    const s = r.src!.id;
-    const d = r.dst!.id;
-    const tuple = r.tuple!;
+    if (!segmentInputs()) continue;
+    const flags = v[Track.FLAGS]!;
+    const tuple = v[Track.TUPLE]!;
+    const s = ids.sender(records, i, tuple);
+    const d = ids.receiver(tuple);
     const sender = directionOf(tuple, s, d);
     const receiver = directionOf(tuple, d, s);
+    const seq = unlessNaN(v[Track.SEQ]!);
+    const ack = unlessNaN(v[Track.ACK]!);
+    const length = v[Track.LENGTH]!;
     const entry = flags & ACK ? table.get(tuple) : undefined;
     if (!(flags & ACK) || !entry || flags & SYN) {
       // Absolute in both readings: remember where this side's (and, by its ack, the peer's) numbers are.
-      if (r.seq !== undefined)
-        anchor.set(sender, add32(r.seq, (r.length ?? 0) + (flags & (SYN | FIN) ? 1 : 0)));
-      if (flags & ACK && r.ack !== undefined) anchor.set(receiver, r.ack);
+      if (seq !== undefined)
+        anchor.set(sender, add32(seq, (length === length ? length : 0) + (flags & (SYN | FIN) ? 1 : 0)));
+      if (flags & ACK && ack !== undefined) anchor.set(receiver, ack);
       if (flags & ACK)
         table.set(
           tuple,
-          new Entry(s, r.seq ?? anchor.get(sender), r.ack === undefined ? undefined : add32(r.ack, -1)),
+          new Entry(s, seq ?? anchor.get(sender), ack === undefined ? undefined : add32(ack, -1)),
         );
       continue;
     }
@@ -126,15 +127,15 @@ export function judgeNumbering(records: RecordList): NumberingResult {
         relOff += asRel;
         return asAbs < asRel ? 1 : asRel < asAbs ? -1 : 0;
       };
-      const v =
-        score(r.seq, entry.get(s), anchor.get(sender)) + score(r.ack, entry.get(d), anchor.get(receiver));
-      if (v > 0) absVotes++;
-      else if (v < 0) relVotes++;
+      const vote =
+        score(seq, entry.get(s), anchor.get(sender)) + score(ack, entry.get(d), anchor.get(receiver));
+      if (vote > 0) absVotes++;
+      else if (vote < 0) relVotes++;
     }
     if (relVotes + absVotes === 0 && weakRel + weakAbs < 1000) {
       for (const [printed, base] of [
-        [r.seq, entry.get(s)],
-        [r.ack, entry.get(d)],
+        [seq, entry.get(s)],
+        [ack, entry.get(d)],
       ] as const) {
         if (printed === undefined || base === undefined) continue;
         const asRel = magnitude(printed);
@@ -151,6 +152,49 @@ export function judgeNumbering(records: RecordList): NumberingResult {
 }
 
 /**
+ * Whether the record whose fields readTrackInputsAt has just read into trackInputs is a TCP segment
+ * with endpoints (a record has a 4-tuple id exactly when it has them).
+ */
+function segmentInputs(): boolean {
+  const v = trackInputs;
+  return v[Track.KIND] === KIND_CODE.tcp && v[Track.FLAGS]! >= 0 && v[Track.TUPLE]! >= 0;
+}
+
+/**
+ * The endpoint ids of each 4-tuple, the lower first, found from its first record (its columns keep
+ * the 4-tuple and which side sent the record, not the ids): the sender and the receiver of a record
+ * by its side, as the numbering tables key them. A 4-tuple of one endpoint talking to itself has one
+ * id twice.
+ */
+class TupleEndpointIds {
+  private ids = new Float64Array(64).fill(NaN);
+  private senderSide = 0;
+
+  /** The sender's id of the record at `position` of `records` (its fields in trackInputs). */
+  sender(records: RecordList, position: number, tuple: number): number {
+    let ids = this.ids;
+    if (tuple * 2 + 1 >= ids.length) {
+      const wider = new Float64Array(Math.max(ids.length * 2, tuple * 2 + 2)).fill(NaN);
+      wider.set(ids);
+      this.ids = ids = wider;
+    }
+    if (ids[tuple * 2] !== ids[tuple * 2]) {
+      const r = records.at(position)!;
+      const lower = r.src!.id <= r.dst!.id;
+      ids[tuple * 2] = lower ? r.src!.id : r.dst!.id;
+      ids[tuple * 2 + 1] = lower ? r.dst!.id : r.src!.id;
+    }
+    this.senderSide = trackInputs[Track.SIDE] === FROM_LOWER ? 0 : 1;
+    return ids[tuple * 2 + this.senderSide]!;
+  }
+
+  /** The receiver's id of the record that sender() was last asked about. */
+  receiver(tuple: number): number {
+    return this.ids[tuple * 2 + 1 - this.senderSide]!;
+  }
+}
+
+/**
  * What numbering keeps per 4-tuple: tcpdump's table entry, and the next sequence number each side is
  * known to use (to stand in for a base that tcpdump took from a pure ACK whose seq it did not print;
  * per side of the 4-tuple, since a server port talks to many clients). One lookup per packet finds both.
@@ -158,10 +202,12 @@ export function judgeNumbering(records: RecordList): NumberingResult {
 class TupleNumbers {
   entry: Entry | undefined = undefined;
   /**
-   * The pure ACK that created the entry without a printed seq, until its side's base is chosen: tcpdump
-   * took that base from this very segment's seq, so the base is its seq (see deduceCreatorSeq).
+   * The position of the pure ACK that created the entry without a printed seq (-1: none), and its
+   * sender's endpoint id, until its side's base is chosen: tcpdump took that base from this very
+   * segment's seq, so the base is its seq (see deduceCreatorSeq).
    */
-  creator: PacketRecord | undefined = undefined;
+  creator = -1;
+  creatorSide = -1;
   private nextLow = NaN;
   private nextHigh = NaN;
   /** `low`: the smaller endpoint id of the two. */
@@ -180,11 +226,10 @@ class TupleNumbers {
  * was that base: tcpdump set the base from it, and every later number of the side is relative to it. A
  * capture that starts with a bare ACK (a keep-alive, say) then has its seq, which Wireshark compares.
  */
-function deduceCreatorSeq(tuple: TupleNumbers, side: number, base: number): void {
-  const creator = tuple.creator;
-  if (creator === undefined || creator.src!.id !== side) return;
-  creator.seqAbs = base;
-  tuple.creator = undefined;
+function deduceCreatorSeq(records: RecordList, tuple: TupleNumbers, side: number, base: number): void {
+  if (tuple.creator < 0 || tuple.creatorSide !== side) return;
+  writeNumbersAt(records, tuple.creator, undefined, base, NaN, NaN);
+  tuple.creator = -1;
 }
 
 /** Fills `seqAbs`, `ackAbs` and absolute SACK edges on every TCP record. */
@@ -193,39 +238,46 @@ export function resolveNumbers(records: RecordList, forceAbsolute?: boolean): Nu
   const absolute = judged.absolute;
   // By 4-tuple id (dense from 0: an array, not a Map).
   const tuples: Array<TupleNumbers | undefined> = [];
-  // An index loop: for...of over half a million records allocated an iterator result for each.
+  const ids = new TupleEndpointIds();
+  const v = trackInputs;
+  // An index loop over the records' columns: for...of over half a million records allocated an
+  // iterator result for each, and a handle and its getters and setters for each cost as much again.
   for (let i = 0; i < records.length; i++) {
-    const r = records.at(i)!;
-    if (!isSegment(r)) continue;
-    const flags = r.flags!;
-    const s = r.src!.id;
-    const d = r.dst!.id;
-    const id = r.tuple!;
+    readTrackInputsAt(records, i);
+    if (!segmentInputs()) continue;
+    const flags = v[Track.FLAGS]!;
+    const id = v[Track.TUPLE]!;
+    const s = ids.sender(records, i, id);
+    const d = ids.receiver(id);
     let tuple = tuples[id];
     if (!tuple) {
       tuple = new TupleNumbers(s < d ? s : d);
       setAt(tuples, id, tuple);
     }
-    // Each field read once, each result written once: a getter or setter that V8 leaves un-inlined
-    // boxes the number it passes.
-    const seq = r.seq;
-    const ack = r.ack;
+    const seq = unlessNaN(v[Track.SEQ]!);
+    const ack = unlessNaN(v[Track.ACK]!);
     let seqBase = 0;
     let ackBase = 0;
     let relative = false;
+    // What this record's own seq stands at when it prints none (numbering.ts's earlier answer, or one
+    // found now), and the SACK base to write (NaN: none).
+    let seqAbsKept = v[Track.SEQ_ABS]!;
+    let sackBase = NaN;
     if (!absolute && flags & ACK) {
       const entry = tuple.entry;
       if (!entry || flags & SYN) {
         const own = seq ?? tuple.next(s);
         const fresh = new Entry(s, own, ack === undefined ? undefined : add32(ack, -1));
         tuple.entry = fresh;
-        tuple.creator = undefined;
+        tuple.creator = -1;
         if (seq === undefined) {
-          if (own === undefined) tuple.creator = r;
-          else r.seqAbs = own;
+          if (own === undefined) {
+            tuple.creator = i;
+            tuple.creatorSide = s;
+          } else seqAbsKept = own;
         }
         // SACK edges are rebased even on the line that creates the entry.
-        if (r instanceof TraceRecord) r.sackBase = fresh.get(d) ?? 0;
+        sackBase = fresh.get(d) ?? 0;
       } else {
         relative = true;
         let sb = entry.get(s);
@@ -233,29 +285,38 @@ export function resolveNumbers(records: RecordList, forceAbsolute?: boolean): Nu
           // The entry came from a pure ACK of this side without a printed seq: use what we know.
           sb = tuple.next(s) ?? 0;
           entry.set(s, sb);
-          deduceCreatorSeq(tuple, s, sb);
+          deduceCreatorSeq(records, tuple, s, sb);
         }
         let db = entry.get(d);
         if (db === undefined) {
           db = tuple.next(d) ?? 0;
           entry.set(d, db);
-          deduceCreatorSeq(tuple, d, db);
+          deduceCreatorSeq(records, tuple, d, db);
         }
         seqBase = sb;
         ackBase = db;
+        sackBase = ackBase;
       }
     }
-    r.printedRelative = relative;
     // A record read before keeps the absolute numbers it had where it prints none.
-    const seqAbs = seq !== undefined ? add32(seq, seqBase) : r.seqAbs;
-    const ackAbs = ack !== undefined ? add32(ack, ackBase) : r.ackAbs;
-    if (seq !== undefined) r.seqAbs = seqAbs;
-    if (ack !== undefined) r.ackAbs = ackAbs;
-    if (relative && r instanceof TraceRecord) r.sackBase = ackBase;
-    if (seqAbs !== undefined && !(flags & RST)) {
-      tuple.setNext(s, add32(seqAbs, (r.length ?? 0) + (flags & SYN ? 1 : 0) + (flags & FIN ? 1 : 0)));
+    const seqAbs = seq !== undefined ? add32(seq, seqBase) : seqAbsKept;
+    const ackAbs = ack !== undefined ? add32(ack, ackBase) : v[Track.ACK_ABS]!;
+    writeNumbersAt(
+      records,
+      i,
+      relative,
+      seq !== undefined || seqAbs !== v[Track.SEQ_ABS] ? seqAbs : NaN,
+      ack !== undefined ? ackAbs : NaN,
+      sackBase,
+    );
+    if (seqAbs === seqAbs && !(flags & RST)) {
+      const length = v[Track.LENGTH]!;
+      tuple.setNext(
+        s,
+        add32(seqAbs, (length === length ? length : 0) + (flags & SYN ? 1 : 0) + (flags & FIN ? 1 : 0)),
+      );
     }
-    if (ackAbs !== undefined && tuple.next(d) === undefined) tuple.setNext(d, ackAbs);
+    if (ackAbs === ackAbs && tuple.next(d) === undefined) tuple.setNext(d, ackAbs);
   }
   return judged;
 }

@@ -284,8 +284,9 @@ export const commonFields = new Float64Array(Common.SLOTS);
 /**
  * What the tracking pass reads of a record (connections.ts, trackRecord), by these slots of
  * trackInputs: the kind's code (KIND_CODE), the 4-tuple's id and the record's side in it (FROM_LOWER
- * or not; -1 and 0 without endpoints), the flag bits (-1: none), the numbers (NaN where absent; SEQ is
- * the printed seq, SEQ_ABS the absolute one), the index, and `truncated` (-1 unknown, 0, 1).
+ * or not; -1 and 0 without endpoints), the flag bits (-1: none), the numbers (NaN where absent; SEQ and
+ * ACK are the printed ones, SEQ_ABS and ACK_ABS the absolute ones), the index, and `truncated` (-1
+ * unknown, 0, 1). The numbering pass (numbering.ts) reads them too.
  */
 export const Track = {
   KIND: 0,
@@ -301,7 +302,8 @@ export const Track = {
   TIME: 10,
   INDEX: 11,
   TRUNCATED: 12,
-  SLOTS: 13,
+  ACK: 13,
+  SLOTS: 14,
 } as const;
 export const trackInputs = new Float64Array(Track.SLOTS);
 
@@ -325,6 +327,34 @@ function readSlotInputs(store: RecordStore, slot: number): void {
   v[Track.TIME] = present & TIME ? store.time[slot]! : NaN;
   v[Track.INDEX] = store.index[slot]!;
   v[Track.TRUNCATED] = store.truncated[slot]! - 1;
+  v[Track.ACK] = present & ACK_N ? store.ack[slot]! : NaN;
+}
+
+/**
+ * What the numbering pass (numbering.ts) writes of the record in `slot` of `store`: whether its
+ * numbers were printed relative (unless undefined), and its absolute seq, absolute ack and SACK base,
+ * each unless NaN. Column by column, as the setters would.
+ */
+function writeSlotNumbers(
+  store: RecordStore,
+  slot: number,
+  relative: boolean | undefined,
+  seqAbs: number,
+  ackAbs: number,
+  sackBase: number,
+): void {
+  if (relative !== undefined) store.printedRelative[slot] = relative ? 2 : 1;
+  let present = store.present[slot]!;
+  if (seqAbs === seqAbs) {
+    store.seqAbs[slot] = seqAbs;
+    present |= SEQ_ABS;
+  }
+  if (ackAbs === ackAbs) {
+    store.ackAbs[slot] = ackAbs;
+    present |= ACK_ABS;
+  }
+  store.present[slot] = present;
+  if (sackBase === sackBase) store.sackBase[slot] = sackBase;
 }
 
 export class TraceRecord implements PacketRecord {
@@ -428,6 +458,11 @@ export class TraceRecord implements PacketRecord {
    */
   readTrackInputs(): void {
     readSlotInputs(this.store, this.slot);
+  }
+
+  /** See writeSlotNumbers: what the numbering pass writes of this record. */
+  writeNumbers(relative: boolean | undefined, seqAbs: number, ackAbs: number, sackBase: number): void {
+    writeSlotNumbers(this.store, this.slot, relative, seqAbs, ackAbs, sackBase);
   }
 
   // The accessors below are kept small, so that V8 inlines them into the parser's and the analysis'
@@ -893,6 +928,19 @@ export class RecordSlots implements RecordList {
     else readSlotInputs(this.store, this.slots[index]!);
   }
 
+  /** TraceRecord.writeNumbers of record `index`, without a handle on it. */
+  writeNumbers(
+    index: number,
+    relative: boolean | undefined,
+    seqAbs: number,
+    ackAbs: number,
+    sackBase: number,
+  ): void {
+    const record = this.replaced?.get(index);
+    if (record) record.writeNumbers(relative, seqAbs, ackAbs, sackBase);
+    else writeSlotNumbers(this.store, this.slots[index]!, relative, seqAbs, ackAbs, sackBase);
+  }
+
   /**
    * Every record, as an array of handles: made once, when first asked for (the editor's features
    * read it; the analysis and the CLI do not).
@@ -983,4 +1031,67 @@ export class RecordSlots implements RecordList {
     list.replaced = replaced;
     return list;
   }
+}
+
+/**
+ * Reads into trackInputs what the tracking and numbering passes need of the record at `position` of
+ * `records`: of a parse's list from its columns, without a handle on it (most records of a large
+ * trace are read only so).
+ */
+export function readTrackInputsAt(records: RecordList, position: number): void {
+  if (records instanceof RecordSlots) records.readTrackInputs(position);
+  else readTrackInputsOf(records.at(position)!);
+}
+
+/**
+ * Reads into trackInputs what the tracking and numbering passes need of `r`: a TraceRecord (every
+ * record a parse makes) from its columns at once, any other PacketRecord field by field.
+ */
+export function readTrackInputsOf(r: PacketRecord): void {
+  if (r instanceof TraceRecord) {
+    r.readTrackInputs();
+    return;
+  }
+  const v = trackInputs;
+  v[Track.KIND] = kindCode(r.kind);
+  v[Track.TUPLE] = r.tuple ?? -1;
+  v[Track.SIDE] = r.src && r.dst ? (r.src.id <= r.dst.id ? FROM_LOWER : FROM_HIGHER) : 0;
+  v[Track.FLAGS] = r.flags ?? -1;
+  v[Track.LENGTH] = r.length ?? NaN;
+  v[Track.IP_MISSING] = r.ipMissingBytes ?? NaN;
+  v[Track.SEQ] = r.seq ?? NaN;
+  v[Track.SEQ_ABS] = r.seqAbs ?? NaN;
+  v[Track.ACK_ABS] = r.ackAbs ?? NaN;
+  v[Track.WIN] = r.win ?? NaN;
+  v[Track.TIME] = r.time ?? NaN;
+  v[Track.INDEX] = r.index;
+  v[Track.TRUNCATED] = r.truncated === undefined ? -1 : r.truncated ? 1 : 0;
+  v[Track.ACK] = r.ack ?? NaN;
+}
+
+/**
+ * Writes what the numbering pass finds of the record at `position` of `records` (see
+ * writeSlotNumbers): of a parse's list to its columns, without a handle on it.
+ */
+export function writeNumbersAt(
+  records: RecordList,
+  position: number,
+  relative: boolean | undefined,
+  seqAbs: number,
+  ackAbs: number,
+  sackBase: number,
+): void {
+  if (records instanceof RecordSlots) {
+    records.writeNumbers(position, relative, seqAbs, ackAbs, sackBase);
+    return;
+  }
+  const r = records.at(position)!;
+  if (r instanceof TraceRecord) {
+    r.writeNumbers(relative, seqAbs, ackAbs, sackBase);
+    return;
+  }
+  // (Another kind of record keeps no SACK base: its options' edges are its own.)
+  if (relative !== undefined) r.printedRelative = relative;
+  if (seqAbs === seqAbs) r.seqAbs = seqAbs;
+  if (ackAbs === ackAbs) r.ackAbs = ackAbs;
 }
