@@ -167,18 +167,19 @@ function segmentInputs(): boolean {
  * id twice.
  */
 class TupleEndpointIds {
-  private ids = new Float64Array(64).fill(NaN);
+  // (Int32, -1 for none: an id read from a Float64Array would be a double, boxed when returned.)
+  private ids = new Int32Array(64).fill(-1);
   private senderSide = 0;
 
   /** The sender's id of the record at `position` of `records` (its fields in trackInputs). */
   sender(records: RecordList, position: number, tuple: number): number {
     let ids = this.ids;
     if (tuple * 2 + 1 >= ids.length) {
-      const wider = new Float64Array(Math.max(ids.length * 2, tuple * 2 + 2)).fill(NaN);
+      const wider = new Int32Array(Math.max(ids.length * 2, tuple * 2 + 2)).fill(-1);
       wider.set(ids);
       this.ids = ids = wider;
     }
-    if (ids[tuple * 2] !== ids[tuple * 2]) {
+    if (ids[tuple * 2]! < 0) {
       const r = records.at(position)!;
       const lower = r.src!.id <= r.dst!.id;
       ids[tuple * 2] = lower ? r.src!.id : r.dst!.id;

@@ -40,6 +40,8 @@ export const kindCode = (kind: RecordKind): number => code(KINDS, kind);
 /** 1 for the codes of the kinds tracking takes (types.ts, isTrackedKind), by code. */
 export const TRACKED_KIND = Uint8Array.from(KINDS, (kind) => (isTrackedKind(kind) ? 1 : 0));
 export const CLOCK_TIME = code(TIME_KINDS, 'clock');
+/** The code of -ttt and -ttttt times (deltas), as timeKindAt gives it. */
+export const DELTA_TIME = code(TIME_KINDS, 'delta');
 export const DATETIME_TIME = code(TIME_KINDS, 'datetime');
 const MODERN_FORMAT = code(FORMATS, 'modern');
 
@@ -928,6 +930,32 @@ export class RecordSlots implements RecordList {
     else readSlotInputs(this.store, this.slots[index]!);
   }
 
+  /** The code (in TIME_KINDS) of record `index`'s kind of time, without a handle on it. */
+  timeKindAt(index: number): number {
+    const record = this.replaced?.get(index);
+    return record ? code(TIME_KINDS, record.timeKind) : this.store.timeKind[this.slots[index]!]!;
+  }
+
+  /** Record `index`'s time as printed (NaN: none), without a handle on it. */
+  timeValueAt(index: number): number {
+    const record = this.replaced?.get(index);
+    if (record) return record.timeValue ?? NaN;
+    const slot = this.slots[index]!;
+    return this.store.present[slot]! & TIME_VALUE ? this.store.timeValue[slot]! : NaN;
+  }
+
+  /** Sets record `index`'s time on the trace's time axis, without a handle on it. */
+  setTimeAt(index: number, time: number): void {
+    const record = this.replaced?.get(index);
+    if (record) {
+      record.time = time;
+      return;
+    }
+    const slot = this.slots[index]!;
+    this.store.time[slot] = time;
+    this.store.present[slot] = this.store.present[slot]! | TIME;
+  }
+
   /** TraceRecord.writeNumbers of record `index`, without a handle on it. */
   writeNumbers(
     index: number,
@@ -1094,4 +1122,24 @@ export function writeNumbersAt(
   if (relative !== undefined) r.printedRelative = relative;
   if (seqAbs === seqAbs) r.seqAbs = seqAbs;
   if (ackAbs === ackAbs) r.ackAbs = ackAbs;
+}
+
+/** RecordSlots.timeKindAt for any list of records. */
+export function timeKindAt(records: RecordList, position: number): number {
+  return records instanceof RecordSlots
+    ? records.timeKindAt(position)
+    : code(TIME_KINDS, records.at(position)!.timeKind);
+}
+
+/** RecordSlots.timeValueAt for any list of records. */
+export function timeValueAt(records: RecordList, position: number): number {
+  return records instanceof RecordSlots
+    ? records.timeValueAt(position)
+    : (records.at(position)!.timeValue ?? NaN);
+}
+
+/** RecordSlots.setTimeAt for any list of records. */
+export function setTimeAt(records: RecordList, position: number, time: number): void {
+  if (records instanceof RecordSlots) records.setTimeAt(position, time);
+  else records.at(position)!.time = time;
 }
