@@ -52,14 +52,10 @@ try {
 const [before, after, trace, stagesModule, rounds, mode] = process.argv.slice(1);
 const editor = mode === 'editor';
 const { readTrace, readTraceOnce, runStages } = await import(stagesModule);
-const only = process.env.STAGE_AB_ONLY;
-if (only !== undefined) {
-  // A cold round loads only the core it times.
-  const core = require(only === '0' ? before : after);
+// The stages of one analysis, each timed: { row: ms by stage, out }.
+const timed = (core, text, spareMemory) => {
   const row = {};
   let t = performance.now();
-  const { text, spareMemory } = readTraceOnce(core, trace);
-  t = performance.now();
   const out = runStages(
     core,
     text,
@@ -71,6 +67,14 @@ if (only !== undefined) {
     spareMemory,
     editor,
   );
+  return { row, out };
+};
+const only = process.env.STAGE_AB_ONLY;
+if (only !== undefined) {
+  // A cold round loads only the core it times.
+  const core = require(only === '0' ? before : after);
+  const { text, spareMemory } = readTraceOnce(core, trace);
+  const { row, out } = timed(core, text, spareMemory);
   process.stdout.write(JSON.stringify({ row, packets: out.packets }));
   return;
 }
@@ -82,19 +86,7 @@ for (let round = 0; round < Number(rounds); round++) {
   const order = round % 2 ? [1, 0] : [0, 1];
   for (const which of order) {
     global.gc();
-    const row = {};
-    let t = performance.now();
-    const out = runStages(
-      cores[which],
-      text,
-      (name) => {
-        const now = performance.now();
-        row[name] = now - t;
-        t = now;
-      },
-      undefined,
-      editor,
-    );
+    const { row, out } = timed(cores[which], text, undefined);
     packets = out.packets;
     if (round > 0) times[which].push(row);
   }
