@@ -346,6 +346,6 @@ const code = main(process.argv.slice(2));
 process.exitCode = code;
 // Out as soon as what was written is (a write's callback comes after the writes before it): left to
 // end by itself, the process first tears down the heap a large trace has grown, some hundreds of MB
-// (the bench trace: tens of ms of a CLI run of 1.2 s; two sets of 10 alternated runs, medians 1.37 -> 1.34
-// and 1.26 -> 1.18 s).
+// (tens of ms on the bench trace: two sets of 10 alternated runs, medians 1.37 -> 1.34 and 1.26 ->
+// 1.18 s).
 process.stderr.write('', () => process.stdout.write('', () => process.exit(code)));

@@ -349,9 +349,9 @@ interface TrackTables {
 }
 
 /**
- * Adds the connection's next record `r` (`at` in the records being tracked), whose fields readTrackInputsAt
- * has read into trackInputs: its counts and, for a TCP segment, the sequence analysis and the
- * endpoints' states. `nextPrinted`, `nextSoon`: see NextPrinted. Every checkpointTuning.every
+ * Adds the connection's next record `r` (`at` in the records being tracked), whose fields are in
+ * trackInputs (record.ts, readTrackInputsAt): its counts and, for a TCP segment, the sequence analysis
+ * and (`t.full`) the endpoints' states. `nextPrinted`, `nextSoon`: see NextPrinted. Every checkpointTuning.every
  * segments, the state before the next one is kept first (see retrackConnection).
  */
 function trackRecord(
