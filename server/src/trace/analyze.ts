@@ -29,8 +29,9 @@ export interface AnalyzeOptions {
   /**
    * Only what a report needs (the CLI's check): the connections, their verdicts and the findings.
    * The segments then carry no endpoint states, relative numbers or links to the segments their acks
-   * acknowledge, the lookups by record (segmentOf, connectionOf) are empty, and no checkpoints are
-   * kept for re-tracking: editor features and incremental re-analysis need the full analysis.
+   * acknowledge, the connections no list of their records (their flows count the packets), the
+   * lookups by record (segmentOf, connectionOf) are empty, and no checkpoints are kept for
+   * re-tracking: editor features and incremental re-analysis need the full analysis.
    */
   reportOnly?: boolean;
 }

@@ -378,7 +378,8 @@ function trackRecord(
     !(conn.segments.analysis(count - 1) & A.KEEP_ALIVE_ACK)
   )
     conn.checkpoints.push(takeCheckpoint(conn));
-  conn.records.push(index);
+  // (A report counts a connection's packets in its flows: see AnalyzeOptions.reportOnly.)
+  if (full) conn.records.push(index);
   conn.lastRecord = index;
   if (full) t.connectionOf.set(index, conn.id);
   if (kind === KIND_CODE.quiet) conn.quiet = true;

@@ -549,7 +549,10 @@ export interface Connection {
    */
   clientSide: number;
   segments: SegmentList;
-  /** Record indexes of every packet (quiet and truncated ones included). */
+  /**
+   * Record indexes of every packet (quiet and truncated ones included); none in a report-only
+   * analysis (see AnalyzeOptions.reportOnly in analyze.ts), whose flows count the packets.
+   */
   records: number[];
   firstRecord: number;
   lastRecord: number;

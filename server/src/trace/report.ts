@@ -17,6 +17,11 @@ export function endpointText(e: Endpoint): string {
   return `${e.host}:${e.port ?? e.portText}`;
 }
 
+/** A connection's packets: its flows' counts (a report-only analysis keeps no list of its records). */
+function packetsOf(c: Connection): number {
+  return c.client.packets + c.server.packets;
+}
+
 function connectionJson(c: Connection, a: TraceAnalysis) {
   const first = a.parsed.recordList.at(c.firstRecord)!;
   const last = a.parsed.recordList.at(c.lastRecord)!;
@@ -26,7 +31,7 @@ function connectionJson(c: Connection, a: TraceAnalysis) {
     server: endpointText(c.server.endpoint),
     firstLine: first.line + 1,
     lastLine: last.line + 1,
-    packets: c.records.length,
+    packets: packetsOf(c),
     handshake: c.handshake,
     teardown: c.teardown,
     zeekState: c.zeekState,
@@ -76,7 +81,7 @@ export function summaryReport(files: FileReport[]): string {
     for (const c of analysis.connections) {
       out.push(
         `${file}: connection ${c.id} ${endpointText(c.client.endpoint)} -> ${endpointText(c.server.endpoint)}: ` +
-          `handshake ${c.handshake}, teardown ${c.teardown}, ${c.zeekState} ${c.history}, ${c.records.length} packets`,
+          `handshake ${c.handshake}, teardown ${c.teardown}, ${c.zeekState} ${c.history}, ${packetsOf(c)} packets`,
       );
     }
   }

@@ -57,7 +57,7 @@ function explainedGaps(conn: Connection, records: RecordList): void {
     if (a & A.ACK_LOST_PACKET) {
       // The peer's latest segment, and whether a gap of the peer's that a send explained came
       // before it: the analysis then still waits for the bytes in that gap, which the ACK covers.
-      let from = conn.records[0]!;
+      let from = conn.firstRecord;
       let afterExplained = false;
       for (let j = k - 1, seen = 0; j >= 0 && seen < PEER_REACH && !afterExplained; j--) {
         if (segments.fromClient(j) === seg.fromClient) continue;
