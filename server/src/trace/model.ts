@@ -304,7 +304,10 @@ export class SegmentStore extends ColumnSet {
     return slot;
   }
 
-  /** Sets both endpoints' states before and after the segment in `slot` (see Segment.setStates). */
+  /**
+   * Sets both endpoints' states before and after the segment in `slot` (Segment.clientState and
+   * serverState read them).
+   */
   setStates(
     slot: number,
     clientBefore: TcpState,
@@ -382,7 +385,7 @@ export class Segment {
     return v === 0 ? undefined : v - 1;
   }
   private setOpt(column: Int32Array, v: number | undefined): void {
-    column[this.slot] = v === undefined ? 0 : v + 1;
+    column[this.slot] = optionalIndex(v);
   }
   /** Number column `column` (with its `present` bit), or undefined where it holds none. */
   private num(column: NumberColumn, bit: number): number | undefined {
@@ -520,15 +523,6 @@ export class Segment {
   get serverState(): [TcpState, TcpState] {
     return STATE_PAIRS[this.store.states[this.slot]! >> (2 * STATE_BITS)] as [TcpState, TcpState];
   }
-  /** Sets both endpoints' states before and after this segment. */
-  setStates(
-    clientBefore: TcpState,
-    clientAfter: TcpState,
-    serverBefore: TcpState,
-    serverAfter: TcpState,
-  ): void {
-    this.store.setStates(this.slot, clientBefore, clientAfter, serverBefore, serverAfter);
-  }
 }
 
 const PAIR_MASK = (1 << (2 * STATE_BITS)) - 1;
@@ -573,6 +567,14 @@ export interface Connection {
   findings: Finding[];
   /** The tracking state every so many segments, for re-tracking after an edit (checkpoints.ts). */
   checkpoints: TrackCheckpoint[];
+}
+
+/**
+ * An optional non-negative integer (a record index, a count) as a segment's Int32 columns keep it:
+ * plus one, 0 for none.
+ */
+export function optionalIndex(v: number | undefined): number {
+  return v === undefined ? 0 : v + 1;
 }
 
 const NO_SEQS = new Uint32Array(0);

@@ -4,7 +4,7 @@
  * the precedence (tcp-analysis-reference.md §2.2). Where tcpdump's text hides a field (the seq of a
  * pure ACK without -vv), inferSeq (seqInference.ts) stands in for it from what the text does carry.
  */
-import { A, PRESENT, Segment, type Connection, type Flow, type SegmentStore } from './model';
+import { A, PRESENT, Segment, optionalIndex, type Connection, type Flow, type SegmentStore } from './model';
 import { TraceRecord, Track, trackInputs } from './record';
 import { add32, gt, le, lt } from './seq32';
 import { KEEPALIVE_IDLE, inferSeq } from './seqInference';
@@ -224,7 +224,7 @@ export function analyzeSegment(
       // 3. lost segment: the sequence jumps past bytes never seen
       if (known(fwd.nextseq, fwd) && gt(seq, fwd.nextseq) && !(flags & RST)) {
         a |= A.LOST_PACKET;
-        store.beforeGapRecord[slot] = optional(fwd.nextseqRecord);
+        store.beforeGapRecord[slot] = optionalIndex(fwd.nextseqRecord);
       }
       // 4. keep-alive
       if ((len === 0 || len === 1) && fwd.nextseq !== undefined && seq === add32(fwd.nextseq, -1) && !ctl) {
@@ -263,8 +263,8 @@ export function analyzeSegment(
         // 9. duplicate ACK
         fwd.dupacknum = fwd.dupacknum < 0 ? 1 : fwd.dupacknum + 1;
         a |= A.DUPLICATE_ACK;
-        store.dupAckNum[slot] = fwd.dupacknum + 1;
-        store.dupAckOf[slot] = optional(fwd.lastnondupack);
+        store.dupAckNum[slot] = optionalIndex(fwd.dupacknum);
+        store.dupAckOf[slot] = optionalIndex(fwd.lastnondupack);
       }
     }
     if (flags & ACK && ack !== undefined && (fwd.highestAck === undefined || gt(ack, fwd.highestAck))) {
@@ -317,7 +317,7 @@ export function analyzeSegment(
         }
       }
       if (a & (A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION | A.OUT_OF_ORDER)) {
-        store.originalRecord[slot] = optional(firstSentAt(fwd, seq));
+        store.originalRecord[slot] = optionalIndex(firstSentAt(fwd, seq));
       }
     }
     // 13. bookkeeping
@@ -362,7 +362,7 @@ export function analyzeSegment(
     const sent = rev.sent;
     for (let i = sent.length - 1; i >= 0 && i >= sent.length - 64; i--) {
       if (le(sent.end(i), ack)) {
-        store.acksRecord[slot] = sent.record(i) + 1;
+        store.acksRecord[slot] = optionalIndex(sent.record(i));
         break;
       }
     }
@@ -382,11 +382,6 @@ export function analyzeSegment(
     present |= PRESENT.WIN_BYTES;
   }
   store.present[slot] = store.present[slot]! | present;
-}
-
-/** An optional record index or count as the segment columns keep it: plus one, 0 for none. */
-function optional(v: number | undefined): number {
-  return v === undefined ? 0 : v + 1;
 }
 
 /**
