@@ -12,7 +12,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { CAPTURE_SCHEME, registerCaptures, type CaptureApi } from './capture';
-import { CONNECTIONS_METHOD, type ConnectionSummary } from '../../protocol/lsp';
+import { CONNECTIONS_METHOD, SERVER_NODE_OPTIONS, type ConnectionSummary } from '../../protocol/lsp';
 import { LadderManager, type LadderApi } from './ladder/ladderPanel';
 
 export const LANGUAGE_ID = 'packet-trace';
@@ -39,11 +39,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Packet
 
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
+    run: {
+      module: serverModule,
+      transport: TransportKind.ipc,
+      options: { execArgv: [...SERVER_NODE_OPTIONS] },
+    },
     debug: {
       module: serverModule,
       transport: TransportKind.ipc,
-      options: { execArgv: ['--nolazy', '--inspect=6009'] },
+      options: { execArgv: [...SERVER_NODE_OPTIONS, '--nolazy', '--inspect=6009'] },
     },
   };
   const output = vscode.window.createOutputChannel('Packet Trace');

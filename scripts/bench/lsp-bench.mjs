@@ -2,13 +2,18 @@
 // The language server measured by a protocol client over stdio, on a 100 000-packet trace:
 // didOpen to diagnostics, a one-line edit in the middle to diagnostics, hover latency (median, p99),
 // and the server's memory per packet. Figures only: nothing here asserts a time.
-//   node scripts/bench/lsp-bench.mjs [--packets N] [--trace FILE] [--crlf] [--json OUT]
+//   node scripts/bench/lsp-bench.mjs [--packets N] [--trace FILE] [--crlf] [--launch vscode|bin] [--json OUT]
 // --crlf: the document's line breaks are \r\n (a file saved on Windows), the new lines typed and
-// pasted too, as an editor puts them in such a document.
+// pasted too, as an editor puts them in such a document. --launch: how the server is started, as the
+// VS Code client starts it (the default: dist/server.js with the Node options of
+// protocol/lsp.ts SERVER_NODE_OPTIONS), or as the standalone command `packet-trace-lsp` (bin/, plain
+// `node`); over stdio either way.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundleSources } from './bundle-sources.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const rpc = await import(pathToFileURL(path.join(root, 'node_modules/vscode-jsonrpc/lib/node/main.js')).href);
@@ -18,6 +23,11 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const packets = Number(opt('--packets', 100000));
+const launch = opt('--launch', 'vscode');
+if (launch !== 'vscode' && launch !== 'bin') {
+  console.error('lsp-bench: --launch takes vscode or bin');
+  process.exit(2);
+}
 const eol = args.includes('--crlf') ? '\r\n' : '\n';
 const source = opt('--trace', path.join(root, 'bench-results/cache/capture.trace'));
 if (!fs.existsSync(source)) {
@@ -55,9 +65,21 @@ function rssKiB(pid) {
   }
 }
 
-const server = spawn(process.execPath, [path.join(root, 'bin/packet-trace-lsp.js'), '--stdio'], {
-  stdio: ['pipe', 'pipe', 'inherit'],
-});
+/** The Node options the VS Code client starts the server with (protocol/lsp.ts). */
+async function serverNodeOptions() {
+  const file = path.join(os.tmpdir(), `pt-lsp-bench-options-${process.pid}.cjs`);
+  await bundleSources(["export { SERVER_NODE_OPTIONS } from './protocol/lsp';"], file);
+  try {
+    return (await import(pathToFileURL(file).href)).default.SERVER_NODE_OPTIONS;
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+const serverArgs =
+  launch === 'bin'
+    ? [path.join(root, 'bin/packet-trace-lsp.js'), '--stdio']
+    : [...(await serverNodeOptions()), path.join(root, 'dist/server.js'), '--stdio'];
+const server = spawn(process.execPath, serverArgs, { stdio: ['pipe', 'pipe', 'inherit'] });
 const conn = rpc.createMessageConnection(
   new rpc.StreamMessageReader(server.stdout),
   new rpc.StreamMessageWriter(server.stdin),
@@ -222,6 +244,7 @@ conn.sendNotification('exit');
 setTimeout(() => server.kill(), 500).unref();
 
 const figures = {
+  launch,
   packets: Math.min(heads, packets),
   lines: lineCount,
   diagnostics: d1.diagnostics.length,
@@ -280,7 +303,7 @@ const rows = [
   ['server memory per packet', `${figures.serverRssPerPacketBytes} B`, '', true],
 ];
 console.log(
-  `language server over stdio, ${figures.packets} packets (${figures.lines} lines${eol === '\n' ? '' : ', CRLF'}), ${figures.diagnostics} diagnostics`,
+  `language server over stdio (started as ${launch === 'bin' ? 'packet-trace-lsp' : `VS Code does: node ${serverArgs.slice(0, -2).join(' ')}`}), ${figures.packets} packets (${figures.lines} lines${eol === '\n' ? '' : ', CRLF'}), ${figures.diagnostics} diagnostics`,
 );
 for (const [name, value, target, ok] of rows) {
   console.log(
