@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { PacketTraceApi } from '../../client/src/extension';
+import { SERVER_NODE_OPTIONS } from '../../protocol/lsp';
 import { report } from './index';
 import { metrics } from './metrics';
 
@@ -510,6 +511,18 @@ suite('Packet Trace Annotator in VS Code', () => {
     editor = vscode.window.activeTextEditor!;
     assert.equal(editor.selection.start.line, second.firstLine);
     assert.equal(editor.selection.end.line, second.lastLine);
+  });
+
+  test('the language server runs with the Node options it is best started with', function () {
+    // (Its command line is read from /proc: elsewhere there is no portable way to see it.)
+    if (process.platform !== 'linux') this.skip();
+    const pid = serverPid(api, extensionPath);
+    assert.ok(pid, 'the server process is found');
+    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const script = cmd.indexOf(path.join(extensionPath, 'dist', 'server.js'));
+    assert.ok(script > 0, `the server's script on its command line: ${cmd.join(' ')}`);
+    for (const option of SERVER_NODE_OPTIONS)
+      assert.ok(cmd.slice(0, script).includes(option), `${option} before the script: ${cmd.join(' ')}`);
   });
 
   test('the language server comes back after it is killed', async () => {
