@@ -8,7 +8,7 @@
  * them before the server's script). `--v8-pool-size=0` sizes V8's pool of helper threads (optimising
  * compiler, garbage collector) to the machine's cores, which Node otherwise fixes at four: on a
  * two-core machine four helpers competed with the server's own thread while it analysed a large
- * trace (didOpen of 100 000 packets to its diagnostics, scripts/bench/lsp-bench.mjs: 457 -> 415 ms).
+ * trace (didOpen of 100 000 packets to its diagnostics, scripts/bench/lsp-bench.mjs: 457 -> 408 ms).
  * Node reads the option only when it starts.
  */
 export const SERVER_NODE_OPTIONS: readonly string[] = ['--v8-pool-size=0'];
