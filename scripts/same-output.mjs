@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { bundleSources, bundleSourcesAt } from './bench/bundle-sources.mjs';
+import { bundleBothSides } from './bench/bundle-sources.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -115,14 +115,9 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'same-output-'));
 let differing = 0;
 let commit = '';
 try {
-  const before = path.join(tmp, 'before.cjs');
-  const after = path.join(tmp, 'after.cjs');
-  try {
-    commit = await bundleSourcesAt(ref, EXPORTS, before);
-  } catch (err) {
-    fail(err.message);
-  }
-  await bundleSources(EXPORTS, after);
+  const sides = await bundleBothSides(ref, EXPORTS, tmp, fail);
+  commit = sides.commit;
+  const { before, after } = sides;
   const require = createRequire(import.meta.url);
   const cores = [require(before), require(after)];
   for (const file of files) {

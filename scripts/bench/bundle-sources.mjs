@@ -53,3 +53,21 @@ export async function bundleSourcesAt(ref, exportLines, outfile) {
   }
   return commit;
 }
+
+/**
+ * The two sides of a comparison, bundled into `dir`: `before` from commit `ref` (bundleSourcesAt),
+ * `after` from this checkout. `badRef(message)` is called when `ref` cannot be bundled (a script's
+ * usage error; it does not return); a failure to bundle the checkout throws.
+ */
+export async function bundleBothSides(ref, exportLines, dir, badRef) {
+  const before = path.join(dir, 'before.cjs');
+  const after = path.join(dir, 'after.cjs');
+  let commit = '';
+  try {
+    commit = await bundleSourcesAt(ref, exportLines, before);
+  } catch (err) {
+    badRef(err.message);
+  }
+  await bundleSources(exportLines, after);
+  return { commit, before, after };
+}

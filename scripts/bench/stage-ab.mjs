@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleSources, bundleSourcesAt } from './bundle-sources.mjs';
+import { bundleBothSides } from './bundle-sources.mjs';
 import { BENCH_TRACE, CORE_EXPORTS, ROOT, STAGES_MODULE as STAGES, option } from './stages.mjs';
 
 const args = process.argv.slice(2);
@@ -36,14 +36,9 @@ if (!Number.isInteger(rounds) || rounds < 2) fail('--rounds takes a whole number
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-ab-'));
 let commit = '';
 try {
-  const before = path.join(tmp, 'before.cjs');
-  const after = path.join(tmp, 'after.cjs');
-  try {
-    commit = await bundleSourcesAt(ref, CORE_EXPORTS, before);
-  } catch (err) {
-    fail(err.message);
-  }
-  await bundleSources(CORE_EXPORTS, after);
+  const sides = await bundleBothSides(ref, CORE_EXPORTS, tmp, fail);
+  commit = sides.commit;
+  const { before, after } = sides;
 
   // Both cores in one process, the rounds alternating which goes first; or, --cold, each round of
   // each core in a process of its own.
