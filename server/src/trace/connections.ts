@@ -18,6 +18,7 @@ import { SAME_BURST } from './seqInference';
 import { newColumn } from './columns';
 import { setAt } from './denseArray';
 import { lowerBound, segmentsBefore } from './search';
+import { sideDirection } from './tuples';
 import { ACK, SYN, type Endpoint, type PacketRecord, type RecordList } from './types';
 import {
   FROM_HIGHER,
@@ -586,8 +587,7 @@ export function nextPrintedSeq(records: RecordList): NextPrinted {
     readTrackInputsAt(records, i);
     const tuple = v[Track.TUPLE]!;
     if (tuple < 0) continue;
-    // (Numbered as tuples.ts, flowOf, numbers directions.)
-    const direction = tuple * 2 + (v[Track.SIDE] === FROM_LOWER ? 0 : 1);
+    const direction = sideDirection(tuple, v[Track.SIDE] === FROM_LOWER);
     if (base < 0) base = direction & ~1;
     else if (direction < base) {
       // Room below too, by doubling: a whole file meets its 4-tuples in falling order here.

@@ -49,5 +49,10 @@ export function flowOf(r: PacketRecord): number {
 
 /** The direction from endpoint id `from` to `to` within 4-tuple `tuple`, numbered as flowOf's. */
 export function directionOf(tuple: number, from: number, to: number): number {
-  return tuple * 2 + (from <= to ? 0 : 1);
+  return sideDirection(tuple, from <= to);
+}
+
+/** The direction within 4-tuple `tuple` from its lower endpoint or not, numbered as flowOf's. */
+export function sideDirection(tuple: number, fromLower: boolean): number {
+  return tuple * 2 + (fromLower ? 0 : 1);
 }
