@@ -36,7 +36,7 @@ const TCP_KIND = code(KINDS, 'tcp');
 /** The kind codes tracking tells apart (see trackInputs). */
 export const KIND_CODE = { tcp: TCP_KIND, quiet: code(KINDS, 'tcp-quiet') } as const;
 /** The code a record of kind `kind` has in trackInputs. */
-export const kindCode = (kind: RecordKind): number => code(KINDS, kind);
+const kindCode = (kind: RecordKind): number => code(KINDS, kind);
 /** 1 for the codes of the kinds tracking takes (types.ts, isTrackedKind), by code. */
 export const TRACKED_KIND = Uint8Array.from(KINDS, (kind) => (isTrackedKind(kind) ? 1 : 0));
 export const CLOCK_TIME = code(TIME_KINDS, 'clock');
