@@ -122,6 +122,13 @@ const TRAPS: Trap[] = [
     build: (n) => fill(n, `${HEAD}, options [`, () => 'nop,', 'nop], length 0'),
   },
   {
+    // (optionListClose looks for a '[' or '{' inside each list: over the rest of the line, each of
+    // these lists would read the line to its end again.)
+    name: 'many option lists on one line',
+    base: 128_000,
+    build: (n) => fill(n, HEAD, () => ', options [nop]', ', length 0'),
+  },
+  {
     name: 'deeply nested brackets in options',
     base: 128_000,
     build: (n) => `${HEAD}, options [${'[{'.repeat(n / 4)}${'}]'.repeat(n / 4)}], length 0`,
