@@ -5,13 +5,22 @@
 
 /**
  * The Node options the server is best started with (the VS Code client does; another editor may put
- * them before the server's script). `--v8-pool-size=0` sizes V8's pool of helper threads (optimising
- * compiler, garbage collector) to the machine's cores, which Node otherwise fixes at four: on a
- * two-core machine four helpers competed with the server's own thread while it analysed a large
- * trace (didOpen of 100 000 packets to its diagnostics, scripts/bench/lsp-bench.mjs: 457 -> 408 ms).
- * Node reads the option only when it starts.
+ * them before the server's script). Node reads them only when it starts. Both are for the first
+ * analysis of a large trace, which on a machine of few cores is bound by V8's optimising compiler:
+ * - `--v8-pool-size=0` sizes V8's pool of helper threads (optimising compiler, garbage collector) to
+ *   the machine's cores, which Node otherwise fixes at four: on a two-core machine four helpers
+ *   competed with the server's own thread (didOpen of 100 000 packets to its diagnostics,
+ *   scripts/bench/lsp-bench.mjs: 457 -> 408 ms).
+ * - `--max-inlined-bytecode-size-cumulative=400` (V8's default 920) lets the compiler inline less
+ *   into each function: the analysis of such a trace waited for about 300 ms of compiling on the one
+ *   helper thread, and smaller functions are compiled sooner (the same didOpen, three runs each:
+ *   419-427 -> 400-404 ms; a second trace 288-293 -> 279-284 ms). A long run (the CLI's 556 000
+ *   packets) gains nothing from it: the CLI does without.
  */
-export const SERVER_NODE_OPTIONS: readonly string[] = ['--v8-pool-size=0'];
+export const SERVER_NODE_OPTIONS: readonly string[] = [
+  '--v8-pool-size=0',
+  '--max-inlined-bytecode-size-cumulative=400',
+];
 
 /** Client -> server request: the connections of a trace with their verdicts. */
 export const CONNECTIONS_METHOD = 'packetTrace/connections';
