@@ -128,7 +128,7 @@ export function optionListClose(text: string, open: number): number {
     // The common list (`[nop,nop,TS val 1 ecr 2]`) nests nothing: its first ']' closes it unless a
     // '[' or '{' (SACK blocks, MPTCP) comes before. Searches for a character (indexOf is vectorised)
     // find that several times faster than the depth count of nestedListClose, and faster than a
-    // sticky expression /[^[\]{]*\]/y (parse of the bench trace 372 -> 335 ms,
+    // sticky expression /[^[\]{]*\]/y (parse of the bench trace 363 -> 324 ms,
     // `node scripts/bench/stage-ab.mjs --cold`). The two after the first search only the list (a
     // slice shares the text): over the rest of a line, a line of many lists would be read again for
     // each of them.
