@@ -33,103 +33,10 @@ export function checkTeardown(conn: Connection, records: RecordList): TeardownVe
   if (conn.quiet) return 'unknown';
   const seen = scanSegments(conn.segments);
   const rst = seen.rst;
-  for (const [me, peer, fromClient] of [
-    [conn.client, conn.server, true],
-    [conn.server, conn.client, false],
-  ] as Array<[Flow, Flow, boolean]>) {
-    if (me.finSeq === undefined || me.finRecord === undefined) continue;
-    const fin = records.at(me.finRecord)!;
-    const finSeq = me.finSeq;
-    const finAckValue = add32(finSeq, 1);
-    const firstAfterFin = segmentsBefore(conn.segments, me.finRecord + 1);
-    // Data after one's own FIN: bytes beyond the FIN's sequence number.
-    const late = conn.segments.find(
-      (s) =>
-        s.fromClient === fromClient && s.len > 0 && s.seq !== undefined && gt(add32(s.seq, s.len), finSeq),
-      firstAfterFin,
-    );
-    if (late) {
-      conn.findings.push(
-        finding(
-          'teardown.data-after-fin',
-          `${late.len} bytes of new data after this side's own FIN (${lineOf(fin)}): after a FIN a side may only acknowledge`,
-          late.record.seqSpan ?? recordSpan(late.record),
-          late.record,
-          relatedRecord(fin, 'the FIN that closed this direction'),
-        ),
-      );
-    }
-    const peerAcks = conn.segments.filter(
-      (s) => s.fromClient !== fromClient && s.flags & ACK && s.ack !== undefined,
-      firstAfterFin,
-    );
-    const covering = peerAcks.find((s) => ge(s.ack!, finAckValue));
-    if (
-      covering &&
-      gt(covering.ack!, finAckValue) &&
-      !(me.nextseq !== undefined && !gt(covering.ack!, me.nextseq))
-    ) {
-      const r = covering.record;
-      conn.findings.push(
-        withFix(
-          finding(
-            'teardown.bad-fin-ack',
-            `acknowledges ${r.ack}, past the FIN: a FIN at ${asPrinted(r, finSeq, 'ack')} is acknowledged with exactly ${asPrinted(r, finAckValue, 'ack')} (FIN seq + 1)`,
-            r.ackSpan ?? recordSpan(r),
-            r,
-            relatedRecord(fin, 'the FIN'),
-          ),
-          r,
-          asPrinted(r, finAckValue, 'ack'),
-        ),
-      );
-      continue;
-    }
-    if (covering || rst) continue;
-    // The peer closed too while acknowledging only up to the FIN: the +1 for the FIN was forgotten.
-    const short = peerAcks.filter((s) => s.ack === finSeq);
-    const peerFin = peer.finRecord !== undefined && peer.finRecord > me.finRecord;
-    const peerAckedLater = conn.segments.some(
-      (s) =>
-        s.fromClient === fromClient &&
-        s.flags & ACK &&
-        peer.finSeq !== undefined &&
-        s.ack !== undefined &&
-        ge(s.ack, add32(peer.finSeq, 1)),
-    );
-    if (short.length && peerFin && peerAckedLater) {
-      const r = short[short.length - 1]!.record;
-      conn.findings.push(
-        withFix(
-          finding(
-            'teardown.bad-fin-ack',
-            `acknowledges ${r.ack}, which stops short of the FIN: the FIN occupies ${asPrinted(r, finSeq, 'ack')}, so its ACK is ${asPrinted(r, finAckValue, 'ack')} (FIN seq + 1)`,
-            r.ackSpan ?? recordSpan(r),
-            r,
-            relatedRecord(fin, 'the FIN'),
-          ),
-          r,
-          asPrinted(r, finAckValue, 'ack'),
-        ),
-      );
-      continue;
-    }
-    const peerSent = fromClient ? seen.fromServer : seen.fromClient;
-    if (peerSent) {
-      const repeats = me.finRecords.slice(1).map((i) => records.at(i)!);
-      conn.findings.push(
-        finding(
-          'teardown.fin-unacked',
-          repeats.length
-            ? `FIN sent ${repeats.length + 1} times and never acknowledged: no ACK of ${asPrinted(fin, finAckValue, 'seq')} (FIN seq + 1) before the trace ends`
-            : `FIN never acknowledged: no ACK of ${asPrinted(fin, finAckValue, 'seq')} (FIN seq + 1) before the trace ends`,
-          fin.flagsSpan ?? recordSpan(fin),
-          fin,
-          repeats.map((r) => ({ span: recordSpan(r), message: `FIN retransmitted (${lineOf(r)})` })),
-        ),
-      );
-    }
-  }
+  // (A call per side, not a loop over destructured pairs: this runs once a connection, mostly before
+  // V8 has optimised it, and iterating and destructuring are slow there.)
+  checkFin(conn, records, conn.client, conn.server, true, rst, seen.fromServer);
+  checkFin(conn, records, conn.server, conn.client, false, rst, seen.fromClient);
 
   if (rst && conn.handshake !== 'refused') {
     const r = rst.record;
@@ -161,6 +68,111 @@ export function checkTeardown(conn: Connection, records: RecordList): TeardownVe
   if (seen.finClient && seen.finServer) return 'fin';
   if (seen.finClient || seen.finServer) return 'half-closed';
   return 'open';
+}
+
+/**
+ * The checks of the FIN `me` sent (if any), `peer` the other side, `fromClient` whether `me` is the
+ * client; `rst` the connection's first RST, `peerSent` whether the peer sent any segment.
+ */
+function checkFin(
+  conn: Connection,
+  records: RecordList,
+  me: Flow,
+  peer: Flow,
+  fromClient: boolean,
+  rst: Segment | undefined,
+  peerSent: boolean,
+): void {
+  if (me.finSeq === undefined || me.finRecord === undefined) return;
+  const fin = records.at(me.finRecord)!;
+  const finSeq = me.finSeq;
+  const finAckValue = add32(finSeq, 1);
+  const firstAfterFin = segmentsBefore(conn.segments, me.finRecord + 1);
+  // Data after one's own FIN: bytes beyond the FIN's sequence number.
+  const late = conn.segments.find(
+    (s) => s.fromClient === fromClient && s.len > 0 && s.seq !== undefined && gt(add32(s.seq, s.len), finSeq),
+    firstAfterFin,
+  );
+  if (late) {
+    conn.findings.push(
+      finding(
+        'teardown.data-after-fin',
+        `${late.len} bytes of new data after this side's own FIN (${lineOf(fin)}): after a FIN a side may only acknowledge`,
+        late.record.seqSpan ?? recordSpan(late.record),
+        late.record,
+        relatedRecord(fin, 'the FIN that closed this direction'),
+      ),
+    );
+  }
+  const peerAcks = conn.segments.filter(
+    (s) => s.fromClient !== fromClient && s.flags & ACK && s.ack !== undefined,
+    firstAfterFin,
+  );
+  const covering = peerAcks.find((s) => ge(s.ack!, finAckValue));
+  if (
+    covering &&
+    gt(covering.ack!, finAckValue) &&
+    !(me.nextseq !== undefined && !gt(covering.ack!, me.nextseq))
+  ) {
+    const r = covering.record;
+    conn.findings.push(
+      withFix(
+        finding(
+          'teardown.bad-fin-ack',
+          `acknowledges ${r.ack}, past the FIN: a FIN at ${asPrinted(r, finSeq, 'ack')} is acknowledged with exactly ${asPrinted(r, finAckValue, 'ack')} (FIN seq + 1)`,
+          r.ackSpan ?? recordSpan(r),
+          r,
+          relatedRecord(fin, 'the FIN'),
+        ),
+        r,
+        asPrinted(r, finAckValue, 'ack'),
+      ),
+    );
+    return;
+  }
+  if (covering || rst) return;
+  // The peer closed too while acknowledging only up to the FIN: the +1 for the FIN was forgotten.
+  const short = peerAcks.filter((s) => s.ack === finSeq);
+  const peerFin = peer.finRecord !== undefined && peer.finRecord > me.finRecord;
+  const peerAckedLater = conn.segments.some(
+    (s) =>
+      s.fromClient === fromClient &&
+      s.flags & ACK &&
+      peer.finSeq !== undefined &&
+      s.ack !== undefined &&
+      ge(s.ack, add32(peer.finSeq, 1)),
+  );
+  if (short.length && peerFin && peerAckedLater) {
+    const r = short[short.length - 1]!.record;
+    conn.findings.push(
+      withFix(
+        finding(
+          'teardown.bad-fin-ack',
+          `acknowledges ${r.ack}, which stops short of the FIN: the FIN occupies ${asPrinted(r, finSeq, 'ack')}, so its ACK is ${asPrinted(r, finAckValue, 'ack')} (FIN seq + 1)`,
+          r.ackSpan ?? recordSpan(r),
+          r,
+          relatedRecord(fin, 'the FIN'),
+        ),
+        r,
+        asPrinted(r, finAckValue, 'ack'),
+      ),
+    );
+    return;
+  }
+  if (peerSent) {
+    const repeats = me.finRecords.slice(1).map((i) => records.at(i)!);
+    conn.findings.push(
+      finding(
+        'teardown.fin-unacked',
+        repeats.length
+          ? `FIN sent ${repeats.length + 1} times and never acknowledged: no ACK of ${asPrinted(fin, finAckValue, 'seq')} (FIN seq + 1) before the trace ends`
+          : `FIN never acknowledged: no ACK of ${asPrinted(fin, finAckValue, 'seq')} (FIN seq + 1) before the trace ends`,
+        fin.flagsSpan ?? recordSpan(fin),
+        fin,
+        repeats.map((r) => ({ span: recordSpan(r), message: `FIN retransmitted (${lineOf(r)})` })),
+      ),
+    );
+  }
 }
 
 /**
