@@ -221,8 +221,17 @@ function looksLikeServer(e: Endpoint): number {
   return 0;
 }
 
-/** A new connection of record `r`, its segments to go into `store`. */
-function createConnection(id: number, key: string, r: PacketRecord, store: SegmentStore): Connection {
+/**
+ * A new connection of record `r`, its segments to go into `store`; `reusedFrom`: the id of the
+ * connection whose 4-tuple it reuses.
+ */
+function createConnection(
+  id: number,
+  key: string,
+  r: PacketRecord,
+  store: SegmentStore,
+  reusedFrom?: number,
+): Connection {
   const src = r.src!;
   const dst = r.dst!;
   let clientEp = src;
@@ -265,7 +274,7 @@ function createConnection(id: number, key: string, r: PacketRecord, store: Segme
     irtt: undefined,
     startTime: undefined,
     endTime: undefined,
-    reusedFrom: undefined,
+    reusedFrom,
     findings: [],
     checkpoints: [],
   };
@@ -279,9 +288,13 @@ function startsNewConnection(conn: Connection): boolean {
   const v = trackInputs;
   const flags = v[Track.FLAGS]!;
   const seq = v[Track.SEQ_ABS]!;
-  if (flags < 0 || !(flags & SYN) || flags & ACK || seq !== seq) return false;
-  const fwd = v[Track.SIDE] === conn.clientSide ? conn.client : conn.server;
-  return fwd.baseSeq !== undefined && seq !== fwd.baseSeq;
+  // (Everything read for every record: what only a SYN on a known 4-tuple read had never run when V8
+  // optimised the tracking pass, and deoptimised it at the trace's first reused port.)
+  const base = (v[Track.SIDE] === conn.clientSide ? conn.client : conn.server).baseSeq;
+  const bareSyn = flags >= 0 && (flags & (SYN | ACK)) === SYN;
+  const hasSeq = seq === seq;
+  const newSeq = base !== undefined && seq !== base;
+  return bareSyn && hasSeq && newSeq;
 }
 
 /**
@@ -312,15 +325,14 @@ export function trackConnections(records: RecordList, reportOnly = false): Conne
     const kind = v[Track.KIND]!;
     if (tuple < 0 || TRACKED_KIND[kind] !== 1) continue;
     const r = records.at(position)!;
-    let conn = byTuple[tuple];
-    let reused: Connection | undefined;
-    if (conn && kind === KIND_CODE.tcp && startsNewConnection(conn)) {
-      reused = conn;
-      conn = undefined;
-    }
+    const current = byTuple[tuple];
+    // (The id read for every record, not only at a reused port: see startsNewConnection.)
+    const currentId = current === undefined ? 0 : current.id;
+    const reuse = current !== undefined && kind === KIND_CODE.tcp && startsNewConnection(current);
+    let conn = reuse ? undefined : current;
     if (!conn) {
-      conn = createConnection(connections.length + 1, `${r.src!.key} ${r.dst!.key}`, r, tables.store);
-      if (reused) conn.reusedFrom = reused.id;
+      const key = `${r.src!.key} ${r.dst!.key}`;
+      conn = createConnection(connections.length + 1, key, r, tables.store, reuse ? currentId : undefined);
       connections.push(conn);
       setAt(byTuple, tuple, conn);
     }
@@ -474,8 +486,7 @@ export function retrackConnection(
     Math.min(old.records.length, checkpointTuning.every * 4),
     nextInTuple,
   );
-  const conn = createConnection(old.id, old.key, records.at(old.firstRecord)!, store);
-  conn.reusedFrom = old.reusedFrom;
+  const conn = createConnection(old.id, old.key, records.at(old.firstRecord)!, store, old.reusedFrom);
   const changedAt = segmentsBefore(old.segments, from);
   const editedAt = segmentsBefore(old.segments, edited);
   let start = 0;

@@ -272,7 +272,9 @@ export class SegmentStore extends ColumnSet {
     this.fromClient[slot] = fromClient ? 1 : 0;
     this.flags[slot] = flags;
     // (A column's page is faulted in at its first write: none where every value is 0.)
-    if (analysis !== 0) this.analysis[slot] = analysis;
+    // (Even a 0: a write only for the rare segment that has some ran first after V8 had optimised
+    // the tracking pass, and deoptimised it.)
+    this.analysis[slot] = analysis;
     this.states[slot] = UNKNOWN_PAIRS;
     this.len[slot] = len;
     // The numbers and their present bits written here rather than through the setters: V8 stops

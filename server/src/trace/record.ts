@@ -323,8 +323,12 @@ function readSlotInputs(store: RecordStore, slot: number): void {
   v[Track.LENGTH] = present & LENGTH ? store.length[slot]! : NaN;
   v[Track.IP_MISSING] = present & IP_MISSING ? store.ipMissing[slot]! : NaN;
   v[Track.SEQ] = present & SEQ ? store.seq[slot]! : NaN;
-  v[Track.SEQ_ABS] = present & SEQ_ABS ? store.seqAbs[slot]! : NaN;
-  v[Track.ACK_ABS] = present & ACK_ABS ? store.ackAbs[slot]! : NaN;
+  // (The absolute numbers read whatever `present` says: the numbering pass reads records before it
+  // has written any, and a read that had never run deoptimised its compiled code in the tracking pass.)
+  const seqAbs = store.seqAbs[slot]!;
+  const ackAbs = store.ackAbs[slot]!;
+  v[Track.SEQ_ABS] = present & SEQ_ABS ? seqAbs : NaN;
+  v[Track.ACK_ABS] = present & ACK_ABS ? ackAbs : NaN;
   v[Track.WIN] = present & WIN ? store.win[slot]! : NaN;
   v[Track.TIME] = present & TIME ? store.time[slot]! : NaN;
   v[Track.INDEX] = store.index[slot]!;

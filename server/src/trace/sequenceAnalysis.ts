@@ -41,6 +41,12 @@ function shorter(delta: number, limit: number, at: number | undefined): boolean 
 }
 
 /**
+ * Findings analyzeSegment sets without a branch, as constants: a read of `A.ZERO_WINDOW` where the
+ * finding is rare would be code that had never run when V8 optimised it (see analyzeSegment).
+ */
+const { ZERO_WINDOW_PROBE, ZERO_WINDOW, WINDOW_UPDATE } = A;
+
+/**
  * 2^shift for a window scale (at most 14): `2 ** shift` calls Math.pow, which showed in profiles, as
  * this runs for every segment.
  */
@@ -212,17 +218,21 @@ export function analyzeSegment(
 
   let a = 0;
   if (seq !== undefined && win !== undefined) {
-    let skipToFinished = false;
+    // Rare findings (zero windows, probes, window updates) are set without a branch where they can
+    // be, and each condition is evaluated on every segment: code that had never run when V8
+    // optimised the tracking pass deoptimised it the first time a trace had one of them (four times
+    // on the bench trace).
+    const atNext = seq === fwd.nextseq;
+    const peerWindowZero = rev.window === 0;
+    const reset = (flags & RST) !== 0;
     // 1. zero window probe
-    if (len === 1 && fwd.nextseq !== undefined && seq === fwd.nextseq && rev.window === 0) {
-      a |= A.ZERO_WINDOW_PROBE;
-      skipToFinished = true;
-    }
+    const skipToFinished = len === 1 && atNext && peerWindowZero;
+    a |= skipToFinished ? ZERO_WINDOW_PROBE : 0;
     if (!skipToFinished) {
       // 2. zero window
-      if (win === 0 && !ctl) a |= A.ZERO_WINDOW;
+      a |= win === 0 && !ctl ? ZERO_WINDOW : 0;
       // 3. lost segment: the sequence jumps past bytes never seen
-      if (known(fwd.nextseq, fwd) && gt(seq, fwd.nextseq) && !(flags & RST)) {
+      if (known(fwd.nextseq, fwd) && gt(seq, fwd.nextseq) && !reset) {
         a |= A.LOST_PACKET;
         store.beforeGapRecord[slot] = optionalIndex(fwd.nextseqRecord);
       }
@@ -231,16 +241,9 @@ export function analyzeSegment(
         a |= A.KEEP_ALIVE;
       }
       // 5. window update
-      if (
-        len === 0 &&
-        win !== 0 &&
-        win !== fwd.window &&
-        seq === fwd.nextseq &&
-        ack === fwd.lastack &&
-        !ctl
-      ) {
-        a |= A.WINDOW_UPDATE;
-      }
+      const sameAck = ack === fwd.lastack;
+      const newWindow = win !== fwd.window;
+      a |= len === 0 && win !== 0 && newWindow && atNext && sameAck && !ctl ? WINDOW_UPDATE : 0;
       // 6. window full
       if (len > 0 && rev.winScale !== -1 && rev.lastack !== undefined && rev.window !== undefined && !ctl) {
         const shift = rev.isFirstAck || rev.winScale === -2 ? 0 : rev.winScale;
