@@ -217,14 +217,14 @@ export class SegmentStore extends ColumnSet {
   ) {
     super(expected);
     const n = this.capacity;
-    // As in RecordStore: the columns of what few segments have (duplicate ACKs, retransmissions, the
-    // analysis bits) are new typed arrays, the others come from the spare memory while it lasts.
+    // As in RecordStore: the columns of what few segments have (duplicate ACKs, retransmissions) are
+    // new typed arrays, the others come from the spare memory while it lasts.
     this.record = newColumn(Int32Array, n);
     this.position = newColumn(Int32Array, n);
     this.fromClient = newColumn(Uint8Array, n);
     this.flags = newColumn(Uint16Array, n);
     this.seqInferred = newColumn(Uint8Array, n);
-    this.analysis = new Uint16Array(n);
+    this.analysis = newColumn(Uint16Array, n);
     this.dupAckNum = new Int32Array(n);
     this.dupAckOf = new Int32Array(n);
     this.acksRecord = newColumn(Int32Array, n);
@@ -271,7 +271,6 @@ export class SegmentStore extends ColumnSet {
     this.position[slot] = position;
     this.fromClient[slot] = fromClient ? 1 : 0;
     this.flags[slot] = flags;
-    // (A column's page is faulted in at its first write: none where every value is 0.)
     // (Even a 0: a write only for the rare segment that has some ran first after V8 had optimised
     // the tracking pass, and deoptimised it.)
     this.analysis[slot] = analysis;
