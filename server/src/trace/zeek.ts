@@ -44,10 +44,16 @@ function newSide(): Side {
   };
 }
 
-/** A counted event's letter, by 0 (none), 1 (the responder's) or 2 (the originator's): see replay. */
-const COUNTED_T = ['', 't', 'T'];
-const COUNTED_G = ['', 'g', 'G'];
-const COUNTED_W = ['', 'w', 'W'];
+/**
+ * The letters the counted events of one segment add (see replay), by `9t + 3g + w`, where each of t
+ * (retransmission), g (gap) and w (zero window) is 0 (none), 1 (the responder's letter) or 2 (the
+ * originator's): in history order, t before g before w.
+ */
+const COUNTED_LETTERS = Array.from(
+  { length: 27 },
+  (_, i) =>
+    ['', 't', 'T'][Math.floor(i / 9)]! + ['', 'g', 'G'][Math.floor(i / 3) % 3]! + ['', 'w', 'W'][i % 3]!,
+);
 
 /** Logarithmic counters: the 1st, 10th, 100th ... event records its letter again. */
 function logarithmic(n: number): boolean {
@@ -138,9 +144,10 @@ function replay(conn: Connection): { o: Side; r: Side; history: string } {
     me.gaps += gap;
     me.zeroWindows += zeroWindow;
     const letterCase = me === o ? 2 : 1;
-    history += COUNTED_T[(logarithmic(me.retransmits * retransmitted) ? 1 : 0) * letterCase]!;
-    history += COUNTED_G[(logarithmic(me.gaps * gap) ? 1 : 0) * letterCase]!;
-    history += COUNTED_W[(logarithmic(me.zeroWindows * zeroWindow) ? 1 : 0) * letterCase]!;
+    const t = (logarithmic(me.retransmits * retransmitted) ? 1 : 0) * letterCase;
+    const g = (logarithmic(me.gaps * gap) ? 1 : 0) * letterCase;
+    const w = (logarithmic(me.zeroWindows * zeroWindow) ? 1 : 0) * letterCase;
+    history += COUNTED_LETTERS[9 * t + 3 * g + w]!;
     if (f & FIN) finSeenFrom = me;
 
     // Endpoint states.
