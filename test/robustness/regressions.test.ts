@@ -87,7 +87,30 @@ describe('incremental analysis reuses judgements made on the whole previous text
     'E..,..............L.............`....p......\n' +
     '14:27:19.175964 IP 192.0.2.1.55739 > 192.168.76.28.8080: Flags [R.], seq 0, ack 1, win 256, options [mptcp 4 unknown], length 0\n' +
     'E..,..............L.............`....o......\n';
+  // A clock late in the day, then -tt's seconds since the epoch, then a clock time after midnight
+  // (from the fuzzer: ../shared/corpus/tcpdump-bgp-shutdown-msg-variations/vv-nn.trace, edited).
+  const DAYS =
+    '18:24:35.883738 02:00:0a:4d:00:01 > 02:00:0a:4d:00:02, ethertype IPv4 (0x0800), length 78: 10.77.0.1.34860 > 10.77.0.2.5001: Flags [.], ack 209513, win 239, options [nop,nop,TS val 2446398126 ecr 1886808283,nop,nop,sack 1 {210961:241369}], length 0\n' +
+    '23.958779 IP (tos 0x0, ttl 64, id 1, offset 0, flags [none], proto TCP (6), length 81)\n' +
+    '    127.0.0.1.20 > 127.0.0.1.179: Flags [S], cksum 0xa709 (correct), seq 0:41, win 8192, length 41: BGP\n' +
+    '01:19:23.960010 IP (tos 0x0, ttl 64, id 1, offset 0, flags [none], proto TCP (6), length 62)\n';
+  // A clock time that puts the next one on the next day; indented, it reads as -ttt's delta.
+  const CLOCK_THEN_DAY =
+    '90:50:09.891237 IP 10.0.0.1.1000 > 10.0.0.2.80: Flags [S], seq 1, win 1, length 0\n' +
+    '10:50:09.916918 IP 10.0.0.2.80 > 10.0.0.1.1000: Flags [S.], seq 5, ack 2, win 1, length 0\n';
   const cases: Array<[string, string, string, string]> = [
+    [
+      'the day of clock times below a record whose clock time became a -ttt delta',
+      'incremental spliced: timesKeptBelow must not time a clock time with the deltas',
+      CLOCK_THEN_DAY,
+      ` ${CLOCK_THEN_DAY}`,
+    ],
+    [
+      'the day of clock times below an absolute time: the clock time before them made unreadable',
+      'incremental spliced: timesKeptBelow compared the absolute time, which no clock before it moves',
+      DAYS,
+      `0${DAYS.slice(107)}`,
+    ],
     [
       "the file's line ending: one LF made CRLF (the quick fix still inserts LF)",
       'incremental reanalyze(): same lines, so the previous analysis is returned with its old eol',

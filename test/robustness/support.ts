@@ -773,6 +773,8 @@ export function analysisFingerprint(a: TraceAnalysis): unknown {
       history: c.history,
     })),
     records: a.records.length,
+    // (Each record's time on the trace's axis: hovers and the ladder show them.)
+    times: a.records.map((r) => r.time ?? null),
     absoluteNumbers: a.absoluteNumbers,
   };
 }

@@ -173,8 +173,9 @@ export interface RecordTimer {
 /**
  * Whether the records below the ones read again (`records` from `after` on) keep their times: `timer`,
  * which timed those read again on from `previous`, reads on as it would have on from the records they
- * replace (`gone`), or else times the first record below that has a time as before (then every one
- * after it follows: not the record below alone, as one without a time passes the clock on).
+ * replace (`gone`), or else times the first record below that has a time of its own kind as before
+ * (then every one after it follows: not the record below alone, as one without a time passes the
+ * clock on, and so does one with an absolute time, -tt's or -tttt's, which nothing before it moves).
  */
 export function timesKeptBelow(
   timer: RecordTimer,
@@ -188,7 +189,8 @@ export function timesKeptBelow(
   if (timer.sameAs(before)) return true;
   for (let k = after; k < records.length; k++) {
     const r = records.at(k)!;
-    if (r.timeValue !== undefined) return timer.timeOf(r) === r.time;
+    if (r.timeValue !== undefined && r.timeKind !== 'epoch' && r.timeKind !== 'datetime')
+      return timer.timeOf(r) === r.time;
   }
   return true;
 }
