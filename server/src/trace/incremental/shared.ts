@@ -173,9 +173,10 @@ export interface RecordTimer {
 /**
  * Whether the records below the ones read again (`records` from `after` on) keep their times: `timer`,
  * which timed those read again on from `previous`, reads on as it would have on from the records they
- * replace (`gone`), or else times the first record below that has a time of its own kind as before
- * (then every one after it follows: not the record below alone, as one without a time passes the
- * clock on, and so does one with an absolute time, -tt's or -tttt's, which nothing before it moves).
+ * replace (`gone`), or else times as before the first record below whose time depends on those
+ * before it, a clock time (its day) or a delta (then every one after it follows: not the record below
+ * alone, as one without a time passes the clock on, and so does one with an absolute time, -tt's or
+ * -tttt's, which nothing before it moves).
  */
 export function timesKeptBelow(
   timer: RecordTimer,
