@@ -12,19 +12,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleBothSides } from './bundle-sources.mjs';
-import { BENCH_TRACE, option } from './stages.mjs';
+import { abArguments } from './stages.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => option(args, name, dflt);
-const ref = args[0] && !args[0].startsWith('--') ? args[0] : 'HEAD';
-const trace = path.resolve(opt('--trace', BENCH_TRACE));
+const { ref, trace, opt, fail } = abArguments('cli-ab', process.argv.slice(2));
 const runs = Number(opt('--runs', 10));
-const fail = (message) => {
-  console.error(`cli-ab: ${message}`);
-  process.exit(2);
-};
-if (!fs.existsSync(trace))
-  fail(`no trace at ${trace}; run \`node scripts/bench.mjs\` first, or pass --trace FILE`);
 if (!Number.isInteger(runs) || runs < 1) fail('--runs takes a positive whole number');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-ab-'));

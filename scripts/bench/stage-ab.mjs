@@ -17,21 +17,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleBothSides } from './bundle-sources.mjs';
-import { BENCH_TRACE, CORE_EXPORTS, ROOT, STAGES_MODULE as STAGES, option } from './stages.mjs';
+import { CORE_EXPORTS, ROOT, STAGES_MODULE as STAGES, abArguments } from './stages.mjs';
 
 const args = process.argv.slice(2);
-const opt = (name, dflt) => option(args, name, dflt);
-const ref = args[0] && !args[0].startsWith('--') ? args[0] : 'HEAD';
-const trace = path.resolve(opt('--trace', BENCH_TRACE));
+const { ref, trace, opt, fail } = abArguments('stage-ab', args);
 const cold = args.includes('--cold');
 const editor = args.includes('--editor');
 const rounds = Number(opt('--rounds', cold ? 9 : 7));
-const fail = (message) => {
-  console.error(`stage-ab: ${message}`);
-  process.exit(2);
-};
-if (!fs.existsSync(trace))
-  fail(`no trace at ${trace}; run \`node scripts/bench.mjs\` first, or pass --trace FILE`);
 if (!Number.isInteger(rounds) || rounds < 2) fail('--rounds takes a whole number of at least 2');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-ab-'));
 let commit = '';

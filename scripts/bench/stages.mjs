@@ -17,6 +17,25 @@ export function option(args, name, dflt) {
   return i >= 0 ? args[i + 1] : dflt;
 }
 
+/**
+ * What the A/B scripts (stage-ab.mjs, cli-ab.mjs) read alike from their `args`: REF (the first
+ * argument unless it is an option; HEAD by default) and `--trace FILE` (the bench trace by default,
+ * which must be there); `opt` for their own options, and `fail`, which ends `script` with a one-line
+ * usage error (exit 2).
+ */
+export function abArguments(script, args) {
+  const fail = (message) => {
+    console.error(`${script}: ${message}`);
+    process.exit(2);
+  };
+  const opt = (name, dflt) => option(args, name, dflt);
+  const ref = args[0] && !args[0].startsWith('--') ? args[0] : 'HEAD';
+  const trace = path.resolve(opt('--trace', BENCH_TRACE));
+  if (!fs.existsSync(trace))
+    fail(`no trace at ${trace}; run \`node scripts/bench.mjs\` first, or pass --trace FILE`);
+  return { ref, trace, opt, fail };
+}
+
 /** What a core bundle exports, as bundleSources takes it. */
 export const CORE_EXPORTS = [
   "export { parseTrace } from './server/src/trace/parser';",
