@@ -62,6 +62,8 @@ if (tiers.includes('lint')) {
   must(process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--check', '.']);
   // The webview compiles with the DOM library, in its own project.
   must(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'webview/tsconfig.json', '--noEmit']);
+  // The common line's WebAssembly, as its source compiles now.
+  must(process.execPath, ['scripts/build-wasm.mjs', '--check']);
 }
 must(process.execPath, ['esbuild.mjs']);
 fs.rmSync('out', { recursive: true, force: true });

@@ -2,7 +2,8 @@
 // general reader does, and leave every other line to it: every trace of the corpus, the tests and the
 // examples is parsed both ways and every record compared, field by field and span by span; then the
 // common lines of the corpus, each changed in a way the flat reader must not take (or must read the
-// same), are compared too.
+// same), are compared too. The flat reader reads each way too: with the WebAssembly reader first
+// (commonLineScanner.ts), as a large file is read, and with the JavaScript one alone.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -72,27 +73,38 @@ function snapshot(r: PacketRecord): unknown {
   };
 }
 
-function parseBothWays(text: string): {
+function parseBothWays(
+  text: string,
+  wasm = true,
+): {
   general: ParsedTrace;
   flat: ParsedTrace;
   taken: number;
   headers: number;
+  scanned: number;
 } {
   commonLineTuning.enabled = false;
   const general = parseTrace(text);
   commonLineTuning.enabled = true;
   const minLines = commonLineTuning.minLines;
   commonLineTuning.minLines = 0;
+  commonLineTuning.wasm = wasm;
   const before = commonLineTuning.taken;
   const headersBefore = commonLineTuning.headers;
-  const flat = parseTrace(text);
-  commonLineTuning.minLines = minLines;
-  return {
-    general,
-    flat,
-    taken: commonLineTuning.taken - before,
-    headers: commonLineTuning.headers - headersBefore,
-  };
+  const scannedBefore = commonLineTuning.scanned;
+  try {
+    const flat = parseTrace(text);
+    return {
+      general,
+      flat,
+      taken: commonLineTuning.taken - before,
+      headers: commonLineTuning.headers - headersBefore,
+      scanned: commonLineTuning.scanned - scannedBefore,
+    };
+  } finally {
+    commonLineTuning.minLines = minLines;
+    commonLineTuning.wasm = true;
+  }
 }
 
 /** Compares the parses both ways; gives how many lines the flat reader took. */
@@ -100,17 +112,26 @@ function assertSameParse(text: string, what: string): number {
   return assertSameParses(text, what).taken;
 }
 
-/** assertSameParse, giving how many packet lines and -v header lines were read flat. */
-function assertSameParses(text: string, what: string): { taken: number; headers: number } {
-  const { general, flat, taken, headers } = parseBothWays(text);
-  assert.equal(flat.records.length, general.records.length, `${what}: record count`);
-  assert.deepEqual(flat.problems, general.problems, `${what}: problems`);
-  assert.deepEqual([...flat.endpoints.keys()], [...general.endpoints.keys()], `${what}: endpoints`);
-  assert.equal(flat.tuples.count, general.tuples.count, `${what}: 4-tuples`);
-  for (let i = 0; i < general.records.length; i++) {
-    assert.deepEqual(snapshot(flat.records[i]!), snapshot(general.records[i]!), `${what}: record ${i}`);
+/**
+ * assertSameParse, giving how many packet lines and -v header lines were read flat, and how many of
+ * them by the WebAssembly reader. The flat reads, with it and without, are both compared.
+ */
+function assertSameParses(text: string, what: string): { taken: number; headers: number; scanned: number } {
+  let read = { taken: 0, headers: 0, scanned: 0 };
+  for (const wasm of [false, true]) {
+    const { general, flat, ...counts } = parseBothWays(text, wasm);
+    const how = `${what} (${wasm ? 'with' : 'without'} WebAssembly)`;
+    assert.equal(flat.records.length, general.records.length, `${how}: record count`);
+    assert.deepEqual(flat.problems, general.problems, `${how}: problems`);
+    assert.deepEqual([...flat.endpoints.keys()], [...general.endpoints.keys()], `${how}: endpoints`);
+    assert.equal(flat.tuples.count, general.tuples.count, `${how}: 4-tuples`);
+    for (let i = 0; i < general.records.length; i++) {
+      assert.deepEqual(snapshot(flat.records[i]!), snapshot(general.records[i]!), `${how}: record ${i}`);
+    }
+    if (!wasm) assert.equal(counts.scanned, 0, `${how}: no line read by WebAssembly`);
+    else read = counts;
   }
-  return { taken, headers };
+  return read;
 }
 
 test('every trace reads the same with and without the flat reader of the common line', () => {
@@ -122,14 +143,18 @@ test('every trace reads the same with and without the flat reader of the common 
   assert.ok(files.length > 20, 'the corpus and the test traces are there');
   let taken = 0;
   let headers = 0;
+  let scanned = 0;
   for (const file of files) {
     const read = assertSameParses(fs.readFileSync(file, 'utf8'), path.relative(ROOT, file));
     taken += read.taken;
     headers += read.headers;
+    scanned += read.scanned;
   }
-  // The comparison means something only if the flat reader took many lines (-v headers too).
+  // The comparison means something only if the flat reader took many lines (-v headers too), and
+  // the WebAssembly reader most of its lines.
   assert.ok(taken > 10000, `the flat reader took ${taken} lines`);
   assert.ok(headers > 5000, `${headers} -v header lines were read in one pass`);
+  assert.ok(scanned > taken / 2, `the WebAssembly reader read ${scanned} of them`);
 });
 
 // A file saved on Windows: its lines are read from the text as they are without CRs (TextLines with
@@ -218,12 +243,20 @@ test('common lines changed in ways the flat reader must leave alone read the sam
     ['a date without its space', (l) => `2026-11-26${l}`],
     ['a date with slashes', (l) => `2026/11/26 ${l}`],
     ['a fraction of 11 digits', (l) => l.replace(/^(\d\d:\d\d:\d\d)\.\d+/, '$1.12345678901')],
+    ...[1, 3, 7, 8, 9, 10].map((digits): [string, (line: string) => string] => [
+      `a fraction of ${digits} digits`,
+      (l) => l.replace(/^(\d\d:\d\d:\d\d)\.\d+/, `$1.${'9876543210'.slice(0, digits)}`),
+    ]),
     ['an interface', (l) => l.replace(' IP ', ' eth0  In  IP ')],
     ['a time marker', (l) => l.replace(' IP ', ' (invalid us) IP ')],
     ['two spaces before the address', (l) => l.replace(' IP ', ' IP  ')],
     ['a -# number', (l) => `    1  ${l}`],
     ['a comment above', (l) => `# note\n${l}`],
     ['a letter in the time', (l) => l.replace(/^\d/, 'x')],
+    // The WebAssembly reader reads bytes: a chunk with a character outside ASCII is left to the
+    // JavaScript one, even one whose low byte is a digit (U+0131: 0x31, '1').
+    ['a character outside ASCII', (l) => l.replace('Flags', 'Fl\u00e4gs')],
+    ['a character whose low byte is a digit', (l) => l.replace(/length (\d+)$/, 'length $1\u0131')],
   ];
   // Each letter of each field name, and the space after it, replaced in turn.
   for (const field of ['seq', 'ack', 'win', 'options', 'length']) {
@@ -237,6 +270,39 @@ test('common lines changed in ways the flat reader must leave alone read the sam
     for (const line of common) lines.push(line, change(line));
     assertSameParse(`${lines.join('\n')}\n`, name);
   }
+});
+
+/** `count` common lines, the k-th from the port `heads(k)` (its head), acks of one 4-tuple each. */
+function commonLines(count: number, heads: (k: number) => number): string[] {
+  const lines: string[] = [];
+  for (let k = 0; k < count; k++) {
+    const port = heads(k);
+    const us = String(k % 1000000).padStart(6, '0');
+    lines.push(
+      `12:00:${String(Math.floor(k / 1000000) % 60).padStart(2, '0')}.${us} IP 10.${port >> 8}.${port & 255}.1.${1024 + (port % 60000)} > 10.0.0.2.80: Flags [.], ack ${k + 1}, win 502, options [nop,nop,TS val ${k} ecr 7], length 0`,
+    );
+  }
+  return lines;
+}
+
+test('the WebAssembly reader reads a file a chunk at a time, with a table of heads it can outgrow', () => {
+  // More lines than a chunk holds (2048), heads seen again chunks later; the last line without a
+  // line break.
+  const chunked = commonLines(7000, (k) => k % 3000).join('\n');
+  const read = assertSameParses(chunked, 'chunks');
+  assert.equal(read.taken, 7000);
+  assert.equal(read.scanned, 7000, 'every line read by WebAssembly, the last one too');
+  // More heads than its table holds (16 384): the lines of those after are the JavaScript reader's.
+  const many = commonLines(40000, (k) => k >> 1);
+  const { taken, scanned } = assertSameParses(`${many.join('\n')}\n`, 'many heads');
+  assert.equal(taken, 40000);
+  assert.ok(scanned >= 2 * 16384 && scanned < 40000, `${scanned} lines read by WebAssembly`);
+  // A line longer than its window (512 KB) between common lines: the JavaScript reader's too.
+  const long = commonLines(3, (k) => k);
+  long[1] = long[1]!.replace('options [', `options [${'nop,'.repeat(150000)}`);
+  const withLong = assertSameParses(`${long.join('\n')}\n`, 'a long line');
+  assert.equal(withLong.taken, 3);
+  assert.equal(withLong.scanned, 2);
 });
 
 test('-v header lines changed in ways the one-pass reading must leave alone read the same both ways', () => {

@@ -22,10 +22,12 @@ import {
   knownHead,
   learnHead,
   modernFlagBits,
+  type KnownHead,
   numberEnd,
   readNumber,
 } from './packetLine';
 import { CLOCK_TIME, Common, DATETIME_TIME, TraceRecord, commonFields, type RecordStore } from './record';
+import { Scanned } from './commonLineScanner';
 import { optionListClose } from './tcpOptions';
 import { clockEnd, readStamp, stampKind } from './timestamp';
 
@@ -38,7 +40,15 @@ import { clockEnd, readStamp, stampKind } from './timestamp';
  * switches the one-pass reading of a -v IPv4 header line (packetLine.ts, verboseTcpHeader) too, whose
  * lines `headers` counts.
  */
-export const commonLineTuning = { enabled: true, minLines: 20_000, taken: 0, headers: 0 };
+export const commonLineTuning = {
+  enabled: true,
+  minLines: 20_000,
+  taken: 0,
+  headers: 0,
+  /** Whether the WebAssembly reader (commonLineScanner.ts) reads lines first; `scanned` counts them. */
+  wasm: true,
+  scanned: 0,
+};
 
 /**
  * Line `line` (`text`, its characters also at `base` of `source`) as record `index` of `store`, when
@@ -168,5 +178,52 @@ export function readCommonLine(
     known.af,
     text,
     optionsOpen,
+  );
+}
+
+/**
+ * readCommonLine for a line the WebAssembly reader has read (commonLineScanner.ts): its fields from
+ * row `at` of `results`, its head from `heads` by the reader's id for it (read by the head table on
+ * the head's first line). Undefined, with nothing written, when the head is not one the flat reader
+ * takes (readCommonLine then says the same).
+ */
+export function scannedCommonLine(
+  text: string,
+  line: number,
+  results: Float64Array,
+  at: number,
+  heads: Array<KnownHead | undefined>,
+  store: RecordStore,
+  index: number,
+): TraceRecord | undefined {
+  const body = results[at + Scanned.BODY]!;
+  const flagsAt = results[at + Scanned.FLAGS_AT]!;
+  const id = results[at + Scanned.HEAD]!;
+  let known = heads[id];
+  if (known === undefined) {
+    known = knownHead(text.slice(body, flagsAt)) ?? learnHead(text, body, flagsAt);
+    if (!known) return undefined;
+    heads[id] = known;
+  }
+  const f = commonFields;
+  // The fields before the head's, as readCommonLine writes them (server/wasm/commonLine.ts).
+  for (let k = 0; k < Common.SRC_START; k++) f[k] = results[at + k]!;
+  f[Common.TIME_KIND] = CLOCK_TIME;
+  f[Common.SRC_START] = body + known.start;
+  f[Common.SRC_END] = body + known.srcEnd;
+  f[Common.DST_START] = body + known.dstStart;
+  f[Common.DST_END] = flagsAt;
+  commonLineTuning.taken++;
+  commonLineTuning.scanned++;
+  return TraceRecord.common(
+    store,
+    index,
+    line,
+    known.src,
+    known.dst,
+    known.tuple,
+    known.af,
+    text,
+    results[at + Scanned.OPTIONS_OPEN]!,
   );
 }

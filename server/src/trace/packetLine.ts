@@ -755,7 +755,7 @@ function notU32(
 }
 
 /** The bit of each modern flag letter, by its character code (0: no flag letter). */
-const FLAG_BITS = new Uint16Array(128);
+export const FLAG_BITS = new Uint16Array(128);
 for (const [letter, bit] of Object.entries(FLAG_LETTERS)) FLAG_BITS[letter.charCodeAt(0)] = bit;
 
 /**

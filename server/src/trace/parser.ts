@@ -4,9 +4,10 @@
  * comment, or blank. Never throws: unreadable lines become `parse.*` problems on their own range.
  */
 import { grown } from './columns';
-import { commonLineTuning, readCommonLine } from './commonLine';
+import { commonLineTuning, readCommonLine, scannedCommonLine } from './commonLine';
+import { ScannedLines } from './commonLineScanner';
 import { excerpt, isBlank } from './lineScanner';
-import { parseNetworkPart, useEndpoints } from './packetLine';
+import { parseNetworkPart, useEndpoints, type KnownHead } from './packetLine';
 import { RecordSlots, RecordStore, SpanField, TraceRecord, type LineList } from './record';
 import {
   commandNumbering,
@@ -131,10 +132,10 @@ export class TextLines implements LineList {
   private readonly starts: Int32Array;
   readonly length: number;
   /** The length of every line break: 1 (\n) or 2 (\r\n). */
-  private readonly breakLength: number;
+  readonly breakLength: number;
 
   constructor(
-    private readonly text: string,
+    readonly text: string,
     breaks: 'lf' | 'crlf' = 'lf',
   ) {
     this.breakLength = breaks === 'crlf' ? 2 : 1;
@@ -420,6 +421,10 @@ export class RecordReader {
   private readonly store: RecordStore;
   /** Whether lines are tried with the flat reader of the common line first. */
   private readonly flat: boolean;
+  /** The WebAssembly reader's reading of the lines (see commonLineScanner.ts), where it runs. */
+  private readonly scanned: ScannedLines | undefined;
+  /** The heads it found, by its id for each (see scannedCommonLine). */
+  private readonly scannedHeads: Array<KnownHead | undefined> = [];
 
   constructor(
     private readonly lines: LineList,
@@ -441,6 +446,8 @@ export class RecordReader {
     // Most lines of a large file are one form, read flat (commonLine.ts), and not for one record read
     // again after an edit. (In an -A dump, a line payload would take is left to the general reader.)
     this.flat = keepLines && commonLineTuning.enabled && lines.length >= commonLineTuning.minLines;
+    if (this.flat && commonLineTuning.wasm && lines instanceof TextLines)
+      this.scanned = ScannedLines.of(lines.text, lines, lines.breakLength);
   }
 
   /**
@@ -451,7 +458,13 @@ export class RecordReader {
     useEndpoints(this.endpoints, this.tuples);
     const text = this.lines.at(i)!;
     if (source !== undefined && this.flat && !this.stampedAsPayload(text, source, at)) {
-      const rec = readCommonLine(text, i, source, at, this.store, this.firstIndex + this.records.length);
+      const index = this.firstIndex + this.records.length;
+      const scanned = this.scanned;
+      const row = scanned === undefined ? -1 : scanned.row(i);
+      const rec =
+        (row >= 0
+          ? scannedCommonLine(text, i, scanned!.results, row, this.scannedHeads, this.store, index)
+          : undefined) ?? readCommonLine(text, i, source, at, this.store, index);
       if (rec) {
         this.startRecord(rec);
         this.awaitingTcp = false;
