@@ -32,6 +32,7 @@ const R_HEAD: i32 = 26;
 const R_OPTIONS_OPEN: i32 = 27;
 const R_BODY: i32 = 28;
 const R_FLAGS_AT: i32 = 29;
+const R_LINE_LENGTH: i32 = 30;
 const RESULTS: i32 = STARTS + (MAX_LINES + 2) * 4;
 const WINDOW: i32 = RESULTS + MAX_LINES * STRIDE * 8;
 const WINDOW_SIZE: i32 = 512 << 10;
@@ -328,6 +329,7 @@ function readLine(s: i32, n: i32, r: i32): bool {
   store<f64>(r + R_OPTIONS_OPEN * 8, <f64>optionsOpen);
   store<f64>(r + R_BODY * 8, <f64>body);
   store<f64>(r + R_FLAGS_AT * 8, <f64>flagsAt);
+  store<f64>(r + R_LINE_LENGTH * 8, <f64>n);
   return true;
 }
 

@@ -26,7 +26,15 @@ import {
   numberEnd,
   readNumber,
 } from './packetLine';
-import { CLOCK_TIME, Common, DATETIME_TIME, TraceRecord, commonFields, type RecordStore } from './record';
+import {
+  CLOCK_TIME,
+  Common,
+  DATETIME_TIME,
+  TraceRecord,
+  commonFields,
+  type LineList,
+  type RecordStore,
+} from './record';
 import { Scanned } from './commonLineScanner';
 import { optionListClose } from './tcpOptions';
 import { clockEnd, readStamp, stampKind } from './timestamp';
@@ -176,19 +184,22 @@ export function readCommonLine(
     known.dst,
     known.tuple,
     known.af,
-    text,
+    n,
     optionsOpen,
+    text,
   );
 }
 
 /**
- * readCommonLine for a line the WebAssembly reader has read (commonLineScanner.ts): its fields from
- * row `at` of `results`, its head from `heads` by the reader's id for it (read by the head table on
- * the head's first line). Undefined, with nothing written, when the head is not one the flat reader
- * takes (readCommonLine then says the same).
+ * readCommonLine for line `line` of `lines`, which the WebAssembly reader has read
+ * (commonLineScanner.ts): its fields from row `at` of `results`, its head from `heads` by the
+ * reader's id for it (read by the head table on the head's first line, the only time the line's text
+ * is made). Undefined, with nothing written, when the head is not one the flat reader takes
+ * (readCommonLine then says the same). The store keeps `lines` (see RecordReader): the record needs no
+ * text of its own.
  */
 export function scannedCommonLine(
-  text: string,
+  lines: LineList,
   line: number,
   results: Float64Array,
   at: number,
@@ -201,6 +212,7 @@ export function scannedCommonLine(
   const id = results[at + Scanned.HEAD]!;
   let known = heads[id];
   if (known === undefined) {
+    const text = lines.at(line)!;
     known = knownHead(text.slice(body, flagsAt)) ?? learnHead(text, body, flagsAt);
     if (!known) return undefined;
     heads[id] = known;
@@ -223,7 +235,7 @@ export function scannedCommonLine(
     known.dst,
     known.tuple,
     known.af,
-    text,
+    results[at + Scanned.LINE_LENGTH]!,
     results[at + Scanned.OPTIONS_OPEN]!,
   );
 }

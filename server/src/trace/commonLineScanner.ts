@@ -43,6 +43,8 @@ export const Scanned = {
   /** Where the head (`IP ...`) starts, and where `: Flags [` is: the head is between. */
   BODY: 28,
   FLAGS_AT: 29,
+  /** The line's length. */
+  LINE_LENGTH: 30,
 } as const;
 
 /** The length of a row, in numbers (server/wasm/commonLine.ts, STRIDE). */

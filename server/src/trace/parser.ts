@@ -456,21 +456,30 @@ export class RecordReader {
    */
   line(i: number, source?: string, at = 0): void {
     useEndpoints(this.endpoints, this.tuples);
-    const text = this.lines.at(i)!;
-    if (source !== undefined && this.flat && !this.stampedAsPayload(text, source, at)) {
-      const index = this.firstIndex + this.records.length;
-      const scanned = this.scanned;
-      const row = scanned === undefined ? -1 : scanned.row(i);
-      const rec =
-        (row >= 0
-          ? scannedCommonLine(text, i, scanned!.results, row, this.scannedHeads, this.store, index)
-          : undefined) ?? readCommonLine(text, i, source, at, this.store, index);
-      if (rec) {
-        this.startRecord(rec);
-        this.awaitingTcp = false;
-        return;
+    // (The line's text is made only where it is read: a line the WebAssembly reader read needs none.)
+    let text: string | undefined;
+    if (source !== undefined && this.flat) {
+      // In an -A dump, a line stamped like a packet may be payload (see stampedAsPayload).
+      const payload =
+        this.asciiDump &&
+        this.current !== undefined &&
+        this.stampedAsPayload((text = this.lines.at(i)!), source, at);
+      if (!payload) {
+        const index = this.firstIndex + this.records.length;
+        const scanned = this.scanned;
+        const row = scanned === undefined ? -1 : scanned.row(i);
+        const rec =
+          (row >= 0
+            ? scannedCommonLine(this.lines, i, scanned!.results, row, this.scannedHeads, this.store, index)
+            : undefined) ?? readCommonLine((text ??= this.lines.at(i)!), i, source, at, this.store, index);
+        if (rec) {
+          this.startRecord(rec);
+          this.awaitingTcp = false;
+          return;
+        }
       }
     }
+    text ??= this.lines.at(i)!;
     // Where the line's characters are read: the source text, or the line itself.
     const chars = source ?? text;
     const base = source === undefined ? 0 : at;

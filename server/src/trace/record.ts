@@ -386,8 +386,9 @@ export class TraceRecord implements PacketRecord {
   /**
    * Record `index` of `store`, a TCP line on `line` in tcpdump's modern form with a clock time, as
    * commonLine.ts read it into `commonFields`; `src`, `dst`, `tuple` and `af` from its known head,
-   * `text` the line and `optionsOpen` the column of its option list's '[' (-1: none). Written as the
-   * general reader's setters would, a column at a time.
+   * `lineLength` the line's length, `optionsOpen` the column of its option list's '[' (-1: none) and
+   * `text` the line, which a store that keeps no lines keeps for the list (see setOptionSource).
+   * Written as the general reader's setters would, a column at a time.
    */
   static common(
     store: RecordStore,
@@ -397,8 +398,9 @@ export class TraceRecord implements PacketRecord {
     dst: Endpoint,
     tuple: number,
     af: 4 | 6,
-    text: string,
+    lineLength: number,
     optionsOpen: number,
+    text?: string,
   ): TraceRecord {
     const rec = TraceRecord.create(index, line, store);
     const slot = rec.slot;
@@ -413,7 +415,7 @@ export class TraceRecord implements PacketRecord {
     store.timeValue[slot] = v[Common.TIME]!;
     store.length[slot] = v[Common.LENGTH]!;
     // Every span is inside the line.
-    store.fitSpan(text.length);
+    store.fitSpan(lineLength);
     const spans = store.spans;
     const at = slot * SPAN_COLUMNS;
     spans[at + TIME_S] = 1;
@@ -790,10 +792,11 @@ export class TraceRecord implements PacketRecord {
    * Remembers an option list whose opening bracket is at `open` of `text`, line `line` (the record's
    * TCP line).
    */
-  setOptionSource(text: string, open: number, line: number): void {
+  setOptionSource(text: string | undefined, open: number, line: number): void {
     const store = this.store;
     // Where the store keeps its lines, `text` is its line `line` (the reader reads the store's lines),
-    // and the list is found there again: a store without lines keeps the text.
+    // and the list is found there again: a store without lines keeps the text (which its reader
+    // gives).
     if (!store.lines) store.rare.optionText[this.slot] = text;
     else if (this.slot < store.rare.optionText.length) store.rare.optionText[this.slot] = undefined;
     store.optionOpen[this.slot] = open + 1;
