@@ -32,6 +32,7 @@ import {
   DATETIME_TIME,
   TraceRecord,
   commonFields,
+  writeCommon,
   type LineList,
   type RecordStore,
 } from './record';
@@ -192,13 +193,13 @@ export function readCommonLine(
 
 /**
  * readCommonLine for line `line` of `lines`, which the WebAssembly reader has read
- * (commonLineScanner.ts): its fields from row `at` of `results`, its head from `heads` by the
- * reader's id for it (read by the head table on the head's first line, the only time the line's text
- * is made). Undefined, with nothing written, when the head is not one the flat reader takes
- * (readCommonLine then says the same). The store keeps `lines` (see RecordReader): the record needs no
- * text of its own.
+ * (commonLineScanner.ts), as slot `slot`... of `store`: record `index`, written from row `at` of
+ * `results`, its head from `heads` by the reader's id for it (read by the head table on the head's
+ * first line, the only time the line's text is made). The store keeps `lines` (see RecordReader):
+ * the record needs no text of its own. Returns the record's slot; -1, with nothing written, when the
+ * head is not one the flat reader takes (readCommonLine then says the same).
  */
-export function scannedCommonLine(
+export function writeScannedLine(
   lines: LineList,
   line: number,
   results: Float64Array,
@@ -206,7 +207,7 @@ export function scannedCommonLine(
   heads: Array<KnownHead | undefined>,
   store: RecordStore,
   index: number,
-): TraceRecord | undefined {
+): number {
   const body = results[at + Scanned.BODY]!;
   const flagsAt = results[at + Scanned.FLAGS_AT]!;
   const id = results[at + Scanned.HEAD]!;
@@ -214,28 +215,32 @@ export function scannedCommonLine(
   if (known === undefined) {
     const text = lines.at(line)!;
     known = knownHead(text.slice(body, flagsAt)) ?? learnHead(text, body, flagsAt);
-    if (!known) return undefined;
+    if (!known) return -1;
     heads[id] = known;
   }
-  const f = commonFields;
-  // The fields before the head's, as readCommonLine writes them (server/wasm/commonLine.ts).
-  for (let k = 0; k < Common.SRC_START; k++) f[k] = results[at + k]!;
-  f[Common.TIME_KIND] = CLOCK_TIME;
-  f[Common.SRC_START] = body + known.start;
-  f[Common.SRC_END] = body + known.srcEnd;
-  f[Common.DST_START] = body + known.dstStart;
-  f[Common.DST_END] = flagsAt;
+  // The row holds the fields before the head's, as readCommonLine writes them into commonFields
+  // (server/wasm/commonLine.ts); the head's and the time's kind go in the slots after.
+  results[at + Common.TIME_KIND] = CLOCK_TIME;
+  results[at + Common.SRC_START] = body + known.start;
+  results[at + Common.SRC_END] = body + known.srcEnd;
+  results[at + Common.DST_START] = body + known.dstStart;
+  results[at + Common.DST_END] = flagsAt;
   commonLineTuning.taken++;
   commonLineTuning.scanned++;
-  return TraceRecord.common(
+  const slot = store.add(index, line);
+  writeCommon(
     store,
-    index,
+    slot,
     line,
+    results,
+    at,
     known.src,
     known.dst,
     known.tuple,
     known.af,
     results[at + Scanned.LINE_LENGTH]!,
     results[at + Scanned.OPTIONS_OPEN]!,
+    undefined,
   );
+  return slot;
 }

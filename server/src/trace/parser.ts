@@ -4,7 +4,7 @@
  * comment, or blank. Never throws: unreadable lines become `parse.*` problems on their own range.
  */
 import { grown } from './columns';
-import { commonLineTuning, readCommonLine, scannedCommonLine } from './commonLine';
+import { commonLineTuning, readCommonLine, writeScannedLine } from './commonLine';
 import { ScannedLines } from './commonLineScanner';
 import { excerpt, isBlank } from './lineScanner';
 import { parseNetworkPart, useEndpoints, type KnownHead } from './packetLine';
@@ -374,8 +374,13 @@ export function parseTrace(source: string): ParsedTrace {
   );
   // Where the lines are TextLines, each is followed in the text by its line break: the reader can read
   // its characters from the text itself (see RecordReader.line).
-  if (lines instanceof TextLines) for (let i = 0; i < lines.length; i++) reader.line(i, text, lines.start(i));
-  else for (let i = 0; i < lines.length; i++) reader.line(i);
+  if (lines instanceof TextLines) {
+    for (let i = 0; i < lines.length; i++) {
+      // (Runs of lines the WebAssembly reader read go in a loop of their own: see scannedRun.)
+      i = reader.scannedRun(i);
+      if (i < lines.length) reader.line(i, text, lines.start(i));
+    }
+  } else for (let i = 0; i < lines.length; i++) reader.line(i);
   const { records, problems } = reader.end();
   const commandNumbering = reader.commandNumbering;
   return withRecordArray({
@@ -451,6 +456,45 @@ export class RecordReader {
   }
 
   /**
+   * Reads the lines from `i` on that the WebAssembly reader read, as line() would, until one it did
+   * not (or whose head the flat reader does not take); returns that line's index (`i` when it took
+   * none). In a run of them each line starts a record and nothing else changes, so the records are
+   * written to the store without a handle each (the last one's becomes the current record). Not in an
+   * -A dump, whose packet lines come one between payload lines, nor with notes waiting for a record.
+   */
+  scannedRun(i: number): number {
+    const scanned = this.scanned;
+    if (scanned === undefined || this.asciiDump || this.pendingComments.length) return i;
+    useEndpoints(this.endpoints, this.tuples);
+    const lines = this.lines;
+    const store = this.store;
+    const heads = this.scannedHeads;
+    const records = this.records;
+    let last = -1;
+    for (; i < lines.length; i++) {
+      const row = scanned.row(i);
+      if (row < 0) break;
+      const index = this.firstIndex + records.length;
+      const slot = writeScannedLine(lines, i, scanned.results, row, heads, store, index);
+      if (slot < 0) break;
+      if (last < 0) {
+        // What line() does before the first record of a run (finish the one before, which the
+        // records after leave nothing to finish).
+        finish(this.current, this.awaitingTcp, lines, this.problems);
+        this.awaitingTcp = false;
+      }
+      records.push(slot);
+      last = slot;
+    }
+    if (last >= 0) {
+      this.current = new TraceRecord(store, last);
+      this.dumpChars = 0;
+      this.dumpOfBytes = false;
+    }
+    return i;
+  }
+
+  /**
    * Reads line `i`. `source` and `at`, when given, say where the line is in the text it was split from,
    * followed by its line end: its characters are read from there, faster than from the line (a slice).
    */
@@ -468,10 +512,14 @@ export class RecordReader {
         const index = this.firstIndex + this.records.length;
         const scanned = this.scanned;
         const row = scanned === undefined ? -1 : scanned.row(i);
+        const slot =
+          row < 0
+            ? -1
+            : writeScannedLine(this.lines, i, scanned!.results, row, this.scannedHeads, this.store, index);
         const rec =
-          (row >= 0
-            ? scannedCommonLine(this.lines, i, scanned!.results, row, this.scannedHeads, this.store, index)
-            : undefined) ?? readCommonLine((text ??= this.lines.at(i)!), i, source, at, this.store, index);
+          slot >= 0
+            ? new TraceRecord(this.store, slot)
+            : readCommonLine((text ??= this.lines.at(i)!), i, source, at, this.store, index);
         if (rec) {
           this.startRecord(rec);
           this.awaitingTcp = false;

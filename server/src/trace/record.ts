@@ -284,6 +284,102 @@ export const Common = {
 export const commonFields = new Float64Array(Common.SLOTS);
 
 /**
+ * Writes slot `slot` of `store` (record on `line`), a TCP line in tcpdump's modern form with a clock
+ * time, from its fields at `o` of `v` (by Common's slots: commonFields as commonLine.ts read them, or
+ * a row of the WebAssembly reader's); `src`, `dst`, `tuple` and `af` from its known head,
+ * `lineLength` the line's length, `optionsOpen` the column of its option list's '[' (-1: none) and
+ * `text` the line, which a store that keeps no lines keeps for the list (see setOptionSourceAt).
+ * Written as the general reader's setters would, a column at a time.
+ */
+export function writeCommon(
+  store: RecordStore,
+  slot: number,
+  line: number,
+  v: Float64Array,
+  o: number,
+  src: Endpoint,
+  dst: Endpoint,
+  tuple: number,
+  af: 4 | 6,
+  lineLength: number,
+  optionsOpen: number,
+  text: string | undefined,
+): void {
+  store.tuple[slot] = tuple + 1;
+  store.side[slot] = src.id <= dst.id ? FROM_LOWER : FROM_HIGHER;
+  store.kind[slot] = TCP_KIND;
+  store.timeKind[slot] = v[o + Common.TIME_KIND]!;
+  store.format[slot] = MODERN_FORMAT;
+  store.af[slot] = af;
+  store.flags[slot] = v[o + Common.FLAGS]! + 1;
+  let present = TIME_VALUE | LENGTH;
+  store.timeValue[slot] = v[o + Common.TIME]!;
+  store.length[slot] = v[o + Common.LENGTH]!;
+  // Every span is inside the line.
+  store.fitSpan(lineLength);
+  const spans = store.spans;
+  const at = slot * SPAN_COLUMNS;
+  spans[at + TIME_S] = 1;
+  spans[at + TIME_S + 1] = v[o + Common.TIME_END]! + 1;
+  spans[at + SRC_S] = v[o + Common.SRC_START]! + 1;
+  spans[at + SRC_E] = v[o + Common.SRC_END]! + 1;
+  spans[at + DST_S] = v[o + Common.DST_START]! + 1;
+  spans[at + DST_E] = v[o + Common.DST_END]! + 1;
+  spans[at + FLAGS_S] = v[o + Common.FLAGS_START]! + 1;
+  spans[at + FLAGS_S + 1] = v[o + Common.FLAGS_END]! + 1;
+  spans[at + LENGTH_S] = v[o + Common.LENGTH_START]! + 1;
+  spans[at + LENGTH_S + 1] = v[o + Common.LENGTH_STOP]! + 1;
+  if (v[o + Common.SEQ]! >= 0) {
+    present |= SEQ;
+    store.seq[slot] = v[o + Common.SEQ]!;
+    if (v[o + Common.SEQ_END]! >= 0) {
+      present |= SEQ_END;
+      store.seqEnd[slot] = v[o + Common.SEQ_END]!;
+    }
+    spans[at + SEQ_S] = v[o + Common.SEQ_START]! + 1;
+    spans[at + SEQ_S + 1] = v[o + Common.SEQ_STOP]! + 1;
+  }
+  if (v[o + Common.ACK]! >= 0) {
+    present |= ACK_N;
+    store.ack[slot] = v[o + Common.ACK]!;
+    spans[at + ACK_S] = v[o + Common.ACK_START]! + 1;
+    spans[at + ACK_S + 1] = v[o + Common.ACK_STOP]! + 1;
+  }
+  if (v[o + Common.WIN]! >= 0) {
+    present |= WIN;
+    store.win[slot] = v[o + Common.WIN]!;
+    spans[at + WIN_S] = v[o + Common.WIN_START]! + 1;
+    spans[at + WIN_S + 1] = v[o + Common.WIN_STOP]! + 1;
+  }
+  store.present[slot] = present;
+  if (optionsOpen >= 0) {
+    setOptionSourceAt(store, slot, text, optionsOpen, line);
+    spans[at + OPTIONS_S] = v[o + Common.OPTIONS_START]! + 1;
+    spans[at + OPTIONS_S + 1] = v[o + Common.OPTIONS_STOP]! + 1;
+  }
+}
+
+/** TraceRecord.setOptionSource for slot `slot` of `store`. */
+function setOptionSourceAt(
+  store: RecordStore,
+  slot: number,
+  text: string | undefined,
+  open: number,
+  line: number,
+): void {
+  // Where the store keeps its lines, `text` is its line `line` (the reader reads the store's lines),
+  // and the list is found there again: a store without lines keeps the text (which its reader
+  // gives).
+  if (!store.lines) store.rare.optionText[slot] = text;
+  else if (slot < store.rare.optionText.length) store.rare.optionText[slot] = undefined;
+  store.optionOpen[slot] = open + 1;
+  store.optionLine[slot] = line;
+  // Forget a list parsed before (a slot past the end has none).
+  const lists = store.rare.options;
+  if (slot < lists.length) lists[slot] = undefined;
+}
+
+/**
  * What the tracking pass reads of a record (connections.ts, trackRecord), by these slots of
  * trackInputs: the kind's code (KIND_CODE), the 4-tuple's id and the record's side in it (FROM_LOWER
  * or not; -1 and 0 without endpoints), the flag bits (-1: none), the numbers (NaN where absent; SEQ and
@@ -385,10 +481,7 @@ export class TraceRecord implements PacketRecord {
 
   /**
    * Record `index` of `store`, a TCP line on `line` in tcpdump's modern form with a clock time, as
-   * commonLine.ts read it into `commonFields`; `src`, `dst`, `tuple` and `af` from its known head,
-   * `lineLength` the line's length, `optionsOpen` the column of its option list's '[' (-1: none) and
-   * `text` the line, which a store that keeps no lines keeps for the list (see setOptionSource).
-   * Written as the general reader's setters would, a column at a time.
+   * commonLine.ts read it into `commonFields` (see writeCommon).
    */
   static common(
     store: RecordStore,
@@ -402,61 +495,9 @@ export class TraceRecord implements PacketRecord {
     optionsOpen: number,
     text?: string,
   ): TraceRecord {
-    const rec = TraceRecord.create(index, line, store);
-    const slot = rec.slot;
-    rec.setEndpoints(src, dst, tuple);
-    const v = commonFields;
-    store.kind[slot] = TCP_KIND;
-    store.timeKind[slot] = v[Common.TIME_KIND]!;
-    store.format[slot] = MODERN_FORMAT;
-    store.af[slot] = af;
-    store.flags[slot] = v[Common.FLAGS]! + 1;
-    let present = TIME_VALUE | LENGTH;
-    store.timeValue[slot] = v[Common.TIME]!;
-    store.length[slot] = v[Common.LENGTH]!;
-    // Every span is inside the line.
-    store.fitSpan(lineLength);
-    const spans = store.spans;
-    const at = slot * SPAN_COLUMNS;
-    spans[at + TIME_S] = 1;
-    spans[at + TIME_S + 1] = v[Common.TIME_END]! + 1;
-    spans[at + SRC_S] = v[Common.SRC_START]! + 1;
-    spans[at + SRC_E] = v[Common.SRC_END]! + 1;
-    spans[at + DST_S] = v[Common.DST_START]! + 1;
-    spans[at + DST_E] = v[Common.DST_END]! + 1;
-    spans[at + FLAGS_S] = v[Common.FLAGS_START]! + 1;
-    spans[at + FLAGS_S + 1] = v[Common.FLAGS_END]! + 1;
-    spans[at + LENGTH_S] = v[Common.LENGTH_START]! + 1;
-    spans[at + LENGTH_S + 1] = v[Common.LENGTH_STOP]! + 1;
-    if (v[Common.SEQ]! >= 0) {
-      present |= SEQ;
-      store.seq[slot] = v[Common.SEQ]!;
-      if (v[Common.SEQ_END]! >= 0) {
-        present |= SEQ_END;
-        store.seqEnd[slot] = v[Common.SEQ_END]!;
-      }
-      spans[at + SEQ_S] = v[Common.SEQ_START]! + 1;
-      spans[at + SEQ_S + 1] = v[Common.SEQ_STOP]! + 1;
-    }
-    if (v[Common.ACK]! >= 0) {
-      present |= ACK_N;
-      store.ack[slot] = v[Common.ACK]!;
-      spans[at + ACK_S] = v[Common.ACK_START]! + 1;
-      spans[at + ACK_S + 1] = v[Common.ACK_STOP]! + 1;
-    }
-    if (v[Common.WIN]! >= 0) {
-      present |= WIN;
-      store.win[slot] = v[Common.WIN]!;
-      spans[at + WIN_S] = v[Common.WIN_START]! + 1;
-      spans[at + WIN_S + 1] = v[Common.WIN_STOP]! + 1;
-    }
-    store.present[slot] = present;
-    if (optionsOpen >= 0) {
-      rec.setOptionSource(text, optionsOpen, line);
-      spans[at + OPTIONS_S] = v[Common.OPTIONS_START]! + 1;
-      spans[at + OPTIONS_S + 1] = v[Common.OPTIONS_STOP]! + 1;
-    }
-    return rec;
+    const slot = store.add(index, line);
+    writeCommon(store, slot, line, commonFields, 0, src, dst, tuple, af, lineLength, optionsOpen, text);
+    return new TraceRecord(store, slot);
   }
 
   /**
@@ -793,17 +834,7 @@ export class TraceRecord implements PacketRecord {
    * TCP line).
    */
   setOptionSource(text: string | undefined, open: number, line: number): void {
-    const store = this.store;
-    // Where the store keeps its lines, `text` is its line `line` (the reader reads the store's lines),
-    // and the list is found there again: a store without lines keeps the text (which its reader
-    // gives).
-    if (!store.lines) store.rare.optionText[this.slot] = text;
-    else if (this.slot < store.rare.optionText.length) store.rare.optionText[this.slot] = undefined;
-    store.optionOpen[this.slot] = open + 1;
-    store.optionLine[this.slot] = line;
-    // Forget a list parsed before (a slot past the end has none).
-    const lists = store.rare.options;
-    if (this.slot < lists.length) lists[this.slot] = undefined;
+    setOptionSourceAt(this.store, this.slot, text, open, line);
   }
 
   /** The text the option list is in, when there is one. */
