@@ -6,14 +6,14 @@
 // file's lines at a time, each line's fields written as readCommonLine writes them into commonFields.
 // It accepts a subset of what readCommonLine accepts (a clock time, not -tttt's date; option lists
 // that nest nothing) and must give exactly its values for every line it accepts: the parser reads
-// every other line with readCommonLine as before (test/unit/commonLineWasm.test.ts compares the two
-// on every corpus file). WebAssembly because a JIT compiles this loop only after it has run slowly for
+// every other line with readCommonLine as before (test/unit/commonLine.test.ts compares the two on
+// every corpus file). WebAssembly because a JIT compiles this loop only after it has run slowly for
 // a while, and the strings' hashing in a JavaScript map cost ~100 ns a line; here the heads are
 // hashed and compared as bytes.
 //
-// Memory, in bytes: the flag letters' bits at FLAG_BITS; the heads' hash table at HEAD_TABLE and
-// their bytes at HEAD_BYTES; the lines' starts at STARTS, the results at RESULTS and the chunk's
-// bytes at WINDOW, as the host writes and reads them (commonLineScanner.ts).
+// Memory, in bytes: the flag letters' bits at FLAG_BITS; the heads' hash table at HEAD_TABLE, their
+// bytes at HEAD_BYTES and each id's entry at HEAD_INDEX; the lines' starts at STARTS, the results at
+// RESULTS and the chunk's bytes at WINDOW, as the host writes and reads them (commonLineScanner.ts).
 
 const FLAG_BITS: i32 = 1024;
 const HEAD_TABLE: i32 = 2048;
@@ -24,7 +24,9 @@ const HEAD_BYTES_SIZE: i32 = 1 << 20;
 const MAX_HEADS: i32 = HEAD_SLOTS / 2;
 const MAX_HEAD_LENGTH: i32 = 160;
 const MAX_LINES: i32 = 2048;
-const STARTS: i32 = HEAD_BYTES + HEAD_BYTES_SIZE;
+/** Each head id's entry in the table. */
+const HEAD_INDEX: i32 = HEAD_BYTES + HEAD_BYTES_SIZE;
+const STARTS: i32 = HEAD_INDEX + (MAX_HEADS + 2) * 4;
 /** Results: STRIDE f64 a line, readCommonLine's commonFields (record.ts, Common) and these: */
 const STRIDE: i32 = 32;
 const R_OK: i32 = 25;
@@ -103,6 +105,8 @@ export function reset(): void {
   memory.fill(HEAD_TABLE, 0, HEAD_SLOTS * 16);
   headCount = 0;
   headBytesUsed = 0;
+  recentA = 0;
+  recentB = 0;
 }
 
 function at(p: i32): i32 {
@@ -114,7 +118,33 @@ function isDigit(c: i32): bool {
 }
 
 /** The head's id (1, 2, ...), the same for the same bytes; 0 when the table is full. */
+/** The last two heads' ids (0: none), most recent first: a connection's two sides alternate. */
+let recentA: i32 = 0;
+let recentB: i32 = 0;
+
+/** Whether head `id` (in the table's entry for it) has the `n` bytes at `from`. */
+function isHead(id: i32, from: i32, n: i32): bool {
+  if (id === 0) return false;
+  const e = load<i32>(HEAD_INDEX + id * 4);
+  return load<i32>(e, 8) === n && sameBytes(load<i32>(e, 4), from, n);
+}
+
 function headId(from: i32, to: i32): i32 {
+  const n = to - from;
+  if (isHead(recentA, from, n)) return recentA;
+  if (isHead(recentB, from, n)) {
+    const id = recentB;
+    recentB = recentA;
+    recentA = id;
+    return id;
+  }
+  const id = hashedHeadId(from, to);
+  recentB = recentA;
+  recentA = id;
+  return id;
+}
+
+function hashedHeadId(from: i32, to: i32): i32 {
   const n = to - from;
   // Eight bytes at a time (a multiply a word, not a byte: the multiplies are a chain), then the rest.
   let h: u64 = 0x9e3779b97f4a7c15;
@@ -136,6 +166,7 @@ function headId(from: i32, to: i32): i32 {
       store<i32>(e, copy, 4);
       store<i32>(e, n, 8);
       store<i32>(e, headCount, 12);
+      store<i32>(HEAD_INDEX + headCount * 4, e);
       return headCount;
     }
     if (load<u32>(e) === hash && load<i32>(e, 8) === n && sameBytes(load<i32>(e, 4), from, n)) return id;
