@@ -193,11 +193,11 @@ export function readCommonLine(
 
 /**
  * readCommonLine for line `line` of `lines`, which the WebAssembly reader has read
- * (commonLineScanner.ts), as slot `slot`... of `store`: record `index`, written from row `at` of
- * `results`, its head from `heads` by the reader's id for it (read by the head table on the head's
- * first line, the only time the line's text is made). The store keeps `lines` (see RecordReader):
- * the record needs no text of its own. Returns the record's slot; -1, with nothing written, when the
- * head is not one the flat reader takes (readCommonLine then says the same).
+ * (commonLineScanner.ts): record `index`, in a new slot of `store`, written from row `at` of
+ * `results`; its head from `heads` by the reader's id for it (read as readCommonLine reads it on the
+ * head's first line, the only time the line's text is made). The store keeps `lines` (see
+ * RecordReader): the record needs no text of its own. Returns the record's slot; -1, with nothing
+ * written, when the head is not one the flat reader takes (readCommonLine then says the same).
  */
 export function writeScannedLine(
   lines: LineList,

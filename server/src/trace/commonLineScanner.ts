@@ -72,7 +72,7 @@ function scanner(): ScannerExports | null {
   return instance;
 }
 
-/** A file's lines as the parser has them: the text, where each line starts, the line breaks' length. */
+/** A file's lines as the parser has them (TextLines): how many, and where each starts in the text. */
 export interface ScannableLines {
   readonly length: number;
   start(i: number): number;

@@ -428,7 +428,7 @@ export class RecordReader {
   private readonly flat: boolean;
   /** The WebAssembly reader's reading of the lines (see commonLineScanner.ts), where it runs. */
   private readonly scanned: ScannedLines | undefined;
-  /** The heads it found, by its id for each (see scannedCommonLine). */
+  /** The heads it found, by its id for each (see writeScannedLine). */
   private readonly scannedHeads: Array<KnownHead | undefined> = [];
 
   constructor(
