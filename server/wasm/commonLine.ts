@@ -22,6 +22,8 @@ const HEAD_BYTES: i32 = HEAD_TABLE + HEAD_SLOTS * 16;
 const HEAD_BYTES_SIZE: i32 = 1 << 20;
 /** Heads beyond this many are the JavaScript reader's: the table stays at most half full. */
 const MAX_HEADS: i32 = HEAD_SLOTS / 2;
+/** How many entries a lookup looks at (at most half full, a table needs fewer than two on average). */
+const MAX_PROBES: i32 = 64;
 const MAX_HEAD_LENGTH: i32 = 160;
 const MAX_LINES: i32 = 2048;
 /** Each head id's entry in the table. */
@@ -153,7 +155,9 @@ function hashedHeadId(from: i32, to: i32): i32 {
   for (; p < to; p++) h = (h ^ (<u64>load<u8>(p))) * 0xc4ceb9fe1a85ec53;
   const hash = (<u32>(h >>> 32)) ^ (<u32>h);
   let slot = <i32>(hash & (<u32>(HEAD_SLOTS - 1)));
-  while (true) {
+  // At most MAX_PROBES entries looked at: heads made to collide (the text is anyone's) cannot make
+  // the lookups quadratic; a head past them is the JavaScript reader's.
+  for (let probe = 0; probe < MAX_PROBES; probe++) {
     const e = HEAD_TABLE + slot * 16;
     const id = load<i32>(e, 12);
     if (id === 0) {
@@ -172,6 +176,7 @@ function hashedHeadId(from: i32, to: i32): i32 {
     if (load<u32>(e) === hash && load<i32>(e, 8) === n && sameBytes(load<i32>(e, 4), from, n)) return id;
     slot = (slot + 1) & (HEAD_SLOTS - 1);
   }
+  return 0;
 }
 
 /** Whether the `n` bytes at `a` and at `b` are the same: eight at a time, then the rest. */
