@@ -153,7 +153,14 @@ function hashedHeadId(from: i32, to: i32): i32 {
   let p = from;
   for (; p + 8 <= to; p += 8) h = (h ^ load<u64>(p)) * 0xff51afd7ed558ccd;
   for (; p < to; p++) h = (h ^ (<u64>load<u8>(p))) * 0xc4ceb9fe1a85ec53;
-  const hash = (<u32>(h >>> 32)) ^ (<u32>h);
+  // A multiply carries a word's bits only upwards: mixed down again (MurmurHash3's finaliser), or
+  // heads that differ in a port's digits cluster in the table.
+  h ^= h >>> 33;
+  h *= 0xff51afd7ed558ccd;
+  h ^= h >>> 33;
+  h *= 0xc4ceb9fe1a85ec53;
+  h ^= h >>> 33;
+  const hash = <u32>h;
   let slot = <i32>(hash & (<u32>(HEAD_SLOTS - 1)));
   // At most MAX_PROBES entries looked at: heads made to collide (the text is anyone's) cannot make
   // the lookups quadratic; a head past them is the JavaScript reader's.
