@@ -99,16 +99,18 @@ export function stride(): i32 {
   return STRIDE;
 }
 
-/** Memory for the layout above, and an empty head table: before each file. */
-export function reset(): void {
+/** Memory for the layout above, and an empty head table: before each file. False without the memory. */
+export function reset(): bool {
   const need = (WINDOW + WINDOW_SIZE + SLACK + 65535) >>> 16;
   const have = memory.size();
-  if (have < need) memory.grow(need - have);
+  // (Without the memory, nothing here may run: every read and write is inside this layout.)
+  if (have < need && memory.grow(need - have) < 0) return false;
   memory.fill(HEAD_TABLE, 0, HEAD_SLOTS * 16);
   headCount = 0;
   headBytesUsed = 0;
   recentA = 0;
   recentB = 0;
+  return true;
 }
 
 function at(p: i32): i32 {

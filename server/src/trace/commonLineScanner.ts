@@ -21,7 +21,7 @@ declare const WebAssembly:
 
 interface ScannerExports {
   memory: { buffer: ArrayBuffer };
-  reset(): void;
+  reset(): number;
   scan(count: number, bytes: number, breakLength: number): void;
   setFlagBit(code: number, bit: number): void;
   windowAt(): number;
@@ -62,8 +62,7 @@ function scanner(): ScannerExports | null {
     const bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
     const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
-    if (exports.stride() !== STRIDE) return null;
-    exports.reset();
+    if (exports.stride() !== STRIDE || !exports.reset()) return null;
     for (let c = 0; c < FLAG_BITS.length; c++) exports.setFlagBit(c, FLAG_BITS[c]!);
     instance = exports;
   } catch {
@@ -101,8 +100,7 @@ export class ScannedLines {
   /** For a parse of `lines` of `text`; undefined where the module cannot run. */
   static of(text: string, lines: ScannableLines, breakLength: number): ScannedLines | undefined {
     const m = scanner();
-    if (!m) return undefined;
-    m.reset();
+    if (!m || !m.reset()) return undefined;
     return new ScannedLines(m, text, lines, breakLength);
   }
 
@@ -137,7 +135,14 @@ export class ScannedLines {
     if (read !== chars.length || written !== read) return;
     const starts = new Int32Array(buffer, m.startsAt(), end - i + 1);
     for (let k = 0; k <= end - i; k++) starts[k] = lines.start(i + k) - from;
-    m.scan(end - i, written, this.breakLength);
+    try {
+      m.scan(end - i, written, this.breakLength);
+    } catch {
+      // (A trap: not from any text, as every access is inside the module's layout. The parser never
+      // throws: the JavaScript reader reads the file.)
+      this.end = this.lines.length;
+      return;
+    }
     if (this.results.buffer !== buffer)
       this.results = new Float64Array(buffer, m.resultsAt(), m.maxLines() * STRIDE);
     this.read = true;
