@@ -99,9 +99,19 @@ export function stride(): i32 {
   return STRIDE;
 }
 
-/** Memory for the layout above, and an empty head table: before each file. False without the memory. */
+/**
+ * The pages of memory the layout above takes. The module starts with them (scripts/build-wasm.mjs
+ * compiles it with this many): growing the memory detaches its old buffer, and the first buffer
+ * detached in a process makes V8 check every typed array access of optimised code for one from then
+ * on (the tracking pass, on columns, became 10 ms slower).
+ */
+export function memoryPages(): i32 {
+  return (WINDOW + WINDOW_SIZE + SLACK + 65535) >>> 16;
+}
+
+/** An empty head table: before each file. False without the memory the layout needs. */
 export function reset(): bool {
-  const need = (WINDOW + WINDOW_SIZE + SLACK + 65535) >>> 16;
+  const need = memoryPages();
   const have = memory.size();
   // (Without the memory, nothing here may run: every read and write is inside this layout.)
   if (have < need && memory.grow(need - have) < 0) return false;
