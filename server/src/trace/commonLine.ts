@@ -213,8 +213,11 @@ export function writeScannedLine(
   const id = results[at + Scanned.HEAD]!;
   let known = heads[id];
   if (known === undefined) {
+    // Read as readCommonLine reads a head it does not know (a head the general reader has seen
+    // before reads the same again: its endpoints and 4-tuple are the table's; the map lookup first
+    // cost a hashed copy of every head).
     const text = lines.at(line)!;
-    known = knownHead(text.slice(body, flagsAt)) ?? learnHead(text, body, flagsAt);
+    known = learnHead(text, body, flagsAt);
     if (!known) return -1;
     heads[id] = known;
   }
