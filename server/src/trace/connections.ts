@@ -11,7 +11,16 @@ import {
   takeCheckpoint,
   type TrackCheckpoint,
 } from './checkpoints';
-import { A, Segment, SegmentList, SegmentStore, SentLog, type Connection, type Flow } from './model';
+import {
+  A,
+  NO_REUSE,
+  Segment,
+  SegmentList,
+  SegmentStore,
+  SentLog,
+  type Connection,
+  type Flow,
+} from './model';
 import { updateStates } from './endpointStates';
 import { analyzeSegment } from './sequenceAnalysis';
 import { SAME_BURST } from './seqInference';
@@ -223,14 +232,14 @@ function looksLikeServer(e: Endpoint): number {
 
 /**
  * A new connection of record `r`, its segments to go into `store`; `reusedFrom`: the id of the
- * connection whose 4-tuple it reuses.
+ * connection whose 4-tuple it reuses (NO_REUSE: none).
  */
 function createConnection(
   id: number,
   key: string,
   r: PacketRecord,
   store: SegmentStore,
-  reusedFrom?: number,
+  reusedFrom: number,
 ): Connection {
   const src = r.src!;
   const dst = r.dst!;
@@ -332,7 +341,7 @@ export function trackConnections(records: RecordList, reportOnly = false): Conne
     let conn = reuse ? undefined : current;
     if (!conn) {
       const key = `${r.src!.key} ${r.dst!.key}`;
-      conn = createConnection(connections.length + 1, key, r, tables.store, reuse ? currentId : undefined);
+      conn = createConnection(connections.length + 1, key, r, tables.store, reuse ? currentId : NO_REUSE);
       connections.push(conn);
       setAt(byTuple, tuple, conn);
     }
@@ -349,6 +358,12 @@ export function trackConnections(records: RecordList, reportOnly = false): Conne
   }
   return { connections, segmentOf, connectionOf };
 }
+
+/**
+ * A constant, not a read of `A.REUSED_PORTS` where it is set: a trace's first reused port came when
+ * V8 had optimised the tracking pass, and a property read that had never run threw that code away.
+ */
+const { REUSED_PORTS } = A;
 
 /**
  * Where trackRecord puts what it makes: new segments' columns, and the record-indexed lookups; `full`:
@@ -414,6 +429,11 @@ function trackRecord(
   const ackIn = v[Track.ACK_ABS]!;
   const ack = flags & ACK ? ackIn : NaN;
   const store = t.store;
+  // The SYN that started this connection on a finished one's 4-tuple. (Both compared for every
+  // segment: see REUSED_PORTS.)
+  const reused = conn.reusedFrom !== NO_REUSE;
+  const first = count === 0;
+  const reusedPorts = reused && first ? REUSED_PORTS : 0;
   const slot = store.addSegment(
     at,
     conn.segments.length,
@@ -426,8 +446,7 @@ function trackRecord(
     time,
     nextPrinted,
     nextSoon,
-    // The SYN that started this connection on a finished one's 4-tuple.
-    conn.reusedFrom !== undefined && conn.segments.length === 0 ? A.REUSED_PORTS : 0,
+    reusedPorts,
   );
   if (v[Track.TRUNCATED] === 1 && seq !== seq) {
     // A header cut before its numbers: keep it in the connection, leave it out of sequence analysis.
@@ -437,7 +456,7 @@ function trackRecord(
   // Wireshark: a SYN-ACK with a new seq replaces its flow's base and is flagged as port reuse. Its
   // next seq stays, so the new ISN is judged against the old one's (a jump past it: a lost segment).
   if (flags & SYN && flags & ACK && fwd.baseSeq !== undefined && seq === seq && seq !== fwd.baseSeq) {
-    store.analysis[slot] = store.analysis[slot]! | A.REUSED_PORTS;
+    store.analysis[slot] = store.analysis[slot]! | REUSED_PORTS;
     fwd.baseSeq = seq;
   }
   analyzeSegment(conn, store, slot, r, fwd, rev, len, full);

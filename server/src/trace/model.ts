@@ -530,6 +530,9 @@ const PAIR_MASK = (1 << (2 * STATE_BITS)) - 1;
 const UNKNOWN_PAIR = pairCode('UNKNOWN', 'UNKNOWN');
 const UNKNOWN_PAIRS = UNKNOWN_PAIR | (UNKNOWN_PAIR << (2 * STATE_BITS));
 
+/** Connection.reusedFrom of a connection that reused no ports. */
+export const NO_REUSE = -1;
+
 export interface Connection {
   /** 1-based, in order of first packet. */
   id: number;
@@ -563,8 +566,13 @@ export interface Connection {
   irtt?: number;
   startTime?: number;
   endTime?: number;
-  /** The earlier connection on the same 4-tuple, when this one reused its ports. */
-  reusedFrom?: number;
+  /**
+   * The id of the earlier connection on the same 4-tuple, when this one reused its ports; NO_REUSE
+   * when it did not. (A number either way: connections are made by one object literal, and V8
+   * optimised the tracking pass for a field that had held undefined alone, then threw it away at a
+   * trace's first reused port.)
+   */
+  reusedFrom: number;
   findings: Finding[];
   /** The tracking state every so many segments, for re-tracking after an edit (checkpoints.ts). */
   checkpoints: TrackCheckpoint[];

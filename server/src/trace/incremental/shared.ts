@@ -3,7 +3,7 @@
  * analysis kept, and a 4-tuple tracked again put in place of its previous connections.
  */
 import { analysisOf, collectFindings, type AnalyzeOptions, type TraceAnalysis } from '../analyze';
-import type { Connection } from '../model';
+import { NO_REUSE, type Connection } from '../model';
 import type { ConnectionTable, RecordIds, SegmentIndex } from '../connections';
 import {
   ASCII_DUMP_SAMPLE_LINES,
@@ -385,7 +385,7 @@ export function adoptTuple(
 ): void {
   table.connections.forEach((conn, k) => {
     const id = idOf(k + 1);
-    if (conn.reusedFrom !== undefined) conn.reusedFrom = idOf(conn.reusedFrom);
+    if (conn.reusedFrom !== NO_REUSE) conn.reusedFrom = idOf(conn.reusedFrom);
     conn.id = id;
     connections[id - 1] = conn;
   });

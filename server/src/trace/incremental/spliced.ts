@@ -1,6 +1,6 @@
 import { judgeConnection, type AnalyzeOptions, type TraceAnalysis } from '../analyze';
 import { trackConnections, type ConnectionTable } from '../connections';
-import type { Connection, Flow } from '../model';
+import { NO_REUSE, type Connection, type Flow } from '../model';
 import { judgeNumbering, resolveNumbers } from '../numbering';
 import { MAX_UNKNOWN_LINE_PROBLEMS } from '../parser';
 import type { TraceRecord } from '../record';
@@ -187,7 +187,7 @@ export function reanalyzeSplice(
     // (A connection's earlier one on its 4-tuple is on the same 4-tuple: kept too.)
     for (const conn of kept) {
       conn.id = numberOf.get(conn)!;
-      if (conn.reusedFrom !== undefined) conn.reusedFrom = keptIds[conn.reusedFrom];
+      if (conn.reusedFrom !== NO_REUSE) conn.reusedFrom = keptIds[conn.reusedFrom] ?? NO_REUSE;
     }
     idOf = (t, local) => numberOf.get(t.table.connections[local - 1]!)!;
   }
