@@ -768,7 +768,6 @@ function lineSpan(text: string, line: number): Span {
   return { line, start: Math.min(s, end), end };
 }
 
-/** A `-v` IPv4 header that said TCP but whose TCP line never came is a broken record. */
 /**
  * The records of the lines from `i` on that the WebAssembly reader read (see RecordReader.scannedRun),
  * written into `store` and appended to `records`; the first line not taken. A function of its own:
@@ -795,6 +794,7 @@ function writeScannedRun(
   return i;
 }
 
+/** A `-v` IPv4 header that said TCP but whose TCP line never came is a broken record. */
 function finish(
   rec: PacketRecord | undefined,
   awaitingTcp: boolean,

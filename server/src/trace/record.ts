@@ -305,8 +305,7 @@ export function writeCommon(
   optionsOpen: number,
   text: string | undefined,
 ): void {
-  store.tuple[slot] = tuple + 1;
-  store.side[slot] = src.id <= dst.id ? FROM_LOWER : FROM_HIGHER;
+  setEndpointsAt(store, slot, src, dst, tuple);
   store.kind[slot] = TCP_KIND;
   store.timeKind[slot] = v[o + Common.TIME_KIND]!;
   store.format[slot] = MODERN_FORMAT;
@@ -357,6 +356,12 @@ export function writeCommon(
     spans[at + OPTIONS_S] = v[o + Common.OPTIONS_START]! + 1;
     spans[at + OPTIONS_S + 1] = v[o + Common.OPTIONS_STOP]! + 1;
   }
+}
+
+/** TraceRecord.setEndpoints for slot `slot` of `store`. */
+function setEndpointsAt(store: RecordStore, slot: number, src: Endpoint, dst: Endpoint, tuple: number): void {
+  store.tuple[slot] = tuple + 1;
+  store.side[slot] = src.id <= dst.id ? FROM_LOWER : FROM_HIGHER;
 }
 
 /** TraceRecord.setOptionSource for slot `slot` of `store`. */
@@ -614,8 +619,7 @@ export class TraceRecord implements PacketRecord {
   }
   /** Sets both endpoints; `tuple` is their 4-tuple's id in the store's TupleIds. */
   setEndpoints(src: Endpoint, dst: Endpoint, tuple: number): void {
-    this.store.tuple[this.slot] = tuple + 1;
-    this.store.side[this.slot] = src.id <= dst.id ? FROM_LOWER : FROM_HIGHER;
+    setEndpointsAt(this.store, this.slot, src, dst, tuple);
   }
   get tuple(): number | undefined {
     const v = this.store.tuple[this.slot]!;
