@@ -14,6 +14,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { bundleBothSides } from './bench/bundle-sources.mjs';
+import { modelOf } from './model-data.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -44,47 +45,7 @@ function traces(p) {
 const files = roots.flatMap(traces);
 if (!files.length) fail(`no .trace file under ${roots.join(', ')}`);
 
-// The model as plain data: each connection's fields, its flows (records as their index) and every
-// segment's getters, found on the prototype, so that a field added later is compared too.
 const EXPORTS = ["export { analyzeTrace, jsonReport, decodeText } from './server/src/trace/index';"];
-
-/** A record (a handle on a parse's slot) or anything else, as comparable data. */
-function plain(value) {
-  if (value === undefined || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(plain);
-  if (typeof value.index === 'number' && 'tcpLine' in value) return { record: value.index };
-  if ('seq' in value && 'end' in value && typeof value.seq === 'function') {
-    // A flow's sent log: its entries.
-    return Array.from({ length: value.length }, (_, i) => [value.seq(i), value.end(i), value.record(i)]);
-  }
-  const out = {};
-  for (const key of Object.keys(value).sort()) out[key] = plain(value[key]);
-  return out;
-}
-
-function modelOf(analysis) {
-  return analysis.connections.map((c) => {
-    const segments = [];
-    for (let k = 0; k < c.segments.length; k++) {
-      const s = c.segments.at(k);
-      const proto = Object.getPrototypeOf(s);
-      const fields = { record: s.record.index };
-      for (const key of Object.getOwnPropertyNames(proto).sort()) {
-        const d = Object.getOwnPropertyDescriptor(proto, key);
-        if (d?.get) fields[key] = plain(s[key]);
-      }
-      segments.push(fields);
-    }
-    const { segments: _segments, client, server, checkpoints, ...rest } = c;
-    return {
-      ...plain(rest),
-      client: plain(client),
-      server: plain(server),
-      checkpoints: checkpoints.length,
-      segments,
-    };
-  });
-}
 
 /** Fields of the model that only one version has (a field added or taken away): not compared. */
 const oneSided = new Set();

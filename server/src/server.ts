@@ -92,18 +92,31 @@ export function startServer(connection: Connection): void {
     if (!doc) return;
     try {
       const view = viewOf(doc);
-      const index = cache.get(view);
-      const notice = limiter.notice(view, index.analysis);
+      const analysis = cache.findings(view);
+      const notice = limiter.notice(view, analysis);
       void connection.sendDiagnostics({
         uri,
         version: doc.version,
-        diagnostics: diagnostics(index, settings, notice ? [notice] : []),
+        diagnostics: diagnostics({ analysis, uri: view.uri }, settings, notice ? [notice] : []),
       });
+      // The rest of the analysis (what the features need) once the diagnostics are on their way,
+      // unless a request asks for it first.
+      setImmediate(() => completeSafely(view.uri));
     } catch (e) {
       connection.console.error(
         `diagnostics failed for ${uri}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
       );
       void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [] });
+    }
+  }
+
+  function completeSafely(uri: string): void {
+    try {
+      cache.complete(uri);
+    } catch (e) {
+      connection.console.error(
+        `analysis failed for ${uri}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
     }
   }
 

@@ -18,9 +18,13 @@ export function effectiveSeverity(f: Finding, settings: Settings): Severity | un
   return s ?? f.severity;
 }
 
-/** The analysis's findings as diagnostics, after `notices` about the document itself (a size limit). */
+/**
+ * The analysis's findings as diagnostics, after `notices` about the document itself (a size limit).
+ * Any analysis of the document will do: the full one a TraceIndex holds, or the one that makes only
+ * the findings (DocumentCache.findings).
+ */
 export function diagnostics(
-  index: TraceIndex,
+  index: Pick<TraceIndex, 'analysis' | 'uri'>,
   settings: Settings,
   notices: readonly Finding[] = [],
 ): Diagnostic[] {

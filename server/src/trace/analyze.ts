@@ -34,6 +34,12 @@ export interface AnalyzeOptions {
    * re-tracking: editor features and incremental re-analysis need the full analysis.
    */
   reportOnly?: boolean;
+  /**
+   * Only the findings: a report's analysis (as reportOnly) without Zeek's summary of each connection
+   * (its zeekState and history stay unset). The language server publishes a new document's
+   * diagnostics from it, then makes the full analysis from the same parse (completeAnalysis).
+   */
+  findingsOnly?: boolean;
 }
 
 export interface TraceAnalysis {
@@ -68,15 +74,36 @@ function analyzeText(text: string, options: AnalyzeOptions): TraceAnalysis {
   resolveTimes(records);
   // An option forces the reading; else the command line that made the trace, when it was pasted too.
   const numbering = resolveNumbers(records, options.absoluteNumbers ?? parsed.commandNumbering);
-  const table = trackConnections(records, options.reportOnly);
-  for (const conn of table.connections) judgeConnection(conn, parsed, numbering.absolute);
+  return trackAndJudge(parsed, numbering.absolute, numbering.decidedAt, options);
+}
+
+/**
+ * The full analysis of the trace that `first` is a report's or the findings' analysis of (reportOnly,
+ * findingsOnly): its parse, times and numbers as they are (nothing after the numbering writes to the
+ * records), tracked and checked again with everything editor features need. The same as analyzeTrace
+ * of the text without those options, without reading the text again.
+ */
+export function completeAnalysis(first: TraceAnalysis): TraceAnalysis {
+  return trackAndJudge(first.parsed, first.absoluteNumbers, first.numberingDecidedAt, {});
+}
+
+/** The analysis of a parse whose times and numbers are resolved: its connections tracked and checked. */
+function trackAndJudge(
+  parsed: ParsedTrace,
+  absolute: boolean,
+  decidedAt: number | undefined,
+  options: AnalyzeOptions,
+): TraceAnalysis {
+  const table = trackConnections(parsed.recordList, options.reportOnly || options.findingsOnly);
+  const summarize = !options.findingsOnly;
+  for (const conn of table.connections) judgeConnection(conn, parsed, absolute, summarize);
   return analysisOf(parsed, {
     connections: table.connections,
     segmentOf: table.segmentOf,
     connectionOf: table.connectionOf,
     findings: collectFindings(parsed, table.connections),
-    absoluteNumbers: numbering.absolute,
-    numberingDecidedAt: numbering.decidedAt,
+    absoluteNumbers: absolute,
+    numberingDecidedAt: decidedAt,
     keptRecordLines: false,
   });
 }
@@ -98,14 +125,22 @@ export function analysisOf(
   };
 }
 
-/** Runs every check on one tracked connection and fills its verdicts and findings. */
-export function judgeConnection(conn: Connection, parsed: ParsedTrace, absolute: boolean): void {
+/**
+ * Runs every check on one tracked connection and fills its verdicts and findings; `summarize`: and
+ * Zeek's summary (zeekState, history), which no finding needs.
+ */
+export function judgeConnection(
+  conn: Connection,
+  parsed: ParsedTrace,
+  absolute: boolean,
+  summarize = true,
+): void {
   const records = parsed.recordList;
   conn.handshake = checkHandshake(conn, parsed, absolute);
   conn.teardown = checkTeardown(conn, records);
   checkFlagCombinations(conn);
   wiresharkFindings(conn, records, hasOffloadSends(parsed));
-  if (!conn.quiet) {
+  if (summarize && !conn.quiet) {
     const z = zeekSummary(conn);
     conn.zeekState = z.state;
     conn.history = z.history;

@@ -2,7 +2,7 @@
  * The pure trace core: no editor, LSP or Node imports, so it runs in the language server, the CLI and
  * a browser worker alike.
  */
-export { analyzeTrace, type AnalyzeOptions, type TraceAnalysis } from './analyze';
+export { analyzeTrace, completeAnalysis, type AnalyzeOptions, type TraceAnalysis } from './analyze';
 export { CODES, isKnownCode, type CodeInfo, type DiagnosticCode } from './codes';
 export type { Connection, Flow, Segment, TcpState, HandshakeVerdict, TeardownVerdict } from './model';
 export { A as AnalysisBits } from './model';
