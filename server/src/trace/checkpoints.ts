@@ -19,7 +19,7 @@ interface FlowSnapshot {
 }
 
 /** The connection's own fields that tracking sets, besides its flows, segments and records. */
-const TRACKED_FIELDS = ['lastRecord', 'quiet', 'lastSynTime', 'irtt', 'startTime', 'endTime'] as const;
+const TRACKED_FIELDS = ['lastRecord', 'quiet', 'lastSynTime', 'irtt', 'startTime'] as const;
 export type TrackedFields = Pick<Connection, (typeof TRACKED_FIELDS)[number]>;
 
 export interface TrackCheckpoint {

@@ -282,7 +282,6 @@ function createConnection(
     lastSynTime: undefined,
     irtt: undefined,
     startTime: undefined,
-    endTime: undefined,
     reusedFrom,
     findings: [],
     checkpoints: [],
@@ -418,10 +417,7 @@ function trackRecord(
   const length = v[Track.LENGTH]!;
   if (length === length) fwd.bytes += length;
   const time = v[Track.TIME]!;
-  if (time === time) {
-    conn.startTime ??= time;
-    conn.endTime = time;
-  }
+  if (time === time) conn.startTime ??= time;
   if (!segmentNext) return;
   const missing = v[Track.IP_MISSING]!;
   const len = Math.max(0, (length === length ? length : 0) - (missing === missing ? missing : 0));

@@ -565,7 +565,6 @@ export interface Connection {
   /** Initial RTT (SYN to the first ACK after it), seconds. */
   irtt?: number;
   startTime?: number;
-  endTime?: number;
   /**
    * The id of the earlier connection on the same 4-tuple, when this one reused its ports; NO_REUSE
    * when it did not. (A number either way: connections are made by one object literal, and V8
