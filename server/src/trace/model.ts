@@ -1,7 +1,7 @@
 /**
  * The analysed model: connections, their two flows, and one Segment per TCP packet record.
  */
-import { ColumnSet, grown, newColumn, optionalNumber, setOptionalNumber, type NumberColumn } from './columns';
+import { ColumnSet, newColumn, optionalNumber, setOptionalNumber, type NumberColumn } from './columns';
 import type { Endpoint, Finding, PacketRecord, RecordList } from './types';
 import type { TrackCheckpoint } from './checkpoints';
 
@@ -585,58 +585,44 @@ export function optionalIndex(v: number | undefined): number {
   return v === undefined ? 0 : v + 1;
 }
 
-const NO_SEQS = new Uint32Array(0);
-const NO_RECORDS = new Int32Array(0);
-
 /**
- * What a flow sent: start and end seq and record of each segment that advanced its sequence, in
- * typed columns (a large transfer has hundreds of thousands, and as objects they were garbage work).
+ * What a flow sent: start and end seq and record of each segment that advanced its sequence (a large
+ * transfer has hundreds of thousands, and as objects they were garbage work). One array of numbers
+ * for the three, one entry after another: most flows send a few segments, and the three typed arrays
+ * a flow had before were tens of thousands of objects on the bench trace (a buffer, a view and its
+ * bytes each), copied by the garbage collector while tracking ran.
  */
 export class SentLog {
-  // Empty until the first push: a side that sends no data needs none, and each typed array is an
-  // allocation outside the heap (six a connection).
-  private seqs = NO_SEQS;
-  private ends = NO_SEQS;
-  private records = NO_RECORDS;
+  private entries: number[] = [];
   length = 0;
 
   push(seq: number, end: number, record: number): void {
-    if (this.length === this.seqs.length) {
-      const capacity = Math.max(16, this.length * 2);
-      this.seqs = grown(this.seqs, capacity);
-      this.ends = grown(this.ends, capacity);
-      this.records = grown(this.records, capacity);
-    }
-    this.seqs[this.length] = seq;
-    this.ends[this.length] = end;
-    this.records[this.length] = record;
+    this.entries.push(seq, end, record);
     this.length++;
   }
 
   /** A log of its own with the first `length` entries of this one. */
   copy(length: number): SentLog {
     const log = new SentLog();
-    log.seqs = this.seqs.slice(0, Math.max(16, length));
-    log.ends = this.ends.slice(0, Math.max(16, length));
-    log.records = this.records.slice(0, Math.max(16, length));
+    log.entries = this.entries.slice(0, 3 * length);
     log.length = length;
     return log;
   }
 
   /** Numbers again the records from `from` on, `delta` more (records were put in or taken away). */
   moveRecords(from: number, delta: number): void {
-    for (let i = 0; i < this.length; i++)
-      if (this.records[i]! >= from) this.records[i] = this.records[i]! + delta;
+    const e = this.entries;
+    for (let i = 2; i < e.length; i += 3) if (e[i]! >= from) e[i] = e[i]! + delta;
   }
 
   seq(i: number): number {
-    return this.seqs[i]!;
+    return this.entries[3 * i]!;
   }
   end(i: number): number {
-    return this.ends[i]!;
+    return this.entries[3 * i + 1]!;
   }
   record(i: number): number {
-    return this.records[i]!;
+    return this.entries[3 * i + 2]!;
   }
 }
 
