@@ -80,11 +80,38 @@ function analyzeText(text: string, options: AnalyzeOptions): TraceAnalysis {
 /**
  * The full analysis of the trace that `first` is a report's or the findings' analysis of (reportOnly,
  * findingsOnly): its parse, times and numbers as they are (nothing after the numbering writes to the
- * records), tracked and checked again with everything editor features need. The same as analyzeTrace
- * of the text without those options, without reading the text again.
+ * records), tracked again with everything editor features need. The same as analyzeTrace of the text
+ * without those options, without reading the text again. The checks are not run again: they read
+ * only what a report's tracking makes too (analysis bits, numbers, the flows' SYNs and FINs; not
+ * endpoint states, relative numbers or ack targets), so each connection's verdicts and findings, and
+ * the findings of the whole, are the first analysis's (the same connections, in the same order).
  */
 export function completeAnalysis(first: TraceAnalysis): TraceAnalysis {
-  return trackAndJudge(first.parsed, first.absoluteNumbers, first.numberingDecidedAt, {});
+  const parsed = first.parsed;
+  const table = trackConnections(parsed.recordList);
+  const judged = first.connections;
+  const same =
+    judged.length === table.connections.length &&
+    table.connections.every((c, i) => c.key === judged[i]!.key && c.firstRecord === judged[i]!.firstRecord);
+  // (Never otherwise: tracking is the same pass on the same records. Judged again if it were.)
+  if (!same) return trackAndJudge(parsed, first.absoluteNumbers, first.numberingDecidedAt, {});
+  for (let i = 0; i < judged.length; i++) {
+    const conn = table.connections[i]!;
+    const done = judged[i]!;
+    conn.handshake = done.handshake;
+    conn.teardown = done.teardown;
+    conn.findings = done.findings;
+    summarizeConnection(conn);
+  }
+  return analysisOf(parsed, {
+    connections: table.connections,
+    segmentOf: table.segmentOf,
+    connectionOf: table.connectionOf,
+    findings: first.findings,
+    absoluteNumbers: first.absoluteNumbers,
+    numberingDecidedAt: first.numberingDecidedAt,
+    keptRecordLines: false,
+  });
 }
 
 /** The analysis of a parse whose times and numbers are resolved: its connections tracked and checked. */
@@ -140,11 +167,15 @@ export function judgeConnection(
   conn.teardown = checkTeardown(conn, records);
   checkFlagCombinations(conn);
   wiresharkFindings(conn, records, hasOffloadSends(parsed));
-  if (summarize && !conn.quiet) {
-    const z = zeekSummary(conn);
-    conn.zeekState = z.state;
-    conn.history = z.history;
-  }
+  if (summarize) summarizeConnection(conn);
+}
+
+/** Zeek's summary of a tracked connection (conn_state and history); none for a -q one. */
+function summarizeConnection(conn: Connection): void {
+  if (conn.quiet) return;
+  const z = zeekSummary(conn);
+  conn.zeekState = z.state;
+  conn.history = z.history;
 }
 
 const offloadSendsOf = new WeakMap<ParsedTrace, boolean>();
