@@ -95,6 +95,9 @@ test('the findings-only analysis leaves out what only the editor features read',
   // No Zeek summary (a report-only analysis has one: the CLI prints it), no lookups by record.
   assert.ok(full.connections.every((c) => c.history !== ''));
   assert.ok(first.connections.every((c) => c.history === ''));
+  // Nor its segments once judged (the checks have read them).
+  assert.ok(full.connections.every((c) => c.segments.length > 0));
+  assert.ok(first.connections.every((c) => c.segments.length === 0));
   const opening = full.connections[0]!.firstRecord;
   assert.equal(full.connectionOf.get(opening), full.connections[0]!.id);
   assert.equal(first.connectionOf.get(opening), undefined);

@@ -308,9 +308,16 @@ function startsNewConnection(conn: Connection): boolean {
 /**
  * The connections of `records`: a whole file's, or after an edit all the records of some 4-tuples
  * (each is tracked on its own: nothing here looks at another 4-tuple's records). `reportOnly`: what
- * a report needs alone (see AnalyzeOptions.reportOnly in analyze.ts).
+ * a report needs alone (see AnalyzeOptions.reportOnly in analyze.ts). `onComplete` is called with
+ * each connection as soon as it has all its records: after the last record of its 4-tuple, or when a
+ * new connection takes the 4-tuple over (a connection whose 4-tuple ends on a record not tracked, or
+ * with none, is not passed to it).
  */
-export function trackConnections(records: RecordList, reportOnly = false): ConnectionTable {
+export function trackConnections(
+  records: RecordList,
+  reportOnly = false,
+  onComplete?: (conn: Connection) => void,
+): ConnectionTable {
   const connections: Connection[] = [];
   // The current connection of each 4-tuple, by its id.
   const byTuple: Array<Connection | undefined> = [];
@@ -338,6 +345,7 @@ export function trackConnections(records: RecordList, reportOnly = false): Conne
     const currentId = current === undefined ? 0 : current.id;
     const reuse = current !== undefined && kind === KIND_CODE.tcp && startsNewConnection(current);
     let conn = reuse ? undefined : current;
+    if (reuse && onComplete) onComplete(current!);
     if (!conn) {
       const key = `${r.src!.key} ${r.dst!.key}`;
       conn = createConnection(connections.length + 1, key, r, tables.store, reuse ? currentId : NO_REUSE);
@@ -354,6 +362,7 @@ export function trackConnections(records: RecordList, reportOnly = false): Conne
       nextPrinted.soon[position] === 1,
       tables,
     );
+    if (onComplete && nextPrinted.nextInTuple[position] === -1) onComplete(conn);
   }
   return { connections, segmentOf, connectionOf };
 }

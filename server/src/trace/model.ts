@@ -609,6 +609,12 @@ export class SentLog {
     return log;
   }
 
+  /** Empties the log (what it held goes). */
+  clear(): void {
+    this.entries = [];
+    this.length = 0;
+  }
+
   /** Numbers again the records from `from` on, `delta` more (records were put in or taken away). */
   moveRecords(from: number, delta: number): void {
     const e = this.entries;
@@ -654,6 +660,12 @@ export class SegmentList implements Iterable<Segment> {
       this.stores = new Array<SegmentStore>(this.slots.length).fill(this.store);
     if (this.stores) this.stores.push(store);
     this.slots.push(slot);
+  }
+
+  /** Empties the list (its slots go; the store keeps its columns). */
+  clear(): void {
+    this.slots = [];
+    this.stores = undefined;
   }
 
   /** Appends the entries of `other` from position `from` on. */
