@@ -35,9 +35,9 @@ export class DocumentCache {
     if (cached && cached.version === doc.version) return cached;
     const started = performance.now();
     const text = doc.getText();
-    const incremental = cached && reanalyze(cached.analysis, text);
-    const analysis = incremental || analyzeTrace(text);
-    const index = new TraceIndex(analysis, doc.uri, doc.version, incremental ? cached : undefined);
+    if (cached && this.keepIncremental(doc, cached, reanalyze(cached.analysis, text), started))
+      return this.entries.get(doc.uri)!;
+    const index = new TraceIndex(analyzeTrace(text), doc.uri, doc.version);
     this.entries.set(doc.uri, index);
     this.lastCost.set(doc.uri, performance.now() - started);
     return index;
@@ -55,11 +55,8 @@ export class DocumentCache {
     if (cached && cached.version === doc.version) return cached.analysis;
     const started = performance.now();
     const text = doc.getText();
-    const incremental = cached && reanalyze(cached.analysis, text);
-    if (incremental) {
-      this.keepIncremental(doc, cached, incremental, started);
-      return incremental;
-    }
+    if (cached && this.keepIncremental(doc, cached, reanalyze(cached.analysis, text), started))
+      return this.entries.get(doc.uri)!.analysis;
     const analysis = analyzeTrace(text, { findingsOnly: true });
     const cost = performance.now() - started;
     // (The earlier version's analysis is of no use to this one's: it goes.)
